@@ -1,0 +1,55 @@
+"""Account writes: second factor and API tokens, audited."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jineng.accounts.models import ApiToken, User
+from jineng.core import audit
+from jineng.core.errors import DomainError
+from jineng.core.models import AuditAction
+
+
+def otp_device_pending(*, actor: User) -> TOTPDevice:
+    """The user's unconfirmed TOTP device (created on first visit to the set-up page)."""
+    device = TOTPDevice.objects.filter(user=actor, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=actor, name="default", confirmed=False)
+    return device
+
+
+def otp_confirm(*, actor: User, token: str) -> TOTPDevice:
+    device = otp_device_pending(actor=actor)
+    if not device.verify_token(token.strip()):
+        raise DomainError(_("The code is wrong or has expired."), field="token")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor, confirmed=True).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record(actor=actor, action=AuditAction.OTP, entity_type="accounts.user",
+                     entity_id=str(actor.pk), label=actor.username, after={"otp": "enabled"},
+                     region_code=actor.region.code if actor.region_id else "",
+                     organization_id=actor.organization_id)
+    return device
+
+
+def otp_disable(*, actor: User) -> None:
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor).delete()
+        audit.record(actor=actor, action=AuditAction.OTP, entity_type="accounts.user",
+                     entity_id=str(actor.pk), label=actor.username, after={"otp": "disabled"},
+                     region_code=actor.region.code if actor.region_id else "",
+                     organization_id=actor.organization_id)
+
+
+def api_token_issue(*, actor: User, name: str) -> str:
+    if not name.strip():
+        raise DomainError(_("This field is required."), field="name")
+    with transaction.atomic():
+        row, token = ApiToken.issue(actor, name.strip())
+        audit.record(actor=actor, action=AuditAction.CREATE, instance=row, label=str(row),
+                     region_code=actor.region.code if actor.region_id else "",
+                     organization_id=actor.organization_id)
+    return token

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from jineng.config.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("accounts/", include("jineng.accounts.urls")),
+    path("registry/", include("jineng.registry.urls")),
+    path("audit/", include("jineng.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("jineng.portal.urls")),
+]

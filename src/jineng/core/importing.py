@@ -1,0 +1,119 @@
+"""The import pipeline every importer uses: parse every row, report every bad one, and write
+nothing from a file with errors unless the user asked to skip bad rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jineng.core.errors import DomainError
+from jineng.core.tabular import Row, present_columns, read_rows
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # canonical field name
+    label: str  # Chinese column title in templates and exports
+    required: bool = False
+    help: str = ""
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "message": self.message}
+
+
+@dataclass
+class ImportReport(Generic[T]):
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total_rows": self.total_rows, "created": self.created, "updated": self.updated,
+            "unchanged": self.unchanged, "skipped": self.skipped, "written": self.written,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+
+class RowInvalid(Exception):
+    """Raised by a row parser; carries one or more (field, message) pairs."""
+
+    def __init__(self, *problems: tuple[str, str]) -> None:
+        super().__init__("; ".join(m for _, m in problems))
+        self.problems = list(problems)
+
+
+def header_map(columns: Sequence[Column]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for c in columns:
+        mapping[c.name] = c.name
+        mapping[c.name.lower()] = c.name
+        mapping[str(c.label)] = c.name
+    return mapping
+
+
+def run_import(
+    *,
+    data: bytes,
+    filename: str,
+    columns: Sequence[Column],
+    parse_row: Callable[[Row, dict], T],
+    save: Callable[[list[T]], tuple[int, int, int]],
+    skip_bad_rows: bool = False,
+) -> ImportReport[T]:
+    """Parse every row with `parse_row(row, context)` (context is shared, e.g. for duplicate
+    detection inside the file); if all good (or skipping), call `save(parsed)` in one transaction,
+    which returns (created, updated, unchanged)."""
+    headers = header_map(columns)
+    missing = [c for c in columns if c.required and c.name not in
+               present_columns(data, filename, headers)]
+    if missing:
+        raise DomainError(
+            _("Missing required columns: %(cols)s")
+            % {"cols": ", ".join(f"{c.label} ({c.name})" for c in missing)},
+            field="file",
+        )
+    rows = read_rows(data, filename, headers)
+    report: ImportReport[T] = ImportReport(total_rows=len(rows))
+    parsed: list[T] = []
+    context: dict = {}
+    for row in rows:
+        for c in columns:
+            if c.required and not row.values.get(c.name):
+                report.errors.append(RowError(row.number, c.name, _("This field is required.")))
+                break
+        else:
+            try:
+                parsed.append(parse_row(row, context))
+            except RowInvalid as bad:
+                report.errors.extend(RowError(row.number, f, m) for f, m in bad.problems)
+            except DomainError as bad:
+                report.errors.append(RowError(row.number, bad.field, bad.message))
+    if report.errors and not skip_bad_rows:
+        return report
+    report.skipped = len({e.row for e in report.errors})
+    with transaction.atomic():
+        report.created, report.updated, report.unchanged = save(parsed)
+    report.written = True
+    return report

@@ -1,0 +1,7 @@
+"""Registry API: regions, occupations, skill levels, organizations, sites, persons."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["registry"])
