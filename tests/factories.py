@@ -88,7 +88,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pass-1234-word")
+    # Hashed before the insert (a post-generation set_password was never saved, so neither
+    # password login nor force_login's session hash survived the next request).
+    password = factory.django.Password("pass-1234-word")
     role = Role.PROVINCE_STAFF
 
 

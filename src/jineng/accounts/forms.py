@@ -1,20 +1,61 @@
+from __future__ import annotations
+
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
-from django_otp.forms import OTPAuthenticationForm
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
-class LoginForm(OTPAuthenticationForm):
-    """User name, password and — for users who enabled it — a one-time password."""
+class LoginForm(AuthenticationForm):
+    """User name, password and — for users who turned on two-step login — a one-time password.
+
+    django-otp's OTPAuthenticationForm has no OTP-optional mode (it asks every user for a token
+    and a device choice), so the second factor is checked here: only when the user has a
+    confirmed TOTP device. A wrong code counts as a failed login (django-axes locks the account
+    after AXES_FAILURE_LIMIT of them, and the audit trail records each one)."""
 
     otp_token = forms.CharField(label=_("One-time password (if enabled)"), required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
                                                               "inputmode": "numeric"}))
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # django-otp also offers device choice and challenges; one TOTP device is enough here.
-        self.fields.pop("otp_device", None)
-        self.fields.pop("otp_challenge", None)
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "otp_required": _("Two-step login is on for this account: enter the code shown by "
+                          "your authenticator app."),
+        "otp_invalid": _("The one-time password is wrong or has expired."),
+        "otp_throttled": _("Too many wrong codes; wait a moment and try again."),
+    }
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.get_user()
+        if user is None:
+            return cleaned
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            return cleaned
+        token = (cleaned.get("otp_token") or "").strip()
+        if not token:
+            raise forms.ValidationError(self.error_messages["otp_required"],
+                                        code="otp_required")
+        allowed, _extra = device.verify_is_allowed()
+        if not allowed:
+            self._failed(user)
+            raise forms.ValidationError(self.error_messages["otp_throttled"],
+                                        code="otp_throttled")
+        if not device.verify_token(token):
+            self._failed(user)
+            raise forms.ValidationError(self.error_messages["otp_invalid"], code="otp_invalid")
+        # django_otp marks the session as verified at login when the user carries the device.
+        user.otp_device = device
+        return cleaned
+
+    def _failed(self, user) -> None:
+        self.user_cache = None
+        user_login_failed.send(sender=__name__,
+                               credentials={"username": user.get_username()},
+                               request=self.request)
 
 
 class OtpConfirmForm(forms.Form):

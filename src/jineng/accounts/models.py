@@ -58,18 +58,30 @@ class User(AbstractUser):
 
     def clean(self) -> None:
         super().clean()
-        if self.role in REGION_ROLES and self.region_id is None:
-            raise ValidationError({"region": _("This role needs a region.")})
-        level = STAFF_REGION_LEVEL.get(self.role)
-        if level and self.region and self.region.level != level:
-            raise ValidationError({"region": _("The region level does not match the role.")})
+        errors: dict[str, str] = {}
+        if self.role in REGION_ROLES:
+            if self.region_id is None:
+                errors["region"] = _("This role needs a region.")
+            else:
+                level = STAFF_REGION_LEVEL.get(self.role)
+                if level and self.region.level != level:
+                    errors["region"] = _("The region level does not match the role.")
+            if self.organization_id is not None:
+                errors["organization"] = _("Staff of a department do not belong to an "
+                                           "organization.")
         kind = ORGANIZATION_ROLES.get(self.role)
         if kind:
             if self.organization_id is None:
-                raise ValidationError({"organization": _("This role needs an organization.")})
-            if self.organization.kind != kind:
-                raise ValidationError(
-                    {"organization": _("The organization kind does not match the role.")})
+                errors["organization"] = _("This role needs an organization.")
+            elif self.organization.kind != kind:
+                errors["organization"] = _("The organization kind does not match the role.")
+            if self.region_id is not None:
+                errors["region"] = _("Organization users are scoped by their organization, "
+                                     "not by a region.")
+        if self.sector and self.role != Role.INDUSTRY_STAFF:
+            errors["sector"] = _("Only industry department staff have a sector.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def scope(self) -> Scope:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jineng.accounts.models import ApiToken, User
 from jineng.core import audit
-from jineng.core.errors import DomainError
+from jineng.core.errors import DomainError, NotFound
 from jineng.core.models import AuditAction
 
 
@@ -53,3 +54,24 @@ def api_token_issue(*, actor: User, name: str) -> str:
                      region_code=actor.region.code if actor.region_id else "",
                      organization_id=actor.organization_id)
     return token
+
+
+def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
+    """Revoke one of the actor's own tokens (a superuser may revoke anyone's). Revoking twice
+    keeps the first revocation time. Someone else's token answers NotFound, like a missing one."""
+    with transaction.atomic():
+        tokens = ApiToken.objects.select_for_update()
+        if not actor.is_superuser:
+            tokens = tokens.filter(user=actor)
+        row = tokens.filter(pk=token_id).first()
+        if row is None:
+            raise NotFound()
+        if row.revoked_at is None:
+            row.revoked_at = timezone.now()
+            row.save(update_fields=["revoked_at"])
+            audit.record(actor=actor, action=AuditAction.UPDATE, instance=row, label=str(row),
+                         before={"revoked_at": None},
+                         after={"revoked_at": row.revoked_at.isoformat()},
+                         region_code=row.user.region.code if row.user.region_id else "",
+                         organization_id=row.user.organization_id)
+    return row

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from base64 import b32encode
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -37,7 +39,7 @@ def otp_setup(request):
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4)
     return render(request, "accounts/otp_setup.html",
                   {"enabled": enabled, "form": form, "qr": mark_safe(qr),
-                   "secret_url": device.config_url})
+                   "secret": b32encode(device.bin_key).decode()})
 
 
 @login_required

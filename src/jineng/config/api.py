@@ -16,4 +16,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 api.add_router("/registry/", "jineng.registry.api.router")
+api.add_router("/catalogs/", "jineng.catalog.api.router")
 api.add_router("/audit/", "jineng.core.api.router")
+api.add_router("/training/", "jineng.training.api.router")
+api.add_router("/plans/", "jineng.plans.api.router")

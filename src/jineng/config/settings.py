@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "jineng.core",
     "jineng.accounts",
     "jineng.registry",
+    "jineng.catalog",
+    "jineng.training",
+    "jineng.plans",
     "jineng.demo",
     "jineng.portal",
 ]
@@ -173,6 +176,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
 ]
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.is_dir()]
+STATICFILES_DIRS.insert(0, PACKAGE_DIR / "static")  # the project's own CSS and scripts
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
@@ -186,12 +190,24 @@ SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Every handler carries the ID-number mask, including Django's own request and access logs
+# (runserver's access log prints query strings, which may hold an ID number).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_pii": {"()": "jineng.core.pii.MaskIdNumbersFilter"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter",
+                          "format": "[{server_time}] {message}", "style": "{"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_pii"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                          "filters": ["mask_pii"]},
+    },
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("JINENG_LOG_LEVEL", "WARNING")},
 }

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models
 
+from jineng.core import pii
 from jineng.core.models import AuditAction, AuditEvent
 
 # Field names never copied into an audit snapshot (they hold ciphertext or secrets).
@@ -66,6 +67,10 @@ def record(
         if organization_id is None:
             organization_id = getattr(instance, "audit_organization_id", None)
     user = actor if getattr(actor, "is_authenticated", False) else None
+    # No whole ID number in the trail, whatever a caller passes (free text is masked whole;
+    # structured values only where the check digit shows a real ID number).
+    label, reason = pii.mask_in_text(label), pii.mask_in_text(reason)
+    before, after = pii.mask_in_data(before), pii.mask_in_data(after)
     return AuditEvent.objects.create(
         actor=user,
         actor_username=getattr(user, "username", "") or "system",

@@ -36,6 +36,12 @@ def decrypt(token: str) -> str:
     return _cipher().decrypt(token.encode()).decode()
 
 
+def reencrypt(token: str) -> str:
+    """The same plaintext encrypted under the current (first) key, for key rotation: after every
+    stored value has been re-encrypted, the old key can be dropped from JINENG_PII_KEYS."""
+    return _cipher().rotate(token.encode()).decode()
+
+
 def keyed_hash(plain: str) -> str:
     """HMAC-SHA256 of a normalized value: equal IDs give equal hashes, without the key no lookup."""
     return hmac.new(
@@ -51,16 +57,53 @@ def mask_id_number(id_number: str) -> str:
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
-def mask_in_text(text: str) -> str:
-    return _ID_IN_TEXT.sub(lambda m: m.group(1) + "********" + m.group(2)[-4:], text)
+def _check_digit_ok(number: str) -> bool:
+    from jineng.core.validators import id_check_character
+
+    return id_check_character(number[:17]) == number[17].upper()
+
+
+def mask_in_text(text: str, *, only_valid: bool = False) -> str:
+    """Mask every 18-character ID number in a text. `only_valid`: only those whose check digit
+    is right (for structured records, where an all-digit credit code must survive)."""
+    def masked(m: re.Match) -> str:
+        if only_valid and not _check_digit_ok(m.group(0)):
+            return m.group(0)
+        return mask_id_number(m.group(0))
+
+    return _ID_IN_TEXT.sub(masked, text)
+
+
+def mask_in_data(value, *, only_valid: bool = True):
+    """`mask_in_text` applied to every string inside dicts, lists and tuples."""
+    if isinstance(value, str):
+        return mask_in_text(value, only_valid=only_valid)
+    if isinstance(value, dict):
+        return {k: mask_in_data(v, only_valid=only_valid) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_in_data(v, only_valid=only_valid) for v in value]
+    return value
 
 
 class MaskIdNumbersFilter(logging.Filter):
-    """Logging filter: no whole ID number ever reaches a log line."""
+    """Logging filter: no whole ID number ever reaches a log line — neither in the message nor
+    in a traceback or stack attached to the record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = mask_in_text(message)
-        if masked != message:
-            record.msg, record.args = masked, None
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: log it as it is, masked
+            message = f"{record.msg} {record.args}"
+            record.msg, record.args = mask_in_text(message), None
+        else:
+            masked = mask_in_text(message)
+            if masked != message:
+                record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text when it is set, so the masked text is what gets written.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_in_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_in_text(record.stack_info)
         return True

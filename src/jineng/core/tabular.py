@@ -42,10 +42,17 @@ def _clean(value: Any) -> str:
     return str(value).strip()
 
 
-def read_rows(data: bytes, filename: str, headers: dict[str, str]) -> list[Row]:
-    """Rows keyed by canonical field name. `headers` maps every accepted column title (Chinese
-    label or field name) to the canonical name. Unknown columns are ignored; missing required
-    columns are the caller's check."""
+def header_key(title: Any) -> str:
+    """A column title as matched against the accepted titles: trimmed, without the "*" that
+    templates often put on required columns."""
+    return _clean(title).rstrip("*＊").strip()
+
+
+def read_table(data: bytes, filename: str, headers: dict[str, str]) -> tuple[set[str], list[Row]]:
+    """Parse the file once: the canonical columns present in its header row, and its rows keyed
+    by canonical field name. `headers` maps every accepted column title (Chinese label or field
+    name) to the canonical name. Unknown columns are ignored; missing required columns are the
+    caller's check."""
     name = filename.lower()
     if name.endswith(".xlsx"):
         table = _xlsx_table(data)
@@ -55,23 +62,26 @@ def read_rows(data: bytes, filename: str, headers: dict[str, str]) -> list[Row]:
         raise DomainError(_("Upload a .csv or .xlsx file."), field="file")
     if not table:
         raise DomainError(_("The file is empty."), field="file")
-    titles = [headers.get(_clean(t), headers.get(_clean(t).lower(), "")) for t in table[0]]
+    titles = []
+    for t in table[0]:
+        key = header_key(t)
+        titles.append(headers.get(key, headers.get(key.lower(), "")))
     rows = []
     for index, cells in enumerate(table[1:], start=2):
         if not any(_clean(c) for c in cells):
             continue
         values = {t: _clean(c) for t, c in zip(titles, cells, strict=False) if t}
         rows.append(Row(number=index, values=values))
-    return rows
+    return {t for t in titles if t}, rows
+
+
+def read_rows(data: bytes, filename: str, headers: dict[str, str]) -> list[Row]:
+    """Rows keyed by canonical field name (see `read_table`)."""
+    return read_table(data, filename, headers)[1]
 
 
 def present_columns(data: bytes, filename: str, headers: dict[str, str]) -> set[str]:
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        first = next(iter(_xlsx_table(data)), [])
-    else:
-        first = next(csv.reader(io.StringIO(decode_text(data))), [])
-    return {headers[_clean(t)] for t in first if _clean(t) in headers}
+    return read_table(data, filename, headers)[0]
 
 
 def _xlsx_table(data: bytes) -> list[list[Any]]:
@@ -80,8 +90,11 @@ def _xlsx_table(data: bytes) -> list[list[Any]]:
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise DomainError(_("The Excel file cannot be read: %(error)s") % {"error": exc},
                           field="file") from exc
-    sheet = book.worksheets[0]
-    return [list(r) for r in sheet.iter_rows(values_only=True)]
+    try:
+        sheet = book.worksheets[0]
+        return [list(r) for r in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
 
 
 def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

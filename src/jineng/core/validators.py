@@ -7,12 +7,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 # GB 32100-2015 character set: digits and upper-case letters except I, O, Z, S, V.
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -56,31 +59,48 @@ def id_check_character(first17: str) -> str:
     return ID_CHECK[total % 11]
 
 
+def normalize_identifier(raw: str | None) -> str:
+    """Strip, fold full-width characters typed with a Chinese input method (`１２Ｘ` → `12X`)
+    and upper-case. Only ASCII survives the later shape checks."""
+    return unicodedata.normalize("NFKC", raw or "").strip().upper()
+
+
 def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentId:
     """Validate a GB 11643 ID number and derive birth date and gender from it."""
-    value = (raw or "").strip().upper()
+    value = normalize_identifier(raw)
     if len(value) != 18:
         raise InvalidIdentifier(_("ID number must have 18 characters."), "length")
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if not _ID_SHAPE.fullmatch(value):
         raise InvalidIdentifier(
             _("ID number must be 17 digits followed by a digit or X."), "characters"
         )
     if id_check_character(value[:17]) != value[17]:
         raise InvalidIdentifier(_("ID number check digit does not match."), "check_digit")
+    # Messages never repeat the digits: they may end up in import reports and logs.
+    digits = value[6:14]
     try:
-        birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        birth = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
         raise InvalidIdentifier(
-            _("ID number contains an impossible birth date."), "birth_date") from None
+            _("The birth date in the ID number is not a real calendar date."), "birth_date"
+        ) from None
     today = today or dt.date.today()
-    if birth > today or birth.year < 1900:
-        raise InvalidIdentifier(_("ID number contains an impossible birth date."), "birth_date")
+    if birth > today:
+        raise InvalidIdentifier(_("The birth date in the ID number is in the future."),
+                                "birth_date")
+    if birth.year < 1900:
+        raise InvalidIdentifier(_("The birth date in the ID number is before 1900."),
+                                "birth_date")
     gender = "M" if int(value[16]) % 2 == 1 else "F"
     return ResidentId(number=value, region_code=value[:6], birth_date=birth, gender=gender)
 
 
 def make_resident_id(region_code: str, birth: dt.date, sequence: int) -> str:
     """Build a valid ID number (for demo data and tests): sequence 0–999, odd is male."""
+    if len(region_code) != 6 or not region_code.isascii() or not region_code.isdigit():
+        raise ValueError(f"Region code must be 6 digits, not {region_code!r}.")
+    if not 0 <= sequence <= 999:
+        raise ValueError(f"Sequence must be 0–999, not {sequence}.")
     first17 = f"{region_code}{birth:%Y%m%d}{sequence:03d}"
     return first17 + id_check_character(first17)
 
@@ -100,7 +120,7 @@ class CreditCode:
 def parse_credit_code(raw: str) -> CreditCode:
     """Validate structure of a unified social credit code; a wrong check character is reported
     as `check_ok=False` (staff may accept it with a reason: some early pilot codes fail it)."""
-    value = (raw or "").strip().upper()
+    value = normalize_identifier(raw)
     if len(value) != 18:
         raise InvalidIdentifier(
             _("Unified social credit code must have 18 characters."), "length", "credit_code"
@@ -135,6 +155,8 @@ def parse_credit_code(raw: str) -> CreditCode:
 def make_credit_code(authority_category: str, region_code: str, org_code8: str) -> str:
     """Build a valid credit code: 2 chars + 6-digit region + 9-char organization code body."""
     body = f"{authority_category}{region_code}{org_code8}"
+    if len(body) != 16 or any(c not in CREDIT_ALPHABET for c in body):
+        raise ValueError(f"Cannot build a credit code from {body!r}.")
     # The organization code (GB 11714) has its own check character at position 17.
     body17 = body + _gb11714_check(org_code8)
     return body17 + credit_check_character(body17)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 
+from jineng.core.errors import NotFound
 from jineng.portal import selectors
 
 
@@ -14,4 +16,12 @@ def home(request):
 
 @login_required
 def overview(request):
-    return render(request, "portal/overview.html", selectors.overview(actor=request.user))
+    """The landing page after login: counts by region, institution type and key group, scoped
+    to the user; `?region=<code>` drills down (outside the user's region answers 404)."""
+    try:
+        data = selectors.overview(actor=request.user,
+                                  region_code=request.GET.get("region", "").strip() or None)
+    except NotFound as missing:
+        raise Http404(missing.message) from missing
+    return render(request, "portal/overview.html",
+                  {"o": data, "chart_data": data.chart_data()})

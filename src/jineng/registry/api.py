@@ -1,7 +1,529 @@
-"""Registry API: regions, occupations, skill levels, organizations, sites, persons."""
+"""Registry API: regions, skill levels, occupations, organizations, sites, persons; imports and
+exports. Every operation parses, calls a selector or service, and shapes the answer.
 
-from __future__ import annotations
+Public (no login): regions, skill levels, occupations, and the lists of listed institutions and
+their sites (an anonymous caller sees what the public scope shows). Everything else needs a
+bearer token or a session. A record that is missing or outside the caller's scope answers 404
+with the same body. Persons carry only the masked ID number; the whole number comes only from
+`POST /persons/{id}/unmask`, which needs a permission and is audited.
+"""
 
-from ninja import Router
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from jineng.accounts.api_auth import ApiTokenAuth, SessionAuth
+from jineng.core.api import PUBLIC_SECURITY, AnonymousAccess, ErrorOut, error_responses
+from jineng.core.errors import Conflict, DomainError, NotFound
+from jineng.registry import exports, importers, selectors, services
+from jineng.registry.models import Region
 
 router = Router(tags=["registry"])
+
+PUBLIC = [ApiTokenAuth(), SessionAuth(), AnonymousAccess()]
+PUBLIC_EXTRA = {"security": PUBLIC_SECURITY}
+
+
+def _actor(request):
+    return request.auth
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _region(actor, code: str, field: str = "region_code") -> Region:
+    """A region named in a request body; unknown codes are a 400 naming the field."""
+    try:
+        return selectors.region_get(actor=actor, code=(code or "").strip())
+    except NotFound:
+        raise DomainError(_("Unknown region code %(code)s.") % {"code": code},
+                          field=field) from None
+
+
+# --- schemas ------------------------------------------------------------------------------
+
+class InRegion(Schema):
+    """Adds `region_code` and `region_name` of the record's region (select_related by the
+    selectors)."""
+
+    @staticmethod
+    def resolve_region_code(obj) -> str:
+        return obj.region.code
+
+    @staticmethod
+    def resolve_region_name(obj) -> str:
+        return obj.region.name
+
+
+class RegionOut(Schema):
+    code: str = Field(description="区划代码: 6-digit GB/T 2260, 9-digit town, 12-digit village")
+    name: str = Field(description="名称")
+    level: str = Field(description="province | city | county | town | village")
+    parent_code: str | None = Field(description="上级区划代码")
+    longitude: Decimal | None = Field(description="经度 (decimal degrees)")
+    latitude: Decimal | None = Field(description="纬度 (decimal degrees)")
+
+    @staticmethod
+    def resolve_parent_code(obj) -> str | None:
+        return obj.parent.code if obj.parent_id else None
+
+
+class RegionFilter(Schema):
+    parent_code: str | None = Field(None, description="only the children of this region")
+    level: str | None = Field(None, description="province | city | county | town | village")
+    q: str = Field("", description="name contains, or code starts with")
+
+
+class SkillLevelOut(Schema):
+    code: str
+    name: str = Field(description="新八级工 rung, e.g. 高级工")
+    national_grade: str = Field(description="国家职业资格等级 五级–一级, where the rung has one")
+    rank: int
+    is_high_skilled: bool = Field(description="高技能人才: 高级工 and above")
+
+
+class OccupationOut(Schema):
+    id: int
+    code: str | None = Field(description="《职业分类大典》(2022) code, e.g. 4-10-01-05")
+    name: str
+    rank: str = Field(description="major | middle | minor | occupation | work_type")
+    parent_id: int | None
+    needs_code: bool = Field(description="named by a policy but its official code is not "
+                                         "confirmed yet")
+    code_source: str
+    named_in: str
+
+
+class OccupationFilter(Schema):
+    q: str = Field("", description="name contains, or code starts with")
+    rank: str | None = None
+    needs_code: bool | None = None
+
+
+class OrganizationOut(InRegion):
+    id: int
+    kind: str = Field(description="training (培训机构) | evaluation (评价机构) | enterprise (企业)")
+    institution_type: str = Field(description="培训机构类型, training institutions only")
+    name: str
+    credit_code: str = Field(description="统一社会信用代码 (GB 32100)")
+    credit_code_override: str = Field(description="why a failed check character was accepted")
+    region_code: str
+    region_name: str
+    address: str
+    legal_representative: str
+    contact_phone: str
+    sector: str
+    status: str = Field(description="listed (在册) | suspended (暂停) | revoked (撤销)")
+    status_since: dt.date
+
+
+class OrganizationFilter(Schema):
+    kind: str | None = None
+    status: str | None = None
+    region_code: str | None = Field(None, description="this region and its subtree")
+    q: str = Field("", description="name contains, or the whole credit code")
+
+
+class OrganizationIn(Schema):
+    kind: str = Field(description="training | evaluation | enterprise")
+    name: str
+    credit_code: str = Field(description="统一社会信用代码, 18 characters")
+    region_code: str
+    institution_type: str = Field("", description="required for training institutions")
+    address: str = ""
+    legal_representative: str = ""
+    contact_phone: str = ""
+    sector: str = ""
+    credit_code_override: str = Field(
+        "", description="校验位例外理由: a reason to accept a genuine code whose check "
+                        "character fails (otherwise such a code is refused)")
+
+
+class StatusChangeIn(Schema):
+    status: str = Field(description="listed | suspended | revoked (revocation is final)")
+    reason: str = Field(description="原因, required")
+    effective_date: dt.date | None = Field(None, description="today if omitted")
+
+
+class StatusChangeOut(Schema):
+    status: str
+    effective_date: dt.date
+    reason: str
+    recorded_at: dt.datetime
+    recorded_by: str
+
+
+class SiteOut(InRegion):
+    id: int
+    organization_id: int
+    organization_name: str
+    name: str
+    address: str
+    region_code: str
+    region_name: str
+    longitude: Decimal
+    latitude: Decimal
+    capacity: int = Field(description="trainees at once")
+    is_active: bool
+
+    @staticmethod
+    def resolve_organization_name(obj) -> str:
+        return obj.organization.name
+
+
+class SiteFilter(Schema):
+    organization: int | None = Field(None, description="organization id")
+    region_code: str | None = Field(None, description="this region and its subtree")
+
+
+class SiteIn(Schema):
+    organization_id: int
+    name: str
+    address: str
+    region_code: str
+    longitude: Decimal = Field(description="inside China: 73–136")
+    latitude: Decimal = Field(description="inside China: 3–54")
+    capacity: int = Field(description="trainees at once, positive")
+
+
+class KeyGroupOut(Schema):
+    id: int
+    group: str = Field(description="重点群体 code, e.g. graduate (高校毕业生)")
+    start_date: dt.date
+    end_date: dt.date | None
+    source: str
+
+
+class PersonOut(InRegion):
+    id: int
+    id_masked: str = Field(description="身份证号码, masked (520102********1234); the whole "
+                                       "number only through the audited unmask operation")
+    name: str
+    gender: str = Field(description="M | F")
+    region_code: str
+    region_name: str
+    phone: str
+    registered_by_id: int | None = Field(description="the institution that registered the "
+                                                     "person, if any")
+    created_at: dt.datetime
+    key_groups: list[KeyGroupOut]
+
+    @staticmethod
+    def resolve_key_groups(obj) -> list:
+        return list(obj.key_groups.all())
+
+
+class PersonFilter(Schema):
+    q: str = Field("", description="name prefix, or a whole ID number (exact lookup)")
+    region_code: str | None = Field(None, description="this region and its subtree")
+    key_group: str | None = None
+
+
+class KeyGroupStart(Schema):
+    group: str = Field(description="key-group code, e.g. graduate, migrant_worker")
+    start_date: dt.date | None = Field(None, description="today if omitted")
+
+
+class PersonIn(Schema):
+    id_number: str = Field(description="身份证号码 (GB 11643), 18 characters")
+    name: str
+    region_code: str = Field(description="the region the person is served in")
+    phone: str = ""
+    key_groups: list[KeyGroupStart] = []
+
+
+class KeyGroupIn(Schema):
+    group: str
+    start_date: dt.date
+    end_date: dt.date | None = None
+    source: str = Field("", description="evidence / source")
+
+
+class UnmaskIn(Schema):
+    reason: str = Field(description="why the whole number is needed (recorded in the audit "
+                                    "trail); required")
+
+
+class UnmaskOut(Schema):
+    id: int
+    id_number: str = Field(description="the whole ID number")
+
+
+class ImportErrorOut(Schema):
+    row: int = Field(description="row number as seen in the file (the header is row 1)")
+    field: str
+    message: str
+
+
+class ImportReportOut(Schema):
+    total_rows: int
+    created: int
+    updated: int
+    unchanged: int = Field(description="rows matching an existing record exactly")
+    skipped: int = Field(description="bad rows left out (only with skip_bad_rows)")
+    written: bool = Field(description="false: the file had errors and nothing was written")
+    errors: list[ImportErrorOut]
+
+
+# --- reference data (public) --------------------------------------------------------------
+
+@router.get("/regions", response=list[RegionOut], auth=PUBLIC, openapi_extra=PUBLIC_EXTRA,
+            operation_id="registry_region_list", summary="Regions (地区)")
+@paginate(LimitOffsetPagination)
+def region_list(request, filters: Query[RegionFilter]):
+    return selectors.region_list(actor=_actor(request), **filters.dict()).select_related(
+        "parent")
+
+
+@router.get("/regions/{code}", response={200: RegionOut, **error_responses(404)}, auth=PUBLIC,
+            openapi_extra=PUBLIC_EXTRA, operation_id="registry_region_get")
+def region_get(request, code: str):
+    return selectors.region_get(actor=_actor(request), code=code)
+
+
+@router.get("/skill-levels", response=list[SkillLevelOut], auth=PUBLIC,
+            openapi_extra=PUBLIC_EXTRA, operation_id="registry_skill_level_list",
+            summary="Skill levels (新八级工)")
+@paginate(LimitOffsetPagination)
+def skill_level_list(request):
+    return selectors.skill_level_list(actor=_actor(request))
+
+
+@router.get("/skill-levels/{code}", response={200: SkillLevelOut, **error_responses(404)},
+            auth=PUBLIC, openapi_extra=PUBLIC_EXTRA, operation_id="registry_skill_level_get")
+def skill_level_get(request, code: str):
+    level = selectors.skill_level_list(actor=_actor(request)).filter(code=code).first()
+    if level is None:
+        raise NotFound()
+    return level
+
+
+@router.get("/occupations", response=list[OccupationOut], auth=PUBLIC,
+            openapi_extra=PUBLIC_EXTRA, operation_id="registry_occupation_list",
+            summary="Occupations (职业分类大典)")
+@paginate(LimitOffsetPagination)
+def occupation_list(request, filters: Query[OccupationFilter]):
+    return selectors.occupation_list(actor=_actor(request), **filters.dict())
+
+
+@router.get("/occupations/{occupation_id}",
+            response={200: OccupationOut, **error_responses(404)}, auth=PUBLIC,
+            openapi_extra=PUBLIC_EXTRA, operation_id="registry_occupation_get")
+def occupation_get(request, occupation_id: int):
+    return selectors.occupation_get(actor=_actor(request), pk=occupation_id)
+
+
+# --- organizations ------------------------------------------------------------------------
+
+@router.get("/organizations", response=list[OrganizationOut], auth=PUBLIC,
+            openapi_extra=PUBLIC_EXTRA, operation_id="registry_organization_list",
+            summary="Organizations (anonymous callers: listed institutions only)")
+@paginate(LimitOffsetPagination)
+def organization_list(request, filters: Query[OrganizationFilter]):
+    return selectors.organization_list(actor=_actor(request), **filters.dict())
+
+
+@router.get("/organizations/{organization_id}",
+            response={200: OrganizationOut, **error_responses(404)},
+            operation_id="registry_organization_get")
+def organization_get(request, organization_id: int):
+    return selectors.organization_get(actor=_actor(request), pk=organization_id)
+
+
+@router.get("/organizations/{organization_id}/status-history",
+            response={200: list[StatusChangeOut], **error_responses(404)},
+            operation_id="registry_organization_status_history",
+            summary="Status history (listed, suspended, revoked), latest first")
+def organization_status_history(request, organization_id: int):
+    actor = _actor(request)
+    org = selectors.organization_get(actor=actor, pk=organization_id)
+    return list(selectors.organization_status_history(actor=actor, organization=org))
+
+
+@router.post("/organizations",
+             response={201: OrganizationOut, **error_responses(400, 403, 409, 422)},
+             operation_id="registry_organization_create",
+             summary="Register an organization (credit code checked, GB 32100)")
+def organization_create(request, payload: OrganizationIn):
+    actor = _actor(request)
+    data = services.OrganizationInput(
+        kind=payload.kind, name=payload.name, credit_code=payload.credit_code,
+        region=_region(actor, payload.region_code), institution_type=payload.institution_type,
+        address=payload.address, legal_representative=payload.legal_representative,
+        contact_phone=payload.contact_phone, sector=payload.sector,
+        credit_code_override=payload.credit_code_override,
+    )
+    org = services.organization_create(actor=actor, data=data)
+    return Status(201, selectors.organization_get(actor=actor, pk=org.pk))
+
+
+@router.post("/organizations/{organization_id}/status",
+             response={200: OrganizationOut, **error_responses(400, 403, 404, 422)},
+             operation_id="registry_organization_change_status",
+             summary="List, suspend or revoke an organization (staff)")
+def organization_change_status(request, organization_id: int, payload: StatusChangeIn):
+    actor = _actor(request)
+    org = selectors.organization_get(actor=actor, pk=organization_id)
+    services.organization_change_status(actor=actor, organization=org, status=payload.status,
+                                        reason=payload.reason,
+                                        effective_date=payload.effective_date)
+    return selectors.organization_get(actor=actor, pk=organization_id)
+
+
+# --- sites --------------------------------------------------------------------------------
+
+@router.get("/sites", response=list[SiteOut], auth=PUBLIC, openapi_extra=PUBLIC_EXTRA,
+            operation_id="registry_site_list",
+            summary="Training sites (anonymous callers: sites of listed institutions)")
+@paginate(LimitOffsetPagination)
+def site_list(request, filters: Query[SiteFilter]):
+    return selectors.site_list(actor=_actor(request), organization_id=filters.organization,
+                               region_code=filters.region_code)
+
+
+@router.get("/sites/{site_id}", response={200: SiteOut, **error_responses(404)},
+            operation_id="registry_site_get")
+def site_get(request, site_id: int):
+    return selectors.site_get(actor=_actor(request), pk=site_id)
+
+
+@router.post("/sites", response={201: SiteOut, **error_responses(400, 403, 409, 422)},
+             operation_id="registry_site_create")
+def site_create(request, payload: SiteIn):
+    actor = _actor(request)
+    try:
+        org = selectors.organization_get(actor=actor, pk=payload.organization_id)
+    except NotFound:
+        raise DomainError(_("No such organization."), field="organization_id") from None
+    site = services.site_create(actor=actor, data=services.SiteInput(
+        organization=org, name=payload.name.strip(), address=payload.address.strip(),
+        region=_region(actor, payload.region_code), longitude=payload.longitude,
+        latitude=payload.latitude, capacity=payload.capacity,
+    ))
+    return Status(201, selectors.site_get(actor=actor, pk=site.pk))
+
+
+# --- persons ------------------------------------------------------------------------------
+
+@router.get("/persons", response=list[PersonOut], operation_id="registry_person_list",
+            summary="Persons (masked ID numbers)")
+@paginate(LimitOffsetPagination)
+def person_list(request, filters: Query[PersonFilter]):
+    return (selectors.person_list(actor=_actor(request), **filters.dict())
+            .defer("id_encrypted", "id_hash").prefetch_related("key_groups"))
+
+
+@router.get("/persons/{person_id}", response={200: PersonOut, **error_responses(404)},
+            operation_id="registry_person_get")
+def person_get(request, person_id: int):
+    return selectors.person_get(actor=_actor(request), pk=person_id)
+
+
+@router.post("/persons", response={201: PersonOut, **error_responses(400, 403, 409, 422)},
+             operation_id="registry_person_register",
+             summary="Register a person by resident ID number (GB 11643)")
+def person_register(request, payload: PersonIn):
+    actor = _actor(request)
+    today = timezone.localdate()
+    person = services.person_register(actor=actor, data=services.PersonInput(
+        id_number=payload.id_number, name=payload.name,
+        region=_region(actor, payload.region_code), phone=payload.phone,
+        key_groups=tuple((g.group, g.start_date or today) for g in payload.key_groups),
+    ))
+    return Status(201, selectors.person_get(actor=actor, pk=person.pk))
+
+
+@router.post("/persons/{person_id}/key-groups",
+             response={201: KeyGroupOut, **error_responses(400, 403, 404, 409, 422)},
+             operation_id="registry_key_group_add")
+def key_group_add(request, person_id: int, payload: KeyGroupIn):
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, pk=person_id)
+    try:
+        row = services.key_group_add(actor=actor, person=person, group=payload.group,
+                                     start_date=payload.start_date,
+                                     end_date=payload.end_date, source=payload.source)
+    except IntegrityError:
+        raise Conflict(_("This person is already in this key group from this date."),
+                       field="group", code="duplicate") from None
+    return Status(201, row)
+
+
+@router.post("/persons/{person_id}/unmask",
+             response={200: UnmaskOut, **error_responses(400, 403, 404, 422)},
+             operation_id="registry_person_unmask",
+             summary="The whole ID number (permission registry.unmask_id_number; audited)")
+def person_unmask(request, person_id: int, payload: UnmaskIn):
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, pk=person_id)
+    if not payload.reason.strip():
+        raise DomainError(_("Give a reason for seeing the whole ID number."), field="reason")
+    number = services.person_unmask_id(actor=actor, person=person,
+                                       reason=payload.reason.strip(), ip_address=_ip(request))
+    return {"id": person.pk, "id_number": number}
+
+
+# --- imports and exports ------------------------------------------------------------------
+
+XLSX = exports.FORMATS["xlsx"]
+
+
+def _binary(media_type: str, description: str) -> dict:
+    return {"responses": {200: {"description": description, "content": {
+        media_type: {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
+@router.post("/imports/{kind}",
+             response={200: ImportReportOut, **error_responses(400, 403, 404, 422)},
+             operation_id="registry_import",
+             summary="Import a CSV (UTF-8, UTF-8 with BOM, GBK) or .xlsx file of a registry")
+def registry_import(request, kind: str, file: File[UploadedFile],
+                    skip_bad_rows: Form[bool] = False, source: Form[str] = ""):
+    """kind: regions, organizations, sites, persons, occupations (and any importer added
+    later). A file with errors writes nothing (`written: false`, every bad row in `errors`)
+    unless `skip_bad_rows` is true; re-importing the same file creates nothing new. `source`
+    (where the file comes from) is required for occupations and ignored elsewhere."""
+    report = importers.run(actor=_actor(request), kind=kind, data=file.read(),
+                           filename=file.name or "upload.csv", skip_bad_rows=skip_bad_rows,
+                           source=source)
+    return report.as_dict()
+
+
+@router.get("/imports/{kind}/template.xlsx", response={404: ErrorOut},
+            operation_id="registry_import_template",
+            openapi_extra=_binary(XLSX, "xlsx template: header row, an example row, and a "
+                                        "sheet 说明 describing the columns"))
+def registry_import_template(request, kind: str):
+    importer = importers.get_importer(kind)
+    response = HttpResponse(importer.template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
+    return response
+
+
+def _export(request, kind: str, fmt: str):
+    export = exports.export_table(actor=_actor(request), kind=kind, fmt=fmt,
+                                  ip_address=_ip(request))
+    response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+@router.get("/exports/{kind}.csv", response={404: ErrorOut}, operation_id="registry_export_csv",
+            openapi_extra=_binary("text/csv", "CSV, UTF-8 with BOM, Chinese headers"))
+def registry_export_csv(request, kind: str):
+    return _export(request, kind, "csv")
+
+
+@router.get("/exports/{kind}.xlsx", response={404: ErrorOut},
+            operation_id="registry_export_xlsx",
+            openapi_extra=_binary(XLSX, "Excel workbook, Chinese headers"))
+def registry_export_xlsx(request, kind: str):
+    return _export(request, kind, "xlsx")

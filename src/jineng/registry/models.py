@@ -109,7 +109,10 @@ class SkillLevel(models.Model):
 class Occupation(models.Model):
     """An entry of the 2022 《中华人民共和国职业分类大典》: a group, an occupation or a 工种.
     `code` is set only where a public source states it (`code_source`); otherwise the entry is
-    listed without a code and flagged, never with a guessed code."""
+    listed without a code and flagged (`needs_code`), never with a guessed code. The one
+    exception: a 工种 that a public source lists under its (coded) occupation but that has no
+    numeric code of its own is kept uncoded and unflagged, with that source in `code_source`.
+    See docs/data-sources.md."""
 
     code = models.CharField(_("code"), max_length=20, unique=True, null=True, blank=True)
     name = models.CharField(_("name"), max_length=100)
@@ -133,14 +136,22 @@ class Occupation(models.Model):
         verbose_name_plural = _("occupations")
         ordering = ["code", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["name"], condition=Q(code__isnull=True),
+            models.UniqueConstraint(fields=["name"],
+                                    condition=Q(code__isnull=True, parent__isnull=True),
                                     name="occupation_uncoded_name_unique"),
-            models.CheckConstraint(condition=Q(code__isnull=False) | Q(needs_code=True),
-                                   name="occupation_uncoded_is_flagged"),
+            models.UniqueConstraint(fields=["parent", "name"], condition=Q(code__isnull=True),
+                                    name="occupation_uncoded_work_type_unique"),
+            models.CheckConstraint(
+                condition=Q(code__isnull=False) | Q(needs_code=True)
+                | (Q(rank=OccupationRank.WORK_TYPE, parent__isnull=False) & ~Q(code_source="")),
+                name="occupation_uncoded_is_flagged_or_listed_work_type",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}" if self.code else f"{self.name}（{_('code pending')}）"
+        if self.code:
+            return f"{self.code} {self.name}"
+        return f"{self.name}（{_('code pending')}）" if self.needs_code else self.name
 
 
 class OrganizationQuerySet(ScopedQuerySet):
@@ -241,8 +252,11 @@ class TrainingSiteQuerySet(ScopedQuerySet):
         if scope.public:
             return Q(is_active=True, organization__status=OrganizationStatus.LISTED) & ~Q(
                 organization__kind=OrganizationKind.ENTERPRISE)
+        # Staff see the sites in their region and every site of the organizations they govern
+        # (an institution may train in a neighbouring county).
         return any_of(
             region_q("region", scope),
+            region_q("organization__region", scope),
             Q(organization_id=scope.organization_id) if scope.organization_id else None,
         )
 
@@ -290,14 +304,30 @@ class TrainingSite(models.Model):
 
 def person_scope_q(scope: Scope, path: str = "") -> Q | None:
     """Persons a scope may read: staff their region's residents, an institution those it
-    registered (later: those it enrolled). `path` reaches the person from another model."""
+    registered and those enrolled in its classes. `path` reaches the person from another
+    model."""
     if not scope.sees_persons:
         return None
     return any_of(
         region_q(f"{path}region", scope),
         Q(**{f"{path}registered_by_id": scope.organization_id}) if scope.organization_id
         else None,
+        _enrolled_with_q(scope.organization_id, path) if scope.organization_id else None,
     )
+
+
+def _enrolled_with_q(organization_id: int, path: str) -> Q | None:
+    """Persons enrolled in the organization's training classes (a semi-join, so no duplicate
+    rows). The training app is looked up by name: the registry does not import it."""
+    from django.apps import apps
+
+    try:
+        enrollment = apps.get_model("training", "Enrollment")
+    except LookupError:
+        return None
+    enrolled = enrollment.objects.filter(
+        training_class__institution_id=organization_id).values("person_id")
+    return Q(**{f"{path}pk__in": enrolled})
 
 
 class PersonQuerySet(ScopedQuerySet):
@@ -391,3 +421,7 @@ class KeyGroupMembership(models.Model):
     @property
     def audit_region_code(self) -> str:
         return self.person.region.code
+
+    @property
+    def audit_organization_id(self) -> int | None:
+        return self.person.registered_by_id

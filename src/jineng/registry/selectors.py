@@ -9,6 +9,7 @@ from jineng.registry.models import (
     KeyGroupMembership,
     Occupation,
     Organization,
+    OrganizationStatusChange,
     Person,
     Region,
     SkillLevel,
@@ -145,3 +146,72 @@ def key_group_memberships(*, actor, person: Person) -> QuerySet[KeyGroupMembersh
 def counts_by_key_group(*, actor) -> list[dict]:
     return list(KeyGroupMembership.objects.visible_to(actor).values("group")
                 .annotate(n=Count("person_id", distinct=True)).order_by("group"))
+
+
+# --- reads for the registry pages ----------------------------------------------------------
+
+PAGE_REGION_LEVELS = ("province", "city", "county")
+
+
+def region_children(*, actor, parent_code: str | None = None, q: str = "") -> QuerySet[Region]:
+    """One level of the region tree (provinces when no parent), with how many children each
+    region has, so a page can offer drill-down without a query per row."""
+    qs = region_list(actor=actor, parent_code=parent_code, q=q)
+    if not parent_code and not q:
+        qs = qs.filter(level="province")
+    return qs.annotate(child_count=Count("children")).order_by("code")
+
+
+def region_ancestors(*, actor, region: Region) -> list[Region]:
+    """Province and city above a region (for breadcrumbs), top first, in one query."""
+    codes = {region.code[:2] + "0000", region.code[:4] + "00"} - {region.code}
+    return list(Region.objects.visible_to(actor)
+                .filter(code__in=codes, level__in=PAGE_REGION_LEVELS).order_by("code"))
+
+
+def region_activity(*, actor, prefix: str = "") -> dict[str, dict[str, int]]:
+    """Organizations and training sites the actor sees, counted by region code (two grouped
+    queries); callers sum the codes under a region's scope prefix."""
+    counts: dict[str, dict[str, int]] = {}
+    orgs = Organization.objects.visible_to(actor)
+    sites = TrainingSite.objects.visible_to(actor)
+    if prefix:
+        orgs = orgs.filter(region__code__startswith=prefix)
+        sites = sites.filter(region__code__startswith=prefix)
+    for key, qs in (("organizations", orgs), ("sites", sites)):
+        for code, n in qs.values_list("region__code").annotate(n=Count("id")).order_by():
+            counts.setdefault(code, {"organizations": 0, "sites": 0})[key] = n
+    return counts
+
+
+def region_choices(*, actor, within: str = "",
+                   levels: tuple[str, ...] = PAGE_REGION_LEVELS) -> QuerySet[Region]:
+    """Regions to offer in a form or filter: those under the prefix `within` at `levels`."""
+    qs = Region.objects.visible_to(actor).filter(level__in=levels, is_active=True)
+    if within:
+        qs = qs.filter(code__startswith=within)
+    return qs.order_by("code")
+
+
+def organization_browse(*, actor, kind: str | None = None, institution_type: str | None = None,
+                        status: str | None = None, region_code: str | None = None,
+                        q: str = "") -> QuerySet[Organization]:
+    """`organization_list` with the institution-type filter of the organizations page."""
+    qs = organization_list(actor=actor, kind=kind, status=status, region_code=region_code, q=q)
+    if institution_type:
+        qs = qs.filter(institution_type=institution_type)
+    return qs
+
+
+def organization_status_history(*, actor, organization: Organization,
+                                ) -> QuerySet[OrganizationStatusChange]:
+    return (OrganizationStatusChange.objects.visible_to(actor)
+            .filter(organization=organization).order_by("-effective_date", "-id"))
+
+
+def person_browse(*, actor, q: str = "", region_code: str | None = None,
+                  key_group: str | None = None) -> QuerySet[Person]:
+    """`person_list` with what the persons page shows per row loaded up front."""
+    return (person_list(actor=actor, q=q, region_code=region_code, key_group=key_group)
+            .select_related("registered_by")
+            .prefetch_related("key_groups"))

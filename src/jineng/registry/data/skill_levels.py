@@ -1,7 +1,7 @@
 """The 新八级工 skill-level ladder (人社部《关于健全完善新时代技能人才职业技能等级制度的意见
 （试行）》, 人社部发〔2022〕14号): 学徒工, 初级工, 中级工, 高级工, 技师, 高级技师, 特级技师,
 首席技师; the five national grades 五级–一级 run from 初级工 to 高级技师. 高技能人才 are
-高级工 and above."""
+高级工 and above. How this was checked: docs/data-sources.md."""
 
 SKILL_LEVELS = [
     # code, name, national grade, rank, high-skilled

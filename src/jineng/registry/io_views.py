@@ -1,0 +1,80 @@
+"""Registry import and export pages: upload a file, see the report; download a template or an
+export. Thin: the importers and exports do the work."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from jineng.core.errors import DomainError, NotFound
+from jineng.registry import exports, importers
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def _importer(kind: str) -> importers.Importer:
+    try:
+        return importers.get_importer(kind)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def import_page(request, kind: str):
+    """GET: the form and the columns; POST: run the import and show the report."""
+    importer = _importer(kind)
+    context = {
+        "importer": importer, "kind": kind, "kinds": list(importers.IMPORTERS.items()),
+        "exportable": kind in exports.EXPORTERS, "report": None, "error": None,
+        "skip_bad_rows": False,
+    }
+    option_names = tuple(getattr(importer, "options", ()))
+    option_values = {name: request.POST.get(name, "").strip() for name in option_names}
+    context["options"] = [(name, importers.OPTION_LABELS.get(name, name), option_values[name])
+                          for name in option_names]
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        context["skip_bad_rows"] = request.POST.get("skip_bad_rows") == "on"
+        try:
+            if upload is None:
+                raise DomainError(_("Choose a file to upload."), field="file")
+            if upload.size > MAX_UPLOAD_BYTES:
+                raise DomainError(_("The file is larger than 50 MB; split it into several "
+                                    "files."), field="file")
+            report = importers.run(actor=request.user, kind=kind, data=upload.read(),
+                                   filename=upload.name, skip_bad_rows=context["skip_bad_rows"],
+                                   **option_values)
+        except DomainError as bad:
+            context["error"] = bad.message
+            status = bad.status
+        else:
+            context["report"] = report
+            context["errors"] = [
+                {"row": e.row, "field": importer.column_label(e.field), "message": e.message}
+                for e in report.errors
+            ]
+            status = 200 if report.written else 400
+    return render(request, "registry/import_form.html", context, status=status)
+
+
+@login_required
+def import_template(request, kind: str):
+    importer = _importer(kind)
+    response = HttpResponse(importer.template_xlsx(), content_type=exports.FORMATS["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
+    return response
+
+
+@login_required
+def export_download(request, kind: str, fmt: str):
+    try:
+        export = exports.export_table(actor=request.user, kind=kind, fmt=fmt,
+                                      ip_address=request.META.get("REMOTE_ADDR"))
+    except NotFound:
+        raise Http404 from None
+    response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response

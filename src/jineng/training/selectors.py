@@ -1,0 +1,302 @@
+"""Every read of the training app, scoped to the actor. Out of scope answers NotFound."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.utils import timezone
+
+from jineng.core.errors import NotFound
+from jineng.core.scoping import scope_of
+from jineng.registry.models import Person, Region
+from jineng.registry.selectors import subtree_prefix
+from jineng.training.choices import ClassStatus, EnrollmentStatus, EventKind
+from jineng.training.models import (
+    AttendanceEvent,
+    ClassSession,
+    ClassStatusChange,
+    EligibilityParameter,
+    Enrollment,
+    Teacher,
+    TrainingClass,
+)
+from jineng.training.rules import attendance as att_rules
+from jineng.training.rules import eligibility as elig_rules
+from jineng.training.rules import lifecycle
+from jineng.training.rules.retirement import DECISION_2024, FIXED_1978
+
+# --- classes ---------------------------------------------------------------------------------
+
+
+def class_list(*, actor, status: str | None = None, q: str = "",
+               region_code: str | None = None, institution_id: int | None = None,
+               sector: str | None = None) -> QuerySet[TrainingClass]:
+    qs = (TrainingClass.objects.visible_to(actor)
+          .select_related("institution", "site", "region", "occupation", "level")
+          .annotate(enrolled=Count("enrollments",
+                                   filter=Q(enrollments__status=EnrollmentStatus.ENROLLED)))
+          .order_by("-start_date", "-id"))
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(occupation__name__contains=q))
+    if region_code:
+        qs = qs.filter(region__code__startswith=subtree_prefix(region_code))
+    if institution_id:
+        qs = qs.filter(institution_id=institution_id)
+    if sector:
+        qs = qs.filter(sector=sector)
+    return qs
+
+
+def class_get(*, actor, pk: int) -> TrainingClass:
+    cls = (TrainingClass.objects.visible_to(actor)
+           .select_related("institution", "site", "region", "occupation", "level", "employer")
+           .filter(pk=pk).first())
+    if cls is None:
+        raise NotFound()
+    return cls
+
+
+def review_queue(*, actor) -> QuerySet[TrainingClass]:
+    """Declarations waiting for the HRSS office (those the actor governs)."""
+    if not getattr(actor, "is_hrss_staff", False):
+        return TrainingClass.objects.none()
+    return class_list(actor=actor, status=ClassStatus.DECLARED).order_by("start_date", "id")
+
+
+def class_sessions(*, actor, training_class: TrainingClass) -> list[ClassSession]:
+    return list(ClassSession.objects.visible_to(actor)
+                .filter(training_class_id=training_class.pk).order_by("starts_at"))
+
+
+def class_history(*, actor, training_class: TrainingClass) -> list[ClassStatusChange]:
+    return list(ClassStatusChange.objects.visible_to(actor)
+                .filter(training_class_id=training_class.pk).order_by("at", "id"))
+
+
+def class_teachers(*, actor, training_class: TrainingClass) -> list[Teacher]:
+    return list(Teacher.objects.visible_to(actor).filter(classes=training_class.pk))
+
+
+def teacher_list(*, actor, organization_id: int | None = None) -> QuerySet[Teacher]:
+    qs = Teacher.objects.visible_to(actor).select_related("organization")
+    if organization_id:
+        qs = qs.filter(organization_id=organization_id)
+    return qs
+
+
+# --- enrollments -----------------------------------------------------------------------------
+
+def enrollment_list(*, actor, training_class: TrainingClass) -> QuerySet[Enrollment]:
+    return (Enrollment.objects.visible_to(actor).filter(training_class_id=training_class.pk)
+            .select_related("person").order_by("id"))
+
+
+def enrollment_get(*, actor, pk: int) -> Enrollment:
+    row = (Enrollment.objects.visible_to(actor)
+           .select_related("person", "training_class", "training_class__region")
+           .filter(pk=pk).first())
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def schedule_clashes(person: Person, cls: TrainingClass) -> list[elig_rules.Clash]:
+    """The person's other active classes whose sessions overlap this class's sessions."""
+    mine = list(ClassSession.objects.filter(training_class_id=cls.pk)
+                .values_list("starts_at", "ends_at"))
+    if not mine:
+        return []
+    theirs: dict[tuple[int, str], list] = defaultdict(list)
+    for cid, name, start, end in (
+            ClassSession.objects
+            .filter(training_class__enrollments__person=person,
+                    training_class__enrollments__status=EnrollmentStatus.ENROLLED,
+                    training_class__status__in=lifecycle.ACTIVE_STATES,
+                    date__gte=cls.start_date, date__lte=cls.end_date)
+            .exclude(training_class_id=cls.pk)
+            .values_list("training_class_id", "training_class__name", "starts_at", "ends_at")):
+        theirs[(cid, name)].append((start, end))
+    clashes = []
+    for (cid, name), windows in sorted(theirs.items()):
+        first = elig_rules.first_overlap(mine, windows)
+        if first is not None:
+            clashes.append(elig_rules.Clash(cid, name,
+                                            timezone.localtime(first).isoformat()))
+    return clashes
+
+
+def subsidy_frequency_warnings(person: Person, cls: TrainingClass) -> list[str]:
+    """Frequency limits of the subsidy rules, as warnings, once the subsidy app provides
+    `subsidy.selectors.frequency_warnings(person=, occupation=, level=, training_type=, day=)`
+    (a list of sentences)."""
+    try:
+        from jineng.subsidy import selectors as subsidy
+    except ImportError:
+        return []
+    check = getattr(subsidy, "frequency_warnings", None)
+    if check is None:
+        return []
+    return [str(m) for m in check(person=person, occupation=cls.occupation, level=cls.level,
+                                  training_type=cls.training_type, day=cls.start_date)]
+
+
+NATIONAL_DEFAULT = elig_rules.AgeParameter(
+    version="national-default", valid_from=dt.date(2025, 1, 1), minimum_age=16,
+    scheme="gradual_2025", female_basis=55, over_age_without_pension=False,
+    source=DECISION_2024)
+
+
+def age_parameter_as_of(region: Region, day: dt.date) -> elig_rules.AgeParameter:
+    """The most specific parameter version for the region (its own, its city's, its
+    province's, then the national one) valid on `day`."""
+    codes = [region.code, region.code[:4] + "00", region.code[:2] + "0000"]
+    rows = list(EligibilityParameter.objects
+                .filter(Q(region__code__in=codes) | Q(region__isnull=True), valid_from__lte=day)
+                .select_related("region").order_by("-valid_from"))
+    for code in [*codes, None]:
+        row = next((r for r in rows if (r.region.code if r.region_id else None) == code), None)
+        if row is not None:
+            return elig_rules.AgeParameter(
+                version=f"#{row.pk} {row.region.code if row.region_id else 'national'} "
+                        f"{row.valid_from}",
+                valid_from=row.valid_from, region_code=row.region.code if row.region_id else "",
+                minimum_age=row.minimum_age, scheme=row.scheme, female_basis=row.female_basis,
+                over_age_without_pension=row.over_age_without_pension,
+                source=row.source or (DECISION_2024 if row.scheme == "gradual_2025"
+                                      else FIXED_1978))
+    return NATIONAL_DEFAULT
+
+
+def eligibility_parameter_list(*, actor) -> QuerySet[EligibilityParameter]:
+    return EligibilityParameter.objects.visible_to(actor).select_related("region")
+
+
+# --- attendance and completion ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CompletionRow:
+    enrollment: Enrollment
+    completion: att_rules.Completion
+    sessions_attended: int
+
+
+def completion_rows(cls: TrainingClass) -> list[CompletionRow]:
+    """Hours and completion of every trainee of a class, computed from the events in a few
+    queries (callers scope the class first)."""
+    enrollments = list(Enrollment.objects.filter(training_class_id=cls.pk)
+                       .select_related("person").order_by("id"))
+    sessions = {s.pk: s for s in ClassSession.objects.filter(training_class_id=cls.pk)}
+    pairs = (AttendanceEvent.objects
+             .filter(training_class_id=cls.pk, too_far=False, session__isnull=False,
+                     kind__in=(EventKind.CHECK_IN, EventKind.CHECK_OUT))
+             .order_by()
+             .values("enrollment_id", "session_id")
+             .annotate(first_in=Min("occurred_at", filter=Q(kind=EventKind.CHECK_IN)),
+                       last_out=Max("occurred_at", filter=Q(kind=EventKind.CHECK_OUT))))
+    offline: dict[int, int] = defaultdict(int)
+    attended: dict[int, int] = defaultdict(int)
+    for p in pairs:
+        s = sessions.get(p["session_id"])
+        if s is None:
+            continue
+        credit = att_rules.credited_session_seconds(s.starts_at, s.ends_at, s.seconds,
+                                                    p["first_in"], p["last_out"])
+        offline[p["enrollment_id"]] += credit
+        attended[p["enrollment_id"]] += credit > 0
+    online = dict(AttendanceEvent.objects
+                  .filter(training_class_id=cls.pk, kind=EventKind.ONLINE).order_by()
+                  .values("enrollment_id").annotate(s=Sum("online_seconds"))
+                  .values_list("enrollment_id", "s"))
+    return [CompletionRow(
+        enrollment=e,
+        completion=att_rules.completion(
+            offline_seconds=offline[e.pk], online_seconds=online.get(e.pk) or 0,
+            required_hours=cls.required_hours, min_share=cls.min_attendance_share,
+            online_share=cls.online_share),
+        sessions_attended=attended[e.pk]) for e in enrollments]
+
+
+def class_completion(*, actor, training_class: TrainingClass) -> list[CompletionRow]:
+    """Completion list of a class, as the actor may see it."""
+    cls = class_get(actor=actor, pk=training_class.pk)
+    if not scope_of(actor).sees_persons:
+        raise NotFound()
+    return completion_rows(cls)
+
+
+def attendance_list(*, actor, training_class: TrainingClass, session_id: int | None = None,
+                    flagged: bool | None = None) -> QuerySet[AttendanceEvent]:
+    qs = (AttendanceEvent.objects.visible_to(actor)
+          .filter(training_class_id=training_class.pk)
+          .select_related("enrollment__person", "session"))
+    if session_id:
+        qs = qs.filter(session_id=session_id)
+    if flagged:
+        qs = qs.filter(Q(outside_window=True) | Q(too_far=True))
+    return qs.order_by("occurred_at", "id")
+
+
+def session_summary(*, actor, training_class: TrainingClass) -> list[dict]:
+    """Per session: trainees checked in and out, flagged events."""
+    sessions = class_sessions(actor=actor, training_class=training_class)
+    counts = {row["session_id"]: row for row in (
+        AttendanceEvent.objects.visible_to(actor)
+        .filter(training_class_id=training_class.pk, session__isnull=False).order_by()
+        .values("session_id")
+        .annotate(checked_in=Count("enrollment_id", distinct=True,
+                                   filter=Q(kind=EventKind.CHECK_IN)),
+                  checked_out=Count("enrollment_id", distinct=True,
+                                    filter=Q(kind=EventKind.CHECK_OUT)),
+                  flagged=Count("id", filter=Q(outside_window=True) | Q(too_far=True))))}
+    return [{"session": s, "checked_in": counts.get(s.pk, {}).get("checked_in", 0),
+             "checked_out": counts.get(s.pk, {}).get("checked_out", 0),
+             "flagged": counts.get(s.pk, {}).get("flagged", 0)} for s in sessions]
+
+
+def today_board(*, actor, now: dt.datetime | None = None) -> list[dict]:
+    """Open classes with a session today in the actor's scope: which are in session now and
+    how many trainees have checked in so far."""
+    now = timezone.localtime(now or timezone.now())
+    day = now.date()
+    sessions = list(ClassSession.objects
+                    .filter(date=day, training_class__in=TrainingClass.objects.visible_to(actor)
+                            .filter(status=ClassStatus.OPEN))
+                    .select_related("training_class", "training_class__institution",
+                                    "training_class__site", "training_class__region")
+                    .order_by("starts_at", "training_class_id"))
+    if not sessions:
+        return []
+    class_ids = {s.training_class_id for s in sessions}
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time(0)))
+    checked = {(r["session_id"]): r for r in (
+        AttendanceEvent.objects
+        .filter(training_class_id__in=class_ids, occurred_at__gte=start,
+                occurred_at__lt=start + dt.timedelta(days=1), kind=EventKind.CHECK_IN)
+        .order_by().values("session_id")
+        .annotate(n=Count("enrollment_id", distinct=True),
+                  flagged=Count("id", filter=Q(outside_window=True) | Q(too_far=True))))}
+    enrolled = dict(Enrollment.objects
+                    .filter(training_class_id__in=class_ids, status=EnrollmentStatus.ENROLLED)
+                    .order_by().values("training_class_id").annotate(n=Count("id"))
+                    .values_list("training_class_id", "n"))
+    return [{
+        "session": s, "training_class": s.training_class,
+        "in_session": s.starts_at <= now <= s.ends_at,
+        "enrolled": enrolled.get(s.training_class_id, 0),
+        "checked_in": checked.get(s.pk, {}).get("n", 0),
+        "flagged": checked.get(s.pk, {}).get("flagged", 0),
+    } for s in sessions]
+
+
+def enterprise_by_credit_code(code: str):
+    """The enterprise an order class names (looked up by its public credit code)."""
+    from jineng.registry.choices import OrganizationKind
+    from jineng.registry.models import Organization
+
+    return Organization.objects.filter(credit_code=code.strip().upper(),
+                                       kind=OrganizationKind.ENTERPRISE).first()

@@ -1,0 +1,247 @@
+"""Training pages: thin views over selectors and services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jineng.accounts.models import Role
+from jineng.core.errors import DomainError, NotFound
+from jineng.core.scoping import scope_of
+from jineng.registry import selectors as registry_selectors
+from jineng.training import forms, selectors, services
+from jineng.training.choices import ClassAction, ClassStatus
+from jineng.training.messages import explain
+from jineng.training.rules import lifecycle
+
+PAGE_SIZE = 50
+
+
+def _class_or_404(request, pk: int):
+    try:
+        return selectors.class_get(actor=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _is_operator(user) -> bool:
+    return getattr(user, "role", "") == Role.TRAINING_OPERATOR and bool(user.organization_id)
+
+
+@login_required
+def class_list(request):
+    status = request.GET.get("status") or None
+    classes = selectors.class_list(actor=request.user, status=status,
+                                   q=request.GET.get("q", ""))
+    page = Paginator(classes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "training/class_list.html", {
+        "page": page, "statuses": ClassStatus.choices, "status": status or "",
+        "q": request.GET.get("q", ""), "can_declare": _is_operator(request.user)})
+
+
+def _declare_form(request, data=None):
+    org_id = request.user.organization_id
+    return forms.ClassDeclareForm(
+        data,
+        sites=registry_selectors.site_list(actor=request.user, organization_id=org_id)
+        .filter(is_active=True),
+        occupations=registry_selectors.occupation_list(actor=request.user)
+        .filter(rank__in=("occupation", "work_type")),
+        levels=registry_selectors.skill_level_list(actor=request.user),
+        teachers=selectors.teacher_list(actor=request.user, organization_id=org_id)
+        .filter(is_active=True),
+    )
+
+
+@login_required
+def class_declare(request):
+    if not _is_operator(request.user):
+        raise Http404
+    form = _declare_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        employer = None
+        code = form.cleaned_data.get("employer_credit_code")
+        if code:
+            employer = selectors.enterprise_by_credit_code(code)
+            if employer is None:
+                form.add_error("employer_credit_code", _("No enterprise with this credit code."))
+        if not form.errors:
+            try:
+                cls = services.class_declare(actor=request.user, data=form.to_input(employer))
+            except DomainError as bad:
+                form.add_error(bad.field if bad.field in form.fields else None, bad.message)
+            else:
+                messages.success(request, _("Class declared: it now waits for review."))
+                return redirect("training:class_detail", pk=cls.pk)
+    return render(request, "training/class_declare.html", {"form": form})
+
+
+ACTION_LABELS = dict(ClassAction.choices)
+
+
+def _detail_context(request, cls, enroll_form=None, eligibility=None):
+    kinds = services.actor_kinds(request.user, cls)
+    actions = [(a, ACTION_LABELS[a], lifecycle.TRANSITIONS[a].reason_required)
+               for a in lifecycle.available_actions(cls.status, kinds)]
+    sees_persons = scope_of(request.user).sees_persons
+    rows = selectors.class_completion(actor=request.user, training_class=cls) \
+        if sees_persons else []
+    can_enroll = lifecycle.INSTITUTION in kinds and cls.status in (
+        lifecycle.ENROLLING_STATES | lifecycle.LATE_ENROLLING_STATES)
+    return {
+        "cls": cls, "actions": actions,
+        "sessions": selectors.class_sessions(actor=request.user, training_class=cls),
+        "teachers": selectors.class_teachers(actor=request.user, training_class=cls),
+        "history": selectors.class_history(actor=request.user, training_class=cls),
+        "rows": rows, "enrolled": sum(1 for r in rows if r.enrollment.status == "enrolled"),
+        "completed": sum(1 for r in rows if r.completion.completed
+                         and r.enrollment.status == "enrolled"),
+        "can_enroll": can_enroll, "late": cls.status in lifecycle.LATE_ENROLLING_STATES,
+        "is_institution": lifecycle.INSTITUTION in kinds,
+        "enroll_form": enroll_form or forms.EnrollForm(),
+        "eligibility": [explain_row(c) for c in eligibility.checks] if eligibility else None,
+    }
+
+
+def explain_row(check) -> dict:
+    c = check.as_dict() if hasattr(check, "as_dict") else check
+    return {"passed": c["passed"], "blocking": c.get("blocking", True), "text": explain(c),
+            "rule": c.get("rule", ""), "code": c["code"]}
+
+
+@login_required
+def class_detail(request, pk: int):
+    cls = _class_or_404(request, pk)
+    return render(request, "training/class_detail.html", _detail_context(request, cls))
+
+
+@login_required
+@require_POST
+def class_transition(request, pk: int):
+    cls = _class_or_404(request, pk)
+    form = forms.TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.class_transition(actor=request.user, training_class=cls,
+                                      action=form.cleaned_data["action"],
+                                      reason=form.cleaned_data.get("reason") or "")
+        except DomainError as bad:
+            messages.error(request, bad.message)
+        else:
+            messages.success(request, _("Done."))
+    return redirect("training:class_detail", pk=cls.pk)
+
+
+@login_required
+@require_POST
+def class_enroll(request, pk: int):
+    cls = _class_or_404(request, pk)
+    form = forms.EnrollForm(request.POST)
+    eligibility = None
+    if form.is_valid():
+        try:
+            enrollment = services.enrollment_create(actor=request.user, training_class=cls,
+                                                    data=form.to_input())
+        except services.Ineligible as bad:
+            eligibility = bad.eligibility
+            form.add_error(None, bad.message)
+        except DomainError as bad:
+            form.add_error(bad.field if bad.field in form.fields else None, bad.message)
+        else:
+            messages.success(request, _("%(name)s enrolled.") % {
+                "name": enrollment.person.name})
+            return redirect("training:class_detail", pk=cls.pk)
+    context = _detail_context(request, cls, enroll_form=form, eligibility=eligibility)
+    return render(request, "training/class_detail.html", context, status=400)
+
+
+@login_required
+def enrollment_detail(request, pk: int):
+    try:
+        row = selectors.enrollment_get(actor=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "training/enrollment_detail.html", {
+        "enrollment": row, "checks": [explain_row(c) for c in row.eligibility],
+        "withdraw_form": forms.WithdrawForm()})
+
+
+@login_required
+@require_POST
+def enrollment_withdraw(request, pk: int):
+    try:
+        row = selectors.enrollment_get(actor=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    form = forms.WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enrollment_withdraw(actor=request.user, enrollment=row,
+                                         reason=form.cleaned_data["reason"])
+        except DomainError as bad:
+            messages.error(request, bad.message)
+        else:
+            messages.success(request, _("Withdrawn."))
+    return redirect("training:class_detail", pk=row.training_class_id)
+
+
+@login_required
+def class_attendance(request, pk: int):
+    cls = _class_or_404(request, pk)
+    if not scope_of(request.user).sees_persons:
+        raise Http404
+    session_id = request.GET.get("session")
+    flagged = request.GET.get("flagged") == "1"
+    events = selectors.attendance_list(
+        actor=request.user, training_class=cls,
+        session_id=int(session_id) if session_id and session_id.isdigit() else None,
+        flagged=flagged)
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    return render(request, "training/class_attendance.html", {
+        "cls": cls, "summary": selectors.session_summary(actor=request.user,
+                                                         training_class=cls),
+        "page": page, "session_id": session_id or "", "flagged": flagged})
+
+
+@login_required
+def review_queue(request):
+    if not getattr(request.user, "is_hrss_staff", False):
+        raise Http404
+    classes = selectors.review_queue(actor=request.user)
+    page = Paginator(classes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "training/review_queue.html", {"page": page})
+
+
+@login_required
+def today(request):
+    rows = selectors.today_board(actor=request.user)
+    template = ("training/_today_rows.html" if request.headers.get("HX-Request")
+                else "training/today.html")
+    return render(request, template, {
+        "rows": rows, "now": timezone.localtime(),
+        "in_session": sum(1 for r in rows if r["in_session"]),
+        "checked_in": sum(r["checked_in"] for r in rows)})
+
+
+@login_required
+def teacher_list(request):
+    if not _is_operator(request.user):
+        raise Http404
+    form = forms.TeacherForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.teacher_create(actor=request.user, **form.cleaned_data)
+        except DomainError as bad:
+            form.add_error(bad.field if bad.field in form.fields else None, bad.message)
+        else:
+            messages.success(request, _("Teacher added."))
+            return redirect("training:teacher_list")
+    teachers = selectors.teacher_list(actor=request.user,
+                                      organization_id=request.user.organization_id)
+    return render(request, "training/teacher_list.html", {"teachers": teachers, "form": form})

@@ -1,0 +1,132 @@
+"""Actuals from the fact table: by region subtree, cut, period and as-of date; the rollup kept
+incrementally equals the rollup rebuilt set-based; a fact sent twice counts once."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from jineng.core.errors import DomainError
+from jineng.plans import actuals, services
+from jineng.plans.models import ActualFact, ActualRollup
+from tests import factories as f
+from tests.plans.conftest import add, fact
+
+pytestmark = pytest.mark.django_db
+
+Q = actuals.ActualQuery
+START, END = dt.date(2025, 1, 1), dt.date(2027, 12, 31)
+
+
+@pytest.fixture
+def facts():
+    # 南明区 (520102) and 云岩区 (520103) in 贵阳市; 红花岗区 (520302) in 遵义市.
+    add(fact(day=dt.date(2025, 3, 1), region="520102", value=100, sector="digital_economy",
+             key_group="youth", training_type="employment_skills"),
+        fact(day=dt.date(2025, 4, 1), region="520103", value=40, sector="rural"),
+        fact(day=dt.date(2026, 4, 1), region="520302", value=70, sector="rural",
+             key_group="youth"),
+        fact(day=dt.date(2026, 5, 1), region="520102", value=-5, sector="digital_economy",
+             key_group="youth", training_type="employment_skills"),  # a correction
+        fact(metric="employed_after_training", day=dt.date(2026, 5, 2), region="520102",
+             value=9, key_group="unemployed"),
+        fact(day=dt.date(2026, 5, 2), region="520102", value=20, key_group="unemployed"))
+
+
+def ask(**kw):
+    base = {"metric": "person_times_trained", "region_code": "520000", "start": START,
+            "end": END}
+    return actuals.actual(Q(**{**base, **kw})).value
+
+
+def test_sums_by_region_subtree(facts):
+    assert ask() == D(225)  # 100 + 40 + 70 − 5 + 20
+    assert ask(region_code="520100") == D(155)
+    assert ask(region_code="520300") == D(70)
+    assert ask(region_code="520102") == D(115)
+    assert ask(region_code="520103") == D(40)
+    assert ask(region_code="530000") == D(0)
+
+
+def test_cuts_and_periods(facts):
+    assert ask(sector="rural") == D(110)
+    assert ask(key_group="youth") == D(165)
+    assert ask(region_code="520100", key_group="youth") == D(95)
+    assert ask(region_code="520102", sector="digital_economy") == D(95)  # county: from facts
+    assert ask(sector="digital_economy", key_group="youth") == D(95)  # two cuts: from facts
+    assert ask(start=dt.date(2026, 1, 1)) == D(85)
+    assert ask(end=dt.date(2025, 12, 31)) == D(140)
+    assert ask(end=dt.date(2026, 4, 30)) == D(210)  # as of a day: the correction comes later
+    assert ask(start=dt.date(2026, 1, 1), end=dt.date(2025, 1, 1)) == D(0)
+
+
+def test_rates_are_numerator_over_denominator(facts):
+    answer = actuals.actual(Q(metric="post_training_employment_rate", region_code="520000",
+                              start=START, end=END, key_group="unemployed"))
+    assert (answer.numerator, answer.denominator, answer.value) == (D(9), D(20), D("45.00"))
+
+
+def test_reported_metrics_answer_none_without_reports(facts):
+    answer = actuals.actual(Q(metric="carriers_built", region_code="520000", start=START,
+                              end=END, carrier="any"))
+    assert answer.value is None and answer.source == "reported"
+
+
+def test_institution_cut(facts):
+    org = f.OrganizationFactory()
+    add(fact(day=dt.date(2026, 6, 1), region="520102", value=7, organization_id=org.pk))
+    assert ask(organization_id=org.pk) == D(7)
+
+
+def test_a_fact_sent_twice_counts_once():
+    one = fact(day=dt.date(2026, 1, 5), region="520102", value=3, source_ref="enrol:1")
+    assert services.actual_fact_add(source="training", fact=one) is True
+    assert services.actual_fact_add(source="training", fact=one) is False
+    add(one, fact(day=dt.date(2026, 1, 5), region="520102", value=4, source_ref="enrol:2"))
+    assert ask() == D(7)
+    assert ActualFact.objects.count() == 2
+
+
+def test_incremental_rollup_equals_rebuilt_rollup():
+    for i, (day, region, kw) in enumerate([
+            (dt.date(2026, 1, 5), "520102", {"sector": "rural", "key_group": "youth"}),
+            (dt.date(2026, 1, 5), "520102", {"sector": "rural"}),
+            (dt.date(2026, 1, 6), "520302", {"program": "x", "training_type": "safety"}),
+            (dt.date(2026, 1, 6), "520103", {})]):
+        services.actual_fact_add(source="t", fact=fact(day=day, region=region, value=i + 1,
+                                                       source_ref=f"r{i}", **kw))
+    fields = ("metric", "day", "level", "region_code", "parent_code", "dimension",
+              "dimension_value", "value")
+    incremental = sorted(ActualRollup.objects.values_list(*fields))
+    services.rollup_rebuild(start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31))
+    assert sorted(ActualRollup.objects.values_list(*fields)) == incremental
+    assert ("person_times_trained", dt.date(2026, 1, 5), "province", "520000", "", "sector",
+            "rural", 3) in incremental
+
+
+@pytest.mark.parametrize(("kw", "field"), [
+    ({"region": "520100"}, "region_code"),        # a city: facts are kept for counties
+    ({"metric": "post_training_employment_rate"}, "metric"),  # a rate is computed, not added
+    ({"sector": "farming"}, "sector"),
+])
+def test_bad_facts_are_refused(kw, field):
+    with pytest.raises(DomainError) as exc:
+        services.actual_fact_add(source="t", fact=fact(**kw))
+    assert exc.value.field == field
+    assert ActualFact.objects.count() == 0
+
+
+def test_a_provider_can_be_replaced():
+    calls = []
+
+    def fixed(queries):
+        calls.append(len(queries))
+        return [actuals.Actual(D(42), "test") for _ in queries]
+
+    actuals.register("skill_villages", fixed)
+    try:
+        assert actuals.actual(Q(metric="skill_villages", region_code="330000", start=START,
+                                end=END)).value == D(42)
+    finally:
+        actuals._PROVIDERS.pop("skill_villages")
+    assert calls == [1]

@@ -1,0 +1,58 @@
+"""In a real browser: the province opens the plan dashboard, drills into a city and downloads
+the city's quarterly report."""
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from jineng.plans import services
+from jineng.plans.rules.packs import read_shipped
+from jineng.registry.models import Region
+from tests import factories as f
+from tests.browser import login
+from tests.plans.conftest import add, fact
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_dashboard_drill_into_a_city_and_download_its_quarterly_report(page, live_server):
+    province_staff = f.staff()
+    plan = services.plan_load_pack(actor=province_staff,
+                                   text=read_shipped("guizhou-2025-2027"))
+    services.plan_decompose_all(actor=province_staff, plan=plan,
+                                parent=Region.objects.get(code=f.PROVINCE), method="equal")
+    add(fact(day=dt.date(2025, 8, 1), region="520102", value=4321, sector="rural"),
+        fact(day=dt.date(2025, 8, 2), region="520302", value=999, sector="digital_economy"))
+    report = services.report_prepare(actor=f.staff("city_staff", f.CITY), plan=plan,
+                                     region=Region.objects.get(code=f.CITY), year=2025,
+                                     quarter=3)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    login(page, live_server, province_staff)
+    page.goto(f"{live_server.url}/plans/")
+    page.wait_for_url(f"**/plans/{plan.key}/")
+    page.wait_for_selector("#chart-map canvas")
+    page.wait_for_selector("#chart-sector canvas")
+    assert page.locator('[data-testid=headline] [data-target="total"]').count() == 1
+
+    page.click('[data-testid=children-table] tr[data-code="520100"] a')
+    page.wait_for_url("**region=520100**")
+    assert "贵阳市" in page.locator("[data-testid=dashboard-title]").inner_text()
+    page.wait_for_selector('[data-testid=children-table] tr[data-code="520102"]')
+    row = page.locator('[data-testid=target-table] tr[data-target="total"]')
+    assert "4,321" in row.inner_text()
+
+    with page.expect_download() as download_info:
+        page.click("[data-testid=report-xlsx-2025-3]")
+    download = download_info.value
+    assert download.suggested_filename == f"{plan.key}-520100-2025Q3.xlsx"
+    sheet = load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
+    total = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "各类职业技能培训")
+    assert total[5] == 4321  # this quarter, counted by jineng
+    assert report.lines.get(target__key="total").prefilled_quarter == 4321
+    assert errors == []

@@ -1,0 +1,48 @@
+"""The demo plan: the Guizhou pack run by the demo province, some cities ahead, some behind."""
+
+import datetime as dt
+
+import pytest
+
+from jineng.plans import selectors
+from jineng.plans.demo import PLAN_KEY, SOURCE, build_demo_plan
+from jineng.plans.models import ActualFact, Plan, QuarterlyReport
+from jineng.registry.models import Region
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 21)
+
+
+def city_statuses(actor):
+    plan = selectors.plan_get(actor=actor, key=PLAN_KEY)
+    total = plan.targets.get(key="total")
+    return {c.region.code: c.progress.status for c in selectors.children_progress(
+        actor=actor, plan=plan, region=Region.objects.get(code=f.PROVINCE), target=total,
+        as_of=TODAY)}
+
+
+def test_demo_plan_puts_some_cities_ahead_and_some_behind():
+    summary = build_demo_plan(seed=1, today=TODAY)
+    assert summary["synthetic"] is True and summary["plan"] == PLAN_KEY
+    plan = Plan.objects.get(key=PLAN_KEY)
+    assert plan.is_demo and plan.region.code == "520000"
+    assert ActualFact.objects.exclude(source=SOURCE).count() == 0
+    assert not ActualFact.objects.filter(day__gt=TODAY).exists()
+    statuses = city_statuses(f.staff())
+    assert len(statuses) == 9
+    assert {"ahead", "done"} & set(statuses.values())
+    assert {"behind", "far_behind"} & set(statuses.values())
+    assert QuarterlyReport.objects.filter(plan=plan, year=2026, quarter=3).count() == 7
+    assert {r.status for r in QuarterlyReport.objects.filter(plan=plan)} == {
+        "draft", "submitted", "returned", "reviewed"}
+
+
+@pytest.mark.slow
+def test_demo_plan_rebuilds_to_the_same_numbers():
+    build_demo_plan(seed=3, today=TODAY)
+    first = (ActualFact.objects.count(), city_statuses(f.staff()))
+    build_demo_plan(seed=3, today=TODAY)
+    assert (ActualFact.objects.count(), city_statuses(f.staff())) == first
+    assert Plan.objects.filter(is_demo=True).count() == 1

@@ -1,0 +1,1038 @@
+"""THE scope matrix: every role against every GET operation of the API and every page.
+
+A fixed world — records in two cities (two counties of Guiyang, one of Zunyi) of Guizhou and in
+Hunan: organizations of every kind and status, sites (one in another city than its institution,
+one inactive), persons registered by institutions and by staff, status histories, training
+classes (one ordered by an enterprise) with enrollments, and audit events — is built once per
+module. Then every viewer (every role, the anonymous public, and a see-everything administrator
+as the positive control) walks:
+
+(a) every GET operation of the OpenAPI document: list answers may only hold records the viewer
+    may see (ids compared with `may_see`, an oracle written out below from region codes and
+    organization ids, never by calling our selectors), and the administrator gets them all;
+    detail answers are 200 for a record the viewer may see and otherwise exactly the answer for
+    a missing record (status and body); searching persons by a whole ID number stays in scope;
+(b) every named GET page of the app URL namespaces: detail pages 200 with the record when it is
+    in scope, otherwise the same status as a missing record; no page ever shows a record the
+    viewer may not see (each record carries a unique marker such as "#P03#" in its name, and
+    persons their masked ID number); anonymous visitors are sent to the login page except on
+    PUBLIC_PAGES.
+
+No answer — JSON, HTML, CSV or xlsx — ever contains a whole ID number, for anyone. Operations and
+pages are collected from the schema and the URL resolver at collection time, so new ones join
+the matrix by themselves. In the areas the world models (MODELED_API, MODELED_PAGES) one the walk
+cannot drive fails, saying what to add (a kind in SEGMENT_KIND / NAME_KIND, values in
+PARAM_VALUES, or an entry in SKIP with its reason); elsewhere operations and pages without
+arguments are walked for leaks and refusals, and those with arguments are skipped with the reason
+printed (pytest -rs), until the world models their records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from jineng.accounts.models import User
+from jineng.config.api import api
+from jineng.core import audit
+from jineng.core.models import AuditEvent
+from jineng.core.validators import make_resident_id
+from jineng.registry.models import OrganizationStatusChange, Region
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+# 南明, 云岩 (贵阳); 红花岗 (遵义); 芙蓉 (长沙)
+NM, YY, HHG, FR = "520102", "520103", "520302", "430102"
+MISSING_PK = 987654321
+
+
+# --- the world --------------------------------------------------------------------------------
+
+@dataclass(eq=False)
+class Rec:
+    """One record of the world, as the oracle sees it: plain values, no querysets."""
+
+    kind: str  # organization, site, person, statuschange, auditevent, trainingclass, enrollment
+    key: str = ""  # unique marker carried in the record's name, e.g. "#O01#"
+    pk: int = 0
+    region: str = ""
+    org: Rec | None = None  # owning (site, status change, class) or registering (person) org
+    org_id: int | None = None  # the organization a record belongs to (for an org: itself)
+    status: str = "listed"
+    org_kind: str = ""
+    active: bool = True
+    masked: str = ""
+    plain: str = ""
+    parent: Rec | None = None  # the record a nested list hangs under (org, class)
+    employer_id: int | None = None  # an order class's employer
+    sector: str = ""
+    refs: tuple[Rec, ...] = ()  # records a page of this one legitimately shows
+    enrolled_with: set[int] = field(default_factory=set)  # a person's classes' institutions
+    number: int = 0  # a catalog version's number within its catalog
+
+    @property
+    def markers(self) -> set[str]:
+        return {m for m in (self.key, self.masked) if m}
+
+    @property
+    def shown_with(self) -> set[str]:
+        """Markers that legitimately appear next to this record (its org, its subject)."""
+        shown = set(self.markers)
+        for other in (self.org, self.parent, *self.refs):
+            if other is not None:
+                shown |= other.shown_with
+        return shown
+
+
+@dataclass
+class World:
+    records: dict[str, list[Rec]] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+
+    def add(self, rec: Rec) -> Rec:
+        self.records.setdefault(rec.kind, []).append(rec)
+        return rec
+
+    def of(self, kind: str) -> list[Rec]:
+        return self.records.get(kind, [])
+
+    def org(self, key: str) -> Rec:
+        return next(r for r in self.of("organization") if r.key == key)
+
+    @cached_property
+    def all_markers(self) -> set[str]:
+        return {m for recs in self.records.values() for r in recs for m in r.markers}
+
+    @cached_property
+    def plain_ids(self) -> set[str]:
+        return {r.plain for r in self.of("person")}
+
+
+ORGS = [  # key, county, kind, status
+    ("#O01#", NM, "training", "listed"),
+    ("#O02#", NM, "evaluation", "listed"),
+    ("#O03#", NM, "enterprise", "listed"),
+    ("#O04#", NM, "training", "suspended"),
+    ("#O05#", YY, "training", "listed"),
+    ("#O06#", YY, "evaluation", "listed"),
+    ("#O07#", HHG, "training", "listed"),
+    ("#O08#", HHG, "enterprise", "listed"),
+    ("#O09#", FR, "training", "listed"),
+    ("#O10#", FR, "enterprise", "listed"),
+]
+SITES = [  # key, organization, county, active
+    ("#S01#", "#O01#", NM, True),
+    ("#S02#", "#O01#", HHG, True),  # a Nanming institution training in Zunyi
+    ("#S03#", "#O01#", NM, False),
+    ("#S04#", "#O04#", NM, True),  # of a suspended institution
+    ("#S05#", "#O05#", YY, True),
+    ("#S06#", "#O07#", HHG, True),
+    ("#S07#", "#O08#", HHG, True),  # an enterprise's own training room
+    ("#S08#", "#O09#", FR, True),
+]
+PERSONS = [  # key, county lived in, registered by
+    ("#P01#", NM, "#O01#"),
+    ("#P02#", YY, "#O01#"),  # lives in Yunyan, registered by a Nanming institution
+    ("#P03#", NM, None),  # registered by staff
+    ("#P04#", YY, "#O05#"),
+    ("#P05#", HHG, "#O07#"),
+    ("#P06#", HHG, "#O08#"),
+    ("#P07#", FR, "#O09#"),
+    ("#P08#", NM, "#O06#"),  # registered by a Yunyan evaluation institution
+]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A role as the oracle sees it. Prefixes are written out by hand on purpose."""
+
+    name: str
+    role: str | None  # None: the anonymous public
+    region: str | None = None
+    prefix: str = ""
+    sees_persons: bool = False
+    org_key: str | None = None
+    everything: bool = False
+    sector: str = ""  # an industry department's sector
+
+
+VIEWERS = [
+    Viewer("province", "province_staff", "520000", "52", sees_persons=True),
+    Viewer("city", "city_staff", "520100", "5201", sees_persons=True),
+    Viewer("county", "county_staff", NM, NM, sees_persons=True),
+    Viewer("industry", "industry_staff", "520000", "52", sees_persons=False,
+           sector="elderly_child_care"),
+    Viewer("inspector", "inspector", "520300", "5203", sees_persons=True),
+    Viewer("trainer", "training_operator", org_key="#O01#"),
+    Viewer("evaluator", "evaluation_operator", org_key="#O06#"),
+    Viewer("enterprise", "enterprise", org_key="#O08#"),
+    Viewer("hunan", "province_staff", "430000", "43", sees_persons=True),
+    Viewer("admin", "system_admin", everything=True),
+    Viewer("anonymous", None),
+]
+
+
+CLASSES = [  # key, institution, site, status, sector, employer
+    ("#C01#", "#O01#", "#S01#", "open", "elderly_child_care", None),
+    ("#C02#", "#O01#", "#S02#", "declared", "digital_economy", None),  # class in Zunyi
+    ("#C03#", "#O05#", "#S05#", "approved", "advanced_manufacturing", "#O03#"),  # order class
+    ("#C04#", "#O07#", "#S06#", "declared", "elderly_child_care", None),
+    ("#C05#", "#O09#", "#S08#", "open", "elderly_child_care", None),
+]
+ENROLLMENTS = [  # class, person
+    ("#C01#", "#P01#"), ("#C01#", "#P02#"), ("#C02#", "#P03#"), ("#C03#", "#P04#"),
+    ("#C04#", "#P05#"), ("#C05#", "#P07#"),
+]
+
+
+def build_training(world: World, orgs: dict) -> None:
+    """Classes (region = the site's region) and enrollments, written directly as rows."""
+    from jineng.registry.models import Occupation, SkillLevel
+    from jineng.training.models import Enrollment, TrainingClass
+
+    occupation = Occupation.objects.filter(code__isnull=False).order_by("pk").first()
+    level = SkillLevel.objects.order_by("rank").first()
+    sites = {r.key: r for r in world.of("site")}
+    persons = {r.key: r for r in world.of("person")}
+    classes = {}
+    for key, org_key, site_key, status, sector, employer_key in CLASSES:
+        site = sites[site_key]
+        row = TrainingClass.objects.create(
+            name=f"培训班{key}", institution=orgs[org_key], site_id=site.pk,
+            region=f.region(site.region), occupation=occupation, level=level,
+            training_type="employment", sector=sector, planned_size=30,
+            funding_source="employment_subsidy", start_date=dt.date(2026, 3, 2),
+            end_date=dt.date(2026, 3, 31), required_hours=30, min_attendance_share="0.8",
+            status=status, order_form="order" if employer_key else "",
+            employer=orgs[employer_key] if employer_key else None)
+        employer = world.org(employer_key) if employer_key else None
+        classes[key] = world.add(Rec(
+            "trainingclass", key, row.pk, site.region, org=world.org(org_key),
+            org_id=orgs[org_key].pk, status=status, sector=sector,
+            employer_id=employer.pk if employer else None,
+            refs=(site,) + ((employer,) if employer else ())))
+    for class_key, person_key in ENROLLMENTS:
+        cls, person = classes[class_key], persons[person_key]
+        row = Enrollment.objects.create(training_class_id=cls.pk, person_id=person.pk)
+        person.enrolled_with.add(cls.org_id)
+        world.add(Rec("enrollment", "", row.pk, cls.region, org_id=cls.org_id, parent=cls,
+                      refs=(person,)))
+
+
+CATALOGS = [  # key, region, kind, base, versions: (key, number, status)
+    ("#K1#", "520000", "subsidy_standard", None,
+     [("#V1#", 1, "published"), ("#V2#", 2, "draft")]),
+    ("#K2#", "520300", "subsidy_standard", "#K1#", [("#V3#", 1, "draft")]),  # Zunyi supplement
+    ("#K3#", "430000", "training_institution", None, [("#V4#", 1, "review")]),
+]
+
+
+def build_catalogs(world: World) -> None:
+    """Catalogs and versions as rows: published ones are public, drafts stay with the staff
+    governing the issuing region."""
+    from jineng.catalog.models import Catalog, CatalogVersion
+
+    made = {}
+    for key, region, kind, base_key, versions in CATALOGS:
+        row = Catalog.objects.create(kind=kind, region=f.region(region), title=f"目录{key}",
+                                     base_id=made[base_key].pk if base_key else None)
+        rec = made[key] = world.add(Rec(
+            "catalog", key, row.pk, region,
+            status="published" if any(v[2] == "published" for v in versions) else "draft",
+            refs=(made[base_key],) if base_key else ()))
+        for v_key, number, status in versions:
+            version = CatalogVersion.objects.create(
+                catalog=row, number=number, status=status, effective_from=dt.date(2025, 1, 1),
+                change_note=f"说明{v_key}",
+                published_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC) if status == "published"
+                else None)
+            world.add(Rec("catalogversion", v_key, version.pk, region, status=status,
+                          parent=rec, number=number))
+
+
+def build_world() -> World:
+    world = World()
+    orgs = {}
+    for n, (key, county, kind, status) in enumerate(ORGS):
+        org = orgs[key] = f.OrganizationFactory(
+            name=f"机构{key}", kind=kind, status=status, region=f.region(county),
+            institution_type="private_training" if kind == "training" else "",
+            credit_code=f.credit_code_for(county, 9000 + n))
+        rec = world.add(Rec("organization", key, org.pk, county, org_id=org.pk, status=status,
+                            org_kind=kind))
+        rec.org = None
+        change = OrganizationStatusChange.objects.create(
+            organization=org, status=status, effective_date=dt.date(2025, 1, 1),
+            reason=f"登记{key.replace('O', 'H')}")
+        world.add(Rec("statuschange", key.replace("O", "H"), change.pk, county, org=rec,
+                      org_id=org.pk, parent=rec))
+    for key, org_key, county, active in SITES:
+        owner = world.org(org_key)
+        site = f.SiteFactory(organization=orgs[org_key], name=f"教学点{key}",
+                             region=f.region(county), is_active=active)
+        world.add(Rec("site", key, site.pk, county, org=owner, org_id=owner.pk, active=active))
+    for n, (key, county, org_key) in enumerate(PERSONS):
+        plain = make_resident_id(county, dt.date(1980 + n, 3, 1 + n), 100 + n)
+        owner = world.org(org_key) if org_key else None
+        person = f.PersonFactory(plain_id=plain, name=f"姓名{key}", region=f.region(county),
+                                 registered_by_id=owner.pk if owner else None)
+        world.add(Rec("person", key, person.pk, county, org=owner,
+                      org_id=owner.pk if owner else None, masked=person.id_masked,
+                      plain=plain))
+    build_training(world, orgs)
+    build_catalogs(world)
+    # One audit event per record, as the services write them (region and organization of the
+    # record), each with its own marker in the reason.
+    from django.apps import apps
+
+    for kind, model in (("organization", "registry.Organization"),
+                        ("site", "registry.TrainingSite"), ("person", "registry.Person"),
+                        ("trainingclass", "training.TrainingClass")):
+        for rec in list(world.of(kind)):
+            instance = apps.get_model(model).objects.get(pk=rec.pk)
+            key = rec.key.replace(rec.key[1], "A", 1)
+            event = audit.record(actor=None, action="create", instance=instance,
+                                 after=audit.snapshot(instance), reason=f"审计{key}")
+            world.add(Rec("auditevent", key, event.pk, event.region_code,
+                          org_id=event.organization_id, refs=(rec,)))
+    for viewer in VIEWERS:
+        if viewer.role is None:
+            continue
+        kw = {"username": f"matrix-{viewer.name}", "role": viewer.role}
+        if viewer.region:
+            kw["region"] = f.region(viewer.region)
+        if viewer.org_key:
+            kw["organization_id"] = world.org(viewer.org_key).pk
+        if viewer.role == "industry_staff":
+            kw["sector"] = viewer.sector
+        world.users[viewer.name] = f.UserFactory(**kw)
+    return world
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction rolled back at its end; each test runs in
+    its own savepoint inside it."""
+    with django_db_blocker.unblock():
+        assert Region.objects.filter(code__in=[NM, YY, HHG, FR]).count() == 4
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+# --- the oracle -------------------------------------------------------------------------------
+
+def may_see(viewer: Viewer, rec: Rec, world: World) -> bool:
+    """Who may read what, stated plainly (DESIGN.md "Scope"; issue 2)."""
+    if viewer.everything:
+        return True
+    kind = rec.kind
+    if kind in ("catalog", "catalogversion"):
+        # Published catalogs are public documents; drafts and filings stay with the
+        # departments governing the issuing region (any department staff, not organizations).
+        published = rec.status in ("published", "superseded")
+        return published or (bool(viewer.prefix) and rec.region.startswith(viewer.prefix))
+    if viewer.role is None:  # the public: listed institutions (not enterprises), their sites
+        if kind == "organization":
+            return rec.status == "listed" and rec.org_kind != "enterprise"
+        if kind == "site":
+            return (rec.active and rec.org.status == "listed"
+                    and rec.org.org_kind != "enterprise")
+        if kind == "trainingclass":  # the training map: approved and open classes
+            return rec.status in ("approved", "open")
+        return False
+    if viewer.prefix:  # department staff: their region's subtree
+        def inside(code: str) -> bool:
+            return code.startswith(viewer.prefix)
+
+        if kind == "organization":
+            return inside(rec.region)
+        if kind == "site":  # sites in the region, and all sites of institutions governed
+            return inside(rec.region) or inside(rec.org.region)
+        if kind == "statuschange":
+            return inside(rec.org.region)
+        if kind in ("person", "auditevent", "enrollment"):  # industry departments: no persons
+            return viewer.sees_persons and inside(rec.region)
+        if kind == "trainingclass":  # an industry department: its sector's classes only
+            return inside(rec.region) and (not viewer.sector or rec.sector == viewer.sector)
+        return False
+    if viewer.org_key:  # an organization's users: their own records
+        own = world.org(viewer.org_key).pk
+        if kind == "trainingclass" and rec.employer_id == own:  # a class ordered by it
+            return True
+        if kind == "person" and own in rec.enrolled_with:  # a trainee of its classes
+            return True
+        return rec.org_id is not None and rec.org_id == own
+    return False
+
+
+def allowed_markers(viewer: Viewer, world: World) -> set[str]:
+    shown: set[str] = set()
+    for recs in world.records.values():
+        for rec in recs:
+            if may_see(viewer, rec, world):
+                shown |= rec.shown_with
+    return shown
+
+
+def leaks(viewer: Viewer, world: World, text: str, echo: str = "") -> list[str]:
+    """Markers of records the viewer may not see, and whole ID numbers, found in a text.
+    `echo`: the masked form of a number the viewer typed, which the page may repeat."""
+    forbidden = world.all_markers - allowed_markers(viewer, world) - {echo}
+    found = sorted(m for m in forbidden if m in text)
+    found += [f"whole ID number {p[:6]}…" for p in world.plain_ids if p in text]
+    return found
+
+
+def audit_rec(pk: int, world: World) -> Rec:
+    """An audit event the walk itself caused (logins, exports): oracle values from its row."""
+    known = {r.pk: r for r in world.of("auditevent")}
+    if pk in known:
+        return known[pk]
+    row = AuditEvent.objects.filter(pk=pk).values("region_code", "organization_id").first()
+    if row is None:
+        return Rec("auditevent", pk=pk, region="#missing#")
+    return Rec("auditevent", pk=pk, region=row["region_code"], org_id=row["organization_id"])
+
+
+def test_the_oracle_on_a_few_hand_checked_cases(world):
+    v = {x.name: x for x in VIEWERS}
+    org = world.org
+    site = {r.key: r for r in world.of("site")}
+    person = {r.key: r for r in world.of("person")}
+    assert may_see(v["county"], site["#S02#"], world)  # its institution is in Nanming
+    assert may_see(v["inspector"], site["#S02#"], world)  # the site is in Zunyi
+    assert not may_see(v["county"], person["#P02#"], world)  # lives in Yunyan
+    assert may_see(v["trainer"], person["#P02#"], world)  # registered by the trainer
+    assert may_see(v["trainer"], person["#P03#"], world)  # enrolled in the trainer's class
+    assert not may_see(v["trainer"], person["#P04#"], world)
+    assert not may_see(v["industry"], person["#P01#"], world)
+    assert may_see(v["industry"], org("#O09#"), world) is False  # Hunan
+    assert not may_see(v["anonymous"], org("#O03#"), world)  # enterprise
+    assert not may_see(v["anonymous"], org("#O04#"), world)  # suspended
+    assert not may_see(v["anonymous"], site["#S03#"], world)  # inactive
+    assert may_see(v["evaluator"], person["#P08#"], world)
+    assert not may_see(v["evaluator"], person["#P01#"], world)
+
+
+# --- clients ------------------------------------------------------------------------------------
+
+def client_for(viewer: Viewer, world: World) -> Client:
+    client = Client()
+    if viewer.role is not None:
+        client.force_login(world.users[viewer.name])
+    return client
+
+
+def response_text(response) -> str:
+    """What a reader of the answer sees: JSON decoded, CSV and xlsx cells, HTML as is."""
+    content_type = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if "json" in content_type:
+        try:
+            return json.dumps(json.loads(body), ensure_ascii=False)
+        except ValueError:
+            return body.decode("utf-8", "replace")
+    if "spreadsheetml" in content_type:
+        # Every string of a workbook sits in its XML parts (shared or inline strings).
+        with zipfile.ZipFile(io.BytesIO(body)) as book:
+            return "\n".join(html.unescape(book.read(name).decode("utf-8"))
+                             for name in book.namelist() if name.endswith(".xml"))
+    return body.decode("utf-8-sig", "replace")
+
+
+def json_items(response) -> list[dict]:
+    data = json.loads(response.content)
+    if isinstance(data, dict) and "items" in data:
+        return data["items"]
+    return data if isinstance(data, list) else [data]
+
+
+# --- (a) the API ---------------------------------------------------------------------------------
+
+# A path segment names the kind of record under it (plural noun → oracle kind).
+SEGMENT_KIND = {
+    "organizations": "organization", "sites": "site", "persons": "person",
+    "status-history": "statuschange", "events": "auditevent", "classes": "trainingclass",
+    "completion": "enrollment", "enrollments": "enrollment",
+    "catalogs": "catalog", "versions": "catalogversion",
+}
+# Reference data everyone may read: checked for answers and leaks, no record scope.
+REFERENCE_SEGMENTS = {"regions", "skill-levels", "occupations"}
+# Values for path parameters that are not record ids.
+PARAM_VALUES = {  # (app area: URL namespace or API prefix, argument) → values
+    ("registry", "kind"): ["regions", "organizations", "sites", "persons"],
+    ("registry", "fmt"): ["csv", "xlsx"],
+    ("catalog", "kind"): ["subsidy_standard", "training_institution", "evaluation_institution",
+                          "qualification", "urgent_occupation"],
+    ("catalog", "fmt"): ["csv", "xlsx"],
+}
+
+
+def values_for(area: str, arg: str) -> list[str] | None:
+    return PARAM_VALUES.get((area, arg))
+
+
+def api_area(path: str) -> str:
+    return _segments(path)[1] if len(_segments(path)) > 1 else ""
+# Operations (by operation id) or pages the matrix deliberately does not drive, with reasons.
+_LOOKUP = ("answers from published catalogs only, which are public by design; its arguments "
+           "are tested in tests/catalog/test_lookups.py")
+SKIP: dict[str, str] = {
+    "catalog_subsidy_standard_as_of": _LOOKUP,
+    "catalog_institution_listed_as_of": _LOOKUP,
+    "catalog_evaluator_listed_as_of": _LOOKUP,
+    "catalog_version_diff": "takes two versions; each is walked by catalog_version_get, and a "
+                            "diff needs both visible (tests/catalog/test_api.py)",
+    "catalog:entry_delete": "a POST-only action on one entry of a draft (GET answers 405 "
+                            "before any lookup)",
+}
+
+
+@dataclass(frozen=True)
+class Op:
+    path: str
+    operation_id: str
+    public: bool  # anonymous visitors allowed
+    query: tuple[str, ...]
+    required: tuple[str, ...] = ()  # required query parameters
+
+    def __str__(self) -> str:
+        return f"GET {self.path}"
+
+
+SCHEMA_ERROR: list[str] = []
+
+
+def _api_ops() -> list[Op]:
+    try:
+        schema = api.get_openapi_schema()
+    except Exception as exc:  # reported by test_the_openapi_document_can_be_generated
+        SCHEMA_ERROR.append(f"{type(exc).__name__}: {exc}")
+        return _router_ops()
+    ops = []
+    for path, methods in schema["paths"].items():
+        op = methods.get("get")
+        if op is None:
+            continue
+        security = op.get("security")
+        public = security is None or {} in security
+        query = tuple(p["name"] for p in op.get("parameters", []) if p["in"] == "query")
+        required = tuple(p["name"] for p in op.get("parameters", [])
+                         if p["in"] == "query" and p.get("required"))
+        ops.append(Op(path, op["operationId"], public, query, required))
+    return ops
+
+
+def _router_ops() -> list[Op]:
+    """The same operations read from the routers, so the walk still runs (and the schema test
+    still fails) when one app's operation breaks the OpenAPI document."""
+    from jineng.accounts.api_auth import ApiTokenAuth, SessionAuth
+
+    ops = []
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for op in path_view.operations:
+                if "GET" not in op.methods:
+                    continue
+                full = re.sub(r"\{\w+:(\w+)\}", r"{\1}", "/api" + prefix.rstrip("/") + path)
+                # No callbacks of its own: the API's default (token or session) applies.
+                public = any(not isinstance(c, ApiTokenAuth | SessionAuth)
+                             for c in op.auth_callbacks or [])
+                query_models = [m for m in op.models
+                                if getattr(m, "__ninja_param_source__", "") == "query"]
+                query = tuple(name for m in query_models
+                              for name in getattr(m, "__ninja_flatten_map__", {}))
+                required = tuple(
+                    name for m in query_models
+                    for name, path in getattr(m, "__ninja_flatten_map__", {}).items()
+                    if _required_field(m, path))
+                ops.append(Op(full, op.operation_id or op.view_func.__name__, public, query,
+                              required))
+    return ops
+
+
+def _required_field(model, path: tuple[str, ...]) -> bool:
+    for name in path[:-1]:
+        model = model.model_fields[name].annotation
+    field_info = getattr(model, "model_fields", {}).get(path[-1])
+    return bool(field_info and field_info.is_required())
+
+
+API_OPS = _api_ops()
+
+
+def test_the_openapi_document_can_be_generated():
+    assert not SCHEMA_ERROR, f"the API matrix cannot run: {SCHEMA_ERROR[0]}"
+
+
+def test_the_served_openapi_document_is_the_one_walked(client):
+    served = client.get("/api/openapi.json").json()
+    gets = {path for path, methods in served["paths"].items() if "get" in methods}
+    assert gets == {op.path for op in API_OPS}
+
+
+def _segments(path: str) -> list[str]:
+    return [s for s in path.split("/") if s]
+
+
+def _param(segment: str) -> str | None:
+    match = re.fullmatch(r"\{(\w+)\}", segment)
+    return match.group(1) if match else None
+
+
+def _record_kind(segment: str) -> str | None:
+    return SEGMENT_KIND.get(segment)
+
+
+class Walk:
+    """Collects failures so one test reports every (viewer, URL, problem) at once."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.failures: list[str] = []
+
+    def fail(self, viewer: Viewer, url: str, problem: str) -> None:
+        self.failures.append(f"[{viewer.name}] {url}: {problem}")
+
+    def check_text(self, viewer: Viewer, url: str, response, echo: str = "") -> str:
+        text = response_text(response)
+        found = leaks(viewer, self.world, text, echo)
+        if found:
+            self.fail(viewer, url, f"shows out-of-scope records {found}")
+        return text
+
+    def report(self) -> None:
+        assert not self.failures, "scope violations:\n  " + "\n  ".join(self.failures[:60])
+
+
+def _api_anonymous_refused(walk: Walk, op: Op, viewer: Viewer, url: str, response) -> bool:
+    """True when the answer was the expected refusal of an anonymous visitor."""
+    if viewer.role is None and not op.public:
+        if response.status_code != 401:
+            walk.fail(viewer, url, f"anonymous got {response.status_code}, expected 401")
+        walk.check_text(viewer, url, response)
+        return True
+    return False
+
+
+def _check_api_list(walk: Walk, op: Op, viewer: Viewer, client: Client, url: str,
+                    kind: str | None, among: Iterable[Rec] | None = None,
+                    params: dict | None = None) -> None:
+    response = client.get(url, {"limit": 1000, **(params or {})})
+    if _api_anonymous_refused(walk, op, viewer, url, response):
+        return
+    if response.status_code == 404 and among is not None:
+        return  # a nested list of a parent the caller checked as invisible
+    if response.status_code != 200:
+        walk.fail(viewer, url, f"list answered {response.status_code}")
+        return
+    walk.check_text(viewer, url, response)
+    if kind is None:
+        return
+    world = walk.world
+    items = json_items(response)
+    ids = {item.get("id") for item in items if isinstance(item, dict)}
+    if None in ids:  # no ids to compare: the markers (checked above) must do
+        if viewer.everything and not params:
+            text = response_text(response)
+            absent = [r.key for r in (among if among is not None else world.of(kind))
+                      if r.key not in text]
+            if absent:
+                walk.fail(viewer, url, f"positive control: list lacks {absent}")
+        return
+    if kind == "auditevent":
+        recs = {pk: audit_rec(pk, world) for pk in ids}
+    else:
+        recs = {r.pk: r for r in (among if among is not None else world.of(kind))}
+    leaked = sorted(pk for pk in ids if pk not in recs or not may_see(viewer, recs[pk], world))
+    if leaked:
+        walk.fail(viewer, url, f"returned out-of-scope {kind} ids {leaked}")
+    if viewer.everything and not params:
+        expected = {r.pk for r in (among if among is not None else world.of(kind))}
+        if not expected <= ids:
+            walk.fail(viewer, url, f"positive control: missing {kind} ids {expected - ids}")
+
+
+def _check_api_detail(walk: Walk, op: Op, viewer: Viewer, client: Client, path: str,
+                      name: str, kind: str) -> None:
+    world = walk.world
+    missing_url = path.replace("{" + name + "}", str(MISSING_PK))
+    missing = client.get(missing_url)
+    if _api_anonymous_refused(walk, op, viewer, missing_url, missing):
+        return
+    if missing.status_code != 404:
+        walk.fail(viewer, missing_url, f"a missing record answered {missing.status_code}")
+    for rec in world.of(kind):
+        url = path.replace("{" + name + "}", str(rec.pk))
+        response = client.get(url)
+        if may_see(viewer, rec, world):
+            if response.status_code != 200:
+                walk.fail(viewer, url, f"in-scope {kind} {rec.key} answered "
+                                       f"{response.status_code}")
+            elif "json" in response.get("Content-Type", "") and isinstance(
+                    body := json.loads(response.content), dict) and body.get("id") not in (
+                    None, rec.pk):
+                walk.fail(viewer, url, f"answered another record {body.get('id')}")
+        elif (response.status_code, response.content) != (missing.status_code,
+                                                           missing.content):
+            walk.fail(viewer, url, f"out-of-scope {kind} {rec.key} answered "
+                                   f"{response.status_code} {response.content[:80]!r}, not "
+                                   "what a missing record answers")
+        walk.check_text(viewer, url, response)
+
+
+def _reference_sample(segment: str) -> str | None:
+    from jineng.registry.models import Occupation, SkillLevel
+
+    if segment == "regions":
+        return NM
+    if segment == "skill-levels":
+        return SkillLevel.objects.values_list("code", flat=True).first()
+    if segment == "occupations":
+        pk = Occupation.objects.values_list("pk", flat=True).first()
+        return None if pk is None else str(pk)
+    return None
+
+
+# API prefixes whose records the world models: every operation under them must be driven.
+# Operations elsewhere are walked for leaks, refusals and errors where they take no arguments,
+# and skipped (with the reason shown) where they take arguments the world has no records for.
+MODELED_API = ("/api/registry/", "/api/audit/", "/api/training/", "/api/catalogs/")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How the walk drives one operation."""
+
+    mode: str  # list, detail, reference, nested, values, skip, unknown
+    kind: str | None = None
+    param: str = ""
+    child: str | None = None
+    note: str = ""
+
+
+def classify(op: Op) -> Plan:
+    if op.operation_id in SKIP:
+        return Plan("skip", note=SKIP[op.operation_id])
+    segments = _segments(op.path)
+    names = re.findall(r"\{(\w+)\}", op.path)
+    whole = [(i, _param(s)) for i, s in enumerate(segments) if _param(s)]
+    modeled = op.path.startswith(MODELED_API)
+    if op.required:
+        if modeled:
+            return Plan("unknown", note=f"needs query parameters {list(op.required)}: add it to "
+                                        "SKIP with a reason, or teach the walk its values")
+        return Plan("skip", note=f"{op}: needs query parameters {list(op.required)} the world "
+                                 "gives no values for")
+    if not names:
+        kind = _record_kind(segments[-1])
+        if kind is None and segments[-1] not in REFERENCE_SEGMENTS and modeled:
+            return Plan("unknown", note=f"no record kind for '{segments[-1]}': add it to "
+                                        "SEGMENT_KIND (with world records and oracle rules) "
+                                        "or REFERENCE_SEGMENTS, or to SKIP with a reason")
+        return Plan("list", kind)
+    if len(names) == 1 and len(whole) == 1:
+        index, name = whole[0]
+        before = segments[index - 1] if index else ""
+        if index == len(segments) - 1:
+            if _record_kind(before):
+                return Plan("detail", _record_kind(before), name)
+            if before in REFERENCE_SEGMENTS:
+                return Plan("reference", before, name)
+        elif _record_kind(before) and _record_kind(segments[-1]):
+            return Plan("nested", _record_kind(before), name, _record_kind(segments[-1]))
+        elif _record_kind(before):  # something about one record: /catalogs/{id}/in-force
+            return Plan("sub", _record_kind(before), name)
+    if all(values_for(api_area(op.path), n) for n in names):
+        return Plan("values")
+    if not modeled:
+        return Plan("skip", note=f"{op}: arguments {names} of records the world does not model "
+                                 "yet (extend the world, SEGMENT_KIND and the oracle)")
+    return Plan("unknown", note=f"cannot drive arguments {names}: add values to PARAM_VALUES, "
+                                "a record kind to SEGMENT_KIND, or an entry to SKIP with a reason")
+
+
+@pytest.mark.parametrize("op", API_OPS, ids=str)
+def test_api_get_operation_respects_scope(op, world):
+    plan = classify(op)
+    if plan.mode == "skip":
+        pytest.skip(plan.note)
+    if plan.mode == "unknown":
+        pytest.fail(f"{op}: {plan.note}")
+    walk = Walk(world)
+    for viewer in VIEWERS:
+        client = client_for(viewer, world)
+        if plan.mode == "list":
+            _check_api_list(walk, op, viewer, client, op.path, plan.kind)
+            if "q" in op.query and plan.kind == "person":
+                # Searching by a whole ID number never reaches outside the scope.
+                for rec in world.of("person"):
+                    _check_api_list(walk, op, viewer, client, op.path, plan.kind,
+                                    params={"q": rec.plain})
+        elif plan.mode == "detail":
+            _check_api_detail(walk, op, viewer, client, op.path, plan.param, plan.kind)
+        elif plan.mode == "reference":
+            sample = _reference_sample(plan.kind)
+            url = op.path.replace("{" + plan.param + "}", sample or str(MISSING_PK))
+            response = client.get(url)
+            if not _api_anonymous_refused(walk, op, viewer, url, response):
+                if sample and response.status_code != 200:
+                    walk.fail(viewer, url, f"reference data answered {response.status_code}")
+                walk.check_text(viewer, url, response)
+        elif plan.mode == "nested":
+            for parent in world.of(plan.kind):
+                url = op.path.replace("{" + plan.param + "}", str(parent.pk))
+                children = [r for r in world.of(plan.child) if r.parent is parent]
+                if may_see(viewer, parent, world) or viewer.role is None:
+                    _check_api_list(walk, op, viewer, client, url, plan.child, children)
+                    continue
+                response = client.get(url)
+                if response.status_code != 404:
+                    walk.fail(viewer, url, f"nested list of an out-of-scope {plan.kind} "
+                                           f"answered {response.status_code}")
+                walk.check_text(viewer, url, response)
+        elif plan.mode == "sub":
+            missing_url = op.path.replace("{" + plan.param + "}", str(MISSING_PK))
+            missing = client.get(missing_url)
+            if _api_anonymous_refused(walk, op, viewer, missing_url, missing):
+                continue
+            for rec in world.of(plan.kind):
+                url = op.path.replace("{" + plan.param + "}", str(rec.pk))
+                response = client.get(url)
+                if response.status_code >= 500:
+                    walk.fail(viewer, url, f"answered {response.status_code}")
+                elif not may_see(viewer, rec, world) and (
+                        response.status_code, response.content) != (missing.status_code,
+                                                                    missing.content):
+                    walk.fail(viewer, url, f"out-of-scope {plan.kind} {rec.key} answered "
+                                           f"{response.status_code}, not what a missing "
+                                           "record answers")
+                walk.check_text(viewer, url, response)
+        elif plan.mode == "values":  # exports, templates: answers must not leak
+            for url, values in _expand(op.path, re.findall(r"\{(\w+)\}", op.path),
+                                       api_area(op.path)):
+                response = client.get(url)
+                if _api_anonymous_refused(walk, op, viewer, url, response):
+                    continue
+                if response.status_code >= 500:
+                    walk.fail(viewer, url, f"answered {response.status_code}")
+                text = walk.check_text(viewer, url, response)
+                kind = SEGMENT_KIND.get(values.get("kind", ""))
+                if viewer.everything and response.status_code == 200 and kind and (
+                        "export" in op.operation_id):
+                    absent = [r.key for r in world.of(kind) if r.key not in text]
+                    if absent:
+                        walk.fail(viewer, url, f"positive control: export lacks {absent}")
+    walk.report()
+
+
+def _expand(path: str, names: list[str], area: str) -> Iterable[tuple[str, dict]]:
+    combos: list[dict] = [{}]
+    for name in names:
+        combos = [{**c, name: v} for c in combos for v in values_for(area, name)]
+    for combo in combos:
+        url = path
+        for name, value in combo.items():
+            url = url.replace("{" + name + "}", value)
+        yield url, combo
+
+
+# --- (b) the pages ----------------------------------------------------------------------------
+
+# Namespaces that are not app pages (the admin has its own permission system; accounts pages
+# concern the user themself and are tested in tests/accounts).
+NOT_PAGES = {"admin", "api", "accounts", None}
+# Namespaces whose records the world models: every page must be driven. Pages elsewhere are
+# walked for leaks and the login requirement where they take no arguments, and skipped (with the
+# reason shown) where they take arguments the world has no records for.
+MODELED_PAGES = {"registry", "core", "portal", "training", "catalog"}
+# Pages anonymous visitors may open.
+PUBLIC_PAGES = {
+    "portal:home",
+    "catalog:index", "catalog:lookup", "catalog:detail", "catalog:history", "catalog:diff",
+    "catalog:download", "catalog:template",  # published catalogs (两目录) are public
+    "plans:schema",  # the JSON schema of policy packs
+}
+# The first word of a URL name names the record kind of its `pk` argument.
+NAME_KIND = {"organization": "organization", "site": "site", "person": "person",
+             "key": "person", "audit": "auditevent", "class": "trainingclass",
+             "enrollment": "enrollment"}
+# Other URL arguments that are record ids (by name, or by (namespace, name)).
+ARG_KIND = {"org_pk": "organization", "organization_pk": "organization",
+            "site_pk": "site", "person_pk": "person", ("catalog", "pk"): "catalog"}
+# Several URL arguments that together name one record.
+COMPOSITE_ARGS = {("catalog", ("pk", "number")): "catalogversion"}
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str  # namespace:name
+    route: str
+    args: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _walk_resolver(patterns, prefix: str = "", namespace: str | None = None):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            yield from _walk_resolver(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield namespace, p.name, prefix + str(p.pattern), tuple(p.pattern.converters)
+
+
+def _pages() -> list[Page]:
+    pages = []
+    for namespace, name, route, args in _walk_resolver(get_resolver().url_patterns):
+        if namespace in NOT_PAGES:
+            continue
+        pages.append(Page(f"{namespace}:{name}", route, args))
+    return sorted(pages, key=lambda p: p.name)
+
+
+PAGES = _pages()
+
+
+def _login_redirect(response) -> bool:
+    return response.status_code == 302 and reverse("accounts:login") in response.url
+
+
+def _arg_kind(page: Page, arg: str) -> str | None:
+    area, name = page.name.split(":")
+    if (area, arg) in ARG_KIND:
+        return ARG_KIND[(area, arg)]
+    if arg in ARG_KIND:
+        return ARG_KIND[arg]
+    if arg in ("pk", "id"):
+        return NAME_KIND.get(name.split("_")[0])
+    return None
+
+
+def _record_addressing(page: Page) -> tuple[tuple[str, ...], str | None]:
+    """The URL arguments that name one record, and its kind."""
+    area = page.name.split(":")[0]
+    for (ns, args), kind in COMPOSITE_ARGS.items():
+        if ns == area and set(args) <= set(page.args):
+            return args, kind
+    found = [(a, _arg_kind(page, a)) for a in page.args if _arg_kind(page, a)]
+    if len(found) == 1:
+        return (found[0][0],), found[0][1]
+    return tuple(a for a, _k in found), None
+
+
+def _address(args: tuple[str, ...], rec: Rec | None) -> dict:
+    """URL kwargs naming `rec` (None: a missing record)."""
+    if args == ("pk", "number"):  # a catalog version: its catalog and its number
+        return {"pk": rec.parent.pk, "number": rec.number} if rec else {"pk": MISSING_PK,
+                                                                           "number": 1}
+    (arg,) = args
+    return {arg: rec.pk if rec else MISSING_PK}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+def test_page_respects_scope(page, world):
+    if page.name in SKIP:
+        pytest.skip(SKIP[page.name])
+    walk = Walk(world)
+    area = page.name.split(":")[0]
+    modeled = area in MODELED_PAGES
+    record_args, kind = _record_addressing(page) if modeled else ((), None)
+    other_args = [a for a in page.args if a not in record_args]
+    unknown = [a for a in other_args if not values_for(area, a)]
+    if (unknown or (record_args and kind is None)) and not modeled:
+        pytest.skip(f"{page}: arguments {list(page.args)} of records the world does not model "
+                    "yet (extend the world, NAME_KIND and the oracle)")
+    if unknown or (record_args and kind is None):
+        pytest.fail(f"{page}: the matrix cannot drive arguments {list(page.args)}. Add the "
+                    "URL name's first word to NAME_KIND, the argument to ARG_KIND, "
+                    "COMPOSITE_ARGS or PARAM_VALUES, or an entry to SKIP with a reason.")
+    fixed = [{}]
+    for arg in other_args:
+        fixed = [{**c, arg: v} for c in fixed for v in values_for(area, arg)]
+    list_kind = NAME_KIND.get(page.name.split(":")[1].split("_")[0])
+    public = page.name in PUBLIC_PAGES
+    detail = page.name.endswith(("_detail", ":detail"))
+    for viewer in VIEWERS:
+        client = client_for(viewer, world)
+        for kwargs in fixed:
+            if not record_args:
+                url = reverse(page.name, kwargs=kwargs or None)
+                _check_page(walk, page, viewer, client, url, list_kind,
+                            positive=page.name.endswith("_list") and not kwargs)
+                continue
+            missing_url = reverse(page.name, kwargs={**kwargs, **_address(record_args, None)})
+            missing = client.get(missing_url)
+            if viewer.role is None and not public and not _login_redirect(missing):
+                walk.fail(viewer, missing_url, f"anonymous got {missing.status_code}, "
+                                               "expected the login page")
+            for rec in world.of(kind):
+                url = reverse(page.name, kwargs={**kwargs, **_address(record_args, rec)})
+                response = client.get(url)
+                if viewer.role is None and not public:
+                    if not _login_redirect(response):
+                        walk.fail(viewer, url, f"anonymous got {response.status_code}, "
+                                               "expected the login page")
+                elif may_see(viewer, rec, world):
+                    # Action pages of a visible record may still be refused (e.g. a class's
+                    # attendance to a department that reads no persons); detail pages not.
+                    if detail and (response.status_code != 200
+                                   or rec.key not in response_text(response)):
+                        walk.fail(viewer, url, f"detail of in-scope {kind} {rec.key} answered "
+                                               f"{response.status_code} without the record")
+                elif response.status_code != missing.status_code:
+                    walk.fail(viewer, url, f"out-of-scope {kind} {rec.key} answered "
+                                           f"{response.status_code}, a missing one "
+                                           f"{missing.status_code}")
+                walk.check_text(viewer, url, response)
+    walk.report()
+
+
+def _check_page(walk: Walk, page: Page, viewer: Viewer, client: Client, url: str,
+                kind: str | None, *, positive: bool) -> None:
+    response = client.get(url)
+    if viewer.role is None:
+        if page.name in PUBLIC_PAGES:
+            if response.status_code != 200:
+                walk.fail(viewer, url, f"public page answered {response.status_code}")
+        elif not _login_redirect(response):
+            walk.fail(viewer, url, f"anonymous got {response.status_code}; expected the login "
+                                   f"page (or add {page.name} to PUBLIC_PAGES)")
+    elif response.status_code >= 500:
+        walk.fail(viewer, url, f"answered {response.status_code}")
+    text = walk.check_text(viewer, url, response)
+    if positive and viewer.everything and kind and kind != "auditevent":
+        absent = [r.key for r in walk.world.of(kind) if r.key not in text]
+        if absent:
+            walk.fail(viewer, url, f"positive control: list lacks {absent}")
+    if kind == "person" and response.status_code == 200 and viewer.role is not None:
+        # Searching by a whole ID number shows only in-scope persons, and never the number.
+        for rec in walk.world.of("person"):
+            found = client.get(url, {"q": rec.plain})
+            walk.check_text(viewer, f"{url}?q=<ID of {rec.key}>", found, echo=rec.masked)
+
+
+def test_the_matrix_covers_every_role():
+    from jineng.accounts.models import Role
+
+    covered = {v.role for v in VIEWERS}
+    assert set(Role.values) <= covered and None in covered
