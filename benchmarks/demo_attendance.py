@@ -83,7 +83,8 @@ def main() -> None:
           f"events, {counts['enrollments']:,} enrollments, {counts['classes']:,} classes in "
           f"{seconds:.1f} s = {result['events_per_second']:,} events/s; peak memory "
           f"{round(peak)} MiB" + (f"; attendance table {size}" if size else ""))
-    print(f"  (registry of the same tier built first in {registry_s:.1f} s, not counted)")
+    print(f"  phases (s): {counts.get('phases')}; (registry of the same tier built first in "
+          f"{registry_s:.1f} s, not counted)")
     m = result["machine"]
     print(f"  machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']} GiB RAM, "
           f"Python {m['python']}")

@@ -103,7 +103,7 @@ def setup_django(url: str) -> None:
 
 def seq_sql(vendor: str, n: int) -> str:
     if vendor == "postgresql":
-        return f"SELECT generate_series(0, {n - 1}) AS n"
+        return f"SELECT generate_series(0::bigint, {n - 1}::bigint) AS n"
     return (f"WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s "
             f"WHERE n < {n - 1}) SELECT n FROM s")
 
@@ -152,7 +152,7 @@ def build(scale: float) -> dict:
                         f"v VARCHAR(80))")
             cur.executemany(f"INSERT INTO bench_{name} (i, v) VALUES (%s, %s)",
                             list(enumerate(values)))
-        day = ("DATE '2025-01-01' + ((s.n * 7919) % 365)" if vendor == "postgresql"
+        day = ("DATE '2025-01-01' + ((s.n * 7919) % 365)::int" if vendor == "postgresql"
                else "date('2025-01-01', '+' || ((s.n * 7919) % 365) || ' days')")
         now = "CURRENT_TIMESTAMP"
         n_orgs = len(org_rows)

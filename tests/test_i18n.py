@@ -187,3 +187,11 @@ def test_domain_labels_use_the_policies_words():
     assert words["Audit trail"] == "审计日志"
     with translation.override("en"):
         assert str(KeyGroup.GRADUATE.label) == "College graduate"
+
+
+def test_the_configured_default_language_is_simplified_chinese():
+    # The module itself, not the per-test override of tests/conftest.py.
+    from jineng.config import settings as project_settings
+
+    assert project_settings.LANGUAGE_CODE == "zh-hans"
+    assert project_settings.TIME_ZONE == "Asia/Shanghai"

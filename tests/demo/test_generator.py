@@ -212,3 +212,16 @@ def test_unknown_tier_and_bad_person_count_are_refused(db):
         generate("XXL", seed=1, progress=False)
     with pytest.raises(DemoError, match="persons"):
         generate("XS", seed=1, persons=0, progress=False)
+
+
+def test_a_public_tier_builds_every_step_including_catalogs_and_the_plan(db):
+    from jineng.catalog.models import Catalog
+    from jineng.plans.models import ActualFact, Plan
+
+    counts = generate("S", seed=1, persons=500, progress=False)
+    assert counts["persons"] == 500 and counts["organizations"] == 300
+    assert counts["catalog_versions"] > 0 and counts["plan_facts"] > 0
+    assert Catalog.objects.filter(region__code="520000").exists()
+    assert Plan.objects.exists() and ActualFact.objects.count() > 0
+    reset_counts = reset_demo()  # catalogs and plan go before the organizations they cite
+    assert reset_counts and not ActualFact.objects.exists()

@@ -130,3 +130,38 @@ def test_a_provider_can_be_replaced():
     finally:
         actuals._PROVIDERS.pop("skill_villages")
     assert calls == [1]
+
+
+def test_combined_cuts_of_a_plan_are_kept_in_the_rollup_and_agree_with_the_facts(db):
+    from jineng.plans import selectors
+    from jineng.plans.rules.packs import read_shipped
+    from jineng.registry.models import Region
+
+    henan = f.staff("province_staff", "410000")
+    # Facts before the plan exists: loading it folds its combinations into the rollup.
+    add(fact(day=dt.date(2025, 3, 1), region="410102", value=30, program="colleges",
+             training_type="apprenticeship"),
+        fact(day=dt.date(2025, 3, 1), region="410102", value=5, program="colleges"))
+    plan = services.plan_load_pack(actor=henan, text=read_shipped("henan-2025"))
+    services.actual_fact_add(source="t", fact=fact(
+        day=dt.date(2025, 4, 1), region="410202", value=7, program="colleges",
+        training_type="apprenticeship", source_ref="a1"))
+    services.actual_fact_add(source="t", fact=fact(
+        day=dt.date(2025, 4, 1), region="410202", value=2, program="youth", key_group="youth",
+        metric="new_technicians", source_ref="a2"))
+    assert ActualRollup.objects.filter(dimension="cut").exists()
+    rows = {r.target.key: r for r in selectors.progress(
+        actor=henan, plan=plan, region=Region.objects.get(code="410000"),
+        as_of=dt.date(2025, 12, 31))}
+    assert rows["p08.apprenticeship"].actual.value == D(37)
+    assert rows["p08.trained"].actual.value == D(42)
+    assert rows["p06.technicians"].actual.value == D(2)
+    fields = ("metric", "day", "level", "region_code", "dimension", "dimension_value", "value")
+    before = sorted(ActualRollup.objects.values_list(*fields))
+    services.rollup_rebuild(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    assert sorted(ActualRollup.objects.values_list(*fields)) == before
+    # the county answers from the facts: the same figures
+    county = {r.target.key: r for r in selectors.progress(
+        actor=henan, plan=plan, region=Region.objects.get(code="410102"),
+        as_of=dt.date(2025, 12, 31))}
+    assert county["p08.apprenticeship"].actual.value == D(30)

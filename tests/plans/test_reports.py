@@ -176,3 +176,19 @@ def test_excel_and_pdf_exports(client, report, city_staff):
     # Another city's staff: 404, like a missing report.
     client.force_login(f.staff("city_staff", f.OTHER_CITY))
     assert client.get(url).status_code == 404
+
+
+def test_a_department_files_its_own_lines_and_the_province_reviews(guizhou_plan,
+                                                                   province_staff):
+    industry = f.staff("industry_staff", f.PROVINCE)
+    report = services.report_prepare(actor=industry, plan=guizhou_plan,
+                                     region=Region.objects.get(code=f.PROVINCE), year=2025,
+                                     quarter=2, department="省大数据局")
+    assert [line.target.key for line in report.lines.all()] == ["sector.digital_economy"]
+    with pytest.raises(DomainError):
+        services.report_prepare(actor=industry, plan=guizhou_plan,
+                                region=Region.objects.get(code=f.PROVINCE), year=2025,
+                                quarter=2, department="不存在的厅")
+    report = services.report_submit(actor=industry, report=report)
+    report = services.report_review(actor=province_staff, report=report, approve=True)
+    assert report.status == "reviewed"

@@ -171,3 +171,16 @@ def test_chart_labels_follow_the_language(demo, client):
     assert data["labels"]["persons"] == "Registered persons"
     assert "Migrant worker" in data["groups"]["names"]
     assert "Private training institution" in [t["name"] for t in data["types"]]
+
+
+def test_the_overview_links_to_the_plan_dashboard_once_a_plan_exists(demo, client):
+    from jineng.plans import services as plan_services
+    from jineng.plans.rules.packs import read_shipped
+
+    client.force_login(user("province"))
+    assert 'data-testid="plan-link"' not in get(client, "province").content.decode()
+    plan = plan_services.plan_load_pack(actor=user("province"),
+                                        text=read_shipped("guizhou-2025-2027"))
+    html = client.get(URL).content.decode()
+    assert 'data-testid="plan-link"' in html
+    assert reverse("plans:dashboard", args=[plan.key]) in html

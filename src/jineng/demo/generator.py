@@ -42,6 +42,7 @@ from jineng.demo.geography import PROVINCE_CODE, Geography, Place
 from jineng.demo.models import DemoBuild, DemoRows, DemoUser
 from jineng.demo.names import BRANDS, SCHOOL_FIELDS, SECTORS, NameMaker
 from jineng.demo.users import DemoUserConflict, ensure_demo_users
+from jineng.plans import demo as plans_demo
 from jineng.registry.choices import (
     InstitutionType,
     KeyGroup,
@@ -515,6 +516,17 @@ def build_users(ctx: BuildContext) -> None:
     ctx.counts["users"] = len(ids)
 
 
+def build_plan(ctx: BuildContext) -> None:
+    """The Guizhou pack as the demo province's plan, with synthetic volumes up to today (so
+    the dashboard shows progress as of the day the demo is built). The plan's volumes are
+    province-sized whatever the tier, so the test tier XS leaves it out (tests/plans builds
+    it directly)."""
+    if ctx.scale == "XS":
+        return
+    result = plans_demo.build_demo_plan(seed=ctx.seed, today=timezone.localdate())
+    ctx.counts["plan_facts"] = result.get("facts", 0)
+
+
 Step = tuple[str, Callable[[BuildContext], None]]
 
 # The order matters: later steps use what earlier ones made (ctx.organizations, anchors).
@@ -523,6 +535,7 @@ STEPS: list[Step] = [
     ("catalogs", catalog_demo.demo_step),
     ("persons", build_persons),
     ("users", build_users),
+    ("plans", build_plan),
 ]
 
 
@@ -585,6 +598,7 @@ def delete_demo() -> dict[str, int]:
     # Catalogs point at demo organizations, and published catalog rows are immutable except
     # through the catalog app's own system purge.
     catalog_demo.delete_demo_catalogs(PROVINCE_CODE)
+    plans_demo.remove_demo_plan()
     demo_users = DemoUser.objects.values("user_id")
     get_user_model().objects.filter(pk__in=demo_users).update(organization=None)
     deleted: dict[str, int] = {}

@@ -337,8 +337,9 @@ class ActualRollup(models.Model):
     """Pre-aggregated facts for the dashboards: the day's total of a metric for one province,
     city or county, overall (dimension "") or by one dimension value; for province and city
     also by each combination of cuts a plan's target asks for (dimension "cut", value: its
-    key, see actuals.cut_key). County rows are kept overall only. Maintained by plans.services (incrementally on each fact, or rebuilt for a
-    window of days, set-based); never written by hand."""
+    key, see actuals.cut_key). County rows are kept overall only. Maintained by
+    plans.services (incrementally on each fact, or rebuilt for a window of days, set-based);
+    never written by hand."""
 
     metric = models.CharField(_("metric"), max_length=40)
     day = models.DateField(_("day"))

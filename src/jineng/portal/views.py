@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from jineng.core.errors import NotFound
+from jineng.plans import selectors as plans
 from jineng.portal import selectors
 
 
@@ -24,4 +25,5 @@ def overview(request):
     except NotFound as missing:
         raise Http404(missing.message) from missing
     return render(request, "portal/overview.html",
-                  {"o": data, "chart_data": data.chart_data()})
+                  {"o": data, "chart_data": data.chart_data(),
+                   "plan": plans.default_plan(actor=request.user)})

@@ -475,6 +475,7 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
     first_enrollment = _next_pk(Enrollment)
     first_event = _next_pk(AttendanceEvent)
     enrollment_pk, event_pk = first_enrollment, first_event
+    phases = {"plan_and_classes": round(time.perf_counter() - started, 1)}
     large = connection.vendor == "postgresql" and target >= 200_000
     saved_indexes = _drop_secondary_indexes() if large else []
     sink = _EventSink()
@@ -511,6 +512,8 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
                     members.append(pid)
                     used.add(pid)
         site_lat, site_lon = float(p.site[3]), float(p.site[4])
+        metres_lat = att_rules.EARTH_RADIUS_M * math.pi / 180
+        metres_lon = metres_lat * math.cos(math.radians(site_lat))
         required = Decimal(p.required_hours)
         # (pk, day ordinal, start and end in local seconds of day, counted seconds)
         sessions = []
@@ -548,7 +551,9 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
                     else:
                         lat = site_lat + (rand() - 0.5) * 0.003
                         lon = site_lon + (rand() - 0.5) * 0.003
-                    dist = round(att_rules.haversine_m(lat, lon, site_lat, site_lon))
+                    # equirectangular: within a metre of the haversine at these distances
+                    dist = round(math.hypot((lat - site_lat) * metres_lat,
+                                            (lon - site_lon) * metres_lon))
                     place = f"{lat:.6f}\t{lon:.6f}\t{dist}"
                 flag = "1" if far else "0"
                 stamp = clock(day, check_in)
@@ -610,10 +615,13 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
                     enrollment_rows = []
     _write_enrollments(enrollment_rows)
     sink.close()
+    phases["attendance"] = round(time.perf_counter() - started - sum(phases.values()), 1)
     if enrollment_lines:
         _copy_enrollments(enrollment_lines)
     if saved_indexes:
+        mark = time.perf_counter()
         _restore_secondary_indexes(saved_indexes)
+        phases["indexes"] = round(time.perf_counter() - mark, 1)
     _reset_sequences(Teacher, TrainingClass, ClassSession, ClassStatusChange, Enrollment,
                      AttendanceEvent, through)
     counts = {"classes": len(plans), "sessions": len(session_rows), "teachers": len(teachers),
@@ -629,7 +637,7 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
                     first_history + len(history_rows) - 1),
               Block("training.enrollment", first_enrollment, enrollment_pk - 1),
               Block("training.attendanceevent", first_event, event_pk - 1)]
-    return {**counts, "seconds": round(time.perf_counter() - started, 1),
+    return {**counts, "seconds": round(time.perf_counter() - started, 1), "phases": phases,
             "blocks": [[b.model, b.first, b.last] for b in blocks if b.last >= b.first]}
 
 

@@ -749,40 +749,80 @@ def _parse_event(index: int, raw: object, latest: dt.datetime,
                 longitude=float(lon) if coords_given else None, device=device)
 
 
-def _ensure_ingest_actor(actor) -> Organization:
+def _ensure_ingest_actor(actor) -> int:
+    """The institution (its id) an attendance sender acts for."""
     if getattr(actor, "role", "") != Role.TRAINING_OPERATOR or not actor.organization_id:
         raise Forbidden(_("Attendance is sent by a training institution's operator or system."))
-    return actor.organization
+    return actor.organization_id
 
 
-def _resolve(rows: list[_Row], org_id: int) -> None:
+_SESSIONS_SQL = (
+    "SELECT s.id, s.training_class_id, s.starts_at, s.ends_at, c.institution_id, c.status, "
+    "t.latitude, t.longitude, c.checkin_radius_m, c.online_share, r.code "
+    "FROM training_classsession s "
+    "JOIN training_trainingclass c ON c.id = s.training_class_id "
+    "JOIN registry_trainingsite t ON t.id = c.site_id "
+    "JOIN registry_region r ON r.id = c.region_id "
+    "WHERE s.training_class_id IN ({0})")
+_ENROLLED_BY_HASH_SQL = (
+    "SELECT e.id, e.training_class_id, p.id_hash, e.status FROM training_enrollment e "
+    "JOIN registry_person p ON p.id = e.person_id "
+    "WHERE e.training_class_id IN ({0}) AND p.id_hash IN ({1})")
+_ENROLLED_BY_ID_SQL = (
+    "SELECT e.id, e.training_class_id, e.status FROM training_enrollment e "
+    "WHERE e.id IN ({0})")
+
+
+def _fetch(sql: str, *value_sets) -> list[tuple]:
+    """Run one of the plain reads above with its IN lists."""
+    params: list = []
+    lists = []
+    for values in value_sets:
+        values = list(values)
+        params += values
+        lists.append(", ".join(["%s"] * len(values)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(*lists), params)
+        return cursor.fetchall()
+
+
+def _aware(value) -> dt.datetime:
+    """A datetime from a plain read: aware on PostgreSQL; naive UTC (or text) on SQLite."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _resolve(rows: list[_Row], org_id: int) -> dict[int, dict]:
     """Set-based checks: the class (the sender's, open), the trainee (enrolled), the session
     (given or matched by time), and the flags. A handful of queries per batch."""
     class_ids = {r.class_id for r in rows}
-    classes = {c["id"]: c for c in TrainingClass.objects.filter(pk__in=class_ids).values(
-        "id", "institution_id", "status", "site__latitude", "site__longitude",
-        "checkin_radius_m")}
     tz = timezone.get_current_timezone()
+    classes: dict[int, dict] = {}
     sessions: dict[int, dict[int, att_rules.SessionWindow]] = defaultdict(dict)
     by_day: dict[tuple[int, dt.date], list[att_rules.SessionWindow]] = defaultdict(list)
-    for sid, cid, start, end in ClassSession.objects.filter(
-            training_class_id__in=class_ids).values_list("id", "training_class_id",
-                                                         "starts_at", "ends_at"):
-        window = att_rules.SessionWindow(sid, start.astimezone(tz), end.astimezone(tz))
+    # Two plain SQL reads (the hot path of single check-ins: building ORM queries would cost
+    # more than running them). Classes come with their sessions: a class has at least one.
+    for (sid, cid, start, end, institution_id, status, lat, lon, radius, share,
+         region_code) in _fetch(_SESSIONS_SQL, class_ids):
+        if cid not in classes:
+            classes[cid] = {"institution_id": institution_id, "status": status,
+                            "site__latitude": lat, "site__longitude": lon,
+                            "checkin_radius_m": radius, "online_share": float(share or 0),
+                            "region_code": region_code}
+        window = att_rules.SessionWindow(sid, _aware(start).astimezone(tz),
+                                         _aware(end).astimezone(tz))
         sessions[cid][sid] = window
         by_day[(cid, window.starts_at.date())].append(window)
     by_hash: dict[tuple[int, str], tuple[int, str]] = {}
     hashes = {r.id_hash for r in rows if r.id_hash}
     if hashes:
-        for eid, cid, h, status in Enrollment.objects.filter(
-                training_class_id__in=class_ids, person__id_hash__in=hashes).values_list(
-                "id", "training_class_id", "person__id_hash", "status"):
+        for eid, cid, h, status in _fetch(_ENROLLED_BY_HASH_SQL, class_ids, hashes):
             by_hash[(cid, h)] = (eid, status)
     by_id: dict[int, tuple[int, str]] = {}
     ids = {r.enrollment_id for r in rows if r.enrollment_id and not r.id_hash}
     if ids:
-        for eid, cid, status in Enrollment.objects.filter(pk__in=ids).values_list(
-                "id", "training_class_id", "status"):
+        for eid, cid, status in _fetch(_ENROLLED_BY_ID_SQL, ids):
             by_id[eid] = (cid, status)
     window_grace = grace()
     for row in rows:
@@ -830,6 +870,7 @@ def _resolve(rows: list[_Row], org_id: int) -> None:
             res.flags.append("outside_window")
         if row.too_far:
             res.flags.append("too_far")
+    return classes
 
 
 EVENT_COLUMNS = ("institution_id", "training_class_id", "session_id", "enrollment_id", "kind",
@@ -893,7 +934,7 @@ def _insert_unnest(rows: list[_Row], org_id: int, now: dt.datetime) -> dict[str,
 
 
 def _store(rows: list[_Row], results: list[EventResult], org_id: int, actor,
-           now: dt.datetime, source: str) -> IngestReport:
+           now: dt.datetime, source: str, region_code: str = "") -> IngestReport:
     good = [r for r in rows if r.result.status == ACCEPTED]
     with transaction.atomic():
         stored = _insert(good, org_id, now) if good else {}
@@ -908,9 +949,7 @@ def _store(rows: list[_Row], results: list[EventResult], org_id: int, actor,
         audit.record(actor=actor, action=AuditAction.IMPORT,
                      entity_type="training.attendanceevent",
                      label=f"{source}: {report.accepted}/{len(results)}",
-                     organization_id=org_id,
-                     region_code=getattr(getattr(actor.organization, "region", None), "code",
-                                         ""),
+                     organization_id=org_id, region_code=region_code,
                      after={"source": source, "accepted": report.accepted,
                             "duplicates": report.duplicates, "rejected": report.rejected})
     return report
@@ -931,7 +970,7 @@ def attendance_ingest(*, actor, events: list, source: str = "api") -> IngestRepo
     """Store check-ins and check-outs from an institution's terminals. Each event is accepted,
     a duplicate (its idempotency key was seen before: a replay counts once) or rejected with
     its reasons; the good events of a batch are kept whatever the bad ones."""
-    org = _ensure_ingest_actor(actor)
+    org_id = _ensure_ingest_actor(actor)
     if len(events) > MAX_BATCH:
         raise DomainError(_("Send at most %(n)s events per batch.") % {"n": MAX_BATCH},
                           field="events", code="batch_too_large")
@@ -941,15 +980,14 @@ def attendance_ingest(*, actor, events: list, source: str = "api") -> IngestRepo
     parsed = [_parse_event(i, raw, latest, id_cache) for i, raw in enumerate(events)]
     _dedupe_in_batch(parsed)
     rows = [p for p in parsed if isinstance(p, _Row) and p.result.status == ACCEPTED]
-    if rows:
-        _resolve(rows, org.pk)
+    classes = _resolve(rows, org_id) if rows else {}
     results = [p.result if isinstance(p, _Row) else p for p in parsed]
-    return _store(rows, results, org.pk, actor, now, source)
+    return _store(rows, results, org_id, actor, now, source, _region_of(classes))
 
 
 def attendance_ingest_xapi(*, actor, statements: list) -> IngestReport:
     """Online learning time from a learning platform, as xAPI statements (see rules.xapi)."""
-    org = _ensure_ingest_actor(actor)
+    org_id = _ensure_ingest_actor(actor)
     if len(statements) > MAX_BATCH:
         raise DomainError(_("Send at most %(n)s statements per batch.") % {"n": MAX_BATCH},
                           field="statements", code="batch_too_large")
@@ -986,21 +1024,25 @@ def attendance_ingest_xapi(*, actor, statements: list) -> IngestReport:
         parsed.append(row)
     _dedupe_in_batch(parsed)
     rows = [p for p in parsed if isinstance(p, _Row) and p.result.status == ACCEPTED]
-    if rows:
-        _resolve_online(rows, org.pk)
+    classes = _resolve_online(rows, org_id) if rows else {}
     results = [p.result if isinstance(p, _Row) else p for p in parsed]
-    return _store(rows, results, org.pk, actor, now, "xapi")
+    return _store(rows, results, org_id, actor, now, "xapi", _region_of(classes))
 
 
-def _resolve_online(rows: list[_Row], org_id: int) -> None:
+def _region_of(classes: dict[int, dict]) -> str:
+    """A region code for the audit event of a request (its classes' region, when one)."""
+    codes = {c["region_code"] for c in classes.values()}
+    return codes.pop() if len(codes) == 1 else ""
+
+
+def _resolve_online(rows: list[_Row], org_id: int) -> dict[int, dict]:
     """Online records belong to no session and carry no location; the class must allow online
     learning."""
-    _resolve(rows, org_id)
-    shares = dict(TrainingClass.objects.filter(pk__in={r.class_id for r in rows})
-                  .values_list("id", "online_share"))
+    classes = _resolve(rows, org_id)
     for r in rows:
         r.session_id, r.outside_window = None, False
         r.result.flags = []
-        if r.result.status == ACCEPTED and not shares.get(r.class_id):
+        if r.result.status == ACCEPTED and not classes[r.class_id]["online_share"]:
             r.result.reject("object.id", "no_online_learning",
                             _("This class has no online share: online hours do not count."))
+    return classes
