@@ -84,3 +84,24 @@ def test_a_token_needs_a_name(operator):
 def test_session_also_authenticates_the_api(client, operator):
     client.force_login(operator)
     assert get(client).status_code == 200
+
+
+def test_last_used_is_recorded_to_the_minute_not_on_every_call(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jineng.accounts.models import ApiToken
+    from tests import factories as fac
+
+    row, token = ApiToken.issue(fac.staff(), "terminal")
+    header = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api/registry/skill-levels", **header).status_code == 200
+    first = ApiToken.objects.get(pk=row.pk).last_used_at
+    assert first is not None
+    client.get("/api/registry/skill-levels", **header)
+    assert ApiToken.objects.get(pk=row.pk).last_used_at == first  # within the minute
+    ApiToken.objects.filter(pk=row.pk).update(last_used_at=first - dt.timedelta(minutes=2))
+    client.get("/api/registry/skill-levels", **header)
+    assert ApiToken.objects.get(pk=row.pk).last_used_at > first - dt.timedelta(seconds=1)
+    assert ApiToken.objects.get(pk=row.pk).last_used_at <= timezone.now()

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.urls import reverse
 
 from jineng.registry.choices import KeyGroup, OrganizationKind
@@ -101,8 +102,14 @@ def test_institution_users_see_their_own_organization(demo, client):
     response = get(client, "trainer")
     html = response.content.decode()
     assert card(html, "organization-count") == 1
-    assert card(html, "person-count") == \
-        Person.objects.filter(registered_by=trainer.organization).count() > 0
+    # An institution sees the persons it registered and those enrolled in its classes.
+    from jineng.training.models import Enrollment
+
+    enrolled = Enrollment.objects.filter(
+        training_class__institution=trainer.organization).values("person_id")
+    own = Person.objects.filter(Q(registered_by=trainer.organization) | Q(pk__in=enrolled))
+    assert own.count() > 0
+    assert card(html, "person-count") == own.count()
     assert card(html, "site-count") == TrainingSite.objects.filter(
         organization=trainer.organization).count()
     data = chart_data(response)

@@ -56,6 +56,7 @@ from jineng.registry.models import (
     Person,
     TrainingSite,
 )
+from jineng.training import demo as training_demo
 
 REFERENCE_DATE = dt.date(2026, 1, 1)  # the registry "as of" this day: ages, memberships
 DEMO_SOURCE = "demo"
@@ -516,6 +517,19 @@ def build_users(ctx: BuildContext) -> None:
     ctx.counts["users"] = len(ids)
 
 
+def build_training(ctx: BuildContext) -> None:
+    """Classes, enrollments and attendance in the proportions of the seeds, around today
+    (so the "today" board has classes in session); the blocks it inserts are recorded so a
+    reset deletes exactly them."""
+    result = training_demo.build_demo_training(scale=ctx.scale, seed=ctx.seed,
+                                               today=timezone.localdate())
+    for model, first, last in result.get("blocks", []):
+        DemoRows.objects.create(build=ctx.build, model=model, first_pk=first, last_pk=last)
+    for key in ("classes", "enrollments", "attendance_events"):
+        if key in result:
+            ctx.counts[key] = result[key]
+
+
 def build_plan(ctx: BuildContext) -> None:
     """The Guizhou pack as the demo province's plan, with synthetic volumes up to today (so
     the dashboard shows progress as of the day the demo is built). The plan's volumes are
@@ -535,6 +549,7 @@ STEPS: list[Step] = [
     ("catalogs", catalog_demo.demo_step),
     ("persons", build_persons),
     ("users", build_users),
+    ("training", build_training),
     ("plans", build_plan),
 ]
 

@@ -12,17 +12,24 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 
+def _(message: str) -> str:
+    """Marks a message template for translation (makemessages extracts `_("…")`); the rules
+    stay free of Django, and the web layer translates the template before filling it in."""
+    return message
+
+
 class DecompositionError(ValueError):
     """The split cannot be made; `code` and `params` say why (messages are built by callers)."""
 
     MESSAGES = {
-        "shares_mismatch": "The shares add up to {total}, not {expected} (difference {difference})",
-        "negative_share": "The share of {region} is negative ({value})",
-        "not_whole": "The share of {region} is not a whole number ({value})",
-        "no_weights": "The base gives no weight to any region, so nothing can be split by it",
-        "negative_weight": "The base of {region} is negative ({value})",
-        "no_regions": "There are no regions to split among",
-        "unknown_region": "{region} is not one of the regions being split among",
+        "shares_mismatch": _("The shares add up to {total}, not {expected} "
+                             "(difference {difference})"),
+        "negative_share": _("The share of {region} is negative ({value})"),
+        "not_whole": _("The share of {region} is not a whole number ({value})"),
+        "no_weights": _("The base gives no weight to any region, so nothing can be split by it"),
+        "negative_weight": _("The base of {region} is negative ({value})"),
+        "no_regions": _("There are no regions to split among"),
+        "unknown_region": _("{region} is not one of the regions being split among"),
     }
 
     def __init__(self, code: str, **params: object) -> None:

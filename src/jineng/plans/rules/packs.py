@@ -25,45 +25,51 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "packs" / "schema.json"
 PACKS_DIR = SCHEMA_PATH.parent
 SCHEMA_VERSION = "jineng/policy-pack/1"
 
+def _(message: str) -> str:
+    """Marks a message template for translation (makemessages extracts `_("…")`); the rules
+    stay free of Django, and the web layer translates the template before filling it in."""
+    return message
+
+
 MESSAGES: dict[str, str] = {
-    "yaml_syntax": "YAML syntax error: {problem}",
-    "not_a_mapping": "A pack is a YAML mapping of keys to values",
-    "duplicate_key": "Duplicate key `{key}`",
-    "unknown_key": "Unknown key `{key}`",
-    "missing_key": "Missing required key `{key}`",
-    "wrong_type": "`{field}` must be {expected}, not `{value}`",
-    "bad_number": "`{field}` must be a number of zero or more, not `{value}`",
-    "not_integer": "`{field}` of a count must be a whole number, not `{value}`",
-    "rate_range": "`{field}` of a rate is a percentage between 0 and 100, not `{value}`",
-    "unknown_value": "Unknown {kind} `{value}`",
-    "bad_form": "`{field}` has the wrong form: `{value}`",
-    "empty": "`{field}` must not be empty",
-    "bad_schema_version": "`schema` must be `{expected}`",
-    "bad_date": "`{field}` is not a date: `{value}`",
-    "period_order": "The period ends ({end}) before it starts ({start})",
-    "period_out_of_range": "The target's period {start}–{end} lies outside the plan's period "
-                           "{plan_start}–{plan_end}",
-    "open_period_target": "The plan has no end date, so the target must state its own period",
-    "region_out_of_range": "Region {region} is outside the plan's region {plan_region}",
-    "duplicate_id": "Duplicate id `{id}`",
-    "unknown_reference": "`{field}` refers to `{ref}`, which is not a target of this pack",
-    "self_reference": "`{field}` refers to the target itself",
-    "reference_cycle": "`part_of` / `of_which` go round in a circle through `{id}`",
-    "unknown_program": "Unknown program `{value}` (declare it under `programs`)",
-    "carrier_needed": "A carriers_built target must say which `carrier`",
-    "carrier_misplaced": "`carrier` applies only to carriers_built targets",
-    "whole_without_parts": "`{whole}` has parts but does not say whether they are "
-                           "`exhaustive` or `partial` (key `parts`)",
-    "parts_without_any": "`{whole}` declares `parts` but no target is `part_of` it",
-    "metric_mismatch": "`{id}` counts {metric} but its whole `{whole}` counts {whole_metric}",
-    "parts_mismatch": "The parts of `{whole}` add up to {total}, not {expected} "
-                      "(difference {difference}); parts on lines {lines}",
-    "parts_exceed": "The parts of `{whole}` add up to {total}, more than {expected} "
-                    "(excess {difference}); parts on lines {lines}",
-    "subset_exceeds": "`{id}` ({value}) is larger than `{whole}` ({expected}), which it is "
-                      "part of (其中)",
-    "quote_number": "The quote does not state the number {value} (looked for {forms})",
-    "schema": "{message}",
+    "yaml_syntax": _("YAML syntax error: {problem}"),
+    "not_a_mapping": _("A pack is a YAML mapping of keys to values"),
+    "duplicate_key": _("Duplicate key `{key}`"),
+    "unknown_key": _("Unknown key `{key}`"),
+    "missing_key": _("Missing required key `{key}`"),
+    "wrong_type": _("`{field}` must be {expected}, not `{value}`"),
+    "bad_number": _("`{field}` must be a number of zero or more, not `{value}`"),
+    "not_integer": _("`{field}` of a count must be a whole number, not `{value}`"),
+    "rate_range": _("`{field}` of a rate is a percentage between 0 and 100, not `{value}`"),
+    "unknown_value": _("Unknown {kind} `{value}`"),
+    "bad_form": _("`{field}` has the wrong form: `{value}`"),
+    "empty": _("`{field}` must not be empty"),
+    "bad_schema_version": _("`schema` must be `{expected}`"),
+    "bad_date": _("`{field}` is not a date: `{value}`"),
+    "period_order": _("The period ends ({end}) before it starts ({start})"),
+    "period_out_of_range": _("The target's period {start}–{end} lies outside the plan's period "
+                            "{plan_start}–{plan_end}"),
+    "open_period_target": _("The plan has no end date, so the target must state its own period"),
+    "region_out_of_range": _("Region {region} is outside the plan's region {plan_region}"),
+    "duplicate_id": _("Duplicate id `{id}`"),
+    "unknown_reference": _("`{field}` refers to `{ref}`, which is not a target of this pack"),
+    "self_reference": _("`{field}` refers to the target itself"),
+    "reference_cycle": _("`part_of` / `of_which` go round in a circle through `{id}`"),
+    "unknown_program": _("Unknown program `{value}` (declare it under `programs`)"),
+    "carrier_needed": _("A carriers_built target must say which `carrier`"),
+    "carrier_misplaced": _("`carrier` applies only to carriers_built targets"),
+    "whole_without_parts": _("`{whole}` has parts but does not say whether they are "
+                            "`exhaustive` or `partial` (key `parts`)"),
+    "parts_without_any": _("`{whole}` declares `parts` but no target is `part_of` it"),
+    "metric_mismatch": _("`{id}` counts {metric} but its whole `{whole}` counts {whole_metric}"),
+    "parts_mismatch": _("The parts of `{whole}` add up to {total}, not {expected} "
+                       "(difference {difference}); parts on lines {lines}"),
+    "parts_exceed": _("The parts of `{whole}` add up to {total}, more than {expected} "
+                     "(excess {difference}); parts on lines {lines}"),
+    "subset_exceeds": _("`{id}` ({value}) is larger than `{whole}` ({expected}), which it is "
+                       "part of (其中)"),
+    "quote_number": _("The quote does not state the number {value} (looked for {forms})"),
+    "schema": _("{message}"),
 }
 
 
