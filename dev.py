@@ -134,7 +134,7 @@ def cmd_test(args: argparse.Namespace) -> None:
     ensure_python_env()
     ensure_node_modules()
     ensure_chromium()
-    run([BIN / "ruff", "check", "src", "tests", "benchmarks", "dev.py"])
+    run([BIN / "ruff", "check", "src", "tests", "benchmarks", "scripts", "dev.py"])
     run([BIN / "lint-imports", "--no-cache"])
     marker = [] if args.all else ["-m", "not slow"]
     extra = args.pytest_args

@@ -90,3 +90,12 @@ def test_demo_logins_without_demo_says_what_to_do(db):
     out = io.StringIO()
     call_command("demo-logins", stdout=out)
     assert "jineng demo-data" in out.getvalue()
+
+
+def test_the_industry_demo_user_works_in_a_sector_the_classes_use(demo):
+    from django.contrib.auth import get_user_model
+
+    from jineng.training.choices import Sector
+
+    industry = get_user_model().objects.get(username="industry")
+    assert industry.sector in Sector.values

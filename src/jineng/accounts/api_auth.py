@@ -10,7 +10,6 @@ from ninja.security import SessionAuth as NinjaSessionAuth
 
 from jineng.accounts.models import ApiToken, hash_token
 
-
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
 
 

@@ -10,9 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jineng.accounts import services
+from jineng.accounts import selectors, services
 from jineng.accounts.forms import LoginForm, OtpConfirmForm
 from jineng.core.errors import DomainError
 
@@ -25,7 +24,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def otp_setup(request):
-    enabled = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    enabled = selectors.otp_enabled(actor=request.user)
     form = OtpConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

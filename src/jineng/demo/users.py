@@ -31,7 +31,8 @@ DEMO_USERS: tuple[DemoLogin, ...] = (
     DemoLogin("province", Role.PROVINCE_STAFF, region_code="520000", unmask=True),
     DemoLogin("city", Role.CITY_STAFF, region_code="520100"),
     DemoLogin("county", Role.COUNTY_STAFF, region_code="520102"),
-    DemoLogin("industry", Role.INDUSTRY_STAFF, region_code="520000", sector="大数据电子信息"),
+    # The sector is a training.Sector code, so the industry user sees its sector's classes.
+    DemoLogin("industry", Role.INDUSTRY_STAFF, region_code="520000", sector="digital_economy"),
     DemoLogin("trainer", Role.TRAINING_OPERATOR, organization="training"),
     DemoLogin("assessor", Role.EVALUATION_OPERATOR, organization="evaluation"),
     DemoLogin("enterprise", Role.ENTERPRISE, organization="enterprise"),

@@ -31,7 +31,7 @@ from jineng.registry.models import (
     SkillLevel,
     TrainingSite,
 )
-from jineng.training import catalog_bridge, messages, selectors
+from jineng.training import catalog_bridge, messages, plan_facts, selectors
 from jineng.training.choices import (
     AttendanceMethod,
     ClassStatus,
@@ -372,7 +372,8 @@ def class_declare(*, actor, data: ClassInput) -> TrainingClass:
 def class_transition(*, actor, training_class: TrainingClass, action: str,
                      reason: str = "") -> TrainingClass:
     """Take `action` (approve, reject, open, finish, assess, settle, cancel, suspend, resume).
-    Finishing freezes every trainee's hours and completion."""
+    Finishing freezes every trainee's hours and completion and adds the completed trainees
+    (and an order class) to the plans' progress (`plan_facts`)."""
     visible = selectors.class_get(actor=actor, pk=training_class.pk)
     with transaction.atomic():
         cls = (TrainingClass.objects.select_for_update().select_related("region", "institution")
@@ -395,6 +396,7 @@ def class_transition(*, actor, training_class: TrainingClass, action: str,
         cls.save(update_fields=["status", "status_before_suspension", "status_changed_at"])
         if action == "finish":
             _freeze_completion(cls)
+            plan_facts.record_finished_class(cls)
         ClassStatusChange.objects.create(
             training_class=cls, action=action, from_status=before, to_status=target,
             reason=reason.strip(),

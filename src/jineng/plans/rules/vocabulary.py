@@ -63,7 +63,7 @@ _METRICS = [
            "enterprises filed to evaluate principal and chief technicians", COUNT, "家",
            "reported", "quarterly reports"),
     Metric("order_classes", "订单班", "order classes", COUNT, "个", "facts",
-           "training (issue 5): one fact per order class (订单班/定岗班/冠名班) opened"),
+           "training (issue 5): one fact per order class (订单班/定岗班/冠名班) finished"),
     Metric("carriers_built", "新建培训载体", "training carriers built", COUNT, "个",
            "reported", "quarterly reports (bases, studios are approved outside jineng)"),
     Metric("college_enrollment", "技工院校高级工班以上招生", "technician college enrollment",
