@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import platform
 import shutil
 import signal
 import socket
@@ -17,28 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from _machine import machine  # noqa: F401 - the training scripts call fx.machine()
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/jineng_training_bench"
 
 
-def machine() -> dict:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        cpu = platform.processor()
-    ram = 0.0
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram = round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    return {"nproc": os.cpu_count(), "ram_gib": ram, "cpu": cpu,
-            "python": platform.python_version()}
 
 
 def recreate_database(url: str) -> None:

@@ -18,32 +18,13 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-
-def machine() -> dict:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        cpu = platform.processor()
-    ram_gib = 0.0
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram_gib = round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    return {"nproc": os.cpu_count(), "ram_gib": ram_gib, "cpu": cpu,
-            "python": platform.python_version()}
+from _machine import machine  # benchmarks/ is the script's own folder on sys.path
 
 
 def main() -> None:

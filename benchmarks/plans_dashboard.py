@@ -29,10 +29,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import sys
 import time
 from pathlib import Path
+
+from _machine import machine  # benchmarks/ is the script's own folder on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 SQLITE_PATH = Path("/tmp/jineng_plans_bench.sqlite3")
@@ -54,24 +55,6 @@ PROGRAMS = ["manufacturing", "services.care", "services.culture_tourism", "servi
             "key_groups"]
 
 
-def machine() -> dict:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        cpu = platform.processor()
-    ram = 0.0
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram = round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    return {"nproc": os.cpu_count(), "ram_gib": ram, "cpu": cpu,
-            "python": platform.python_version()}
 
 
 def prepare_database(kind: str) -> str:

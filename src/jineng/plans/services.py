@@ -49,6 +49,7 @@ from jineng.plans.rules.packs import CheckResult, PackIssue, check_pack
 from jineng.plans.rules.quarters import quarter_bounds
 from jineng.registry.choices import RegionLevel
 from jineng.registry.models import Person, Region
+from jineng.registry.services import ensure_governs
 
 # --- messages built from rule codes ----------------------------------------------------------
 
@@ -91,16 +92,6 @@ def ensure_staff_of(actor, region: Region) -> None:
         raise Forbidden(_("Only HRSS staff may do this."))
     if actor.region_id != region.pk:
         raise Forbidden(_("Only the staff of %(region)s may do this.") % {"region": region.name})
-
-
-def ensure_governs(actor, region: Region) -> None:
-    scope = scope_of(actor)
-    if scope.everything:
-        return
-    if not getattr(actor, "is_hrss_staff", False) or scope.region_prefix is None:
-        raise Forbidden(_("Only HRSS staff may do this."))
-    if not region.code.startswith(scope.region_prefix):
-        raise Forbidden(_("This region is outside your jurisdiction."))
 
 
 # --- packs → plans ---------------------------------------------------------------------------
