@@ -82,6 +82,12 @@ class Rec:
     refs: tuple[Rec, ...] = ()  # records a page of this one legitimately shows
     enrolled_with: set[int] = field(default_factory=set)  # a person's classes' institutions
     number: int = 0  # a catalog version's number within its catalog
+    slug: str = ""  # the URL key of records addressed by key rather than id (plans)
+
+    @property
+    def ref(self) -> str:
+        """How URLs name this record: its key if it has one, else its id."""
+        return self.slug or str(self.pk)
 
     @property
     def markers(self) -> set[str]:
@@ -263,6 +269,59 @@ def build_catalogs(world: World) -> None:
                           parent=rec, number=number))
 
 
+PLANS = [  # key, URL key, region: the Guizhou pack loaded for a province, a city and Hunan
+    ("#L1#", "matrix-gz", "520000"),
+    ("#L2#", "matrix-gy", "520100"),  # a city's own plan (Guiyang)
+    ("#L3#", "matrix-hn", "430000"),
+]
+REPORTS = [  # key, plan, region of the reporting department
+    ("#Q1#", "#L1#", "520100"),
+    ("#Q2#", "#L1#", "520300"),
+    ("#Q3#", "#L1#", "520000"),
+    ("#Q4#", "#L2#", NM),
+    ("#Q5#", "#L3#", "430100"),
+]
+FACTS = [  # county, institution: a day's trainees, so county dashboards list institutions
+    (NM, "#O01#"), (YY, "#O05#"), (HHG, "#O01#"),  # #O01# trains in Zunyi too (#S02#)
+    (HHG, "#O07#"), (FR, "#O09#"), (NM, None),
+    (HHG, "#O05#"),  # a Yunyan institution training in Zunyi, with nothing else there
+]
+# Regions a plan page or operation may be asked about (`?region=`), and one that is missing.
+REGION_QUERY = [NM, YY, HHG, FR, "520100", "520300", "520000", "430000", "430100"]
+MISSING_REGION = "999999"
+
+
+def build_plans(world: World, orgs: dict) -> None:
+    """Plans (the Guizhou pack loaded three times), one target each as a record of its own,
+    quarterly reports carrying their marker in the summary, and facts naming institutions."""
+    from jineng.plans import services as plans
+    from jineng.plans.models import Plan as PlanRow
+    from jineng.plans.models import QuarterlyReport
+    from jineng.plans.rules.packs import check_pack, read_shipped
+
+    text = read_shipped("guizhou-2025-2027")
+    made = {}
+    for key, slug, region in PLANS:
+        row = plans._create_plan(actor=None, text=text, result=check_pack(text),
+                                 home=f.region(region), key=slug, short_title="",
+                                 is_demo=False)
+        PlanRow.objects.filter(pk=row.pk).update(title=f"计划{key}", short_title=f"计划{key}")
+        made[key] = world.add(Rec("plan", key, row.pk, region, slug=slug))
+        world.add(Rec("target", "", row.targets.get(key="total").pk, region, parent=made[key],
+                      slug="total"))
+    for key, plan_key, region in REPORTS:
+        plan = made[plan_key]
+        report = plans._create_report(actor=None, plan=PlanRow.objects.get(pk=plan.pk),
+                                      region=f.region(region), year=2025, quarter=4,
+                                      department="")
+        QuarterlyReport.objects.filter(pk=report.pk).update(summary=f"报告{key}")
+        world.add(Rec("quarterlyreport", key, report.pk, region, parent=plan))
+    plans.actual_facts_add_many(actor=None, source="matrix", facts=[
+        plans.FactInput(metric="person_times_trained", day=dt.date(2025, 6, 2), region_code=c,
+                        organization_id=orgs[o].pk if o else None, value=3 + n)
+        for n, (c, o) in enumerate(FACTS)])
+
+
 def build_world() -> World:
     world = World()
     orgs = {}
@@ -294,6 +353,7 @@ def build_world() -> World:
                       plain=plain))
     build_training(world, orgs)
     build_catalogs(world)
+    build_plans(world, orgs)
     # One audit event per record, as the services write them (region and organization of the
     # record), each with its own marker in the reason.
     from django.apps import apps
@@ -349,6 +409,8 @@ def may_see(viewer: Viewer, rec: Rec, world: World) -> bool:
         # departments governing the issuing region (any department staff, not organizations).
         published = rec.status in ("published", "superseded")
         return published or (bool(viewer.prefix) and rec.region.startswith(viewer.prefix))
+    if kind in ("plan", "target", "quarterlyreport"):
+        return may_see_plan_record(viewer, rec)
     if viewer.role is None:  # the public: listed institutions (not enterprises), their sites
         if kind == "organization":
             return rec.status == "listed" and rec.org_kind != "enterprise"
@@ -381,6 +443,35 @@ def may_see(viewer: Viewer, rec: Rec, world: World) -> bool:
             return True
         return rec.org_id is not None and rec.org_id == own
     return False
+
+
+def region_prefix(code: str) -> str:
+    """A region code's subtree prefix: "520000" → "52", "520100" → "5201"."""
+    while code.endswith("00") and len(code) > 2:
+        code = code[:-2]
+    return code
+
+
+def may_see_plan_record(viewer: Viewer, rec: Rec) -> bool:
+    """Plans are government records: the staff of the plan's region, of the regions above it
+    (whose plans they set) and of the regions below it (who carry it out) see it; nobody
+    outside the government does. Quarterly reports stay with the reporting region's branch."""
+    if not viewer.prefix:
+        return False
+    if rec.kind == "quarterlyreport":
+        return rec.region.startswith(viewer.prefix)
+    plan = rec if rec.kind == "plan" else rec.parent
+    home = region_prefix(plan.region)
+    return home.startswith(viewer.prefix) or viewer.prefix.startswith(home)
+
+
+def may_ask_region(viewer: Viewer, plan: Rec, code: str) -> bool:
+    """Whether a plan's page may be asked about a region: the plan is visible, the region
+    lies inside the plan's region and inside the viewer's own branch."""
+    if not viewer.everything and not may_see_plan_record(viewer, plan):
+        return False
+    inside_plan = code.startswith(region_prefix(plan.region))
+    return inside_plan and (viewer.everything or code.startswith(viewer.prefix))
 
 
 def allowed_markers(viewer: Viewer, world: World) -> set[str]:
@@ -430,6 +521,19 @@ def test_the_oracle_on_a_few_hand_checked_cases(world):
     assert not may_see(v["anonymous"], site["#S03#"], world)  # inactive
     assert may_see(v["evaluator"], person["#P08#"], world)
     assert not may_see(v["evaluator"], person["#P01#"], world)
+    plan = {r.key: r for r in world.of("plan")}
+    report = {r.key: r for r in world.of("quarterlyreport")}
+    assert may_see(v["county"], plan["#L1#"], world)  # the province's plan, carried out below
+    assert may_see(v["county"], plan["#L2#"], world)  # its city's plan
+    assert not may_see(v["inspector"], plan["#L2#"], world)  # Guiyang's plan, seen from Zunyi
+    assert may_see(v["province"], plan["#L2#"], world)
+    assert not may_see(v["hunan"], plan["#L1#"], world)
+    assert not may_see(v["trainer"], plan["#L1#"], world)
+    assert not may_see(v["city"], report["#Q3#"], world)  # the province's own report
+    assert may_see(v["city"], report["#Q4#"], world)  # Nanming's report on Guiyang's plan
+    assert may_ask_region(v["city"], plan["#L1#"], YY)
+    assert not may_ask_region(v["city"], plan["#L1#"], "520000")  # above the viewer
+    assert not may_ask_region(v["province"], plan["#L2#"], HHG)  # outside the plan
 
 
 # --- clients ------------------------------------------------------------------------------------
@@ -473,6 +577,7 @@ SEGMENT_KIND = {
     "status-history": "statuschange", "events": "auditevent", "classes": "trainingclass",
     "completion": "enrollment", "enrollments": "enrollment",
     "catalogs": "catalog", "versions": "catalogversion",
+    "plans": "plan", "reports": "quarterlyreport",
 }
 # Reference data everyone may read: checked for answers and leaks, no record scope.
 REFERENCE_SEGMENTS = {"regions", "skill-levels", "occupations"}
@@ -483,6 +588,7 @@ PARAM_VALUES = {  # (app area: URL namespace or API prefix, argument) → values
     ("catalog", "kind"): ["subsidy_standard", "training_institution", "evaluation_institution",
                           "qualification", "urgent_occupation"],
     ("catalog", "fmt"): ["csv", "xlsx"],
+    ("plans", "fmt"): ["xlsx", "pdf"],
 }
 
 
@@ -503,6 +609,8 @@ SKIP: dict[str, str] = {
                             "diff needs both visible (tests/catalog/test_api.py)",
     "catalog:entry_delete": "a POST-only action on one entry of a draft (GET answers 405 "
                             "before any lookup)",
+    "plans:checklist_update": "a POST-only action on one checklist item (GET answers 405 "
+                              "before any lookup); tests/plans/test_views.py",
 }
 
 
@@ -681,7 +789,7 @@ def _check_api_detail(walk: Walk, op: Op, viewer: Viewer, client: Client, path: 
     if missing.status_code != 404:
         walk.fail(viewer, missing_url, f"a missing record answered {missing.status_code}")
     for rec in world.of(kind):
-        url = path.replace("{" + name + "}", str(rec.pk))
+        url = path.replace("{" + name + "}", rec.ref)
         response = client.get(url)
         if may_see(viewer, rec, world):
             if response.status_code != 200:
@@ -715,18 +823,20 @@ def _reference_sample(segment: str) -> str | None:
 # API prefixes whose records the world models: every operation under them must be driven.
 # Operations elsewhere are walked for leaks, refusals and errors where they take no arguments,
 # and skipped (with the reason shown) where they take arguments the world has no records for.
-MODELED_API = ("/api/registry/", "/api/audit/", "/api/training/", "/api/catalogs/")
+MODELED_API = ("/api/registry/", "/api/audit/", "/api/training/", "/api/catalogs/",
+               "/api/plans/")
 
 
 @dataclass(frozen=True)
 class Plan:
     """How the walk drives one operation."""
 
-    mode: str  # list, detail, reference, nested, values, skip, unknown
+    mode: str  # list, detail, reference, nested, sub, child_detail, values, skip, unknown
     kind: str | None = None
     param: str = ""
     child: str | None = None
     note: str = ""
+    parent_param: str = ""  # child_detail: the argument naming the parent record
 
 
 def classify(op: Op) -> Plan:
@@ -761,6 +871,11 @@ def classify(op: Op) -> Plan:
             return Plan("nested", _record_kind(before), name, _record_kind(segments[-1]))
         elif _record_kind(before):  # something about one record: /catalogs/{id}/in-force
             return Plan("sub", _record_kind(before), name)
+    if len(names) == 2 and len(whole) == 2 and whole[1][0] == len(segments) - 1:
+        (i, parent_param), (j, param) = whole
+        parent_kind, kind = _record_kind(segments[i - 1]), _record_kind(segments[j - 1])
+        if parent_kind and kind:  # one record inside another: /plans/{key}/reports/{id}
+            return Plan("child_detail", kind, param, parent_kind, parent_param=parent_param)
     if all(values_for(api_area(op.path), n) for n in names):
         return Plan("values")
     if not modeled:
@@ -799,10 +914,12 @@ def test_api_get_operation_respects_scope(op, world):
                 walk.check_text(viewer, url, response)
         elif plan.mode == "nested":
             for parent in world.of(plan.kind):
-                url = op.path.replace("{" + plan.param + "}", str(parent.pk))
+                url = op.path.replace("{" + plan.param + "}", parent.ref)
                 children = [r for r in world.of(plan.child) if r.parent is parent]
                 if may_see(viewer, parent, world) or viewer.role is None:
                     _check_api_list(walk, op, viewer, client, url, plan.child, children)
+                    if "region" in op.query and plan.kind == "plan" and viewer.role:
+                        _check_api_region_query(walk, op, viewer, client, url, parent)
                     continue
                 response = client.get(url)
                 if response.status_code != 404:
@@ -815,17 +932,25 @@ def test_api_get_operation_respects_scope(op, world):
             if _api_anonymous_refused(walk, op, viewer, missing_url, missing):
                 continue
             for rec in world.of(plan.kind):
-                url = op.path.replace("{" + plan.param + "}", str(rec.pk))
+                url = op.path.replace("{" + plan.param + "}", rec.ref)
                 response = client.get(url)
+                visible = may_see(viewer, rec, world)
                 if response.status_code >= 500:
                     walk.fail(viewer, url, f"answered {response.status_code}")
-                elif not may_see(viewer, rec, world) and (
+                elif visible and plan.kind == "plan" and response.status_code != 200:
+                    walk.fail(viewer, url, f"in-scope plan {rec.key} answered "
+                                           f"{response.status_code}")
+                elif not visible and (
                         response.status_code, response.content) != (missing.status_code,
                                                                     missing.content):
                     walk.fail(viewer, url, f"out-of-scope {plan.kind} {rec.key} answered "
                                            f"{response.status_code}, not what a missing "
                                            "record answers")
                 walk.check_text(viewer, url, response)
+                if "region" in op.query and plan.kind == "plan":
+                    _check_api_region_query(walk, op, viewer, client, url, rec)
+        elif plan.mode == "child_detail":
+            _check_api_child_detail(walk, op, viewer, client, plan)
         elif plan.mode == "values":  # exports, templates: answers must not leak
             for url, values in _expand(op.path, re.findall(r"\{(\w+)\}", op.path),
                                        api_area(op.path)):
@@ -842,6 +967,63 @@ def test_api_get_operation_respects_scope(op, world):
                     if absent:
                         walk.fail(viewer, url, f"positive control: export lacks {absent}")
     walk.report()
+
+
+def _check_api_child_detail(walk: Walk, op: Op, viewer: Viewer, client: Client,
+                            plan: Plan) -> None:
+    """One record inside its parent (a plan's report): 200 with the record when the viewer
+    may see it, otherwise exactly what a missing record under the same parent answers."""
+    world = walk.world
+    for rec in world.of(plan.kind):
+        base = op.path.replace("{" + plan.parent_param + "}", rec.parent.ref)
+        missing_url = base.replace("{" + plan.param + "}", str(MISSING_PK))
+        missing = client.get(missing_url)
+        if _api_anonymous_refused(walk, op, viewer, missing_url, missing):
+            return
+        if missing.status_code != 404:
+            walk.fail(viewer, missing_url, f"a missing record answered {missing.status_code}")
+        url = base.replace("{" + plan.param + "}", rec.ref)
+        response = client.get(url)
+        if may_see(viewer, rec, world):
+            body = json.loads(response.content) if response.status_code == 200 else {}
+            if response.status_code != 200 or body.get("id") != rec.pk:
+                walk.fail(viewer, url, f"in-scope {plan.kind} {rec.key} answered "
+                                       f"{response.status_code}")
+        elif (response.status_code, response.content) != (missing.status_code,
+                                                           missing.content):
+            walk.fail(viewer, url, f"out-of-scope {plan.kind} {rec.key} answered "
+                                   f"{response.status_code}, not what a missing one answers")
+        walk.check_text(viewer, url, response)
+
+
+def _check_api_region_query(walk: Walk, op: Op, viewer: Viewer, client: Client, url: str,
+                            plan: Rec) -> None:
+    """`?region=` of a plan's operation: answered for regions inside the plan and the viewer's
+    branch, otherwise exactly like a region that does not exist."""
+    missing = client.get(url, {"region": MISSING_REGION})
+    if missing.status_code != 404:
+        walk.fail(viewer, f"{url}?region={MISSING_REGION}",
+                  f"a missing region answered {missing.status_code}")
+    for code in REGION_QUERY:
+        response = client.get(url, {"region": code})
+        where = f"{url}?region={code}"
+        if may_ask_region(viewer, plan, code):
+            if response.status_code != 200:
+                walk.fail(viewer, where, f"a region in scope answered {response.status_code}")
+            elif op.path.endswith("/reports"):
+                shown = {i["id"] for i in json_items(response)}
+                reports = {r.pk: r for r in walk.world.of("quarterlyreport")}
+                wrong = sorted(reports[i].key if i in reports else str(i) for i in shown
+                               if i not in reports or not may_see(viewer, reports[i],
+                                                                  walk.world)
+                               or not reports[i].region.startswith(region_prefix(code)))
+                if wrong:
+                    walk.fail(viewer, where, f"lists reports outside the region: {wrong}")
+        elif (response.status_code, response.content) != (missing.status_code,
+                                                           missing.content):
+            walk.fail(viewer, where, f"a region out of scope answered {response.status_code}, "
+                                     "not what a missing region answers")
+        walk.check_text(viewer, where, response)
 
 
 def _expand(path: str, names: list[str], area: str) -> Iterable[tuple[str, dict]]:
@@ -863,7 +1045,7 @@ NOT_PAGES = {"admin", "api", "accounts", None}
 # Namespaces whose records the world models: every page must be driven. Pages elsewhere are
 # walked for leaks and the login requirement where they take no arguments, and skipped (with the
 # reason shown) where they take arguments the world has no records for.
-MODELED_PAGES = {"registry", "core", "portal", "training", "catalog"}
+MODELED_PAGES = {"registry", "core", "portal", "training", "catalog", "plans"}
 # Pages anonymous visitors may open.
 PUBLIC_PAGES = {
     "portal:home",
@@ -877,9 +1059,20 @@ NAME_KIND = {"organization": "organization", "site": "site", "person": "person",
              "enrollment": "enrollment"}
 # Other URL arguments that are record ids (by name, or by (namespace, name)).
 ARG_KIND = {"org_pk": "organization", "organization_pk": "organization",
-            "site_pk": "site", "person_pk": "person", ("catalog", "pk"): "catalog"}
-# Several URL arguments that together name one record.
-COMPOSITE_ARGS = {("catalog", ("pk", "number")): "catalogversion"}
+            "site_pk": "site", "person_pk": "person", ("catalog", "pk"): "catalog",
+            ("plans", "key"): "plan"}
+# Several URL arguments that together name one record: (the parent's, the record's own).
+COMPOSITE_ARGS = {("catalog", ("pk", "number")): "catalogversion",
+                  ("plans", ("key", "pk")): "quarterlyreport",
+                  ("plans", ("key", "target_key")): "target"}
+# List pages whose URL name does not say the kind of record listed.
+LIST_PAGES = {"plans:list": "plan"}
+# Pages of one record that must answer 200, showing its marker, to every viewer who may see it.
+RECORD_PAGES = {"plans:dashboard", "plans:targets", "plans:reports", "plans:summary",
+                "plans:report", "plans:decompose"}
+# Plan pages that take `?region=`: walked over REGION_QUERY (see may_ask_region).
+REGION_PAGES = {"plans:dashboard", "plans:reports", "plans:summary", "plans:summary_export",
+                "plans:report_preview", "plans:decompose"}
 
 
 @dataclass(frozen=True)
@@ -945,8 +1138,14 @@ def _address(args: tuple[str, ...], rec: Rec | None) -> dict:
     if args == ("pk", "number"):  # a catalog version: its catalog and its number
         return {"pk": rec.parent.pk, "number": rec.number} if rec else {"pk": MISSING_PK,
                                                                            "number": 1}
+    if args == ("key", "pk"):  # a plan's quarterly report
+        return {"key": rec.parent.ref, "pk": rec.pk} if rec else {"key": "no-such-plan",
+                                                                     "pk": MISSING_PK}
+    if args == ("key", "target_key"):  # a plan's target
+        return ({"key": rec.parent.ref, "target_key": rec.ref} if rec
+                else {"key": "no-such-plan", "target_key": "total"})
     (arg,) = args
-    return {arg: rec.pk if rec else MISSING_PK}
+    return {arg: rec.ref if rec else MISSING_PK}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=str)
@@ -969,16 +1168,17 @@ def test_page_respects_scope(page, world):
     fixed = [{}]
     for arg in other_args:
         fixed = [{**c, arg: v} for c in fixed for v in values_for(area, arg)]
-    list_kind = NAME_KIND.get(page.name.split(":")[1].split("_")[0])
+    list_kind = LIST_PAGES.get(page.name) or NAME_KIND.get(page.name.split(":")[1].split("_")[0])
     public = page.name in PUBLIC_PAGES
-    detail = page.name.endswith(("_detail", ":detail"))
+    detail = page.name.endswith(("_detail", ":detail")) or page.name in RECORD_PAGES
     for viewer in VIEWERS:
         client = client_for(viewer, world)
         for kwargs in fixed:
             if not record_args:
                 url = reverse(page.name, kwargs=kwargs or None)
                 _check_page(walk, page, viewer, client, url, list_kind,
-                            positive=page.name.endswith("_list") and not kwargs)
+                            positive=(page.name.endswith("_list") or page.name in LIST_PAGES)
+                            and not kwargs)
                 continue
             missing_url = reverse(page.name, kwargs={**kwargs, **_address(record_args, None)})
             missing = client.get(missing_url)
@@ -1004,7 +1204,58 @@ def test_page_respects_scope(page, world):
                                            f"{response.status_code}, a missing one "
                                            f"{missing.status_code}")
                 walk.check_text(viewer, url, response)
+                if page.name in REGION_PAGES and viewer.role is not None:
+                    _check_region_query(walk, viewer, client, url,
+                                        rec if kind == "plan" else rec.parent)
+                if page.name == "plans:dashboard" and viewer.role is not None:
+                    _check_institution_query(walk, viewer, client, url, rec)
     walk.report()
+
+
+def _check_region_query(walk: Walk, viewer: Viewer, client: Client, url: str,
+                        plan: Rec) -> None:
+    """`?region=` of a plan's page: answered for regions inside the plan and the viewer's
+    branch, otherwise like a region that does not exist; never a leak."""
+    missing = client.get(url, {"region": MISSING_REGION})
+    if missing.status_code != 404:
+        walk.fail(viewer, f"{url}?region={MISSING_REGION}",
+                  f"a missing region answered {missing.status_code}")
+    for code in REGION_QUERY:
+        response = client.get(url, {"region": code})
+        where = f"{url}?region={code}"
+        if may_ask_region(viewer, plan, code):
+            if response.status_code != 200:
+                walk.fail(viewer, where, f"a region in scope answered {response.status_code}")
+        elif response.status_code != missing.status_code:
+            walk.fail(viewer, where, f"a region out of scope answered {response.status_code}, "
+                                     f"a missing one {missing.status_code}")
+        walk.check_text(viewer, where, response)
+
+
+def _check_institution_query(walk: Walk, viewer: Viewer, client: Client, url: str,
+                             plan: Rec) -> None:
+    """The dashboard's institution drill-down (`?region=<county>&org=<id>`): an institution the
+    viewer may see, in a region they may ask about, shows; any other answers like a missing
+    institution of that county."""
+    orgs = walk.world.of("organization")
+    # Each institution in its home county and in every county it trained in (FACTS).
+    pairs = [(o.region, o) for o in orgs] + [
+        (county, walk.world.org(key)) for county, key in FACTS
+        if key and county != walk.world.org(key).region]
+    for county, org in pairs:
+        params = {"region": county, "org": org.pk}
+        missing = client.get(url, {**params, "org": MISSING_PK})
+        response = client.get(url, params)
+        where = f"{url}?region={county}&org={org.key}"
+        if may_ask_region(viewer, plan, county) and may_see(viewer, org, walk.world):
+            if response.status_code != 200 or org.key not in response_text(response):
+                walk.fail(viewer, where, f"an institution in scope answered "
+                                         f"{response.status_code} without it")
+        elif response.status_code != missing.status_code:
+            walk.fail(viewer, where, f"an institution out of scope answered "
+                                     f"{response.status_code}, a missing one "
+                                     f"{missing.status_code}")
+        walk.check_text(viewer, where, response)
 
 
 def _check_page(walk: Walk, page: Page, viewer: Viewer, client: Client, url: str,

@@ -323,9 +323,12 @@ def institutions(*, actor, plan: Plan, region: Region, metric: str, start: dt.da
 
 
 def institution_get(*, actor, plan: Plan, region: Region, pk: int) -> Organization:
-    org = Organization.objects.visible_to(actor).filter(
-        pk=pk, region__code__startswith=region_prefix(region.code)).first()
-    if org is None:
+    """An institution the actor may see that is registered in the region or has trained there
+    (institutions train outside their home county: the region's institution list links them)."""
+    org = Organization.objects.visible_to(actor).filter(pk=pk).first()
+    if org is None or not (org.region.code.startswith(region_prefix(region.code))
+                           or ActualFact.objects.filter(actuals.fact_subtree_q(region.code),
+                                                        organization_id=pk).exists()):
         raise NotFound()
     return org
 
