@@ -95,7 +95,7 @@ def test_finishing_adds_completed_trainees_to_county_city_and_province(plan):
     # neighbours are untouched
     assert _progress(plan, f.OTHER_CITY)["total"] == 0
     assert _progress(plan, f.OTHER_COUNTY)["total"] == 0
-    facts = ActualFact.objects.filter(source="training")
+    facts = ActualFact.objects.filter(source="training", metric="person_times_trained")
     assert sorted(facts.values_list("source_ref", flat=True)) == sorted(
         f"training.completion:{e.pk}" for e in people[:3])
     fact = facts.first()
@@ -108,6 +108,34 @@ def test_finishing_adds_completed_trainees_to_county_city_and_province(plan):
         metric="person_times_trained", region_code=f.COUNTY, start=dt.date(2025, 1, 1),
         end=timezone.localdate(), organization_id=w.org.pk,
         training_type="employment_skills")).value == 3
+
+
+@pytest.fixture
+def subsidized_plan(db):
+    """Lianyungang's city plan (10万 person-times of subsidized training, 一), run by the test
+    world's city."""
+    return plans.plan_load_pack(actor=f.staff(), text=read_shipped("lianyungang-2025-2027"),
+                                key="lianyungang-here", region=Region.objects.get(code=f.CITY))
+
+
+def test_a_class_paid_by_public_funds_counts_as_subsidized_training(subsidized_plan):
+    w = h.world()
+    cls, people = _class(w, completed=2, absent=1, funding_source="skills_account")
+    _finish(w, cls)
+    subsidized = ActualFact.objects.filter(metric="person_times_subsidized")
+    assert sorted(subsidized.values_list("source_ref", flat=True)) == sorted(
+        f"training.subsidized:{e.pk}" for e in people[:2])
+    for code in (f.COUNTY, f.CITY):
+        assert _progress(subsidized_plan, code)["subsidized_total"] == 2, code
+
+
+def test_a_class_paid_by_the_enterprise_is_trained_but_not_subsidized(subsidized_plan):
+    w = h.world()
+    cls, _ = _class(w, completed=2, funding_source="enterprise")
+    _finish(w, cls)
+    assert ActualFact.objects.filter(metric="person_times_trained").count() == 2
+    assert not ActualFact.objects.filter(metric="person_times_subsidized").exists()
+    assert _progress(subsidized_plan, f.CITY)["subsidized_total"] == 0
 
 
 def test_a_class_where_nobody_completed_adds_nothing(plan):
@@ -173,7 +201,7 @@ def test_finishing_twice_or_replaying_counts_once(plan):
     assert progress["total"] == 2
     assert progress["group.migrant_worker.order_classes"] == 0  # no target group: not 农民工
     assert ActualFact.objects.filter(metric="order_classes").count() == 1
-    assert ActualFact.objects.count() == 3
+    assert ActualFact.objects.count() == 5  # 2 trained, 2 of them subsidized, 1 order class
 
 
 def test_a_class_at_a_region_above_a_county_is_finished_but_not_counted():

@@ -5,6 +5,11 @@ Called by `services.class_transition` when a class is finished, inside the same 
 - one `person_times_trained` fact (value 1) per trainee who completed the class (enrolled, not
   withdrawn, hours frozen at or above the threshold); dropouts and trainees short of hours add
   nothing;
+- for a class paid from a public fund (every funding source but the enterprise's own staff
+  education fund) one `person_times_subsidized` fact (value 1) per completed trainee too:
+  补贴性职业技能培训 is training paid for by public funds, and the seeds count it when the
+  training is delivered. When the subsidy app exists it may move this count to the approved
+  claim; until then a refused claim would still count here;
 - for an order class (订单班 / 定岗班 / 冠名班) one `order_classes` fact (value 1) for the class:
   it is counted when it has run, not when it opened, so a class suspended and cancelled after
   opening is never counted.
@@ -29,7 +34,7 @@ from jineng.plans import services as plans
 from jineng.plans.rules import vocabulary as v
 from jineng.registry.choices import KeyGroup
 from jineng.registry.models import KeyGroupMembership
-from jineng.training.choices import EnrollmentStatus, OrderForm, TrainingType
+from jineng.training.choices import EnrollmentStatus, FundingSource, OrderForm, TrainingType
 from jineng.training.models import Enrollment, TrainingClass
 
 logger = logging.getLogger(__name__)
@@ -51,6 +56,10 @@ PLANS_TRAINING_TYPE: dict[str, str] = {
 
 ORDER_FORMS = frozenset({OrderForm.ORDER, OrderForm.FIXED_POST, OrderForm.NAMED})
 
+# Funding that makes training 补贴性 (subsidized): public money. An enterprise paying from its
+# own staff education fund (职工教育经费) is not subsidized training.
+SUBSIDIZED_FUNDING = frozenset(FundingSource.values) - {FundingSource.ENTERPRISE}
+
 _GROUP_ORDER = {code: i for i, code in enumerate(KeyGroup.values)}
 
 
@@ -60,6 +69,10 @@ def plans_training_type(code: str) -> str:
 
 def completion_ref(enrollment_id: int) -> str:
     return f"training.completion:{enrollment_id}"
+
+
+def subsidized_ref(enrollment_id: int) -> str:
+    return f"training.subsidized:{enrollment_id}"
 
 
 def order_class_ref(class_id: int) -> str:
@@ -108,11 +121,15 @@ def record_finished_class(cls: TrainingClass) -> int:
                                key_group=key_group, training_type=training_type,
                                source_ref=ref)
 
+    subsidized = cls.funding_source in SUBSIDIZED_FUNDING
     added = 0
     for enrollment_id, person_id in completed:
+        group = class_group or groups.get(person_id, "")
         added += plans.actual_fact_add(source=SOURCE, fact=fact(
-            "person_times_trained", class_group or groups.get(person_id, ""),
-            completion_ref(enrollment_id)))
+            "person_times_trained", group, completion_ref(enrollment_id)))
+        if subsidized:
+            added += plans.actual_fact_add(source=SOURCE, fact=fact(
+                "person_times_subsidized", group, subsidized_ref(enrollment_id)))
     if cls.order_form in ORDER_FORMS:
         added += plans.actual_fact_add(source=SOURCE, fact=fact(
             "order_classes", class_group, order_class_ref(cls.pk)))
