@@ -3,8 +3,9 @@
 import datetime as dt
 
 import pytest
+from django.db.models import Sum
 
-from jineng.plans import selectors
+from jineng.plans import selectors, services
 from jineng.plans.demo import PLAN_KEY, SOURCE, build_demo_plan
 from jineng.plans.models import ActualFact, Plan, QuarterlyReport
 from jineng.registry.models import Region
@@ -46,3 +47,24 @@ def test_demo_plan_rebuilds_to_the_same_numbers():
     build_demo_plan(seed=3, today=TODAY)
     assert (ActualFact.objects.count(), city_statuses(f.staff())) == first
     assert Plan.objects.filter(is_demo=True).count() == 1
+
+
+def _synthetic(city: str, month: dt.date) -> int:
+    nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return ActualFact.objects.filter(
+        source=SOURCE, metric="person_times_trained", county_code__startswith=city[:4],
+        day__gte=month, day__lt=nxt).aggregate(n=Sum("value"))["n"] or 0
+
+
+def test_the_demos_own_classes_count_first_and_synthetic_volumes_fill_the_rest():
+    march = dt.date(2026, 3, 1)
+    build_demo_plan(seed=2, today=TODAY)
+    before = _synthetic("520100", march)
+    assert before > 2000
+    services.actual_facts_add_many(actor=None, source="demo.training", facts=[
+        services.FactInput(metric="person_times_trained", day=dt.date(2026, 3, 10),
+                           region_code="520102", value=1000, sector="elderly_child_care")])
+    build_demo_plan(seed=2, today=TODAY)
+    after = _synthetic("520100", march)
+    assert 600 < before - after < 1400  # ≈ 1,000 fewer made up (each county ±30 % noise)
+    assert ActualFact.objects.filter(source="demo.training").count() == 1  # kept

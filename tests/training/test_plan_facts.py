@@ -210,3 +210,43 @@ def test_a_class_at_a_region_above_a_county_is_finished_but_not_counted():
     cls.region = Region.objects.get(code=f.CITY)
     assert plan_facts.record_finished_class(cls) == 0
     assert not ActualFact.objects.exists()
+
+
+FACT_FIELDS = ("metric", "day", "region_code", "organization_id", "sector", "key_group",
+               "training_type", "value", "source_ref")
+
+
+def test_many_classes_at_once_write_exactly_what_finishing_each_writes(plan):
+    """The bulk path (a backfill, the demo) and the transition give the same facts, and
+    neither counts twice."""
+    w = h.world()
+
+    def term(n: int) -> dict:  # one class after another, so the teacher is free
+        return {"name": f"养老护理员（初级）就业技能培训第{n}期",
+                "sessions": h.sessions(h.START + dt.timedelta(weeks=2 * n))}
+
+    ordered, _ = _class(w, completed=2, absent=1, order_form="order", employer=_employer(),
+                        target_group=KeyGroup.MIGRANT_WORKER,
+                        key_groups=((KeyGroup.MIGRANT_WORKER, h.D(2025, 1, 1)),), **term(1))
+    mixed, people = _class(w, completed=2, dropouts=1, funding_source="enterprise", **term(2))
+    KeyGroupMembership.objects.create(person=people[0].person, group=KeyGroup.GRADUATE,
+                                      start_date=h.D(2025, 1, 1))
+    nobody, _ = _class(w, completed=0, absent=1, order_form="named", employer=_employer(),
+                       **term(3))
+    still_open, _ = _class(w, completed=1, **term(4))
+    for cls in (ordered, mixed, nobody):
+        _finish(w, cls)
+    live = set(ActualFact.objects.values_list(*FACT_FIELDS))
+    assert len(live) == 2 + 2 + 1 + 2 + 1  # trained, subsidized, order class; trained; order
+    assert plan_facts.record_finished_classes(actor=None) == len(live)  # offered, all known
+    assert set(ActualFact.objects.values_list(*FACT_FIELDS)) == live
+    ActualFact.objects.all().delete()
+    plans.rollup_rebuild(start=dt.date(2025, 1, 1), end=timezone.localdate())
+    assert _progress(plan, f.PROVINCE)["total"] == 0
+    plan_facts.record_finished_classes(actor=None, source="backfill")
+    assert set(ActualFact.objects.values_list(*FACT_FIELDS)) == live
+    assert set(ActualFact.objects.values_list("source", flat=True)) == {"backfill"}
+    progress = _progress(plan, f.PROVINCE)
+    assert progress["total"] == 4 and progress["group.migrant_worker.order_classes"] == 1
+    assert not ActualFact.objects.filter(source_ref__endswith=f":{still_open.pk}",
+                                         metric="order_classes").exists()

@@ -525,7 +525,7 @@ def build_training(ctx: BuildContext) -> None:
                                                today=timezone.localdate())
     for model, first, last in result.get("blocks", []):
         DemoRows.objects.create(build=ctx.build, model=model, first_pk=first, last_pk=last)
-    for key in ("classes", "enrollments", "attendance_events"):
+    for key in ("classes", "enrollments", "attendance_events", "plan_facts"):
         if key in result:
             ctx.counts[key] = result[key]
 
@@ -538,7 +538,7 @@ def build_plan(ctx: BuildContext) -> None:
     if ctx.scale == "XS":
         return
     result = plans_demo.build_demo_plan(seed=ctx.seed, today=timezone.localdate())
-    ctx.counts["plan_facts"] = result.get("facts", 0)
+    ctx.counts["synthetic_plan_facts"] = result.get("facts", 0)
 
 
 Step = tuple[str, Callable[[BuildContext], None]]
@@ -614,6 +614,7 @@ def delete_demo() -> dict[str, int]:
     # through the catalog app's own system purge.
     catalog_demo.delete_demo_catalogs(PROVINCE_CODE)
     plans_demo.remove_demo_plan()
+    plans_demo.remove_facts(source=training_demo.PLAN_FACTS_SOURCE)
     demo_users = DemoUser.objects.values("user_id")
     get_user_model().objects.filter(pk__in=demo_users).update(organization=None)
     deleted: dict[str, int] = {}

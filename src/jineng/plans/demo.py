@@ -4,7 +4,9 @@
 
 Loads the Guizhou pack as the demo plan, splits its targets among the cities (in proportion to
 their population, the demo geography's weights) and each city's among its counties (equal
-shares), writes made-up monthly facts from the period's start to `today` (source "demo.synthetic"),
+shares). What jineng's own records already count (the demo's finished classes: source
+"demo.training") counts first; made-up monthly facts (source "demo.synthetic") fill each city's
+month up to its pace, from the period's start to `today`,
 and prepares last quarter's reports in several states. Each city gets its own pace, so some
 are ahead of the straight line and some behind. Nothing here is a statistic: every rate and
 share below is SYNTHETIC, chosen to make the dashboard tell a plausible story. Running it again
@@ -65,20 +67,41 @@ def _population_weights(cities: list[Region]) -> dict[str, Decimal]:
     return weights
 
 
+def remove_facts(*, source: str) -> int:
+    """Remove the facts of one demo source and rebuild the rollup over the days they covered
+    (call before removing demo organizations: facts point at them)."""
+    with transaction.atomic():
+        facts = ActualFact.objects.filter(source=source)
+        first = facts.order_by("day").values_list("day", flat=True).first()
+        last = facts.order_by("-day").values_list("day", flat=True).first()
+        n_facts, _ = facts.delete()
+        if first and last:
+            services.rollup_rebuild(start=first, end=last)
+    return n_facts
+
+
 def remove_demo_plan() -> dict[str, int]:
     """Remove demo plans and the synthetic facts (call before removing demo organizations)."""
     with transaction.atomic():
-        facts = ActualFact.objects.filter(source=SOURCE)
-        span = facts.order_by("day").values_list("day", flat=True)
-        first, last = span.first(), facts.order_by("-day").values_list("day", flat=True).first()
-        n_facts = facts.count()
-        facts.delete()
+        n_facts = remove_facts(source=SOURCE)
         plans = Plan.objects.filter(is_demo=True)
         n_plans = plans.count()
         plans.delete()
-        if first and last:
-            services.rollup_rebuild(start=first, end=last)
     return {"facts": n_facts, "plans": n_plans}
+
+
+def _recorded(province: Region, start: dt.date, end: dt.date) -> dict[tuple, int]:
+    """What jineng's own records (the demo's finished classes, anything finished since)
+    already count: (metric, city code, month) → value."""
+    rows = (ActualFact.objects.filter(county_code__startswith=province.scope_prefix,
+                                      day__gte=start, day__lte=end)
+            .exclude(source=SOURCE)
+            .values_list("metric", "county_code", "day", "value"))
+    out: dict[tuple, int] = {}
+    for metric, county, day, value in rows.iterator(chunk_size=20_000):
+        key = (metric, county[:4] + "00", day.replace(day=1))
+        out[key] = out.get(key, 0) + value
+    return out
 
 
 def _months(start: dt.date, end: dt.date):
@@ -150,6 +173,7 @@ def build_demo_plan(*, seed: int, today: dt.date, province_code: str = PROVINCE_
     period_days = (plan.period_end - plan.period_start).days + 1
     months = list(_months(start, end))
 
+    recorded = _recorded(province, start, end)
     facts: list[services.FactInput] = []
     for city in cities:
         city_share = float(city_weights[city.code] / sum(city_weights.values()))
@@ -158,6 +182,9 @@ def build_demo_plan(*, seed: int, today: dt.date, province_code: str = PROVINCE_
             days = (b - a).days + 1
             expected = total_target * city_share * pace[city.code] * days / period_days
             expected *= SEASON[a.month] / 1.0
+            # The demo's own classes count first; synthetic volumes fill the rest of the pace.
+            expected = max(0.0, expected - recorded.get(("person_times_trained", city.code, a),
+                                                        0))
             for county in kids:
                 volume = round(expected / len(kids) * rng.uniform(0.7, 1.3))
                 if volume <= 0:
@@ -181,6 +208,7 @@ def build_demo_plan(*, seed: int, today: dt.date, province_code: str = PROVINCE_
                                                         value=min(n, subsidized), **common))
             # Order classes for migrant workers: a few per city and month.
             classes = order_target * city_share * pace[city.code] * days / period_days
+            classes = max(0.0, classes - recorded.get(("order_classes", city.code, a), 0))
             n_classes = int(classes) + (1 if rng.random() < classes - int(classes) else 0)
             if n_classes:
                 county = rng.choice(kids)

@@ -40,6 +40,7 @@ from jineng.registry.models import (
     SkillLevel,
     TrainingSite,
 )
+from jineng.training import plan_facts
 from jineng.training.models import (
     AttendanceEvent,
     ClassSession,
@@ -51,6 +52,10 @@ from jineng.training.models import (
 from jineng.training.rules import attendance as att_rules
 
 TZ = ZoneInfo("Asia/Shanghai")
+
+# The plans facts of the demo's finished classes: the training app's own facts, under a source
+# of their own so that removing the demo removes exactly them.
+PLAN_FACTS_SOURCE = "demo.training"
 
 # Enrollments a year per tier (DESIGN.md); XS is for tests.
 TIER_ENROLLMENTS = {"XS": 300, "S": 35_000, "M": 350_000, "L": 2_000_000}
@@ -627,6 +632,12 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
     counts = {"classes": len(plans), "sessions": len(session_rows), "teachers": len(teachers),
               "enrollments": enrollment_pk - first_enrollment,
               "attendance_events": event_pk - first_event}
+    if plans:  # what finishing these classes would have added to the plans' progress
+        mark = time.perf_counter()
+        counts["plan_facts"] = plan_facts.record_finished_classes(
+            actor=None, class_ids=(first_class, first_class + len(plans) - 1),
+            source=PLAN_FACTS_SOURCE)
+        phases["plan_facts"] = round(time.perf_counter() - mark, 1)
     audit.record(actor=None, action="import", entity_type="training.demo",
                  label=f"demo training {scale}/{seed}", after=counts)
     blocks = [Block("training.teacher", first_teacher, first_teacher + len(teachers) - 1),

@@ -22,11 +22,19 @@ person's key group active on the class's start date (the day eligibility is judg
 first in the registry's order when there are several, else none: one group per trainee, so
 group sums never count a trainee twice. `source_ref` names the enrollment (or the class), so
 a replay counts once.
+
+`record_finished_classes` writes the same facts for many classes at once, set-based (a
+backfill, or the demo's classes, which are built in bulk and never pass through a transition).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -34,8 +42,14 @@ from jineng.plans import services as plans
 from jineng.plans.rules import vocabulary as v
 from jineng.registry.choices import KeyGroup
 from jineng.registry.models import KeyGroupMembership
-from jineng.training.choices import EnrollmentStatus, FundingSource, OrderForm, TrainingType
-from jineng.training.models import Enrollment, TrainingClass
+from jineng.training.choices import (
+    ClassStatus,
+    EnrollmentStatus,
+    FundingSource,
+    OrderForm,
+    TrainingType,
+)
+from jineng.training.models import ClassStatusChange, Enrollment, TrainingClass
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +74,9 @@ ORDER_FORMS = frozenset({OrderForm.ORDER, OrderForm.FIXED_POST, OrderForm.NAMED}
 # own staff education fund (职工教育经费) is not subsidized training.
 SUBSIDIZED_FUNDING = frozenset(FundingSource.values) - {FundingSource.ENTERPRISE}
 
+# A class in these states has been finished (and its facts written when it was).
+FINISHED_STATES = (ClassStatus.FINISHED, ClassStatus.ASSESSED, ClassStatus.SETTLED)
+
 _GROUP_ORDER = {code: i for i, code in enumerate(KeyGroup.values)}
 
 
@@ -79,58 +96,139 @@ def order_class_ref(class_id: int) -> str:
     return f"training.order_class:{class_id}"
 
 
-def fact_region_code(cls: TrainingClass) -> str:
-    """The class's region if facts can be recorded there (a county or below), else ""."""
-    code = cls.region.code
+def fact_region_code(code: str) -> str:
+    """A class's region code if facts can be recorded there (a county or below), else ""."""
     return "" if len(code) < 6 or code[:6].endswith("00") else code
 
 
-def _person_groups(person_ids: list[int], day) -> dict[int, str]:
-    """Each person's one key group active on `day` (the first in the registry's order)."""
-    out: dict[int, str] = {}
-    rows = (KeyGroupMembership.objects.filter(person_id__in=person_ids).active_on(day)
-            .values_list("person_id", "group"))
-    for person_id, group in rows:
-        if group not in v.KEY_GROUPS:
-            continue
-        current = out.get(person_id)
-        if current is None or _GROUP_ORDER.get(group, 99) < _GROUP_ORDER.get(current, 99):
-            out[person_id] = group
+Membership = tuple[str, dt.date, dt.date | None]  # group, from, until
+
+
+def _memberships(person_ids: Iterable[int]) -> dict[int, list[Membership]]:
+    """The plans-relevant key-group memberships of persons, by person."""
+    out: dict[int, list[Membership]] = defaultdict(list)
+    rows = (KeyGroupMembership.objects.filter(person_id__in=person_ids,
+                                              group__in=list(v.KEY_GROUPS))
+            .values_list("person_id", "group", "start_date", "end_date"))
+    for person_id, group, start, end in rows.iterator(chunk_size=20_000):
+        out[person_id].append((group, start, end))
     return out
+
+
+def first_group_on(memberships: list[Membership], day: dt.date) -> str:
+    """The one key group a person counts in on `day`: the first active one in the registry's
+    order, else ""."""
+    active = [g for g, start, end in memberships if start <= day and (end is None or end >= day)]
+    return min(active, key=lambda g: _GROUP_ORDER.get(g, 99), default="")
+
+
+@dataclass(frozen=True)
+class FinishedClass:
+    """What the facts of a finished class are cut by (plain values: built from one class or
+    from rows of many)."""
+
+    pk: int
+    region_code: str
+    day: dt.date
+    institution_id: int
+    sector: str
+    training_type: str
+    target_group: str
+    order_form: str
+    funding_source: str
+    start_date: dt.date
+
+    def facts(self, completed: list[tuple[int, int]],
+              memberships: dict[int, list[Membership]]) -> list[plans.FactInput]:
+        """Its facts, given its completed (enrollment, person) pairs."""
+        sector = self.sector if self.sector in v.SECTORS else ""
+        training_type = plans_training_type(self.training_type)
+        class_group = self.target_group if self.target_group in v.KEY_GROUPS else ""
+
+        def fact(metric: str, key_group: str, ref: str) -> plans.FactInput:
+            return plans.FactInput(metric=metric, day=self.day, region_code=self.region_code,
+                                   value=1, organization_id=self.institution_id,
+                                   sector=sector, key_group=key_group,
+                                   training_type=training_type, source_ref=ref)
+
+        out = []
+        subsidized = self.funding_source in SUBSIDIZED_FUNDING
+        for enrollment_id, person_id in completed:
+            group = class_group or first_group_on(memberships.get(person_id, []),
+                                                  self.start_date)
+            out.append(fact("person_times_trained", group, completion_ref(enrollment_id)))
+            if subsidized:
+                out.append(fact("person_times_subsidized", group,
+                                subsidized_ref(enrollment_id)))
+        if self.order_form in ORDER_FORMS:
+            out.append(fact("order_classes", class_group, order_class_ref(self.pk)))
+        return out
+
+
+_CLASS_FIELDS = ("pk", "region__code", "institution_id", "sector", "training_type",
+                 "target_group", "order_form", "funding_source", "start_date")
+
+
+def _finished(row: tuple, day: dt.date) -> FinishedClass:
+    pk, region, institution, sector, ttype, group, form, funding, start = row
+    return FinishedClass(pk=pk, region_code=fact_region_code(region), day=day,
+                         institution_id=institution, sector=sector, training_type=ttype,
+                         target_group=group, order_form=form, funding_source=funding,
+                         start_date=start)
+
+
+def _completed(classes) -> Iterator[tuple[int, int, int]]:
+    """(class, enrollment, person) of every trainee who completed one of `classes`."""
+    return (Enrollment.objects.filter(training_class__in=classes, completed=True,
+                                      status=EnrollmentStatus.ENROLLED)
+            .order_by("training_class_id", "pk")
+            .values_list("training_class_id", "pk", "person_id").iterator(chunk_size=20_000))
 
 
 def record_finished_class(cls: TrainingClass) -> int:
     """Write the facts of a finished class (idempotent). Returns how many were new."""
-    region_code = fact_region_code(cls)
-    if not region_code:
+    row = TrainingClass.objects.filter(pk=cls.pk).values_list(*_CLASS_FIELDS).get()
+    finished = _finished(row, timezone.localdate(cls.status_changed_at))
+    if not finished.region_code:
         logger.warning("class %s finished at region %s (above a county): not counted in the "
-                       "plans' progress", cls.pk, cls.region.code)
+                       "plans' progress", cls.pk, row[1])
         return 0
-    day = timezone.localdate(cls.status_changed_at)
-    sector = cls.sector if cls.sector in v.SECTORS else ""
-    training_type = plans_training_type(cls.training_type)
-    class_group = cls.target_group if cls.target_group in v.KEY_GROUPS else ""
-    completed = list(Enrollment.objects.filter(
-        training_class=cls, completed=True, status=EnrollmentStatus.ENROLLED)
-        .order_by("pk").values_list("pk", "person_id"))
-    groups = {} if class_group else _person_groups([p for _, p in completed], cls.start_date)
+    completed = [(e, p) for _c, e, p in _completed([cls.pk])]
+    memberships = {} if finished.target_group else _memberships([p for _e, p in completed])
+    return sum(plans.actual_fact_add(source=SOURCE, fact=f)
+               for f in finished.facts(completed, memberships))
 
-    def fact(metric: str, key_group: str, ref: str) -> plans.FactInput:
-        return plans.FactInput(metric=metric, day=day, region_code=region_code, value=1,
-                               organization_id=cls.institution_id, sector=sector,
-                               key_group=key_group, training_type=training_type,
-                               source_ref=ref)
 
-    subsidized = cls.funding_source in SUBSIDIZED_FUNDING
-    added = 0
-    for enrollment_id, person_id in completed:
-        group = class_group or groups.get(person_id, "")
-        added += plans.actual_fact_add(source=SOURCE, fact=fact(
-            "person_times_trained", group, completion_ref(enrollment_id)))
-        if subsidized:
-            added += plans.actual_fact_add(source=SOURCE, fact=fact(
-                "person_times_subsidized", group, subsidized_ref(enrollment_id)))
-    if cls.order_form in ORDER_FORMS:
-        added += plans.actual_fact_add(source=SOURCE, fact=fact(
-            "order_classes", class_group, order_class_ref(cls.pk)))
-    return added
+def finished_class_facts(class_ids: tuple[int, int] | None = None
+                         ) -> Iterator[plans.FactInput]:
+    """The facts `record_finished_class` writes, for every finished class (or those whose id
+    lies in [first, last]), dated the day each was finished."""
+    classes = TrainingClass.objects.filter(status__in=FINISHED_STATES)
+    if class_ids is not None:
+        classes = classes.filter(pk__gte=class_ids[0], pk__lte=class_ids[1])
+    finished_at = dict(ClassStatusChange.objects.filter(
+        training_class__in=classes, to_status=ClassStatus.FINISHED)
+        .order_by("at").values_list("training_class_id", "at"))
+    info: dict[int, FinishedClass] = {}
+    for row in classes.values_list(*_CLASS_FIELDS, "status_changed_at"):
+        at = finished_at.get(row[0], row[-1])
+        info[row[0]] = _finished(row[:-1], timezone.localdate(at))
+    persons = Enrollment.objects.filter(training_class__in=classes, completed=True,
+                                        status=EnrollmentStatus.ENROLLED).values("person_id")
+    memberships = _memberships(persons)
+    done: set[int] = set()
+    for class_id, rows in itertools.groupby(_completed(classes), key=lambda r: r[0]):
+        done.add(class_id)
+        if info[class_id].region_code:
+            yield from info[class_id].facts([(e, p) for _c, e, p in rows], memberships)
+    for class_id, finished in info.items():  # order classes nobody completed still ran
+        if class_id not in done and finished.region_code:
+            yield from finished.facts([], memberships)
+
+
+def record_finished_classes(*, actor, class_ids: tuple[int, int] | None = None,
+                            source: str = SOURCE) -> int:
+    """Write the facts of many finished classes at once (idempotent by `source_ref`, so
+    facts already written by a transition are skipped). Returns the facts offered."""
+    return plans.actual_facts_add_many(actor=actor, source=source,
+                                       facts=finished_class_facts(class_ids))
