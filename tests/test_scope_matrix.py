@@ -3,8 +3,9 @@
 A fixed world — records in two cities (two counties of Guiyang, one of Zunyi) of Guizhou and in
 Hunan: organizations of every kind and status, sites (one in another city than its institution,
 one inactive), persons registered by institutions and by staff, status histories, training
-classes (one ordered by an enterprise) with enrollments, and audit events — is built once per
-module. Then every viewer (every role, the anonymous public, and a see-everything administrator
+classes (one ordered by an enterprise) with enrollments, catalogs and their versions, plans (a
+province's, a city's, Hunan's) with targets, quarterly reports and facts naming institutions
+(some trained outside their home county), and audit events — is built once per module. Then every viewer (every role, the anonymous public, and a see-everything administrator
 as the positive control) walks:
 
 (a) every GET operation of the OpenAPI document: list answers may only hold records the viewer
@@ -16,7 +17,10 @@ as the positive control) walks:
     in scope, otherwise the same status as a missing record; no page ever shows a record the
     viewer may not see (each record carries a unique marker such as "#P03#" in its name, and
     persons their masked ID number); anonymous visitors are sent to the login page except on
-    PUBLIC_PAGES.
+    PUBLIC_PAGES;
+(c) plan pages and operations asked about a region (`?region=`) answer for regions inside the
+    plan and the viewer's branch and otherwise exactly like a missing region, and the
+    dashboard's institution drill-down (`&org=`) opens only institutions the viewer may see.
 
 No answer — JSON, HTML, CSV or xlsx — ever contains a whole ID number, for anyone. Operations and
 pages are collected from the schema and the URL resolver at collection time, so new ones join
