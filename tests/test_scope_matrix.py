@@ -5,8 +5,9 @@ Hunan: organizations of every kind and status, sites (one in another city than i
 one inactive), persons registered by institutions and by staff, status histories, training
 classes (one ordered by an enterprise) with enrollments, catalogs and their versions, plans (a
 province's, a city's, Hunan's) with targets, quarterly reports and facts naming institutions
-(some trained outside their home county), and audit events — is built once per module. Then every viewer (every role, the anonymous public, and a see-everything administrator
-as the positive control) walks:
+(some trained outside their home county), and audit events — is built once per module. Then
+every viewer (every role, the anonymous public, and a see-everything administrator as the
+positive control) walks:
 
 (a) every GET operation of the OpenAPI document: list answers may only hold records the viewer
     may see (ids compared with `may_see`, an oracle written out below from region codes and
