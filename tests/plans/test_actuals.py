@@ -87,6 +87,26 @@ def test_a_fact_sent_twice_counts_once():
     assert ActualFact.objects.count() == 2
 
 
+SELECT_ONE = ("SELECT %s AS metric, %s AS day, '520102' AS region_code, '520102' AS county_code, "
+              "CAST(NULL AS bigint) AS organization_id, 'rural' AS sector, '' AS key_group, "
+              "'' AS training_type, '' AS program, 5 AS value, 'bulk:1' AS source_ref")
+
+
+def test_facts_inserted_by_a_select_count_once_and_reach_the_rollup():
+    day = dt.date(2026, 1, 5)
+    insert = {"actor": None, "source": "bulk", "select_sql": SELECT_ONE, "first": day,
+              "last": day, "metrics": ["person_times_trained"],
+              "params": ["person_times_trained", day]}
+    assert services.actual_facts_insert_select(**insert) == 1
+    assert services.actual_facts_insert_select(**insert) == 0  # the same source_ref
+    assert ask() == D(5)
+    assert ActualRollup.objects.filter(level="province", dimension="sector",
+                                       dimension_value="rural").get().value == 5
+    with pytest.raises(DomainError):
+        services.actual_facts_insert_select(**{**insert, "metrics": ["no_such_metric"]})
+    assert ActualFact.objects.count() == 1
+
+
 def test_incremental_rollup_equals_rebuilt_rollup():
     for i, (day, region, kw) in enumerate([
             (dt.date(2026, 1, 5), "520102", {"sector": "rural", "key_group": "youth"}),

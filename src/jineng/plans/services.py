@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -484,6 +484,38 @@ def actual_facts_add_many(*, actor, source: str, facts: Iterable[FactInput],
         audit.record_bulk_import(actor=actor, entity_type="plans.actualfact", count=count,
                                  source=source)
     return count
+
+
+# What a SELECT given to actual_facts_insert_select yields, in this order.
+FACT_SELECT_COLUMNS = ("metric", "day", "region_code", "county_code", "organization_id",
+                       "sector", "key_group", "training_type", "program", "value", "source_ref")
+
+
+def actual_facts_insert_select(*, actor, source: str, select_sql: str, params: Sequence,
+                               first: dt.date, last: dt.date, metrics: Sequence[str]) -> int:
+    """Insert the facts a SELECT yields (FACT_SELECT_COLUMNS, dated within [first, last]) in
+    one statement, skip those whose source_ref is already recorded, then rebuild the rollup
+    for those days. For owners of millions of records (a backfill, the demo); the caller's
+    SELECT uses only codes of the vocabulary. One audit event. Returns the facts inserted."""
+    unknown = [m for m in metrics if m not in v.METRICS]
+    if unknown:
+        raise DomainError(_("Unknown metric %(metric)s.") % {"metric": unknown[0]},
+                          field="metric")
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(c) for c in (*FACT_SELECT_COLUMNS, "source", "recorded_at"))
+    picked = ", ".join(f"s.{qn(c)}" for c in FACT_SELECT_COLUMNS)
+    # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT in an INSERT … SELECT.
+    sql = (f"INSERT INTO {qn(ActualFact._meta.db_table)} ({columns}) "
+           f"SELECT {picked}, %s, %s FROM ({select_sql}) s WHERE 1 = 1 ON CONFLICT DO NOTHING")
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [source, now, *params])  # in the order they appear
+            inserted = max(cursor.rowcount, 0)
+        rollup_rebuild(start=first, end=last, metrics=list(metrics))
+        audit.record_bulk_import(actor=actor, entity_type="plans.actualfact", count=inserted,
+                                 source=source)
+    return inserted
 
 
 def _rollup_sql(level: str, dim: str) -> str:
