@@ -4,8 +4,10 @@ import datetime as dt
 
 import pytest
 from django.db.models import Count
+from django.utils import timezone
 
 from jineng.demo.generator import STEPS, generate
+from jineng.plans.models import ActualFact
 from jineng.training import selectors
 from jineng.training.demo import SECTOR_WEIGHTS, build_demo_training
 from jineng.training.models import AttendanceEvent, Enrollment, TrainingClass
@@ -39,6 +41,19 @@ def test_demo_training():
             for r in selectors.completion_rows(cls)}
     assert live == dict(Enrollment.objects.filter(training_class=cls)
                         .values_list("pk", "attended_hours"))
+    # each class's history follows its sessions, and what finishing it adds to the plans'
+    # progress is written for it too, dated the day it finished (not the day of the build)
+    for c in finished[:25]:
+        history = list(c.status_history.order_by("id").values_list("to_status", "at"))
+        assert [at for _s, at in history] == sorted(at for _s, at in history)
+        finish = dict(history)["finished"]
+        assert timezone.localdate(finish) - c.end_date in (dt.timedelta(0), dt.timedelta(1))
+    trained = ActualFact.objects.filter(source="demo.training", metric="person_times_trained")
+    assert trained.count() == frozen.filter(completed=True, status="enrolled").count()
+    days = {d for e in finished.values_list("end_date", flat=True)
+            for d in (e, e + dt.timedelta(1))}
+    assert set(trained.values_list("day", flat=True)) <= days
+    assert out["plan_facts"] == ActualFact.objects.filter(source="demo.training").count()
     # the blocks cover what was made
     blocks = {m: (a, b) for m, a, b in out["blocks"]}
     assert blocks["training.attendanceevent"][1] - blocks["training.attendanceevent"][0] + 1 \

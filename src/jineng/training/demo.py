@@ -193,6 +193,21 @@ def _reset_sequences(*models_) -> None:
             cursor.execute(sql)
 
 
+# SYNTHETIC: when each step of a class's life happens, relative to its first session's start
+# (declared three weeks before, …) or its last session's end (finished two hours after, …).
+STEP_OFFSETS = {"declared": (0, -21 * 24), "approved": (0, -14 * 24), "rejected": (0, -14 * 24),
+                "cancelled": (0, -7 * 24), "open": (0, -1), "suspended": (1, -10 * 24),
+                "finished": (1, 2), "assessed": (1, 12 * 24), "settled": (1, 40 * 24)}
+
+
+def _step_times(p, now: dt.datetime) -> dict[str, dt.datetime]:
+    """The time of each step of a demo class's history (none later than now), so that its
+    history, its last change and the plans facts dated by its finish tell a real story."""
+    ends = (p.sessions[0][1], p.sessions[-1][2])
+    return {step: min(ends[anchor] + dt.timedelta(hours=hours), now)
+            for step, (anchor, hours) in STEP_OFFSETS.items()}
+
+
 def _weekdays(start: dt.date, n: int) -> list[dt.date]:
     out, day = [], start
     while len(out) < n:
@@ -443,13 +458,14 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
             "settled": ["declared", "approved", "open", "finished", "assessed", "settled"]}
     for p in plans:
         scheduled = sum((s[3] for s in p.sessions), Decimal(0))
+        when = _step_times(p, created)
         class_rows.append((
             p.pk, p.name, p.institution, p.site[0], p.site[2], p.occupation, levels[p.level],
             p.training_type, p.order_form, p.employer, p.sector, p.target_group,
             p.planned_size, p.funding, p.online_share, p.sessions[0][1].date(),
             p.sessions[-1][1].date(), Decimal(p.required_hours), Decimal("0.800"), scheduled,
-            None, None, 500, p.status, "open" if p.status == "suspended" else "", created,
-            created, "demo"))
+            None, None, 500, p.status, "open" if p.status == "suspended" else "",
+            when[p.status], when["declared"], "demo"))
         for seq, (spk, start, end, hours) in enumerate(p.sessions, start=1):
             session_rows.append((spk, p.pk, seq, start.date(), start, end, hours, ""))
         m2m_rows.append((p.pk, p.teacher))
@@ -457,7 +473,7 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
         for step in path[p.status]:
             history_rows.append((first_history + len(history_rows), p.pk,
                                  "declare" if step == "declared" else step, previous, step,
-                                 "", None, "demo", created))
+                                 "", None, "demo", when[step]))
             previous = step
     _insert(TrainingClass, [
         "id", "name", "institution_id", "site_id", "region_id", "occupation_id", "level_id",
