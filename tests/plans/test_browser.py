@@ -56,3 +56,61 @@ def test_dashboard_drill_into_a_city_and_download_its_quarterly_report(page, liv
     assert total[5] == 4321  # this quarter, counted by jineng
     assert report.lines.get(target__key="total").prefilled_quarter == 4321
     assert errors == []
+
+
+OPTION_JS = """(id) => {
+  const chart = echarts.getInstanceByDom(document.getElementById(id));
+  const option = chart.getOption();
+  return {series: option.series.map((s) => ({type: s.type, map: s.map || null,
+                                            coordinateSystem: s.coordinateSystem || null,
+                                            names: (s.data || []).map((d) => d.name),
+                                            colors: (s.data || []).map((d) => d.itemStyle
+                                              ? (d.itemStyle.areaColor || d.itemStyle.color)
+                                              : null)})),
+          geo: (option.geo || []).map((g) => g.map)};
+}"""
+
+# Where a point (lon, lat) of the map series is drawn, in page pixels.
+PIXEL_JS = """([id, lon, lat]) => {
+  const el = document.getElementById(id);
+  const chart = echarts.getInstanceByDom(el);
+  const [x, y] = chart.convertToPixel({seriesIndex: 0}, [lon, lat]);
+  const box = el.getBoundingClientRect();
+  return [box.left + x, box.top + y];
+}"""
+
+
+def test_dashboard_map_draws_the_province_boundaries_and_drills_into_a_city(page, live_server):
+    province_staff = f.staff()
+    plan = services.plan_load_pack(actor=province_staff,
+                                   text=read_shipped("guizhou-2025-2027"))
+    services.plan_decompose_all(actor=province_staff, plan=plan,
+                                parent=Region.objects.get(code=f.PROVINCE), method="equal")
+    add(fact(day=dt.date(2025, 8, 1), region="520302", value=150000))
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(page, live_server, province_staff)
+    page.goto(f"{live_server.url}/plans/{plan.key}/?as_of=2025-09-30")
+    page.wait_for_selector("#chart-map[data-map-drawn=province]")
+    option = page.evaluate(OPTION_JS, "chart-map")
+    [series] = option["series"]
+    assert (series["type"], series["map"]) == ("map", "jineng-520000")
+    cities = Region.objects.filter(parent__code="520000", level="city")
+    assert sorted(series["names"]) == sorted(c.name for c in cities)  # 毕节市, not 毕节地区
+    zunyi = series["names"].index("遵义市")
+    assert series["colors"][zunyi] == "#1f7a1f"  # done: far above its share
+    assert "#c9d2dc" not in series["colors"][:zunyi] + series["colors"][zunyi + 1:]
+
+    # Click inside 遵义市 (at its seat) and land on its dashboard, its outline drawn.
+    seat = Region.objects.get(code="520300")
+    x, y = page.evaluate(PIXEL_JS, ["chart-map", float(seat.longitude), float(seat.latitude)])
+    page.mouse.click(x, y)
+    page.wait_for_url("**region=520300**")
+    assert "遵义市" in page.locator("[data-testid=dashboard-title]").inner_text()
+    page.wait_for_selector("#chart-map[data-map-drawn=city]")
+    option = page.evaluate(OPTION_JS, "chart-map")
+    assert option["geo"] == ["jineng-520300"]
+    [counties] = option["series"]
+    assert (counties["type"], counties["coordinateSystem"]) == ("scatter", "geo")
+    assert "红花岗区" in counties["names"]
+    assert errors == []

@@ -1,11 +1,18 @@
-"""In a real browser: the province user logs in with the demo password and the charts draw."""
+"""In a real browser: the province user logs in with the demo password and the charts draw;
+with a plan, the landing page shows its headline bars and the boundary map."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.contrib.auth import get_user_model
 
 from jineng.demo.generator import generate
 from jineng.demo.users import DEMO_PASSWORD
+from jineng.plans import services
+from jineng.plans.rules.packs import read_shipped
+from jineng.registry.models import Region
 from tests.browser import login
 
 pytestmark = [pytest.mark.browser,
@@ -14,8 +21,6 @@ pytestmark = [pytest.mark.browser,
 
 def test_province_user_lands_on_the_overview_and_the_charts_render(page, live_server):
     generate("XS", seed=1, progress=False)
-    from django.contrib.auth import get_user_model
-
     province = get_user_model().objects.get(username="province")
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -32,4 +37,36 @@ def test_province_user_lands_on_the_overview_and_the_charts_render(page, live_se
     page.wait_for_url("**/overview/?region=520100")
     page.wait_for_selector("#chart-regions canvas")
     assert page.locator('[data-testid=region-table] tr[data-code="520102"]').count() == 1
+    assert errors == []
+
+
+def test_the_landing_page_shows_the_plans_headline_bars_and_map(page, live_server):
+    generate("XS", seed=1, progress=False)
+    province = get_user_model().objects.get(username="province")
+    plan = services.plan_load_pack(actor=province, text=read_shipped("guizhou-2025-2027"))
+    services.plan_decompose_all(actor=province, plan=plan,
+                                parent=Region.objects.get(code="520000"), method="equal")
+    services.actual_facts_add_many(actor=None, source="test", facts=[services.FactInput(
+        metric="person_times_trained", day=dt.date(2025, 8, 1), region_code="520302",
+        value=150000)])
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(page, live_server, province, password=DEMO_PASSWORD)
+    assert page.url.endswith("/overview/")
+    panel = page.locator("[data-testid=plan-headline]")
+    assert plan.short_title in panel.locator("h2").inner_text()
+    bar = panel.locator('[data-testid=headline] [data-target="total"] .bar')
+    assert bar.count() == 1 and bar.bounding_box()["width"] > 100
+    # The boundary map, coloured by progress, with the province's nine cities.
+    page.wait_for_selector("[data-testid=plan-headline] #chart-map[data-map-drawn=province]")
+    series = page.evaluate("""() => echarts.getInstanceByDom(
+        document.getElementById('chart-map')).getOption().series.map(
+        (s) => ({type: s.type, names: s.data.map((d) => d.name)}))""")
+    assert [s["type"] for s in series] == ["map"]
+    assert len(series[0]["names"]) == 9 and "遵义市" in series[0]["names"]
+    # The link into the dashboard at the same region.
+    with page.expect_navigation():
+        panel.locator("[data-testid=plan-link] a.button").click()
+    assert f"/plans/{plan.key}/?region=520000" in page.url
+    page.wait_for_selector("#chart-map[data-map-drawn=province]")
     assert errors == []

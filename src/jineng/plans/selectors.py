@@ -67,6 +67,42 @@ def dashboard_region(*, actor, plan: Plan, code: str | None = None) -> Region:
     return region
 
 
+def landing_region(*, actor, plan: Plan, focus_code: str | None = None) -> Region | None:
+    """Where the landing page shows a plan: the page's focus when it lies inside the plan's
+    region (and the actor's scope); else the actor's own region within the plan; else the
+    plan's region when the focus (None: the whole country) contains it; else nowhere."""
+    own = getattr(actor, "region", None)
+    candidates: list[str] = []
+    if focus_code and focus_code.startswith(region_prefix(plan.region.code)):
+        candidates.append(focus_code)
+    if own is not None and plan.region.contains(own):
+        candidates.append(own.code)
+    if not focus_code or plan.region.code.startswith(region_prefix(focus_code)):
+        candidates.append(plan.region.code)
+    for code in candidates:
+        try:
+            return dashboard_region(actor=actor, plan=plan, code=code)
+        except NotFound:
+            continue
+    return None
+
+
+def landing_summary(*, actor, plan: Plan | None, focus_code: str | None = None,
+                    as_of: dt.date | None = None) -> dict | None:
+    """A plan (the actor's default plan) as the landing page shows it: its headline targets
+    and the map of the regions below, shaped like the dashboard's; None without a plan or
+    without a region to show it at."""
+    if plan is None:
+        return None
+    region = landing_region(actor=actor, plan=plan, focus_code=focus_code)
+    if region is None:
+        return None
+    from jineng.plans import dashboard  # the shaping, built on these selectors
+
+    return dashboard.summary(actor=actor, plan=plan, region=region,
+                             as_of=as_of_for(plan, as_of))
+
+
 def region_path(*, plan: Plan, region: Region) -> list[Region]:
     """Breadcrumb from the plan's region down to `region`."""
     path = [region]

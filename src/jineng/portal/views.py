@@ -17,13 +17,18 @@ def home(request):
 
 @login_required
 def overview(request):
-    """The landing page after login: counts by region, institution type and key group, scoped
-    to the user; `?region=<code>` drills down (outside the user's region answers 404)."""
+    """The landing page after login: the default plan's headline targets and map (when the
+    user sees a plan), counts by region, institution type and key group, scoped to the user;
+    `?region=<code>` drills down (outside the user's region answers 404)."""
     try:
         data = selectors.overview(actor=request.user,
                                   region_code=request.GET.get("region", "").strip() or None)
     except NotFound as missing:
         raise Http404(missing.message) from missing
+    # The plan's headline at the focus (or the user's own region in the plan), if any.
+    plan = plans.default_plan(actor=request.user)
+    summary = plans.landing_summary(actor=request.user, plan=plan,
+                                    focus_code=data.focus.code if data.focus else None)
     return render(request, "portal/overview.html",
-                  {"o": data, "chart_data": data.chart_data(),
-                   "plan": plans.default_plan(actor=request.user)})
+                  {"o": data, "chart_data": data.chart_data(), "plan": plan,
+                   "plan_summary": summary})

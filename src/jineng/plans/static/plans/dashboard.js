@@ -1,4 +1,5 @@
-/* Plans dashboard charts (ECharts). Data comes from the page's #plans-data JSON. */
+/* Plans dashboard charts (ECharts): breakdowns and the trend, from the page's #plans-data JSON.
+   The map of the regions below is region_map.js (shared with the landing page). */
 (function () {
   "use strict";
   var node = document.getElementById("plans-data");
@@ -13,63 +14,6 @@
     var c = echarts.init(el);
     charts.push(c);
     return c;
-  }
-
-  function fmt(n) {
-    if (n === null || n === undefined) { return "—"; }
-    return Number(n).toLocaleString("zh-CN");
-  }
-
-  function go(url) { if (url) { window.location.href = url; } }
-
-  // --- map: a boundary map if installed, otherwise region seats by coordinates ---------------
-  var map = data.map;
-  var mapChart = map && map.points && map.points.length ? chart("chart-map") : null;
-  if (mapChart) {
-    var tooltip = {
-      formatter: function (p) {
-        var d = p.data && p.data.point ? p.data.point : p.data;
-        if (!d) { return p.name; }
-        return d.name + "<br>" + map.metric + "：" + fmt(d.actual) + " / " + fmt(d.target) +
-          "<br>" + (L.progress || "") + "：" + (d.percent === null ? "—" : d.percent + "%") +
-          "（" + d.status_label + "）";
-      }
-    };
-    if (map.mapName && echarts.getMap && echarts.getMap(map.mapName)) {
-      mapChart.setOption({
-        tooltip: tooltip,
-        series: [{
-          type: "map", map: map.mapName, roam: false,
-          label: { show: true, fontSize: 10 },
-          data: map.points.map(function (d) {
-            return { name: d.name, value: d.percent, point: d, itemStyle: { areaColor: d.color } };
-          })
-        }]
-      });
-    } else {
-      var pts = map.points.filter(function (d) { return d.lon !== null && d.lat !== null; });
-      var maxTarget = Math.max.apply(null, pts.map(function (d) { return d.target || 1; }).concat([1]));
-      mapChart.setOption({
-        tooltip: tooltip,
-        grid: { left: 10, right: 10, top: 10, bottom: 10, containLabel: false },
-        xAxis: { type: "value", scale: true, show: false },
-        yAxis: { type: "value", scale: true, show: false },
-        series: [{
-          type: "scatter",
-          data: pts.map(function (d) {
-            return { value: [d.lon, d.lat], name: d.name, point: d,
-                     itemStyle: { color: d.color, borderColor: "#fff", borderWidth: 1 },
-                     symbolSize: 18 + 34 * Math.sqrt((d.target || 0) / maxTarget) };
-          }),
-          label: { show: true, position: "bottom", fontSize: 11,
-                   formatter: function (p) { return p.data.name + (p.data.point.percent === null ? "" : " " + p.data.point.percent + "%"); } }
-        }]
-      });
-    }
-    mapChart.on("click", function (p) {
-      var d = p.data && p.data.point ? p.data.point : null;
-      if (d) { go(d.url); }
-    });
   }
 
   // --- breakdowns: target against actual for each value ----------------------------------
