@@ -145,7 +145,7 @@ class Server:
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
         if gunicorn is None:
             raise SystemExit("gunicorn is not installed in this environment "
-                             "(.venv/bin/pip install gunicorn)")
+                             "(it is in requirements.lock: python3 dev.py setup)")
         self.port = port or free_port()
         env = {**os.environ, "DATABASE_URL": url, "JINENG_DEMO": "1",
                "DATABASE_CONN_MAX_AGE": "600", "DJANGO_SETTINGS_MODULE":

@@ -9,7 +9,6 @@ batches is sent twice (a terminal replaying after a timeout): the replays must c
 duplicates. Prints events per second (all events the API processed, replays included, and new
 events stored) and batch latency. Target (issue 5): at least 5,000 events/s on 2 cores.
 
-    .venv/bin/pip install gunicorn   # not in the lock: the benchmark's server only
     .venv/bin/python benchmarks/attendance_ingest.py
     .venv/bin/python benchmarks/attendance_ingest.py --database-url \\
         postgres://postgres@127.0.0.1:5432/jineng_training_bench --classes 100 --batch 1000

@@ -8,7 +8,6 @@ loop: a slow answer does not delay the next request, and latency is measured fro
 the request was due, so queueing counts). Prints p50/p90/p99/max. Target (issue 5): p99 under
 50 ms at 200 requests/s on PostgreSQL.
 
-    .venv/bin/pip install gunicorn   # not in the lock: the benchmark's server only
     .venv/bin/python benchmarks/checkin_latency.py --rate 200 --seconds 60
 
 Tier: the load is tier-independent (the table starts empty). Bounded: --rate × --seconds

@@ -225,6 +225,8 @@ def measure(ctx: dict, runs: int) -> list[tuple[str, str, float, float, float]]:
                 start=main.period_start, end=AS_OF),
             "whole dashboard (all of the above)": lambda r=region: dashboard.build(
                 actor=actor, plan=plan, region=r, as_of=AS_OF),
+            "landing page: headline and map": lambda r=region: selectors.landing_summary(
+                actor=actor, plan=plan, focus_code=r.code, as_of=AS_OF),
         }
         if label == "county":
             calls["institutions"] = lambda r=region: selectors.institutions(
