@@ -13,7 +13,8 @@ positive control) walks:
     may see (ids compared with `may_see`, an oracle written out below from region codes and
     organization ids, never by calling our selectors), and the administrator gets them all;
     detail answers are 200 for a record the viewer may see and otherwise exactly the answer for
-    a missing record (status and body); searching persons by a whole ID number stays in scope;
+    a missing record (status and body); a whole ID number in a URL is refused, and searching
+    persons by one (POST, in the body) stays in scope;
 (b) every named GET page of the app URL namespaces: detail pages 200 with the record when it is
     in scope, otherwise the same status as a missing record; no page ever shows a record the
     viewer may not see (each record carries a unique marker such as "#P03#" in its name, and
@@ -902,11 +903,16 @@ def test_api_get_operation_respects_scope(op, world):
         client = client_for(viewer, world)
         if plan.mode == "list":
             _check_api_list(walk, op, viewer, client, op.path, plan.kind)
-            if "q" in op.query and plan.kind == "person":
-                # Searching by a whole ID number never reaches outside the scope.
+            if "q" in op.query and plan.kind == "person" and viewer.role is not None:
+                # A whole ID number in a URL is refused (it would be logged), for everyone;
+                # POST /persons/search is walked by test_person_search_respects_scope.
                 for rec in world.of("person"):
-                    _check_api_list(walk, op, viewer, client, op.path, plan.kind,
-                                    params={"q": rec.plain})
+                    response = client.get(op.path, {"q": rec.plain})
+                    if response.status_code != 400:
+                        walk.fail(viewer, f"{op.path}?q=<ID of {rec.key}>",
+                                  f"a whole ID number in the URL answered "
+                                  f"{response.status_code}, not 400")
+                    walk.check_text(viewer, op.path, response)
         elif plan.mode == "detail":
             _check_api_detail(walk, op, viewer, client, op.path, plan.param, plan.kind)
         elif plan.mode == "reference":
@@ -1029,6 +1035,38 @@ def _check_api_region_query(walk: Walk, op: Op, viewer: Viewer, client: Client, 
             walk.fail(viewer, where, f"a region out of scope answered {response.status_code}, "
                                      "not what a missing region answers")
         walk.check_text(viewer, where, response)
+
+
+def test_person_search_respects_scope(world):
+    """POST /api/registry/persons/search (a whole ID number in the body): the person for a
+    viewer who may see them, otherwise exactly the answer for a number nobody has."""
+    walk = Walk(world)
+    url = "/api/registry/persons/search"
+    unknown = make_resident_id(NM, dt.date(1970, 1, 1), 999)
+    for viewer in VIEWERS:
+        client = client_for(viewer, world)
+        missing = client.post(url, {"id_number": unknown}, content_type="application/json")
+        if viewer.role is None:
+            if missing.status_code != 401:
+                walk.fail(viewer, url, f"anonymous got {missing.status_code}, expected 401")
+            continue
+        for rec in world.of("person"):
+            response = client.post(url, {"id_number": rec.plain},
+                                   content_type="application/json")
+            where = f"{url} <ID of {rec.key}>"
+            found = [i["id"] for i in json.loads(response.content)] \
+                if response.status_code == 200 else None
+            if may_see(viewer, rec, world):
+                if found != [rec.pk]:
+                    walk.fail(viewer, where, f"in-scope person answered "
+                                             f"{response.status_code} {found}")
+            elif (response.status_code, response.content) != (missing.status_code,
+                                                               missing.content):
+                walk.fail(viewer, where, f"out-of-scope person answered "
+                                         f"{response.status_code} {found}, not what an "
+                                         "unknown number answers")
+            walk.check_text(viewer, where, response, echo=rec.masked)
+    walk.report()
 
 
 def _expand(path: str, names: list[str], area: str) -> Iterable[tuple[str, dict]]:

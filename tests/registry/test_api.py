@@ -378,14 +378,31 @@ def test_person_list_search_filters_and_pagination(client):
     assert [p["name"] for p in there.body["items"]] == ["孙八"]
 
 
-def test_whole_id_number_search(client):
+def test_whole_id_number_search_goes_in_the_body_never_in_a_url(client):
     number = make_resident_id(f.COUNTY, dt.date(1988, 8, 8), 33)
     person = f.PersonFactory(plain_id=number)
     f.PersonFactory()
     api = as_user(client, f.staff(Role.COUNTY_STAFF, f.COUNTY))
-    found = api.call("registry_person_list", query={"q": number})
-    assert [p["id"] for p in found.body["items"]] == [person.pk]
+    found = api.call("registry_person_search", json_body={"id_number": number.lower()})
+    assert found.status == 200 and [p["id"] for p in found.body] == [person.pk]
     assert number not in found.response.content.decode()
+    unknown = make_resident_id(f.COUNTY, dt.date(1988, 8, 8), 34)
+    assert api.call("registry_person_search", json_body={"id_number": unknown}).body == []
+    bad = api.call("registry_person_search", json_body={"id_number": number[:-1] + "0"})
+    assert bad.status == 400 and bad.error_fields() == ["id_number"]
+    # in a query string the number would be logged by every proxy: refused, naming the field
+    refused = api.call("registry_person_list", query={"q": number})
+    assert refused.status == 400 and refused.error_fields() == ["q"]
+    assert refused.error_codes() == ["id_number_in_url"]
+    assert number not in refused.response.content.decode()
+    assert api.call("registry_person_list", query={"q": number[:6]}).status == 200
+
+
+def test_a_person_outside_scope_is_not_found_by_id_number(client):
+    number = make_resident_id(f.OTHER_COUNTY, dt.date(1990, 1, 2), 35)
+    f.PersonFactory(plain_id=number, region=f.region(f.OTHER_COUNTY))
+    api = as_user(client, f.staff(Role.COUNTY_STAFF, f.COUNTY))
+    assert api.call("registry_person_search", json_body={"id_number": number}).body == []
 
 
 def test_county_staff_cannot_read_another_countys_person(client):

@@ -95,6 +95,15 @@ def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentId:
     return ResidentId(number=value, region_code=value[:6], birth_date=birth, gender=gender)
 
 
+def is_resident_id(raw: str) -> bool:
+    """Whether a text is a whole, valid resident ID number (e.g. a search box's content)."""
+    try:
+        parse_resident_id(raw)
+    except InvalidIdentifier:
+        return False
+    return True
+
+
 def make_resident_id(region_code: str, birth: dt.date, sequence: int) -> str:
     """Build a valid ID number (for demo data and tests): sequence 0–999, odd is male."""
     if len(region_code) != 6 or not region_code.isascii() or not region_code.isdigit():

@@ -5,7 +5,9 @@ Public (no login): regions, skill levels, occupations, and the lists of listed i
 their sites (an anonymous caller sees what the public scope shows). Everything else needs a
 bearer token or a session. A record that is missing or outside the caller's scope answers 404
 with the same body. Persons carry only the masked ID number; the whole number comes only from
-`POST /persons/{id}/unmask`, which needs a permission and is audited.
+`POST /persons/{id}/unmask`, which needs a permission and is audited. A whole ID number is never
+accepted in a URL (proxies and servers log URLs): `GET /persons?q=` refuses one, and
+`POST /persons/search` takes it in the body.
 """
 
 import datetime as dt
@@ -22,6 +24,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from jineng.accounts.api_auth import ApiTokenAuth, SessionAuth
 from jineng.core.api import PUBLIC_SECURITY, AnonymousAccess, ErrorOut, error_responses
 from jineng.core.errors import Conflict, DomainError, NotFound
+from jineng.core.validators import is_resident_id
 from jineng.registry import exports, importers, selectors, services
 from jineng.registry.models import Region
 
@@ -222,9 +225,14 @@ class PersonOut(InRegion):
 
 
 class PersonFilter(Schema):
-    q: str = Field("", description="name prefix, or a whole ID number (exact lookup)")
+    q: str = Field("", description="name prefix (a whole ID number is refused here: URLs end "
+                                   "up in logs; use POST /persons/search)")
     region_code: str | None = Field(None, description="this region and its subtree")
     key_group: str | None = None
+
+
+class PersonSearchIn(Schema):
+    id_number: str = Field(description="a whole 身份证号码 (GB 11643), 18 characters")
 
 
 class KeyGroupStart(Schema):
@@ -413,12 +421,30 @@ def site_create(request, payload: SiteIn):
 
 # --- persons ------------------------------------------------------------------------------
 
-@router.get("/persons", response=list[PersonOut], operation_id="registry_person_list",
+@router.get("/persons", response={200: list[PersonOut], **error_responses(400)},
+            operation_id="registry_person_list",
             summary="Persons (masked ID numbers)")
 @paginate(LimitOffsetPagination)
 def person_list(request, filters: Query[PersonFilter]):
+    if is_resident_id(filters.q.strip()):
+        raise DomainError(_("Whole ID numbers are not accepted in a URL, where they would be "
+                            "logged: search with POST /api/registry/persons/search."),
+                          field="q", code="id_number_in_url")
     return (selectors.person_list(actor=_actor(request), **filters.dict())
             .defer("id_encrypted", "id_hash").prefetch_related("key_groups"))
+
+
+@router.post("/persons/search", response={200: list[PersonOut], **error_responses(400, 422)},
+             operation_id="registry_person_search",
+             summary="Find a person by whole ID number (in the body, never in a URL)")
+def person_search(request, payload: PersonSearchIn):
+    """The person with this ID number, if the caller may see them: one item, or none (a person
+    outside the caller's scope answers exactly like an unknown number)."""
+    number = payload.id_number.strip().upper()
+    if not is_resident_id(number):
+        raise DomainError(_("Enter a valid 18-character ID number."), field="id_number")
+    return list(selectors.person_list(actor=_actor(request), id_number=number)
+                .defer("id_encrypted", "id_hash").prefetch_related("key_groups"))
 
 
 @router.get("/persons/{person_id}", response={200: PersonOut, **error_responses(404)},

@@ -104,15 +104,19 @@ def site_get(*, actor, pk: int) -> TrainingSite:
 
 
 def person_list(*, actor, q: str = "", region_code: str | None = None,
-                key_group: str | None = None) -> QuerySet[Person]:
-    qs = Person.objects.visible_to(actor).select_related("region")
-    if q:
-        from jineng.core import pii
-        from jineng.core.validators import InvalidIdentifier, parse_resident_id
+                key_group: str | None = None, id_number: str = "") -> QuerySet[Person]:
+    """Persons in scope: `q` is a name prefix, or a whole ID number (exact lookup, for the
+    pages, which send it by POST); `id_number` looks up a whole number only."""
+    from jineng.core import pii
+    from jineng.core.validators import is_resident_id, parse_resident_id
 
-        try:
+    qs = Person.objects.visible_to(actor).select_related("region")
+    if id_number:
+        qs = qs.filter(id_hash=pii.keyed_hash(parse_resident_id(id_number).number))
+    elif q:
+        if is_resident_id(q):
             qs = qs.filter(id_hash=pii.keyed_hash(parse_resident_id(q).number))
-        except InvalidIdentifier:
+        else:
             qs = qs.filter(name__startswith=q)
     if region_code:
         qs = qs.filter(region__code__startswith=subtree_prefix(region_code))

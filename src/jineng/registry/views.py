@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jineng.core.errors import DomainError, Forbidden, NotFound
-from jineng.core.validators import InvalidIdentifier, parse_resident_id
+from jineng.core.validators import is_resident_id
 from jineng.registry import forms, selectors, services
 from jineng.registry.choices import OrganizationStatus
 
@@ -277,20 +277,12 @@ def _may_register_persons(user) -> bool:
     return user.scope.sees_persons and (user.is_hrss_staff or bool(user.scope.organization_id))
 
 
-def _is_id_number(text: str) -> bool:
-    try:
-        parse_resident_id(text)
-    except InvalidIdentifier:
-        return False
-    return True
-
-
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     _require_persons(request)
     data = request.GET.copy()
     q = data.get("q", "").strip()
-    searched_by_id = bool(q) and _is_id_number(q)
+    searched_by_id = bool(q) and is_resident_id(q)
     if searched_by_id:
         # Never write a whole ID number back into the page (or into the pager links).
         from jineng.core.pii import mask_id_number
@@ -317,7 +309,7 @@ def person_find(request: HttpRequest) -> HttpResponse:
     id_form = forms.PersonIdSearchForm(request.POST)
     if id_form.is_valid():
         number = id_form.cleaned_data["id_number"].strip().upper()
-        if not _is_id_number(number):
+        if not is_resident_id(number):
             id_form.add_error("id_number", _("This is not a valid ID number."))
         else:
             try:
