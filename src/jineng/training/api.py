@@ -1,5 +1,11 @@
-"""Training API: attendance ingestion from institutions' terminals and learning platforms, and
-the reads their systems need (classes, sessions, completion)."""
+"""Training API: what training institutions' own systems send and read: declaring classes and
+moving them through their states, real-name enrollment, attendance ingestion from terminals and
+learning platforms, and the reads (classes, sessions, completion).
+
+A record outside the caller's scope answers 404 like a missing one; an id in a request body
+that the caller may not use (another institution's site or teacher) is a 400 naming the field.
+A whole ID number is accepted in a body but never returned (answers carry the masked one).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,17 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpResponse
-from ninja import Body, Field, Router, Schema
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Body, Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import AwareDatetime
 
-from jineng.core.api import error_responses
+from jineng.core.api import ErrorOut, error_responses
+from jineng.core.errors import DomainError, NotFound
+from jineng.registry import selectors as registry_selectors
 from jineng.training import selectors, services
+from jineng.training.messages import explain
 
 router = Router(tags=["training"])
 
@@ -141,6 +153,8 @@ class ClassOut(Schema):
     required_hours: Decimal
     min_attendance_share: Decimal
     standard_version_id: int | None
+    client_ref: str = Field(description="the institution's own id for the class, if it sent "
+                                        "one when declaring")
 
 
 class ClassDetailOut(ClassOut):
@@ -191,3 +205,244 @@ def class_completion(request, class_id: int):
              "threshold_hours": r.completion.threshold_hours,
              "completed": r.completion.completed and r.enrollment.status == "enrolled",
              "rule": r.completion.rule} for r in rows]
+
+
+# --- writes: declaring classes, their states, enrollment -------------------------------------
+
+class SessionIn(Schema):
+    starts_at: AwareDatetime = Field(description="ISO 8601 with a time-zone offset")
+    ends_at: AwareDatetime = Field(description="the same local day as starts_at")
+    hours: Decimal | None = Field(None, description="hours the session counts for (the window "
+                                                    "may include a break); default: its length")
+    topic: str = Field("", max_length=200)
+
+
+class ClassDeclareIn(Schema):
+    client_ref: str = Field(
+        "", max_length=100,
+        description="the institution's own id for the class: sending the same declaration "
+                    "again answers the class already declared (200); another declaration "
+                    "under the same reference is refused (409)")
+    name: str = Field(max_length=200)
+    site_id: int = Field(description="one of the institution's sites in use")
+    occupation_id: int = Field(description="an occupation or work type (registry)")
+    level: str = Field(description="skill-level code, e.g. grade5 (初级工)")
+    training_type: str = Field(description="e.g. employment, upskilling")
+    sector: str
+    planned_size: int
+    funding_source: str
+    sessions: list[SessionIn] = Field(max_length=500)
+    teacher_ids: list[int] = Field(default_factory=list, max_length=100,
+                                   description="the institution's own teachers")
+    target_group: str = Field("", description="key-group code; empty: everyone eligible")
+    order_form: str = Field("", description="order, fixed_post or named (with the employer)")
+    employer_credit_code: str = Field("", description="统一社会信用代码 of the enterprise an "
+                                                      "order class trains for")
+    online_share: Decimal = Field(Decimal(0), description="largest share of hours learned "
+                                                          "online, 0–1")
+    checkin_radius_m: int | None = Field(None, description="50–5000; default 500")
+
+
+# The service names its inputs as the pages do; the API answers with the body's field names.
+DECLARE_FIELDS = {"site": "site_id", "occupation": "occupation_id", "teachers": "teacher_ids",
+                  "employer": "employer_credit_code"}
+
+
+def _declaration(actor, org, payload: ClassDeclareIn) -> services.ClassInput:
+    """Resolve the ids of a declaration through the selectors the declare page uses: an id
+    the caller may not use is a 400 naming the field, exactly like an unknown one."""
+    site = (registry_selectors.site_list(actor=actor, organization_id=org.pk)
+            .filter(is_active=True, pk=payload.site_id).first())
+    if site is None:
+        raise DomainError(_("Choose one of your institution's sites in use."), field="site_id")
+    occupation = (registry_selectors.occupation_list(actor=actor)
+                  .filter(rank__in=("occupation", "work_type"), pk=payload.occupation_id)
+                  .first())
+    if occupation is None:
+        raise DomainError(_("Choose an occupation or work type."), field="occupation_id")
+    level = registry_selectors.skill_level_list(actor=actor).filter(code=payload.level).first()
+    if level is None:
+        raise DomainError(_("Unknown skill level."), field="level")
+    wanted = set(payload.teacher_ids)
+    teachers = tuple(selectors.teacher_list(actor=actor, organization_id=org.pk)
+                     .filter(is_active=True, pk__in=wanted).order_by("pk")) if wanted else ()
+    if len(teachers) != len(wanted):
+        raise DomainError(_("Choose your institution's own teachers."), field="teacher_ids")
+    employer = None
+    if payload.employer_credit_code.strip():
+        employer = selectors.enterprise_by_credit_code(payload.employer_credit_code)
+        if employer is None:
+            raise DomainError(_("No enterprise with this credit code."),
+                              field="employer_credit_code")
+    return services.ClassInput(
+        name=payload.name, site=site, occupation=occupation, level=level,
+        training_type=payload.training_type, sector=payload.sector,
+        planned_size=payload.planned_size, funding_source=payload.funding_source,
+        sessions=tuple(services.SessionInput(starts_at=s.starts_at, ends_at=s.ends_at,
+                                             hours=s.hours, topic=s.topic)
+                       for s in payload.sessions),
+        teachers=teachers, target_group=payload.target_group, order_form=payload.order_form,
+        employer=employer, online_share=payload.online_share,
+        checkin_radius_m=payload.checkin_radius_m, client_ref=payload.client_ref)
+
+
+def _class_detail(actor, pk: int):
+    cls = selectors.class_get(actor=actor, pk=pk)
+    cls.sessions_out = selectors.class_sessions(actor=actor, training_class=cls)
+    return cls
+
+
+@router.post("/classes", response={201: ClassDetailOut, 200: ClassDetailOut,
+                                   **error_responses(400, 403, 409, 422)},
+             operation_id="training_class_declare")
+def class_declare(request, payload: ClassDeclareIn):
+    """开班申报 by a training institution's operator or system (docs/training.md: the checks
+    against the catalogs, the site's capacity and the teachers' bookings). 201: declared, it
+    waits for the HRSS office's review; 200: the class already declared under this
+    `client_ref` (nothing changes)."""
+    actor = request.auth
+    org = services.ensure_declaring_institution(actor)
+    data = _declaration(actor, org, payload)
+    try:
+        cls, created = services.class_declare_once(actor=actor, data=data)
+    except DomainError as bad:
+        bad.field = DECLARE_FIELDS.get(bad.field, bad.field)
+        raise
+    return Status(201 if created else 200, _class_detail(actor, cls.pk))
+
+
+class TransitionIn(Schema):
+    action: str = Field(description="approve, reject, open, finish, assess, settle, cancel, "
+                                    "suspend or resume")
+    reason: str = Field("", description="required to reject, cancel, suspend and resume")
+
+
+@router.post("/classes/{class_id}/actions",
+             response={200: ClassDetailOut, **error_responses(400, 403, 404, 422)},
+             operation_id="training_class_transition")
+def class_transition(request, class_id: int, payload: TransitionIn):
+    """Move a class through its states (who may take which action: docs/training.md). 403: the
+    caller may not take this action; 400: not possible in the class's state, or a reason is
+    missing."""
+    actor = request.auth
+    cls = selectors.class_get(actor=actor, pk=class_id)
+    services.class_transition(actor=actor, training_class=cls, action=payload.action,
+                              reason=payload.reason)
+    return _class_detail(actor, class_id)
+
+
+class KeyGroupIn(Schema):
+    group: str = Field(description="key-group code, e.g. graduate, migrant_worker")
+    start_date: dt.date | None = Field(None, description="today if omitted")
+
+
+class EnrollmentIn(Schema):
+    id_number: str = Field(max_length=18, description="身份证号码 (GB 11643): hashed to find "
+                                                     "the person, never returned")
+    name: str = Field(max_length=50, description="must match the registered name")
+    region_code: str | None = Field(None, description="where a newly registered person is "
+                                                      "served; default: the class's region")
+    phone: str = Field("", max_length=20)
+    draws_pension: bool | None = Field(None, description="the person's declaration, for the "
+                                                         "regional exception past the "
+                                                         "retirement age")
+    late_reason: str = Field("", description="required once the class is open (补录)")
+    key_groups: list[KeyGroupIn] = Field(default_factory=list, max_length=20,
+                                         description="declared for a newly registered person")
+
+
+class CheckOut(Schema):
+    code: str = Field(description="minimum_age, retirement_age, retirement_age_exception, "
+                                  "key_group, schedule_overlap, subsidy_frequency")
+    passed: bool
+    blocking: bool = Field(description="false: a warning only")
+    text: str = Field(description="the check explained with its figures")
+    rule: str = Field(description="the rule applied")
+    params: dict[str, Any] = Field(description="the figures and the parameter version used")
+
+
+class EnrollmentOut(Schema):
+    id: int
+    class_id: int
+    person_id: int
+    id_masked: str = Field(description="身份证号码, masked")
+    name: str
+    status: str = Field(description="enrolled or withdrawn")
+    enrolled_at: dt.datetime
+    late_reason: str
+    draws_pension: bool | None
+    withdrawn_reason: str
+    eligibility: list[CheckOut]
+
+
+class EnrollmentRefusedOut(ErrorOut):
+    """The error body; for an ineligible person `detail` names every failed check (code =
+    the check) and `checks` holds all of them."""
+
+    checks: list[CheckOut] = Field(default_factory=list)
+
+
+def _check(c) -> dict:
+    c = c.as_dict() if hasattr(c, "as_dict") else c
+    return {"code": c["code"], "passed": c["passed"], "blocking": c.get("blocking", True),
+            "text": explain(c), "rule": c.get("rule", ""), "params": c.get("params", {})}
+
+
+def _enrollment(row) -> dict:
+    return {"id": row.pk, "class_id": row.training_class_id, "person_id": row.person_id,
+            "id_masked": row.person.id_masked, "name": row.person.name, "status": row.status,
+            "enrolled_at": row.enrolled_at, "late_reason": row.late_reason,
+            "draws_pension": row.draws_pension, "withdrawn_reason": row.withdrawn_reason,
+            "eligibility": [_check(c) for c in row.eligibility]}
+
+
+@router.post("/classes/{class_id}/enrollments",
+             response={201: EnrollmentOut, 200: EnrollmentOut, 400: EnrollmentRefusedOut,
+                       **error_responses(403, 404, 409, 422)},
+             operation_id="training_enrollment_create")
+def enrollment_create(request, class_id: int, payload: EnrollmentIn):
+    """实名制 enrollment by the class's institution: the person is found by ID number or
+    registered, and every eligibility check is kept with its figures. 201: enrolled; 200: the
+    person was already on the class's roster (the same person sent twice counts once: the
+    existing enrollment, whatever its status); 400: refused, an ineligible person with every
+    failed check."""
+    actor = request.auth
+    cls = selectors.class_get(actor=actor, pk=class_id)
+    region = None
+    if payload.region_code:
+        try:
+            region = registry_selectors.region_get(actor=actor, code=payload.region_code.strip())
+        except NotFound:
+            raise DomainError(_("Unknown region code %(code)s.") % {"code": payload.region_code},
+                              field="region_code") from None
+    today = timezone.localdate()
+    data = services.EnrollmentInput(
+        id_number=payload.id_number, name=payload.name, region=region, phone=payload.phone,
+        draws_pension=payload.draws_pension, late_reason=payload.late_reason,
+        key_groups=tuple((g.group, g.start_date or today) for g in payload.key_groups))
+    try:
+        row, created = services.enrollment_create_once(actor=actor, training_class=cls,
+                                                       data=data)
+    except services.Ineligible as bad:
+        failed = [{"field": "id_number", "code": c.code, "message": explain(c)}
+                  for c in bad.eligibility.failed]
+        return Status(400, {"detail": failed,
+                            "checks": [_check(c) for c in bad.eligibility.checks]})
+    row = selectors.enrollment_get(actor=actor, pk=row.pk)
+    return Status(201 if created else 200, _enrollment(row))
+
+
+class WithdrawIn(Schema):
+    reason: str = Field(description="why the trainee leaves (required)")
+
+
+@router.post("/enrollments/{enrollment_id}/withdraw",
+             response={200: EnrollmentOut, **error_responses(400, 403, 404, 422)},
+             operation_id="training_enrollment_withdraw")
+def enrollment_withdraw(request, enrollment_id: int, payload: WithdrawIn):
+    """A trainee leaves the class (dropout): kept on the roster, no longer counted; a second
+    withdrawal changes nothing."""
+    actor = request.auth
+    row = selectors.enrollment_get(actor=actor, pk=enrollment_id)
+    services.enrollment_withdraw(actor=actor, enrollment=row, reason=payload.reason)
+    return _enrollment(selectors.enrollment_get(actor=actor, pk=enrollment_id))

@@ -142,6 +142,15 @@ class TrainingClass(models.Model):
     status_changed_at = models.DateTimeField(_("status since"), auto_now_add=True)
     declared_at = models.DateTimeField(_("declared"), auto_now_add=True)
     declared_by = models.CharField(_("declared by"), max_length=150, blank=True)
+    # The institution's own id for the class, sent by its system through the API: a repeated
+    # declaration with the same reference answers the class already declared (idempotence).
+    # A database default too: the demo loads classes with plain INSERTs naming its columns.
+    client_ref = models.CharField(_("institution's reference"), max_length=100, blank=True,
+                                  default="", db_default="")
+    # SHA-256 of the declaration as sent under `client_ref`: a repeat with another body is
+    # refused (409) instead of being mistaken for a replay.
+    client_fingerprint = models.CharField(max_length=64, blank=True, default="",
+                                          db_default="", editable=False)
 
     objects = TrainingClassQuerySet.as_manager()
 
@@ -163,6 +172,9 @@ class TrainingClass(models.Model):
                 name="class_min_share_range"),
             models.CheckConstraint(condition=Q(order_form="") | Q(employer__isnull=False),
                                    name="class_order_needs_employer"),
+            models.UniqueConstraint(fields=["institution", "client_ref"],
+                                    condition=~Q(client_ref=""),
+                                    name="class_client_ref_unique"),
         ]
 
     def __str__(self) -> str:

@@ -4,13 +4,14 @@ real-name enrollment, attendance ingestion. One transaction each, audited."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -162,6 +163,7 @@ class ClassInput:
     employer: Organization | None = None
     online_share: Decimal = Decimal(0)
     checkin_radius_m: int | None = None
+    client_ref: str = ""  # the institution's own id for the class (API idempotence)
 
 
 @dataclass(frozen=True)
@@ -295,10 +297,77 @@ def _validate_choices(data: ClassInput) -> None:
                           field="checkin_radius_m")
 
 
+def ensure_declaring_institution(actor) -> Organization:
+    """The training institution an operator declares for; Forbidden for anyone else (asked
+    first by the API, before the ids in a declaration are resolved)."""
+    return _ensure_operator(actor)
+
+
+def _canonical_number(value) -> str:
+    try:
+        return format(Decimal(value).normalize(), "f")
+    except (InvalidOperation, TypeError, ValueError):
+        return repr(value)
+
+
+def _utc(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat() if timezone.is_aware(value) else repr(value)
+
+
+def declaration_fingerprint(data: ClassInput) -> str:
+    """SHA-256 of a declaration as sent: equal for the same content however it was spelled
+    (times in any offset, 6 or 6.0 hours, teachers in any order)."""
+    canonical = {
+        "name": data.name.strip(), "site": data.site.pk, "occupation": data.occupation.pk,
+        "level": data.level.pk, "training_type": data.training_type, "sector": data.sector,
+        "planned_size": data.planned_size, "funding_source": data.funding_source,
+        "sessions": sorted([_utc(s.starts_at), _utc(s.ends_at),
+                            None if s.hours is None else _canonical_number(s.hours),
+                            s.topic.strip()] for s in data.sessions),
+        "teachers": sorted(t.pk for t in data.teachers),
+        "target_group": data.target_group, "order_form": data.order_form,
+        "employer": data.employer.pk if data.employer is not None else None,
+        "online_share": _canonical_number(data.online_share),
+        "checkin_radius_m": data.checkin_radius_m,
+    }
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def _declared_before(org: Organization, data: ClassInput, fingerprint: str,
+                     ) -> TrainingClass | None:
+    """The class this institution already declared under `data.client_ref`, if any; Conflict
+    when that declaration had another content."""
+    if not data.client_ref:
+        return None
+    found = TrainingClass.objects.filter(institution=org, client_ref=data.client_ref).first()
+    if found is not None and found.client_fingerprint != fingerprint:
+        raise Conflict(_("Another class was already declared with this reference: a repeated "
+                         "declaration must be identical."), field="client_ref",
+                       code="client_ref_reused")
+    return found
+
+
 def class_declare(*, actor, data: ClassInput) -> TrainingClass:
     """开班申报: a listed training institution declares a class. Checked against the catalogs
     in force on the start date, the site's capacity and the teachers' other bookings."""
+    return class_declare_once(actor=actor, data=data)[0]
+
+
+def class_declare_once(*, actor, data: ClassInput) -> tuple[TrainingClass, bool]:
+    """class_declare, idempotent under `data.client_ref`: the same institution declaring the
+    same class again gets the class already declared (`created` False) instead of a second
+    one; another content under the same reference is a Conflict."""
     org = _ensure_operator(actor)
+    client_ref = data.client_ref.strip()
+    if len(client_ref) > 100:
+        raise DomainError(_("The reference has at most 100 characters."), field="client_ref")
+    if client_ref != data.client_ref:
+        data = replace(data, client_ref=client_ref)
+    fingerprint = declaration_fingerprint(data) if client_ref else ""
+    # A replay is answered before any other check: the class exists whatever changed since.
+    existing = _declared_before(org, data, fingerprint)
+    if existing is not None:
+        return existing, False
     _ensure_institution_listed(org)
     _validate_choices(data)
     site = data.site
@@ -335,36 +404,51 @@ def class_declare(*, actor, data: ClassInput) -> TrainingClass:
               "%(share)s); the schedule has %(have)s on site.")
             % {"req": standard.required_hours, "site": needed, "share": share,
                "have": on_site}, field="sessions", code="hours_short")
-    with transaction.atomic():
-        site = TrainingSite.objects.select_for_update().select_related("region").get(pk=site.pk)
-        list(Teacher.objects.select_for_update().filter(pk__in=[t.pk for t in data.teachers]))
-        _check_site_capacity(site, data.planned_size, sessions, None)
-        _check_teachers_free(data.teachers, sessions, None)
-        cls = TrainingClass.objects.create(
-            name=data.name.strip(), institution=org, site=site, region=site.region,
-            occupation=data.occupation, level=data.level, training_type=data.training_type,
-            order_form=data.order_form, employer=data.employer, sector=data.sector,
-            target_group=data.target_group, planned_size=data.planned_size,
-            funding_source=data.funding_source, online_share=share, start_date=start,
-            end_date=end, required_hours=Decimal(standard.required_hours),
-            min_attendance_share=standard.min_attendance_share, scheduled_hours=on_site,
-            standard_version_id=standard.version_id, standard_entry_id=standard.entry_id,
-            checkin_radius_m=data.checkin_radius_m or default_radius_m(),
-            status=ClassStatus.DECLARED, declared_by=_username(actor),
-        )
-        ClassSession.objects.bulk_create([
-            ClassSession(training_class=cls, seq=s.seq, date=s.date, starts_at=s.starts_at,
-                         ends_at=s.ends_at, hours=s.hours, topic=s.topic) for s in sessions])
-        if data.teachers:
-            cls.teachers.set(data.teachers)
-        ClassStatusChange.objects.create(
-            training_class=cls, action="declare", from_status="", to_status=cls.status,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            actor_username=_username(actor))
-        audit.record(actor=actor, action=AuditAction.CREATE, instance=cls,
-                     after={**audit.snapshot(cls), "sessions": len(sessions),
-                            "teachers": [t.pk for t in data.teachers]})
-    return cls
+    try:
+        with transaction.atomic():
+            site = (TrainingSite.objects.select_for_update().select_related("region")
+                    .get(pk=site.pk))
+            list(Teacher.objects.select_for_update()
+                 .filter(pk__in=[t.pk for t in data.teachers]))
+            # Asked again under the lock: a declaration with the same reference (the same
+            # site) may have committed while this one waited.
+            existing = _declared_before(org, data, fingerprint)
+            if existing is not None:
+                return existing, False
+            _check_site_capacity(site, data.planned_size, sessions, None)
+            _check_teachers_free(data.teachers, sessions, None)
+            cls = TrainingClass.objects.create(
+                name=data.name.strip(), institution=org, site=site, region=site.region,
+                occupation=data.occupation, level=data.level, training_type=data.training_type,
+                order_form=data.order_form, employer=data.employer, sector=data.sector,
+                target_group=data.target_group, planned_size=data.planned_size,
+                funding_source=data.funding_source, online_share=share, start_date=start,
+                end_date=end, required_hours=Decimal(standard.required_hours),
+                min_attendance_share=standard.min_attendance_share, scheduled_hours=on_site,
+                standard_version_id=standard.version_id, standard_entry_id=standard.entry_id,
+                checkin_radius_m=data.checkin_radius_m or default_radius_m(),
+                status=ClassStatus.DECLARED, declared_by=_username(actor),
+                client_ref=data.client_ref, client_fingerprint=fingerprint,
+            )
+            ClassSession.objects.bulk_create([
+                ClassSession(training_class=cls, seq=s.seq, date=s.date, starts_at=s.starts_at,
+                             ends_at=s.ends_at, hours=s.hours, topic=s.topic) for s in sessions])
+            if data.teachers:
+                cls.teachers.set(data.teachers)
+            ClassStatusChange.objects.create(
+                training_class=cls, action="declare", from_status="", to_status=cls.status,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                actor_username=_username(actor))
+            audit.record(actor=actor, action=AuditAction.CREATE, instance=cls,
+                         after={**audit.snapshot(cls), "sessions": len(sessions),
+                                "teachers": [t.pk for t in data.teachers]})
+    except IntegrityError:
+        # A concurrent declaration under the same reference at another site won the insert.
+        existing = _declared_before(org, data, fingerprint)
+        if existing is None:
+            raise
+        return existing, False
+    return cls, True
 
 
 # --- moving a class through its states -------------------------------------------------------
@@ -560,6 +644,41 @@ def enrollment_create(*, actor, training_class: TrainingClass,
                             "checks": [c["code"] for c in result.as_list()]},
                      reason=enrollment.late_reason)
     return enrollment
+
+
+def _enrolled_already(cls: TrainingClass, id_number: str, name: str) -> Enrollment | None:
+    """The enrollment of this person (by the keyed hash of the ID number) in the class, if
+    any; the name must be the registered one, as for a new enrollment."""
+    row = (Enrollment.objects.select_related("person")
+           .filter(training_class_id=cls.pk, person__id_hash=pii.keyed_hash(id_number))
+           .first())
+    if row is not None and row.person.name != name.strip():
+        raise DomainError(_("The name does not match the name registered for this ID "
+                            "number."), field="name", code="name_mismatch")
+    return row
+
+
+def enrollment_create_once(*, actor, training_class: TrainingClass,
+                           data: EnrollmentInput) -> tuple[Enrollment, bool]:
+    """enrollment_create for outside systems, which may send the same person twice: a person
+    already on the class's roster (enrolled or withdrawn) is answered with that enrollment
+    (`created` False) instead of a Conflict, whatever the class's state now."""
+    cls = selectors.class_get(actor=actor, pk=training_class.pk)
+    if lifecycle.INSTITUTION not in actor_kinds(actor, cls):
+        raise Forbidden(_("Only the class's institution enrolls trainees."))
+    number = registry_services.parse_id_number(data.id_number).number
+    existing = _enrolled_already(cls, number, data.name)
+    if existing is not None:
+        return existing, False
+    try:
+        return enrollment_create(actor=actor, training_class=cls, data=data), True
+    except Conflict as bad:
+        # A concurrent request enrolled the same person first.
+        existing = _enrolled_already(cls, number, data.name) if bad.code == "duplicate" \
+            else None
+        if existing is None:
+            raise
+        return existing, False
 
 
 def enrollment_withdraw(*, actor, enrollment: Enrollment, reason: str) -> Enrollment:
