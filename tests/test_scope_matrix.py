@@ -1039,6 +1039,38 @@ def _check_region_query(walk: Walk, viewer: Viewer, client: Client, url: str, pl
         walk.check_text(viewer, where, response)
 
 
+def test_person_search_respects_scope(world):
+    """POST /api/registry/persons/search (a whole ID number in the body): the person for a
+    viewer who may see them, otherwise exactly the answer for a number nobody has."""
+    walk = Walk(world)
+    url = "/api/registry/persons/search"
+    unknown = make_resident_id(NM, dt.date(1970, 1, 1), 999)
+    for viewer in VIEWERS:
+        client = client_for(viewer, world)
+        missing = client.post(url, {"id_number": unknown}, content_type="application/json")
+        if viewer.role is None:
+            if missing.status_code != 401:
+                walk.fail(viewer, url, f"anonymous got {missing.status_code}, expected 401")
+            continue
+        for rec in world.of("person"):
+            response = client.post(url, {"id_number": rec.plain},
+                                   content_type="application/json")
+            where = f"{url} <ID of {rec.key}>"
+            found = [i["id"] for i in json.loads(response.content)] \
+                if response.status_code == 200 else None
+            if may_see(viewer, rec, world):
+                if found != [rec.pk]:
+                    walk.fail(viewer, where, f"in-scope person answered "
+                                             f"{response.status_code} {found}")
+            elif (response.status_code, response.content) != (missing.status_code,
+                                                               missing.content):
+                walk.fail(viewer, where, f"out-of-scope person answered "
+                                         f"{response.status_code} {found}, not what an "
+                                         "unknown number answers")
+            walk.check_text(viewer, where, response, echo=rec.masked)
+    walk.report()
+
+
 def _expand(path: str, names: list[str], area: str) -> Iterable[tuple[str, dict]]:
     combos: list[dict] = [{}]
     for name in names:
