@@ -130,8 +130,23 @@ def as_of_for(plan: Plan, as_of: dt.date | None) -> dt.date:
 
 # --- progress --------------------------------------------------------------------------------
 
+class _Shares:
+    """Percentages of a row with a `progress`, as the pages show them."""
+
+    progress: rules.Progress
+
+    @property
+    def percent(self) -> Decimal | None:
+        share = self.progress.share
+        return None if share is None else (share * 100).quantize(Decimal("0.1"))
+
+    @property
+    def bar_percent(self) -> Decimal:
+        return min(self.percent or Decimal(0), Decimal(100))
+
+
 @dataclass
-class ProgressRow:
+class ProgressRow(_Shares):
     target: Target
     target_value: Decimal | None
     actual: actuals.Actual
@@ -149,15 +164,6 @@ class ProgressRow:
     @property
     def status_label(self) -> str:
         return status_label(self.progress.status)
-
-    @property
-    def percent(self) -> Decimal | None:
-        share = self.progress.share
-        return None if share is None else (share * 100).quantize(Decimal("0.1"))
-
-    @property
-    def bar_percent(self) -> Decimal:
-        return min(self.percent or Decimal(0), Decimal(100))
 
     @property
     def elapsed_percent(self) -> Decimal:
@@ -222,20 +228,11 @@ def progress(*, actor, plan: Plan, region: Region, as_of: dt.date,
 
 
 @dataclass
-class ChildRow:
+class ChildRow(_Shares):
     region: Region
     target_value: Decimal | None
     actual: Decimal | None
     progress: rules.Progress
-
-    @property
-    def percent(self) -> Decimal | None:
-        share = self.progress.share
-        return None if share is None else (share * 100).quantize(Decimal("0.1"))
-
-    @property
-    def bar_percent(self) -> Decimal:
-        return min(self.percent or Decimal(0), Decimal(100))
 
 
 def children_progress(*, actor, plan: Plan, region: Region, target: Target,
