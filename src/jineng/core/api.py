@@ -1,5 +1,5 @@
-"""Audit trail API (read-only), and the pieces every app's API shares: the error body schema
-and anonymous access for public operations."""
+"""Audit trail API (read-only), and the pieces every app's API shares: the error body schema,
+the region fields of records in a region, and anonymous access for public operations."""
 
 import datetime as dt
 
@@ -22,6 +22,19 @@ class ErrorOut(Schema):
     """The one error body of the API (api_errors.py)."""
 
     detail: list[ErrorItem]
+
+
+class InRegion(Schema):
+    """Adds `region_code` and `region_name` of the record's region (select_related by the
+    selectors)."""
+
+    @staticmethod
+    def resolve_region_code(obj) -> str:
+        return obj.region.code
+
+    @staticmethod
+    def resolve_region_name(obj) -> str:
+        return obj.region.name
 
 
 def error_responses(*codes: int) -> dict[int, type[ErrorOut]]:

@@ -12,14 +12,14 @@ from decimal import Decimal
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from jineng.core.api import error_responses
+from jineng.core.api import InRegion, error_responses
 from jineng.plans import selectors, services
 from jineng.plans.rules.packs import check_pack
 
 router = Router(tags=["plans"])
 
 
-class PlanOut(Schema):
+class PlanOut(InRegion):
     key: str
     title: str
     short_title: str
@@ -30,14 +30,6 @@ class PlanOut(Schema):
     period_start: dt.date
     period_end: dt.date | None
     is_demo: bool
-
-    @staticmethod
-    def resolve_region_code(obj) -> str:
-        return obj.region.code
-
-    @staticmethod
-    def resolve_region_name(obj) -> str:
-        return obj.region.name
 
 
 class TargetOut(Schema):

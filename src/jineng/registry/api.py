@@ -22,7 +22,13 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jineng.accounts.api_auth import ApiTokenAuth, SessionAuth
-from jineng.core.api import PUBLIC_SECURITY, AnonymousAccess, ErrorOut, error_responses
+from jineng.core.api import (
+    PUBLIC_SECURITY,
+    AnonymousAccess,
+    ErrorOut,
+    InRegion,
+    error_responses,
+)
 from jineng.core.errors import Conflict, DomainError, NotFound
 from jineng.core.validators import is_resident_id
 from jineng.registry import exports, importers, selectors, services
@@ -52,19 +58,6 @@ def _region(actor, code: str, field: str = "region_code") -> Region:
 
 
 # --- schemas ------------------------------------------------------------------------------
-
-class InRegion(Schema):
-    """Adds `region_code` and `region_name` of the record's region (select_related by the
-    selectors)."""
-
-    @staticmethod
-    def resolve_region_code(obj) -> str:
-        return obj.region.code
-
-    @staticmethod
-    def resolve_region_name(obj) -> str:
-        return obj.region.name
-
 
 class RegionOut(Schema):
     code: str = Field(description="区划代码: 6-digit GB/T 2260, 9-digit town, 12-digit village")
