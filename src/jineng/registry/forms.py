@@ -60,7 +60,21 @@ class OccupationFilterForm(forms.Form):
     needs_code = forms.BooleanField(label=_("Only entries with code pending"), required=False)
 
 
-class OrganizationFilterForm(forms.Form):
+class RegionFilterForm(forms.Form):
+    """A list filter with a `region` choice among the regions the user may pick (hidden when
+    there are none to pick from)."""
+
+    region = forms.ChoiceField(label=_("Region"), required=False)
+
+    def __init__(self, *args, regions=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields([*(n for n in self.fields if n != "region"), "region"])  # last
+        self.fields["region"].choices = blank(region_option_list(regions))
+        if not regions:
+            self.fields["region"].widget = forms.HiddenInput()
+
+
+class OrganizationFilterForm(RegionFilterForm):
     q = forms.CharField(label=_("Name or credit code"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False,
                              choices=blank(OrganizationKind.choices))
@@ -68,39 +82,18 @@ class OrganizationFilterForm(forms.Form):
                                          choices=blank(InstitutionType.choices))
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=blank(OrganizationStatus.choices))
-    region = forms.ChoiceField(label=_("Region"), required=False)
-
-    def __init__(self, *args, regions=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = blank(region_option_list(regions))
-        if not regions:
-            self.fields["region"].widget = forms.HiddenInput()
 
 
-class SiteFilterForm(forms.Form):
-    region = forms.ChoiceField(label=_("Region"), required=False)
+class SiteFilterForm(RegionFilterForm):
     organization = forms.IntegerField(required=False, widget=forms.HiddenInput())
 
-    def __init__(self, *args, regions=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = blank(region_option_list(regions))
-        if not regions:
-            self.fields["region"].widget = forms.HiddenInput()
 
-
-class PersonFilterForm(forms.Form):
+class PersonFilterForm(RegionFilterForm):
     # A whole ID number typed here still finds the person (and is never written back into the
     # page), but the page offers PersonIdSearchForm, sent by POST, so numbers stay out of URLs.
     q = forms.CharField(label=_("Full name"), required=False)
     key_group = forms.ChoiceField(label=_("Key group"), required=False,
                                   choices=blank(KeyGroup.choices))
-    region = forms.ChoiceField(label=_("Region"), required=False)
-
-    def __init__(self, *args, regions=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = blank(region_option_list(regions))
-        if not regions:
-            self.fields["region"].widget = forms.HiddenInput()
 
 
 def region_option_list(regions) -> list[tuple[str, str]]:
