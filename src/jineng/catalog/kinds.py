@@ -424,29 +424,40 @@ class InstitutionSpec(KindSpec):
     def filter_region(self, qs: QuerySet, region: Region) -> QuerySet:
         return qs.filter(organization__region__code__startswith=region.scope_prefix)
 
-    def make_facts(self, ref, e, period, overrides, reason) -> EntryFacts:
-        sites = getattr(e, "site_ids", None)
-        if sites is None:
-            sites = tuple(sorted(s.pk for s in e.sites.all()))
+    def listing_facts(self, ref, e, period, overrides, reason, **values) -> EntryFacts:
+        """Facts of an institution listed for an occupation (or item) between two levels,
+        with the kind's own `values` (shared with the evaluation catalog)."""
         subject = getattr(e.occupation, "name", "") or e.special_ability_item
         return EntryFacts(
             ref=ref, period=period, overrides_base=overrides, override_reason=reason,
             key=(e.organization_id, e.occupation_id, e.special_ability_item),
             values={"min_level": _rank(e.min_level), "max_level": _rank(e.max_level),
-                    "sites": tuple(sites)},
+                    **values},
             label=f"{e.organization.name} · {subject}",
         )
 
-    def parse_own(self, values, ctx, problems):
+    def make_facts(self, ref, e, period, overrides, reason) -> EntryFacts:
+        sites = getattr(e, "site_ids", None)
+        if sites is None:
+            sites = tuple(sorted(s.pk for s in e.sites.all()))
+        return self.listing_facts(ref, e, period, overrides, reason, sites=tuple(sites))
+
+    def parse_listing(self, values, ctx, problems) -> dict[str, Any]:
+        """The institution, what it is listed for and the level range (shared with the
+        evaluation catalog)."""
         org = ctx.organization(values, problems, self.org_kinds)
         item = text(values, "special_ability_item")[:100]
         occupation = ctx.occupation(values, problems, required=not item)
         low = ctx.level(values, "min_level", problems)
         high = ctx.level(values, "max_level", problems)
         problems.rules(value_rules.level_range_problems(_rank(low), _rank(high)), self.labels)
-        sites = ctx.sites(org, values, problems) if org is not None else []
         return {"organization": org, "occupation": occupation, "special_ability_item": item,
-                "min_level": low, "max_level": high}, sites
+                "min_level": low, "max_level": high}
+
+    def parse_own(self, values, ctx, problems):
+        listing = self.parse_listing(values, ctx, problems)
+        org = listing["organization"]
+        return listing, ctx.sites(org, values, problems) if org is not None else []
 
 
 class EvaluationSpec(InstitutionSpec):
@@ -480,24 +491,14 @@ class EvaluationSpec(InstitutionSpec):
                 "top_filing_date": e.top_filing_date or ""}
 
     def make_facts(self, ref, e, period, overrides, reason) -> EntryFacts:
-        subject = getattr(e.occupation, "name", "") or e.special_ability_item
-        return EntryFacts(
-            ref=ref, period=period, overrides_base=overrides, override_reason=reason,
-            key=(e.organization_id, e.occupation_id, e.special_ability_item),
-            values={"min_level": _rank(e.min_level), "max_level": _rank(e.max_level),
-                    "self_evaluation": e.self_evaluation,
-                    "evaluation_scope": e.evaluation_scope,
-                    "top_filing_number": e.top_filing_number},
-            label=f"{e.organization.name} · {subject}",
-        )
+        return self.listing_facts(ref, e, period, overrides, reason,
+                                  self_evaluation=e.self_evaluation,
+                                  evaluation_scope=e.evaluation_scope,
+                                  top_filing_number=e.top_filing_number)
 
     def parse_own(self, values, ctx, problems):
-        org = ctx.organization(values, problems, self.org_kinds)
-        item = text(values, "special_ability_item")[:100]
-        occupation = ctx.occupation(values, problems, required=not item)
-        low = ctx.level(values, "min_level", problems)
-        high = ctx.level(values, "max_level", problems)
-        problems.rules(value_rules.level_range_problems(_rank(low), _rank(high)), self.labels)
+        listing = self.parse_listing(values, ctx, problems)
+        org, high = listing["organization"], listing["max_level"]
         self_eval = bool_value(values, "self_evaluation", problems)
         filing_number = text(values, "top_filing_number")[:60]
         filing_date = date_value(values, "top_filing_date", problems)
@@ -507,8 +508,7 @@ class EvaluationSpec(InstitutionSpec):
                 is_enterprise=org.kind == OrganizationKind.ENTERPRISE,
                 filing_number=filing_number, filing_date_set=filing_date is not None),
                 self.labels)
-        return {"organization": org, "occupation": occupation, "special_ability_item": item,
-                "min_level": low, "max_level": high, "self_evaluation": self_eval,
+        return {**listing, "self_evaluation": self_eval,
                 "evaluation_scope": text(values, "evaluation_scope")[:100],
                 "top_filing_number": filing_number, "top_filing_date": filing_date}, []
 
