@@ -150,6 +150,19 @@ def test_split_by_last_years_volume(guizhou_plan, province_staff):
     assert sum(got.values()) == D(1000000)
 
 
+def test_split_by_registered_persons(guizhou_plan, province_staff):
+    for code in ("520102", "520102", "520103", "520302"):  # Guiyang 3, Zunyi 1
+        f.PersonFactory(region=region(code))
+    f.PersonFactory(region=region("430102"))  # Hunan: not counted
+    weights = services.decomposition_weights(
+        target=guizhou_plan.targets.get(key="total"), parent=region(f.PROVINCE), base="persons")
+    assert weights["520100"] == 3 and weights["520300"] == 1
+    assert weights["520200"] == 0 and len(weights) == 9
+    city = services.decomposition_weights(
+        target=guizhou_plan.targets.get(key="total"), parent=region("520100"), base="persons")
+    assert city["520102"] == 2 and city["520103"] == 1
+
+
 # --- progress on a hand-computed fixture ----------------------------------------------------
 
 def test_progress_hand_computed(guizhou_plan, province_staff):

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -231,11 +232,13 @@ def decomposition_weights(*, target: Target, parent: Region, base: str,
                               field="weights")
         return {code: Decimal(custom.get(code, 0)) for code in codes}
     if base == DecompositionBase.PERSONS:
-        weights = dict.fromkeys(codes, Decimal(0))
-        for child in children:
-            weights[child.code] = Decimal(Person.objects.filter(
-                region__code__startswith=child.scope_prefix).count())
-        return weights
+        # One grouped count: the regions below one parent share a prefix length.
+        prefixes = {c.scope_prefix: c.code for c in children}
+        width = len(children[0].scope_prefix) if children else 0
+        counts = dict(Person.objects.filter(region__code__startswith=parent.scope_prefix)
+                      .annotate(prefix=Substr("region__code", 1, width))
+                      .values_list("prefix").annotate(n=Count("id")))
+        return {code: Decimal(counts.get(prefix, 0)) for prefix, code in prefixes.items()}
     if base == DecompositionBase.LAST_YEAR:
         year = target.period_start.year - 1
         queries = [actuals.ActualQuery(
