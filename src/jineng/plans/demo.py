@@ -55,12 +55,10 @@ SEASON = {1: 0.55, 2: 0.6, 3: 1.0, 4: 1.1, 5: 1.15, 6: 1.1, 7: 1.0, 8: 0.95, 9: 
 
 
 def _population_weights(cities: list[Region]) -> dict[str, Decimal]:
-    """Cities' weights for the split: the demo geography's population figures if that module
-    offers them, else the number of counties."""
-    try:
-        from jineng.demo.geography import CITY_WEIGHTS
-    except ImportError:  # pragma: no cover - the demo app ships them
-        CITY_WEIGHTS = {}
+    """Cities' weights for the split: the demo geography's population figures (Guizhou's),
+    else (another province) the number of counties."""
+    from jineng.demo.geography import CITY_WEIGHTS
+
     weights = {c.code: Decimal(CITY_WEIGHTS.get(c.code, 0)) for c in cities}
     if not any(weights.values()):
         weights = {c.code: Decimal(max(1, c.children.count())) for c in cities}
