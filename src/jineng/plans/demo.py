@@ -28,6 +28,8 @@ from jineng.plans.rules import decompose as dec
 from jineng.plans.rules.packs import check_pack, read_shipped
 from jineng.plans.rules.progress import elapsed_share
 from jineng.plans.rules.quarters import last_closed_quarter
+from jineng.plans.services import decomposition, packs
+from jineng.plans.services import reports as report_services
 from jineng.registry.choices import OrganizationKind
 from jineng.registry.models import Organization, Region
 
@@ -125,7 +127,7 @@ def build_demo_plan(*, seed: int, today: dt.date, province_code: str = PROVINCE_
     province = Region.objects.get(code=province_code)
     text = read_shipped(PACK)
     result = check_pack(text)
-    plan = services._create_plan(actor=None, text=text, result=result, home=province,
+    plan = packs._create_plan(actor=None, text=text, result=result, home=province,
                                  key=PLAN_KEY if province_code == PROVINCE_CODE
                                  else f"demo-{province_code}-2025-2027",
                                  short_title=SHORT_TITLE, is_demo=True)
@@ -139,14 +141,14 @@ def build_demo_plan(*, seed: int, today: dt.date, province_code: str = PROVINCE_
         if not target.is_decomposable:
             continue
         split = dec.largest_remainder(int(target.value), city_weights)
-        services._apply_split(actor=None, target=target, parent=province, children=cities,
+        decomposition._apply_split(actor=None, target=target, parent=province, children=cities,
                               split=split, method=DecompositionMethod.PROPORTIONAL,
                               base="custom", weights=city_weights)
         for city in cities:
             kids = counties[city.code]
             if kids:
                 part = dec.equal_split(split.shares[city.code], [k.code for k in kids])
-                services._apply_split(actor=None, target=target, parent=city, children=kids,
+                decomposition._apply_split(actor=None, target=target, parent=city, children=kids,
                                       split=part, method=DecompositionMethod.EQUAL, base="",
                                       weights={})
 
@@ -223,7 +225,7 @@ def build_demo_plan(*, seed: int, today: dt.date, province_code: str = PROVINCE_
         states = [ReportStatus.REVIEWED, ReportStatus.REVIEWED, ReportStatus.SUBMITTED,
                   ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.DRAFT]
         for i, city in enumerate(cities):
-            report = services._create_report(actor=None, plan=plan, region=city, year=year,
+            report = report_services._create_report(actor=None, plan=plan, region=city, year=year,
                                               quarter=quarter, department="")
             state = states[i % len(states)] if i < len(cities) - 2 else None
             if state is None:
@@ -250,11 +252,11 @@ def _demo_state(report: QuarterlyReport, state: str) -> None:
     if state == ReportStatus.DRAFT:
         return
     now = timezone.now()
-    report = services._transition(actor=None, report=report, allowed={ReportStatus.DRAFT},
+    report = report_services._transition(actor=None, report=report, allowed={ReportStatus.DRAFT},
                                   to=ReportStatus.SUBMITTED, submitted_at=now)
     if state == ReportStatus.SUBMITTED:
         return
     comment = ("数据已核对。" if state == ReportStatus.REVIEWED
                else "请补充特种作业培训考核情况说明。")
-    services._transition(actor=None, report=report, allowed={ReportStatus.SUBMITTED},
+    report_services._transition(actor=None, report=report, allowed={ReportStatus.SUBMITTED},
                          to=state, reason=comment, review_comment=comment, reviewed_at=now)

@@ -1,0 +1,61 @@
+"""Every write of the plans app: one transaction each, checked, audited.
+
+Split by sub-domain; every public name is re-exported here, so `from jineng.plans import
+services` and `services.<name>` keep working for the other apps:
+
+- `packs`: loading a policy pack as a plan; the checklist.
+- `decomposition`: splitting targets among the regions below.
+- `facts`: the fact contract training and the later apps feed (`actual_fact_add`,
+  `actual_facts_add_many`, `actual_facts_insert_select`) and the rollup.
+- `reports`: quarterly reports.
+- `store`: the app's raw SQL (set-based inserts), in one small module.
+- `access`: who may write (built on `plans.rules.permissions`).
+"""
+
+from jineng.plans.services.access import ensure_staff_of
+from jineng.plans.services.decomposition import (
+    DecompositionInput,
+    child_regions,
+    decomposition_message,
+    decomposition_weights,
+    plan_decompose_all,
+    target_decompose,
+    target_value_for,
+)
+from jineng.plans.services.facts import (
+    FACT_COLUMNS,
+    FACT_SELECT_COLUMNS,
+    FactInput,
+    actual_fact_add,
+    actual_facts_add_many,
+    actual_facts_insert_select,
+    rollup_rebuild,
+)
+from jineng.plans.services.packs import (
+    PackInvalid,
+    checklist_item_update,
+    issue_message,
+    plan_load_pack,
+)
+from jineng.plans.services.reports import (
+    LineInput,
+    may_edit_report,
+    may_review_report,
+    plan_departments,
+    prefill_figures,
+    report_export_recorded,
+    report_prepare,
+    report_review,
+    report_submit,
+    report_update,
+)
+
+__all__ = [
+    "FACT_COLUMNS", "FACT_SELECT_COLUMNS", "DecompositionInput", "FactInput", "LineInput",
+    "PackInvalid", "actual_fact_add", "actual_facts_add_many", "actual_facts_insert_select",
+    "checklist_item_update", "child_regions", "decomposition_message", "decomposition_weights",
+    "ensure_staff_of", "issue_message", "may_edit_report", "may_review_report",
+    "plan_decompose_all", "plan_departments", "plan_load_pack", "prefill_figures",
+    "report_export_recorded", "report_prepare", "report_review", "report_submit",
+    "report_update", "rollup_rebuild", "target_decompose", "target_value_for",
+]
