@@ -107,3 +107,32 @@ def test_save_runs_in_one_transaction():
         run_import(data=csv("code,name", "1,a"), filename="a.csv", columns=COLUMNS,
                    parse_row=parse, save=failing_save)
     assert not AuditEvent.objects.filter(entity_type="x.y").exists()
+
+
+def test_unknown_columns_are_a_file_error_naming_them_and_nothing_is_saved():
+    saver = Saver()
+    with pytest.raises(DomainError) as err:
+        run_import(data=csv("代码,名称,民族,Extra", "1,a,汉,x"), filename="a.csv",
+                   columns=COLUMNS, parse_row=parse, save=saver)
+    assert err.value.field == "file" and err.value.code == "unknown_columns"
+    assert "“民族”" in err.value.message and "“Extra”" in err.value.message
+    assert "代码 (code)" in err.value.message  # and it says what is accepted
+    assert saver.calls == []
+
+
+def test_titles_declared_as_ignored_are_accepted():
+    saver = Saver()
+    report = run_import(data=csv("代码,名称,地区", "1,a,南明区"), filename="a.csv",
+                        columns=COLUMNS, parse_row=parse, save=saver, ignored_titles={"地区"})
+    assert report.written and saver.calls == [["1"]]
+
+
+def test_cells_longer_than_the_column_are_row_errors():
+    columns = (Column("code", "代码", required=True),
+               Column("name", "名称", required=True, max_length=5))
+    saver = Saver()
+    report = run_import(data=csv("代码,名称", "1,abcde", "2,abcdef"), filename="a.csv",
+                        columns=columns, parse_row=parse, save=saver)
+    assert [(e.row, e.field) for e in report.errors] == [(3, "name")]
+    assert "At most 5 characters (this cell has 6)" in report.errors[0].message
+    assert not report.written and saver.calls == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 
@@ -10,11 +11,16 @@ import pytest
 
 from jineng.core.errors import DomainError
 from jineng.core.tabular import (
+    MAX_CELL_CHARS,
+    FileTooLarge,
+    check_file_size,
+    csv_cell,
     decode_text,
     iter_chunks,
     present_columns,
     read_rows,
     read_table,
+    unknown_columns,
     write_csv,
     write_xlsx,
 )
@@ -66,7 +72,8 @@ def test_gbk_is_not_mistaken_for_utf8():
 
 def test_field_names_and_starred_titles_match():
     data = as_csv([["ID_NUMBER", "姓名*", " region_code "], ["x", "y", "z"]])
-    present, rows = read_table(data, "a.csv", HEADERS)
+    present, rows, unknown = read_table(data, "a.csv", HEADERS)
+    assert unknown == []
     assert present == {"id_number", "name", "region_code"}
     assert rows[0].values == {"id_number": "x", "name": "y", "region_code": "z"}
 
@@ -107,3 +114,57 @@ def test_written_files_read_back():
 def test_iter_chunks():
     assert list(iter_chunks(range(5), 2)) == [[0, 1], [2, 3], [4]]
     assert list(iter_chunks([], 3)) == []
+
+
+# --- unknown columns, sizes -----------------------------------------------------------------
+
+@pytest.mark.parametrize("filename", ["a.csv", "a.xlsx"])
+def test_unknown_columns_are_named(filename):
+    rows = [["身份证号码", "姓名", "备注", "民族*"], ["x", "y", "z", "汉"]]
+    data = as_csv(rows) if filename == "a.csv" else as_xlsx(rows)
+    assert unknown_columns(data, filename, HEADERS) == ["备注", "民族"]
+
+
+def test_a_csv_cell_over_the_limit_is_a_file_error_naming_the_line():
+    data = as_csv([["姓名", "地区代码"], ["张三", "520102"], ["李四", "x" * (MAX_CELL_CHARS + 1)]])
+    with pytest.raises(DomainError) as err:
+        read_rows(data, "a.csv", HEADERS)
+    assert err.value.field == "file" and err.value.code == "cell_too_large"
+    assert "Line 3" in err.value.message
+
+
+def test_a_cell_just_under_the_limit_is_read():
+    data = as_csv([["姓名"], ["x" * (MAX_CELL_CHARS - 1)]])
+    assert len(read_rows(data, "a.csv", HEADERS)[0].values["name"]) == MAX_CELL_CHARS - 1
+
+
+def test_file_size_is_checked_before_reading(settings):
+    check_file_size(50 * 1024 * 1024)
+    with pytest.raises(FileTooLarge) as err:
+        check_file_size(50 * 1024 * 1024 + 1)
+    assert err.value.status == 413 and err.value.field == "file"
+
+
+# --- text is written as text (formula injection) --------------------------------------------
+
+DANGEROUS = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+
+@pytest.mark.parametrize("text", DANGEROUS)
+def test_xlsx_writes_formula_like_text_as_text(text):
+    data = write_xlsx("人员", ["姓名", "数"], [[text, 5]])
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    assert sheet["A2"].data_type == "s"
+    assert sheet["A2"].value == text.replace("\r", "\n")  # XML stores CR as LF
+    assert sheet["B2"].value == 5 and sheet["B2"].data_type == "n"  # numbers stay numbers
+
+
+@pytest.mark.parametrize("text", DANGEROUS)
+def test_csv_prefixes_formula_like_text_with_an_apostrophe(text):
+    data = write_csv(["姓名", "数"], [[text, -5]])
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[1] == ["'" + text, "-5"]  # a negative number is a number, not text
+
+
+def test_harmless_text_is_written_unchanged():
+    assert csv_cell("张三") == "张三" and csv_cell("a=b") == "a=b" and csv_cell(3) == 3

@@ -9,11 +9,12 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jineng.accounts.models import Role, User
-from jineng.core.errors import Forbidden
+from jineng.core.errors import DomainError, Forbidden
 from jineng.core.models import AuditAction, AuditEvent
 from jineng.core.validators import id_check_character, make_resident_id
 from jineng.registry.importers import IMPORTERS, run
@@ -442,3 +443,77 @@ def test_importer_options_reach_only_the_importers_that_declare_them(client, pro
     report = run(actor=province_staff, kind="persons", data=csv_bytes(person_rows(ids(1))),
                  filename="p.csv", source="ignored here")
     assert report.created == 1
+
+
+# --- nothing dropped without a word (issue 9 §3, §5) ----------------------------------------
+
+def test_a_persons_file_with_extra_columns_is_refused_naming_them(province_staff):
+    rows = person_rows(ids(2))
+    rows[0] += ["民族", "备注"]
+    for row in rows[1:]:
+        row += ["汉", "x"]
+    with pytest.raises(DomainError) as err:
+        run(actor=province_staff, kind="persons", data=csv_bytes(rows), filename="p.csv")
+    assert err.value.field == "file" and "“民族”" in err.value.message
+    assert "“备注”" in err.value.message
+    assert not Person.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.IMPORT).exists()
+
+
+def test_an_exported_organizations_file_imports_as_it_is(province_staff):
+    from jineng.registry.exports import export_table
+
+    f.OrganizationFactory()
+    export = export_table(actor=province_staff, kind="organizations", fmt="xlsx")
+    report = run(actor=province_staff, kind="organizations", data=b"".join(export.chunks),
+                 filename="o.xlsx")
+    assert report.ok and report.unchanged == 1
+
+
+def test_over_long_names_are_row_errors_naming_the_field(province_staff):
+    person = person_rows(ids(2))
+    person[1][1] = "张" * 200
+    report = run(actor=province_staff, kind="persons", data=csv_bytes(person), filename="p.csv")
+    assert [(e.row, e.field) for e in report.errors] == [(2, "name")]
+    assert "At most 50 characters (this cell has 200)" in report.errors[0].message
+    assert not Person.objects.exists()
+    org = [ORG_HEADER, [f.credit_code_for(f.COUNTY), "学" * 300, "企业", "", f.COUNTY, ""]]
+    report = run(actor=province_staff, kind="organizations", data=csv_bytes(org),
+                 filename="o.csv")
+    assert [(e.row, e.field) for e in report.errors] == [(2, "name")]
+    assert not Organization.objects.exists()
+
+
+def test_site_capacity_beyond_the_column_range_is_a_row_error(training_org):
+    user = f.operator(training_org)
+    rows = [["机构统一社会信用代码", "场地名称", "地址", "所在地区代码", "经度", "纬度",
+             "容纳人数"],
+            [training_org.credit_code, "大楼", "路1号", f.COUNTY, "106.7", "26.6",
+             "99999999999999999999"]]
+    report = run(actor=user, kind="sites", data=csv_bytes(rows), filename="s.csv")
+    assert [(e.row, e.field) for e in report.errors] == [(2, "capacity")]
+    assert not TrainingSite.objects.exists()
+
+
+def test_unknown_choice_values_name_the_accepted_ones(province_staff):
+    org = [ORG_HEADER, [f.credit_code_for(f.COUNTY), "某俱乐部", "俱乐部", "", f.COUNTY, ""]]
+    report = run(actor=province_staff, kind="organizations", data=csv_bytes(org),
+                 filename="o.csv")
+    assert [e.field for e in report.errors] == ["kind"]
+    assert "training" in report.errors[0].message and "enterprise" in report.errors[0].message
+    person = person_rows(ids(1))
+    person[1][4] = "外星人"
+    report = run(actor=province_staff, kind="persons", data=csv_bytes(person), filename="p.csv")
+    assert [e.field for e in report.errors] == ["key_groups"]
+    assert "graduate" in report.errors[0].message
+
+
+def test_a_csv_cell_over_128_kib_is_a_clear_file_error(client, province_staff):
+    rows = person_rows(ids(1))
+    rows[1][1] = "x" * (140 * 1024)
+    client.force_login(province_staff)
+    response = client.post("/registry/imports/persons/", {
+        "file": SimpleUploadedFile("p.csv", csv_bytes(rows), content_type="text/csv")})
+    assert response.status_code == 400
+    assert "Line 2" in response.content.decode()
+    assert not Person.objects.exists()

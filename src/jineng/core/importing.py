@@ -3,7 +3,7 @@ nothing from a file with errors unless the user asked to skip bad rows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -22,6 +22,7 @@ class Column:
     label: str  # Chinese column title in templates and exports
     required: bool = False
     help: str = ""
+    max_length: int | None = None  # the model field's length: longer cells are row errors
 
 
 @dataclass
@@ -83,6 +84,7 @@ def run_import(
     skip_bad_rows: bool = False,
     prepare: Callable[[list[Row], dict], None] | None = None,
     context: dict | None = None,
+    ignored_titles: Collection[str] = (),
 ) -> ImportReport[T]:
     """Parse every row with `parse_row(row, context)` (context is shared, e.g. for duplicate
     detection inside the file); if all good (or skipping), call `save(parsed)` in one transaction,
@@ -90,9 +92,24 @@ def run_import(
 
     `prepare(rows, context)`, if given, runs once after the file is read and before any row is
     parsed: importers use it to look up every key the file mentions in a few queries instead of
-    one per row. `context` seeds the shared dict (e.g. with the actor)."""
+    one per row. `context` seeds the shared dict (e.g. with the actor).
+
+    A column whose title matches no column is a file error naming it (an ignored column is
+    data lost without a word), except `ignored_titles`: titles known to carry nothing to
+    import (e.g. the region name an export writes next to the region code). A cell longer than
+    its column's `max_length` is a row error."""
     headers = header_map(columns)
-    present, rows = read_table(data, filename, headers)
+    present, rows, unknown = read_table(data, filename, headers)
+    ignored = {str(t) for t in ignored_titles}
+    unknown = [t for t in unknown if t not in ignored]
+    if unknown:
+        raise DomainError(
+            _("Unknown columns: %(cols)s. Accepted columns: %(accepted)s. Remove or rename "
+              "them; nothing was imported.")
+            % {"cols": ", ".join(f"“{t}”" for t in unknown),
+               "accepted": ", ".join(f"{c.label} ({c.name})" for c in columns)},
+            field="file", code="unknown_columns",
+        )
     missing = [c for c in columns if c.required and c.name not in present]
     if missing:
         raise DomainError(
@@ -110,6 +127,15 @@ def run_import(
         if absent:
             report.errors.extend(RowError(row.number, c.name, _("This field is required."))
                                  for c in absent)
+            continue
+        too_long = [(c, len(row.values[c.name])) for c in columns
+                    if c.max_length and len(row.values.get(c.name, "")) > c.max_length]
+        if too_long:
+            report.errors.extend(
+                RowError(row.number, c.name,
+                         _("At most %(max)d characters (this cell has %(n)d).")
+                         % {"max": c.max_length, "n": n})
+                for c, n in too_long)
             continue
         try:
             parsed.append(parse_row(row, context))

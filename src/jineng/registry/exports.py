@@ -21,7 +21,7 @@ from django.utils import timezone
 from jineng.core import audit
 from jineng.core.errors import NotFound
 from jineng.core.models import AuditAction
-from jineng.core.tabular import write_xlsx
+from jineng.core.tabular import csv_row, write_xlsx
 from jineng.registry import selectors
 from jineng.registry.choices import (
     Gender,
@@ -159,9 +159,9 @@ def stream_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]],
     out = io.StringIO()
     writer = csv.writer(out)
     out.write("\ufeff")
-    writer.writerow([str(h) for h in headers])
+    writer.writerow(csv_row(str(h) for h in headers))
     for n, row in enumerate(rows, start=1):
-        writer.writerow(row)
+        writer.writerow(csv_row(row))  # text that looks like a formula stays text
         if n % lines_per_chunk == 0:
             yield out.getvalue().encode("utf-8")
             out.seek(0)

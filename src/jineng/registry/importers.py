@@ -46,9 +46,15 @@ from jineng.core.importing import Column, ImportReport, RowInvalid, run_import
 from jineng.core.scoping import Scope, scope_of
 from jineng.core.tabular import Row, iter_chunks
 from jineng.core.validators import make_credit_code, make_resident_id, normalize_identifier
-from jineng.registry import selectors, services
+from jineng.registry import exports, selectors, services
 from jineng.registry.choices import InstitutionType, KeyGroup, OrganizationKind, RegionLevel
-from jineng.registry.models import KeyGroupMembership, Organization, Person, Region
+from jineng.registry.models import (
+    KeyGroupMembership,
+    Organization,
+    Person,
+    Region,
+    TrainingSite,
+)
 from jineng.registry.occupation_import import importer as occupation_importer
 from jineng.registry.rules.identity import id_region_candidates
 
@@ -114,11 +120,20 @@ def choice_lookup(choices, terms: dict[str, str]) -> dict[str, str]:
     return lookup
 
 
-def parse_choice(raw: str, lookup: dict[str, str], field: str) -> str:
+def parse_choice(raw: str, lookup: dict[str, str], field: str, accepted: str = "") -> str:
+    """The choice a cell names; an unknown one is a row error that lists what is accepted."""
     value = lookup.get(raw.strip().lower())
     if value is None:
+        if accepted:
+            raise RowInvalid((field, _("Unknown value “%(value)s”; accepted: %(accepted)s.")
+                              % {"value": raw, "accepted": accepted}))
         raise RowInvalid((field, _("Unknown value “%(value)s”.") % {"value": raw}))
     return value
+
+
+def accepted_labels(choices) -> str:
+    """The choices' labels (current language) and codes, for an error message."""
+    return "、".join(f"{label}（{value}）" for value, label in choices.choices)
 
 
 def parse_date(raw: str, field: str) -> dt.date:
@@ -142,11 +157,22 @@ def parse_decimal(raw: str, field: str, low: int, high: int) -> Decimal:
     return value.quantize(Decimal("0.000001"))
 
 
-def parse_positive_int(raw: str, field: str) -> int:
+MAX_POSITIVE_INT = 2_147_483_647  # PositiveIntegerField on PostgreSQL
+
+
+def parse_positive_int(raw: str, field: str, high: int = MAX_POSITIVE_INT) -> int:
     text = raw.strip()
-    if not text.isdigit() or int(text) <= 0:
+    if not text.isascii() or not text.isdigit() or int(text) <= 0:
         raise RowInvalid((field, _("Must be a positive whole number.")))
+    if int(text) > high:
+        raise RowInvalid((field, _("Must be between %(low)s and %(high)s.")
+                          % {"low": 1, "high": high}))
     return int(text)
+
+
+def max_length(model, field: str) -> int:
+    """A model field's max_length, so imports enforce what the forms enforce."""
+    return model._meta.get_field(field).max_length
 
 
 def _differs(field: str, label: str) -> tuple[str, str]:
@@ -191,7 +217,14 @@ class Importer:
 
         return run_import(data=data, filename=filename, columns=self.columns,
                           parse_row=self.parse_row, save=save, skip_bad_rows=skip_bad_rows,
-                          prepare=self.prepare, context=context)
+                          prepare=self.prepare, context=context,
+                          ignored_titles=self.ignored_titles())
+
+    def ignored_titles(self) -> set[str]:
+        """Columns our own export of this registry writes for reading only (region names,
+        status, …): a re-imported export is accepted, any other unknown column is reported."""
+        exporter = exports.EXPORTERS.get(self.kind)
+        return set(exporter.headers) if exporter else set()
 
     def prepare(self, rows: list[Row], context: dict) -> None:
         """Look up, in a few queries, the existing records every row refers to."""
@@ -332,7 +365,8 @@ class RegionImporter(Importer):
         Column("code", "区划代码", required=True,
                help=gettext_lazy("6-digit GB/T 2260 code, or the 9-digit (town) or 12-digit "
                                  "(village) statistical code.")),
-        Column("name", "名称", required=True, help=gettext_lazy("Official name.")),
+        Column("name", "名称", required=True, help=gettext_lazy("Official name."),
+               max_length=max_length(Region, "name")),
         Column("parent_code", "上级区划代码",
                help=gettext_lazy("Optional; if given it must be the parent the code implies.")),
         Column("longitude", "经度", help=gettext_lazy("Optional, decimal degrees.")),
@@ -431,7 +465,7 @@ class OrganizationImporter(Importer):
     columns = (
         Column("credit_code", "统一社会信用代码", required=True,
                help=gettext_lazy("18 characters (GB 32100).")),
-        Column("name", "机构名称", required=True),
+        Column("name", "机构名称", required=True, max_length=max_length(Organization, "name")),
         Column("kind", "机构类别", required=True,
                help=gettext_lazy("培训机构, 评价机构 or 企业.")),
         Column("institution_type", "培训机构类型",
@@ -439,10 +473,12 @@ class OrganizationImporter(Importer):
                                  "企业培训中心 or 公共实训基地.")),
         Column("region_code", "所在地区代码", required=True,
                help=gettext_lazy("6-digit region code.")),
-        Column("address", "地址"),
-        Column("legal_representative", "法定代表人"),
-        Column("contact_phone", "联系电话"),
-        Column("sector", "所属行业"),
+        Column("address", "地址", max_length=max_length(Organization, "address")),
+        Column("legal_representative", "法定代表人",
+               max_length=max_length(Organization, "legal_representative")),
+        Column("contact_phone", "联系电话",
+               max_length=max_length(Organization, "contact_phone")),
+        Column("sector", "所属行业", max_length=max_length(Organization, "sector")),
         Column("credit_code_override", "校验位例外理由",
                help=gettext_lazy("Only if the credit code is genuine but fails its check "
                                  "character: why it is accepted.")),
@@ -474,13 +510,15 @@ class OrganizationImporter(Importer):
         kind = institution_type = code = ""
         region = None
         try:
-            kind = parse_choice(v["kind"], context["kinds"], "kind")
+            kind = parse_choice(v["kind"], context["kinds"], "kind",
+                                accepted_labels(OrganizationKind))
         except RowInvalid as bad:
             problems += bad.problems
         if v.get("institution_type"):
             try:
                 institution_type = parse_choice(v["institution_type"], context["types"],
-                                                "institution_type")
+                                                "institution_type",
+                                                accepted_labels(InstitutionType))
             except RowInvalid as bad:
                 problems += bad.problems
         try:
@@ -546,8 +584,9 @@ class SiteImporter(Importer):
         Column("organization_credit_code", "机构统一社会信用代码", required=True,
                help=gettext_lazy("The credit code of the organization the site belongs to.")),
         Column("name", "场地名称", required=True,
-               help=gettext_lazy("Unique within the organization.")),
-        Column("address", "地址", required=True),
+               help=gettext_lazy("Unique within the organization."),
+               max_length=max_length(TrainingSite, "name")),
+        Column("address", "地址", required=True, max_length=max_length(TrainingSite, "address")),
         Column("region_code", "所在地区代码", required=True),
         Column("longitude", "经度", required=True,
                help=gettext_lazy("Decimal degrees, inside China (73–136).")),
@@ -646,10 +685,10 @@ class PersonImporter(Importer):
     columns = (
         Column("id_number", "身份证号码", required=True,
                help=gettext_lazy("18-character resident ID number (GB 11643).")),
-        Column("name", "姓名", required=True),
+        Column("name", "姓名", required=True, max_length=max_length(Person, "name")),
         Column("region_code", "所在地区代码", required=True,
                help=gettext_lazy("The region the person is served in (6, 9 or 12 digits).")),
-        Column("phone", "联系电话"),
+        Column("phone", "联系电话", max_length=max_length(Person, "phone")),
         Column("key_groups", "重点群体",
                help=gettext_lazy("Separated by ; — e.g. 高校毕业生;农民工 (names or codes).")),
         Column("key_group_start", "重点群体认定日期",
@@ -720,8 +759,9 @@ class PersonImporter(Importer):
                 try:
                     groups.append(parse_choice(token, context["groups"], "key_groups"))
                 except RowInvalid:
-                    problems.append(("key_groups", _("Unknown key group: %(group)s")
-                                     % {"group": token}))
+                    problems.append(("key_groups", _(
+                        "Unknown key group: %(group)s; accepted: %(accepted)s.")
+                        % {"group": token, "accepted": accepted_labels(KeyGroup)}))
         start = context["today"]
         if v.get("key_group_start"):
             try:
