@@ -1,13 +1,22 @@
 """Audit trail API (read-only), and the pieces every app's API shares: the error body schema,
-the region fields of records in a region, and anonymous access for public operations."""
+the region fields of records in a region, anonymous access for public operations, list
+pagination with a capped page size, and request body size limits checked before parsing."""
 
 import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jineng.core import selectors
+from jineng.core.api_errors import RequestTooLarge
+from jineng.core.errors import DomainError
+from jineng.core.middleware import LimitedStream, declared_length
 
 router = Router(tags=["audit"])
 
@@ -59,6 +68,83 @@ class AnonymousAccess:
 PUBLIC_SECURITY = [{}]
 
 
+MAX_LIMIT = 500
+MAX_OFFSET = 10_000_000  # far past any list; keeps the SQL OFFSET in range on every database
+
+
+class Pagination(LimitOffsetPagination):
+    """`limit`/`offset` for every list of the API. A `limit` above MAX_LIMIT is refused (400
+    naming `limit`) rather than quietly clamped, so a caller learns to page."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, description=f"items per page, at most {MAX_LIMIT}")
+        offset: int = Field(0, ge=0, description="items to skip")
+
+    def paginate_queryset(self, queryset, pagination: Input, request, **params):
+        if pagination.limit > MAX_LIMIT:
+            raise DomainError(_("At most %(n)s items per page; ask for the next page with "
+                                "offset.") % {"n": MAX_LIMIT}, field="limit", code="max_value")
+        if pagination.offset > MAX_OFFSET:
+            raise DomainError(_("At most %(n)s.") % {"n": MAX_OFFSET}, field="offset",
+                              code="max_value")
+        return super().paginate_queryset(queryset, pagination, request, **params)
+
+
+# --- request body size, checked before anything parses the body -------------------------------
+
+KIB = 1024
+MIB = 1024 * KIB
+NO_BODY_LIMIT = 64 * KIB  # an operation that takes no body (GET, bare actions)
+JSON_BODY_LIMIT = 1 * MIB  # an operation with a JSON body, unless it says otherwise
+
+
+def body_limit(max_bytes: int) -> Callable:
+    """`@body_limit(2 * MIB)` under the route decorator: the largest body this operation
+    accepts (413 above it, before parsing)."""
+
+    def mark(func: Callable) -> Callable:
+        func.body_limit = max_bytes  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+def operation_body_limit(operation: Any) -> int:
+    """The declared limit, else one by what the operation takes: files, JSON or nothing."""
+    declared = getattr(operation.view_func, "body_limit", None)
+    if declared is not None:
+        return declared
+    kinds = {getattr(model, "__ninja_param_source__", "")
+             for model in getattr(operation, "models", [])}
+    if "file" in kinds or "form" in kinds:
+        return settings.JINENG_MAX_UPLOAD_BYTES
+    if "body" in kinds:
+        return JSON_BODY_LIMIT
+    return NO_BODY_LIMIT
+
+
+def enforce_body_limit(run: Callable) -> Callable:
+    """Ninja "view" decorator (runs before authentication and parsing): compares the
+    Content-Length with the operation's limit and caps the stream for bodies sent without one."""
+    operation = run.__self__  # type: ignore[attr-defined]
+    limit = operation_body_limit(operation)
+
+    @functools.wraps(run)
+    def checked(request, *args, **kwargs):
+        try:
+            length = declared_length(request)
+            if length is not None and length > limit:
+                raise RequestTooLarge(limit)
+        except DomainError as exc:
+            return operation.api.on_exception(request, exc)
+        if length is None:
+            request._stream = LimitedStream(request._stream, limit)
+        return run(request, *args, **kwargs)
+
+    checked.body_limit = limit  # type: ignore[attr-defined]
+    return checked
+
+
 class AuditEventOut(Schema):
     id: int
     occurred_at: dt.datetime
@@ -83,6 +169,6 @@ class AuditFilter(Schema):
 
 
 @router.get("/events", response=list[AuditEventOut], operation_id="audit_event_list")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def audit_event_list(request, filters: Query[AuditFilter]):
     return selectors.audit_event_list(actor=request.auth, **filters.dict())
