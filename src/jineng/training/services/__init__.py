@@ -1,0 +1,89 @@
+"""Every write of the training app, one module per sub-domain: classes (declaring and moving
+through states), teachers, enrollment, attendance, eligibility parameters. One transaction each,
+audited. Other apps and the views import from here; the names below are the public surface."""
+
+from __future__ import annotations
+
+from jineng.training.services.attendance import (
+    ACCEPTED,
+    DUPLICATE,
+    EVENT_COLUMNS,
+    KIND_CODES,
+    MAX_BATCH,
+    METHOD_CODES,
+    PG_TYPES,
+    REJECTED,
+    EventResult,
+    IngestReport,
+    attendance_ingest,
+    attendance_ingest_xapi,
+)
+from jineng.training.services.classes import (
+    ClassInput,
+    PlannedSession,
+    SessionInput,
+    class_declare,
+    class_declare_once,
+    class_transition,
+    declaration_fingerprint,
+    ensure_declaring_institution,
+    plan_sessions,
+)
+from jineng.training.services.common import (
+    ONE_PLACE,
+    actor_kinds,
+    default_radius_m,
+    future_tolerance,
+    grace,
+)
+from jineng.training.services.enrollment import (
+    EnrollmentInput,
+    Ineligible,
+    assess,
+    enrollment_create,
+    enrollment_create_once,
+    enrollment_withdraw,
+)
+from jineng.training.services.parameters import (
+    eligibility_parameter_set,
+)
+from jineng.training.services.teachers import (
+    teacher_create,
+)
+
+__all__ = [
+    "ACCEPTED",
+    "DUPLICATE",
+    "EVENT_COLUMNS",
+    "KIND_CODES",
+    "MAX_BATCH",
+    "METHOD_CODES",
+    "ONE_PLACE",
+    "PG_TYPES",
+    "REJECTED",
+    "ClassInput",
+    "EnrollmentInput",
+    "EventResult",
+    "Ineligible",
+    "IngestReport",
+    "PlannedSession",
+    "SessionInput",
+    "actor_kinds",
+    "assess",
+    "attendance_ingest",
+    "attendance_ingest_xapi",
+    "class_declare",
+    "class_declare_once",
+    "class_transition",
+    "declaration_fingerprint",
+    "default_radius_m",
+    "eligibility_parameter_set",
+    "enrollment_create",
+    "enrollment_create_once",
+    "enrollment_withdraw",
+    "ensure_declaring_institution",
+    "future_tolerance",
+    "grace",
+    "plan_sessions",
+    "teacher_create",
+]
