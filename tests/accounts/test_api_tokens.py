@@ -63,14 +63,16 @@ def test_token_of_a_deactivated_user_is_refused(client, operator):
     assert get(client, token).status_code == 401
 
 
-def test_only_the_owner_may_revoke_a_token(operator):
+def test_only_the_owner_or_its_administrators_may_revoke_a_token(operator):
     services.api_token_issue(actor=operator, name="sync")
     row = ApiToken.objects.get(user=operator)
-    with pytest.raises(NotFound):
-        services.api_token_revoke(actor=f.staff(), token_id=row.pk)
+    for outsider in (f.staff("city_staff", f.OTHER_CITY), f.staff("county_staff", f.COUNTY),
+                     f.operator(f.OrganizationFactory())):
+        with pytest.raises(NotFound):
+            services.api_token_revoke(actor=outsider, token_id=row.pk, reason="不再使用")
     assert ApiToken.objects.get(pk=row.pk).revoked_at is None
     admin = f.UserFactory(role="", is_superuser=True)
-    services.api_token_revoke(actor=admin, token_id=row.pk)
+    services.api_token_revoke(actor=admin, token_id=row.pk, reason="系统停用")
     assert ApiToken.objects.get(pk=row.pk).revoked_at is not None
 
 

@@ -1,10 +1,16 @@
-"""API authentication: bearer tokens for systems, the session for the web pages' own calls."""
+"""API authentication: bearer tokens for systems, the session for the web pages' own calls.
+
+A request that sends an Authorization header is judged by that header alone: a token that is
+unknown, revoked or of a disabled account answers 401 (JSON, in the request's language), and
+the session and its CSRF check are never consulted (they would answer "CSRF check failed" to a
+system that never had a session)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.utils import timezone
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
@@ -13,9 +19,27 @@ from jineng.accounts.models import ApiToken, hash_token
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
 
 
+def sends_credentials(request) -> bool:
+    return bool(request.headers.get("Authorization"))
+
+
 class ApiTokenAuth(HttpBearer):
+    def __call__(self, request):
+        if not sends_credentials(request):
+            return None
+        user = super().__call__(request)
+        if user is None:
+            # A header that does not authenticate ends the request here (no fallback to the
+            # session or to anonymous access).
+            raise AuthenticationError()
+        return user
+
     def authenticate(self, request, token: str):
-        row = (ApiToken.objects.select_related("user", "user__region")
+        token = token.strip()
+        if not token or len(token) > 200:
+            return None
+        row = (ApiToken.objects.select_related("user", "user__region",
+                                               "user__organization__region")
                .filter(key=hash_token(token), revoked_at__isnull=True, user__is_active=True)
                .first())
         if row is None:
@@ -30,4 +54,10 @@ class ApiTokenAuth(HttpBearer):
 
 
 class SessionAuth(NinjaSessionAuth):
-    """Session cookie (with CSRF) for pages that call the API."""
+    """Session cookie (with CSRF) for pages that call the API; not consulted when the request
+    sends an Authorization header."""
+
+    def __call__(self, request):
+        if sends_credentials(request):
+            return None
+        return super().__call__(request)

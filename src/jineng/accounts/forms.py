@@ -60,3 +60,51 @@ class LoginForm(AuthenticationForm):
 
 class OtpConfirmForm(forms.Form):
     token = forms.CharField(label=_("Code shown by your authenticator app"), max_length=8)
+
+
+class ReasonForm(forms.Form):
+    """The reason an administrative action is taken; kept in the audit trail."""
+
+    reason = forms.CharField(label=_("Reason"), min_length=2, max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AccountCreateForm(ReasonForm):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    last_name = forms.CharField(label=_("Family name"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("Given name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"), max_length=254, required=False)
+    role = forms.ChoiceField(label=_("Role"))
+    region_code = forms.ChoiceField(label=_("Region (staff)"), required=False,
+                                    help_text=_("For staff accounts: the region they work for."))
+    organization_code = forms.CharField(
+        label=_("Organization's unified social credit code (operators)"), max_length=18,
+        required=False,
+        help_text=_("For institution and enterprise accounts: the organization they act for."))
+    sector = forms.CharField(label=_("Sector (industry department)"), max_length=50,
+                             required=False)
+
+    field_order = ["username", "last_name", "first_name", "email", "role", "region_code",
+                   "organization_code", "sector", "reason"]
+
+    def __init__(self, *args, roles, regions, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "—"), *roles]
+        self.fields["region_code"].choices = [("", "—"), *((r.code, str(r)) for r in regions)]
+
+
+class AccountFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    role = forms.ChoiceField(label=_("Role"), required=False)
+    active = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All")), ("1", _("Active")),
+                                        ("0", _("Disabled"))])
+
+    def __init__(self, *args, roles, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", _("All")), *roles]
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(label=_("What is it for?"), max_length=100,
+                           help_text=_("E.g. the name of the system that will use it."))

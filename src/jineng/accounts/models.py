@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jineng.accounts.rules import permissions
 from jineng.core.scoping import Scope
 from jineng.registry.choices import OrganizationKind, RegionLevel
 
@@ -51,6 +52,9 @@ class User(AbstractUser):
                                      null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="users")
     sector = models.CharField(_("sector"), max_length=50, blank=True)
+    # Set when staff create the account or reset its password: the temporary password they
+    # were shown once opens only the page that sets a new one.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -100,6 +104,34 @@ class User(AbstractUser):
     @property
     def is_hrss_staff(self) -> bool:
         return self.role in HRSS_ROLES or self.is_superuser
+
+    @property
+    def place(self):
+        """The region the account is scoped by: its own, or its organization's."""
+        if self.region_id:
+            return self.region
+        if self.organization_id:
+            return self.organization.region
+        return None
+
+    @property
+    def facts(self) -> permissions.Account:
+        """What accounts.rules.permissions needs to know of this account."""
+        place = self.place
+        governs = self.role in REGION_ROLES and self.region_id is not None
+        return permissions.Account(
+            pk=self.pk, role=self.role, place=place.code if place else "",
+            prefix=self.region.scope_prefix if governs else "",
+            superuser=self.is_superuser, active=self.is_active)
+
+    @property
+    def audit_region_code(self) -> str:
+        place = self.place
+        return place.code if place else ""
+
+    @property
+    def audit_organization_id(self) -> int | None:
+        return self.organization_id
 
 
 def hash_token(token: str) -> str:
