@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.db.models import Sum
 
+from jineng.demo.plans_demo import PLAN_KEY, SOURCE, build_demo_plan
 from jineng.plans import selectors, services
-from jineng.plans.demo import PLAN_KEY, SOURCE, build_demo_plan
 from jineng.plans.models import ActualFact, Plan, QuarterlyReport
 from jineng.registry.models import Region
 from tests import factories as f

@@ -37,12 +37,11 @@ from jineng.core.validators import (
     ID_WEIGHTS,
     make_credit_code,
 )
-from jineng.demo import bulk
+from jineng.demo import bulk, plans_demo
 from jineng.demo.geography import PROVINCE_CODE, Geography, Place
 from jineng.demo.models import DemoBuild, DemoRows, DemoUser
 from jineng.demo.names import BRANDS, SCHOOL_FIELDS, SECTORS, NameMaker
 from jineng.demo.users import DemoUserConflict, ensure_demo_users
-from jineng.plans import demo as plans_demo
 from jineng.registry.choices import (
     InstitutionType,
     KeyGroup,

@@ -452,3 +452,19 @@ def report_summary(*, actor, plan: Plan, region: Region, year: int,
             continue  # rates do not add up across regions
         rows.append(SummaryRow(t, values[t.pk], q, c, pre, n))
     return rows, reports
+
+
+def fact_totals_by_city_month(*, region: Region, start: dt.date, end: dt.date,
+                              exclude_source: str = "") -> dict[tuple[str, str, dt.date], int]:
+    """What the facts of a region count, by (metric, city code, first of the month); for
+    builders that top up what jineng's own records already count (the demo)."""
+    facts = ActualFact.objects.filter(county_code__startswith=region.scope_prefix,
+                                      day__gte=start, day__lte=end)
+    if exclude_source:
+        facts = facts.exclude(source=exclude_source)
+    rows = facts.values_list("metric", "county_code", "day", "value")
+    out: dict[tuple[str, str, dt.date], int] = {}
+    for metric, county, day, value in rows.iterator(chunk_size=20_000):
+        key = (metric, county[:4] + "00", day.replace(day=1))
+        out[key] = out.get(key, 0) + value
+    return out

@@ -10,6 +10,7 @@ services` and `services.<name>` keep working for the other apps:
 - `reports`: quarterly reports.
 - `store`: the app's raw SQL (set-based inserts), in one small module.
 - `access`: who may write (built on `plans.rules.permissions`).
+- `system`: writes made by the system, not a user (the demo builder in `jineng.demo`).
 """
 
 from jineng.plans.services.access import ensure_staff_of
@@ -49,13 +50,49 @@ from jineng.plans.services.reports import (
     report_submit,
     report_update,
 )
+from jineng.plans.services.system import (
+    actual_facts_remove,
+    demo_plans_remove,
+    plan_install_shipped,
+    report_move_system,
+    report_prepare_system,
+    target_split_system,
+)
 
 __all__ = [
-    "FACT_COLUMNS", "FACT_SELECT_COLUMNS", "DecompositionInput", "FactInput", "LineInput",
-    "PackInvalid", "actual_fact_add", "actual_facts_add_many", "actual_facts_insert_select",
-    "checklist_item_update", "child_regions", "decomposition_message", "decomposition_weights",
-    "ensure_staff_of", "issue_message", "may_edit_report", "may_review_report",
-    "plan_decompose_all", "plan_departments", "plan_load_pack", "prefill_figures",
-    "report_export_recorded", "report_prepare", "report_review", "report_submit",
-    "report_update", "rollup_rebuild", "target_decompose", "target_value_for",
+    "FACT_COLUMNS",
+    "FACT_SELECT_COLUMNS",
+    "DecompositionInput",
+    "FactInput",
+    "LineInput",
+    "PackInvalid",
+    "actual_fact_add",
+    "actual_facts_add_many",
+    "actual_facts_insert_select",
+    "actual_facts_remove",
+    "checklist_item_update",
+    "child_regions",
+    "decomposition_message",
+    "decomposition_weights",
+    "demo_plans_remove",
+    "ensure_staff_of",
+    "issue_message",
+    "may_edit_report",
+    "may_review_report",
+    "plan_decompose_all",
+    "plan_departments",
+    "plan_install_shipped",
+    "plan_load_pack",
+    "prefill_figures",
+    "report_export_recorded",
+    "report_move_system",
+    "report_prepare",
+    "report_prepare_system",
+    "report_review",
+    "report_submit",
+    "report_update",
+    "rollup_rebuild",
+    "target_decompose",
+    "target_split_system",
+    "target_value_for",
 ]

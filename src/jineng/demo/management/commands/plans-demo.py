@@ -1,5 +1,5 @@
 """jineng plans-demo [--seed N] [--today YYYY-MM-DD] — (re)build the demo plan with SYNTHETIC
-training volumes (see jineng.plans.demo)."""
+training volumes (see jineng.demo.plans_demo)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from jineng.plans.demo import build_demo_plan
+from jineng.demo.plans_demo import build_demo_plan
 
 
 class Command(BaseCommand):

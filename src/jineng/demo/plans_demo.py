@@ -21,15 +21,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from jineng.plans import services
+from jineng.demo.geography import CITY_WEIGHTS
+from jineng.plans import selectors, services
 from jineng.plans.choices import DecompositionMethod, ReportStatus
-from jineng.plans.models import ActualFact, Plan, QuarterlyReport
 from jineng.plans.rules import decompose as dec
-from jineng.plans.rules.packs import check_pack, read_shipped
 from jineng.plans.rules.progress import elapsed_share
 from jineng.plans.rules.quarters import last_closed_quarter
-from jineng.plans.services import decomposition, packs
-from jineng.plans.services import reports as report_services
 from jineng.registry.choices import OrganizationKind
 from jineng.registry.models import Organization, Region
 
@@ -59,8 +56,6 @@ SEASON = {1: 0.55, 2: 0.6, 3: 1.0, 4: 1.1, 5: 1.15, 6: 1.1, 7: 1.0, 8: 0.95, 9: 
 def _population_weights(cities: list[Region]) -> dict[str, Decimal]:
     """Cities' weights for the split: the demo geography's population figures (Guizhou's),
     else (another province) the number of counties."""
-    from jineng.demo.geography import CITY_WEIGHTS
-
     weights = {c.code: Decimal(CITY_WEIGHTS.get(c.code, 0)) for c in cities}
     if not any(weights.values()):
         weights = {c.code: Decimal(max(1, c.children.count())) for c in cities}
@@ -68,40 +63,15 @@ def _population_weights(cities: list[Region]) -> dict[str, Decimal]:
 
 
 def remove_facts(*, source: str) -> int:
-    """Remove the facts of one demo source and rebuild the rollup over the days they covered
-    (call before removing demo organizations: facts point at them)."""
-    with transaction.atomic():
-        facts = ActualFact.objects.filter(source=source)
-        first = facts.order_by("day").values_list("day", flat=True).first()
-        last = facts.order_by("-day").values_list("day", flat=True).first()
-        n_facts, _ = facts.delete()
-        if first and last:
-            services.rollup_rebuild(start=first, end=last)
-    return n_facts
+    """Remove the facts of one demo source (call before removing demo organizations: facts
+    point at them)."""
+    return services.actual_facts_remove(source=source)
 
 
 def remove_demo_plan() -> dict[str, int]:
     """Remove demo plans and the synthetic facts (call before removing demo organizations)."""
     with transaction.atomic():
-        n_facts = remove_facts(source=SOURCE)
-        plans = Plan.objects.filter(is_demo=True)
-        n_plans = plans.count()
-        plans.delete()
-    return {"facts": n_facts, "plans": n_plans}
-
-
-def _recorded(province: Region, start: dt.date, end: dt.date) -> dict[tuple, int]:
-    """What jineng's own records (the demo's finished classes, anything finished since)
-    already count: (metric, city code, month) → value."""
-    rows = (ActualFact.objects.filter(county_code__startswith=province.scope_prefix,
-                                      day__gte=start, day__lte=end)
-            .exclude(source=SOURCE)
-            .values_list("metric", "county_code", "day", "value"))
-    out: dict[tuple, int] = {}
-    for metric, county, day, value in rows.iterator(chunk_size=20_000):
-        key = (metric, county[:4] + "00", day.replace(day=1))
-        out[key] = out.get(key, 0) + value
-    return out
+        return {"facts": remove_facts(source=SOURCE), "plans": services.demo_plans_remove()}
 
 
 def _months(start: dt.date, end: dt.date):
@@ -125,12 +95,10 @@ def build_demo_plan(*, seed: int, today: dt.date, province_code: str = PROVINCE_
     rng = random.Random(f"plans-demo-{seed}")
     removed = remove_demo_plan()
     province = Region.objects.get(code=province_code)
-    text = read_shipped(PACK)
-    result = check_pack(text)
-    plan = packs._create_plan(actor=None, text=text, result=result, home=province,
-                                 key=PLAN_KEY if province_code == PROVINCE_CODE
-                                 else f"demo-{province_code}-2025-2027",
-                                 short_title=SHORT_TITLE, is_demo=True)
+    plan = services.plan_install_shipped(
+        pack=PACK, region=province,
+        key=PLAN_KEY if province_code == PROVINCE_CODE else f"demo-{province_code}-2025-2027",
+        short_title=SHORT_TITLE, is_demo=True)
     targets = list(plan.targets.all())
     cities = services.child_regions(province)
     city_weights = _population_weights(cities)
@@ -140,17 +108,13 @@ def build_demo_plan(*, seed: int, today: dt.date, province_code: str = PROVINCE_
     for target in targets:
         if not target.is_decomposable:
             continue
-        split = dec.largest_remainder(int(target.value), city_weights)
-        decomposition._apply_split(actor=None, target=target, parent=province, children=cities,
-                              split=split, method=DecompositionMethod.PROPORTIONAL,
-                              base="custom", weights=city_weights)
+        services.target_split_system(target=target, parent=province,
+                                     method=DecompositionMethod.PROPORTIONAL,
+                                     weights=city_weights)
         for city in cities:
-            kids = counties[city.code]
-            if kids:
-                part = dec.equal_split(split.shares[city.code], [k.code for k in kids])
-                decomposition._apply_split(actor=None, target=target, parent=city, children=kids,
-                                      split=part, method=DecompositionMethod.EQUAL, base="",
-                                      weights={})
+            if counties[city.code]:
+                services.target_split_system(target=target, parent=city,
+                                             method=DecompositionMethod.EQUAL)
 
     paces = CITY_PACES[:]
     rng.shuffle(paces)
@@ -173,7 +137,8 @@ def build_demo_plan(*, seed: int, today: dt.date, province_code: str = PROVINCE_
     period_days = (plan.period_end - plan.period_start).days + 1
     months = list(_months(start, end))
 
-    recorded = _recorded(province, start, end)
+    recorded = selectors.fact_totals_by_city_month(region=province, start=start, end=end,
+                                                  exclude_source=SOURCE)
     facts: list[services.FactInput] = []
     for city in cities:
         city_share = float(city_weights[city.code] / sum(city_weights.values()))
@@ -225,14 +190,13 @@ def build_demo_plan(*, seed: int, today: dt.date, province_code: str = PROVINCE_
         states = [ReportStatus.REVIEWED, ReportStatus.REVIEWED, ReportStatus.SUBMITTED,
                   ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.DRAFT]
         for i, city in enumerate(cities):
-            report = report_services._create_report(actor=None, plan=plan, region=city, year=year,
-                                              quarter=quarter, department="")
-            state = states[i % len(states)] if i < len(cities) - 2 else None
-            if state is None:
-                report.delete()  # two cities have not started theirs
-                continue
+            if i >= len(cities) - 2:
+                continue  # two cities have not started theirs
+            report = services.report_prepare_system(
+                plan=plan, region=city, year=year, quarter=quarter,
+                first_comment="含线上线下培训，已按实名制核对。")
             reports += 1
-            _demo_state(report, state)
+            _demo_state(report, states[i % len(states)])
     elapsed = elapsed_share(plan.period_start, plan.period_end, end)
     ahead = [c.name for c in cities if pace[c.code] >= 1]
     behind = [c.name for c in cities if pace[c.code] < 0.9]
@@ -241,22 +205,13 @@ def build_demo_plan(*, seed: int, today: dt.date, province_code: str = PROVINCE_
             "removed": removed, "synthetic": True}
 
 
-def _demo_state(report: QuarterlyReport, state: str) -> None:
+def _demo_state(report, state: str) -> None:
     """Move a demo report to a state (audited as the system: the demo has no reviewers)."""
-    from django.utils import timezone
-
-    first = report.lines.order_by("target__position").first()
-    if first is not None:
-        first.comment = "含线上线下培训，已按实名制核对。"
-        first.save(update_fields=["comment"])
     if state == ReportStatus.DRAFT:
         return
-    now = timezone.now()
-    report = report_services._transition(actor=None, report=report, allowed={ReportStatus.DRAFT},
-                                  to=ReportStatus.SUBMITTED, submitted_at=now)
+    report = services.report_move_system(report=report, to=ReportStatus.SUBMITTED)
     if state == ReportStatus.SUBMITTED:
         return
     comment = ("数据已核对。" if state == ReportStatus.REVIEWED
                else "请补充特种作业培训考核情况说明。")
-    report_services._transition(actor=None, report=report, allowed={ReportStatus.SUBMITTED},
-                         to=state, reason=comment, review_comment=comment, reviewed_at=now)
+    services.report_move_system(report=report, to=state, comment=comment)
