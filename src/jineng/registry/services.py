@@ -323,6 +323,7 @@ class RegionRow:
 REGION_LEVEL_ORDER = ("province", "city", "county", "town", "village")
 
 
+@transaction.atomic  # the rows and their one audit event stand or fall together
 def region_bulk_create(*, actor, rows: list[RegionRow], source: str) -> int:
     """Add regions (typically towns and villages by 12-digit statistical codes), parents before
     children; a parent is an existing region or one created earlier in the same call."""
@@ -354,6 +355,7 @@ def region_bulk_create(*, actor, rows: list[RegionRow], source: str) -> int:
     return created
 
 
+@transaction.atomic  # the rows and their one audit event stand or fall together
 def organization_bulk_create(*, actor, rows: list[OrganizationInput], source: str) -> int:
     """Register organizations whose fields `validate_organization` accepted (credit codes
     normalized); each gets its first status-history entry, 'listed'."""
@@ -388,6 +390,7 @@ def organization_bulk_create(*, actor, rows: list[OrganizationInput], source: st
     return len(rows)
 
 
+@transaction.atomic  # the rows and their one audit event stand or fall together
 def site_bulk_create(*, actor, rows: list[SiteInput], source: str) -> int:
     """Add training sites (fields already checked as `site_create` checks them)."""
     if not rows:
@@ -421,6 +424,7 @@ class PersonBulkRow:
     key_groups: tuple[tuple[str, dt.date], ...] = ()
 
 
+@transaction.atomic  # the rows and their one audit event stand or fall together
 def person_bulk_register(*, actor, rows: list[PersonBulkRow], source: str) -> int:
     """Register many persons at once. Staff register inside their subtree; an institution's
     users register persons as that institution (`registered_by`). A concurrent registration of

@@ -1,0 +1,86 @@
+"""The write contract, for every write service of every app (found, not listed by hand):
+
+- a successful call writes exactly the audit events its case names, in the same transaction
+  as its change (when the audit insert fails, the change is gone too);
+- a refused call (wrong actor, out of scope, invalid input) raises its domain error, changes no
+  row of any table and writes no audit event.
+
+The cases live in tests/core/write_contract_<app>.py (see tests/core/write_contract.py)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.core.write_contract import (
+    change_survives_failed_audit,
+    differences,
+    discover,
+    events_after,
+    last_audit_id,
+    load_cases,
+    refresh,
+    snapshot,
+)
+
+# Services that legitimately write no audit event. Keep this short; say why.
+EXEMPT = {
+    # Creates the user's own unconfirmed TOTP device so the set-up page can show its QR code;
+    # it has no effect on login until otp_confirm, which is audited.
+    "accounts.otp_device_pending",
+}
+
+SERVICES = discover()
+CASES = load_cases()
+HOW_TO_ADD = (
+    "Add a case for it in tests/core/write_contract_<app>.py: "
+    '@case("{name}", audit=[(AuditAction.…, "<app>.<model>")]) on a function that builds the '
+    "world with tests/factories.py and returns Attempts(ok={{…kwargs of a call that "
+    "succeeds}}, refused=[Refused({{…kwargs}}, Forbidden, 'wrong actor'), …]). "
+    "See tests/core/write_contract.py."
+)
+
+
+def test_services_are_found_in_every_app_with_services():
+    apps_found = {name.split(".")[0] for name in SERVICES}
+    assert {"accounts", "registry", "catalog", "training", "plans"} <= apps_found
+    assert "registry.person_register" in SERVICES
+    assert "training.class_transition" in SERVICES  # inside a services package
+
+
+def test_every_case_names_a_service_that_exists():
+    stale = sorted(set(CASES) - set(SERVICES))
+    assert not stale, f"Write-contract cases for services that no longer exist: {stale}"
+    assert not EXEMPT & set(CASES), "A service is both exempt and has a case."
+
+
+@pytest.mark.parametrize("name", sorted(set(SERVICES) - EXEMPT))
+def test_write_contract(name, db):
+    if name not in CASES:
+        pytest.fail(f"{name} takes a keyword `actor` but has no write-contract case. "
+                    + HOW_TO_ADD.format(name=name))
+    fn, spec = SERVICES[name], CASES[name]
+    attempts = spec.build()
+    assert attempts.refused or attempts.no_refusal, (
+        f"{name}: give at least one refused call (wrong actor, out of scope, invalid), or say "
+        "in no_refusal why none exists.")
+
+    for refusal in attempts.refused:
+        before, mark = snapshot(), last_audit_id()
+        with pytest.raises(refusal.error):
+            fn(**refresh(refusal.kwargs))
+        changed = differences(before, snapshot(), attempts.side_effects)
+        assert not changed, f"{name} refused ({refusal.why}) but changed: {changed}"
+        written = events_after(mark)
+        assert written == Counter(refusal.audit), (
+            f"{name} refused ({refusal.why}) but wrote audit events {dict(written)}")
+
+    problem = change_survives_failed_audit(fn, attempts.ok, attempts.side_effects)
+    assert not problem, f"{name}: {problem}"
+
+    mark = last_audit_id()
+    fn(**refresh(attempts.ok))
+    written = events_after(mark)
+    assert written == Counter(spec.audit), (
+        f"{name} wrote audit events {dict(written)}; its case expects {dict(Counter(spec.audit))}")
