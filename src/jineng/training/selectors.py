@@ -131,18 +131,16 @@ def schedule_clashes(person: Person, cls: TrainingClass) -> list[elig_rules.Clas
 
 
 def subsidy_frequency_warnings(person: Person, cls: TrainingClass) -> list[str]:
-    """Frequency limits of the subsidy rules, as warnings, once the subsidy app provides
-    `subsidy.selectors.frequency_warnings(person=, occupation=, level=, training_type=, day=)`
-    (a list of sentences)."""
-    try:
-        from jineng.subsidy import selectors as subsidy
-    except ImportError:
-        return []
-    check = getattr(subsidy, "frequency_warnings", None)
-    if check is None:
-        return []
-    return [str(m) for m in check(person=person, occupation=cls.occupation, level=cls.level,
-                                  training_type=cls.training_type, day=cls.start_date)]
+    """Warnings from higher apps (the subsidy rules' frequency limits) for this person and
+    class, through `hooks.enrollment_warnings`; none while no app provides them."""
+    from jineng.training import hooks
+
+    warnings: list[str] = []
+    for _name, found in hooks.enrollment_warnings.call(
+            person=person, occupation=cls.occupation, level=cls.level,
+            training_type=cls.training_type, day=cls.start_date):
+        warnings += [str(m) for m in found or ()]
+    return warnings
 
 
 NATIONAL_DEFAULT = elig_rules.AgeParameter(
