@@ -72,7 +72,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "jineng.core",
+    "jineng.jobs",
     "jineng.accounts",
     "jineng.registry",
     "jineng.catalog",
@@ -186,6 +189,16 @@ STORAGES = {
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG or DEMO
+
+# Background jobs (django-tasks, the backport of Django 6's tasks): queued in the database and
+# run by `jineng jobs-run --watch` (or `jineng db_worker`); `dev.py start` starts one. Their
+# result files live outside the static and media trees: only the job page hands them out.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JOBS_ROOT = Path(os.environ.get("JINENG_JOBS_DIR", BASE_DIR / "var" / "jobs"))
+STORAGES["jobs"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": JOBS_ROOT, "base_url": None}}
+# Registry exports above this many rows run as a background job instead of in the request.
+REGISTRY_EXPORT_INLINE_ROWS = int(os.environ.get("JINENG_EXPORT_INLINE_ROWS", "5000"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

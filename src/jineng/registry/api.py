@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError
 from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -527,21 +528,41 @@ def registry_import_template(request, kind: str):
     return response
 
 
+class ExportJobOut(Schema):
+    """A large export became a background job: follow `status_url` until it has succeeded,
+    then fetch its `download_url` (GET /api/jobs/{job_id})."""
+
+    job_id: int
+    status: str = Field(description="queued | running | succeeded | failed")
+    total: int | None = Field(description="rows to export")
+    status_url: str = Field(description="API address of the job")
+    page_url: str = Field(description="the job's web page")
+
+
 def _export(request, kind: str, fmt: str):
-    export = exports.export_table(actor=_actor(request), kind=kind, fmt=fmt,
-                                  ip_address=_ip(request))
+    export = exports.export_request(actor=_actor(request), kind=kind, fmt=fmt,
+                                    ip_address=_ip(request))
+    if not isinstance(export, exports.ExportFile):  # above the inline limit: a job
+        return Status(202, ExportJobOut(
+            job_id=export.pk, status=export.status, total=export.total,
+            status_url=reverse("api:jobs_job_get", args=[export.pk]),
+            page_url=reverse("jobs:job_detail", args=[export.pk])))
     response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
 
 
-@router.get("/exports/{kind}.csv", response={404: ErrorOut}, operation_id="registry_export_csv",
+EXPORT_RESPONSES = {202: ExportJobOut, 404: ErrorOut}
+
+
+@router.get("/exports/{kind}.csv", response=EXPORT_RESPONSES,
+            operation_id="registry_export_csv",
             openapi_extra=_binary("text/csv", "CSV, UTF-8 with BOM, Chinese headers"))
 def registry_export_csv(request, kind: str):
     return _export(request, kind, "csv")
 
 
-@router.get("/exports/{kind}.xlsx", response={404: ErrorOut},
+@router.get("/exports/{kind}.xlsx", response=EXPORT_RESPONSES,
             operation_id="registry_export_xlsx",
             openapi_extra=_binary(XLSX, "Excel workbook, Chinese headers"))
 def registry_export_xlsx(request, kind: str):

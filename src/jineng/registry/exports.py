@@ -3,7 +3,8 @@
 Headers are the Chinese column titles of the import templates, so an exported organization or
 site file can be imported elsewhere as it is. Persons are exported with masked ID numbers only:
 no whole ID number ever leaves through an export. Rows are read in chunks and written as they
-come (CSV is streamed; Excel is built in openpyxl's write-only mode).
+come (CSV is streamed; Excel is built in openpyxl's write-only mode). An export of more than
+settings.REGISTRY_EXPORT_INLINE_ROWS rows runs as a background job (`export_request`).
 """
 
 from __future__ import annotations
@@ -14,14 +15,19 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jineng.core import audit
-from jineng.core.errors import NotFound
+from jineng.core.errors import DomainError, NotFound
 from jineng.core.models import AuditAction
 from jineng.core.tabular import csv_row, write_xlsx
+from jineng.jobs import services as jobs
+from jineng.jobs.tasks import JobRun, job_task
 from jineng.registry import selectors
 from jineng.registry.choices import (
     Gender,
@@ -130,26 +136,83 @@ def get_exporter(kind: str, fmt: str) -> Exporter:
     return exporter
 
 
-def export_table(*, actor, kind: str, fmt: str, ip_address: str | None = None) -> ExportFile:
-    """The actor's rows of a registry as CSV or xlsx; the export is audited (who, what, how
-    many rows) before the first byte is sent."""
-    exporter = get_exporter(kind, fmt)
-    count = exporter.queryset(actor).count()
+def _record_export(*, actor, exporter: Exporter, fmt: str, count: int,
+                   ip_address: str | None = None, job_id: int | None = None) -> None:
+    after: dict[str, Any] = {"count": count, "format": fmt}
+    if job_id is not None:
+        after["job"] = job_id
     with transaction.atomic():
         audit.record(
             actor=actor, action=AuditAction.EXPORT, entity_type=exporter.entity_type,
-            label=f"{count} × {exporter.entity_type} ({fmt})",
-            after={"count": count, "format": fmt},
+            label=f"{count} × {exporter.entity_type} ({fmt})", after=after,
             region_code=actor.region.code if getattr(actor, "region_id", None) else "",
             organization_id=getattr(actor, "organization_id", None), ip_address=ip_address,
         )
-    stamp = timezone.localdate().isoformat()
-    filename = f"{kind}-{stamp}.{fmt}"
+
+
+def _filename(kind: str, fmt: str) -> str:
+    return f"{kind}-{timezone.localdate().isoformat()}.{fmt}"
+
+
+def export_table(*, actor, kind: str, fmt: str, ip_address: str | None = None,
+                 count: int | None = None) -> ExportFile:
+    """The actor's rows of a registry as CSV or xlsx; the export is audited (who, what, how
+    many rows) before the first byte is sent."""
+    exporter = get_exporter(kind, fmt)
+    if count is None:
+        count = exporter.queryset(actor).count()
+    _record_export(actor=actor, exporter=exporter, fmt=fmt, count=count, ip_address=ip_address)
+    filename = _filename(kind, fmt)
     if fmt == "csv":
         chunks: Iterable[bytes] = stream_csv(exporter.headers, exporter.rows(actor))
     else:
         chunks = [write_xlsx(exporter.sheet_title, exporter.headers, exporter.rows(actor))]
     return ExportFile(filename=filename, content_type=FORMATS[fmt], chunks=chunks, count=count)
+
+
+# --- large exports run as background jobs -------------------------------------------------
+
+JOB_KIND = "registry.export"
+KIND_LABELS = {"organizations": gettext_lazy("organizations"),
+               "sites": gettext_lazy("training sites"), "persons": gettext_lazy("persons")}
+
+
+def export_request(*, actor, kind: str, fmt: str,
+                   ip_address: str | None = None) -> ExportFile | jobs.Job:
+    """What a download link gets: the file itself up to settings.REGISTRY_EXPORT_INLINE_ROWS
+    rows, else a background job (the same export, asked again while it is still waiting or
+    running, is that same job)."""
+    exporter = get_exporter(kind, fmt)
+    count = exporter.queryset(actor).count()
+    if count <= settings.REGISTRY_EXPORT_INLINE_ROWS:
+        return export_table(actor=actor, kind=kind, fmt=fmt, ip_address=ip_address,
+                            count=count)
+    title = _("Export of %(what)s (%(format)s)") % {
+        "what": KIND_LABELS.get(kind, kind), "format": fmt.upper()}
+    return jobs.job_start(actor=actor, task=export_job, kind=JOB_KIND, title=title,
+                          params={"kind": kind, "format": fmt}, total=count,
+                          ip_address=ip_address, reuse_pending=True)
+
+
+@job_task
+def export_job(run: JobRun) -> None:
+    """The background export: rows are read in chunks and written to the job's file as they
+    come, with progress after every few hundred rows; audited like an inline export."""
+    try:
+        exporter = get_exporter(run.params.get("kind", ""), run.params.get("format", ""))
+    except NotFound:
+        raise DomainError(_("This export no longer exists."), field="kind") from None
+    fmt = run.params["format"]
+    total = exporter.queryset(run.actor).count()
+    run.progress(0, total)
+    _record_export(actor=run.actor, exporter=exporter, fmt=fmt, count=total, job_id=run.job.pk)
+    rows = run.counted(exporter.rows(run.actor))
+    with run.result_file(_filename(exporter.kind, fmt), FORMATS[fmt]) as out:
+        if fmt == "csv":
+            for chunk in stream_csv(exporter.headers, rows):
+                out.write(chunk)
+        else:
+            out.write(write_xlsx(exporter.sheet_title, exporter.headers, rows))
 
 
 def stream_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jineng.core.errors import DomainError, NotFound
@@ -71,10 +71,12 @@ def import_template(request, kind: str):
 @login_required
 def export_download(request, kind: str, fmt: str):
     try:
-        export = exports.export_table(actor=request.user, kind=kind, fmt=fmt,
-                                      ip_address=request.META.get("REMOTE_ADDR"))
+        export = exports.export_request(actor=request.user, kind=kind, fmt=fmt,
+                                        ip_address=request.META.get("REMOTE_ADDR"))
     except NotFound:
         raise Http404 from None
+    if not isinstance(export, exports.ExportFile):  # a large export: its job page
+        return redirect("jobs:job_detail", pk=export.pk)
     response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
