@@ -66,17 +66,19 @@ def test_write_contract(name, db):
         f"{name}: give at least one refused call (wrong actor, out of scope, invalid), or say "
         "in no_refusal why none exists.")
 
+    world = snapshot()  # every refusal must leave it exactly so
     for refusal in attempts.refused:
-        before, mark = snapshot(), last_audit_id()
+        mark = last_audit_id()
         with pytest.raises(refusal.error):
             fn(**refresh(refusal.kwargs))
-        changed = differences(before, snapshot(), attempts.side_effects)
+        changed = differences(world, snapshot(), attempts.side_effects)
         assert not changed, f"{name} refused ({refusal.why}) but changed: {changed}"
         written = events_after(mark)
         assert written == Counter(refusal.audit), (
             f"{name} refused ({refusal.why}) but wrote audit events {dict(written)}")
 
-    problem = change_survives_failed_audit(fn, attempts.ok, attempts.side_effects)
+    problem = change_survives_failed_audit(fn, attempts.ok, attempts.side_effects,
+                                           before=None if attempts.side_effects else world)
     assert not problem, f"{name}: {problem}"
 
     mark = last_audit_id()
