@@ -13,9 +13,16 @@ from jineng.accounts.models import ApiToken, Role
 from jineng.core.models import AuditAction, AuditEvent
 from jineng.core.validators import make_credit_code, make_resident_id
 from jineng.registry.choices import OrganizationKind, OrganizationStatus
-from jineng.registry.models import KeyGroupMembership, Occupation, Organization, Person
+from jineng.registry.models import (
+    KeyGroupMembership,
+    Occupation,
+    Organization,
+    Person,
+    TrainingSite,
+)
 from tests import factories as f
 from tests.openapi import OpenApiClient, document, operations
+from tests.registry.test_services import zh
 
 pytestmark = pytest.mark.django_db
 
@@ -257,17 +264,20 @@ def test_create_site_and_read_it(client):
     assert again.status == 409 and again.error_fields() == ["name"]
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"capacity": 0}, "capacity"),
-    ({"longitude": "10.5"}, "longitude"),
-    ({"region_code": "000000"}, "region_code"),
-    ({"organization_id": 999999}, "organization_id"),
+@pytest.mark.parametrize(("overrides", "field", "status"), [
+    ({"capacity": 0}, "capacity", 422),  # the schema's range (documented)
+    ({"capacity": 99999999999999999999}, "capacity", 422),  # beyond the column
+    ({"longitude": "10.5"}, "longitude", 400),
+    ({"longitude": "106.1234567"}, "longitude", 422),  # more decimals than the column
+    ({"region_code": "000000"}, "region_code", 400),
+    ({"organization_id": 999999}, "organization_id", 400),
 ])
-def test_create_site_bad_input_names_the_field(client, overrides, field):
+def test_create_site_bad_input_names_the_field(client, overrides, field, status):
     org = f.OrganizationFactory()
     api = as_user(client, f.staff(Role.COUNTY_STAFF, f.COUNTY))
     result = api.call("registry_site_create", json_body=site_payload(org, **overrides))
-    assert result.status == 400 and result.error_fields() == [field]
+    assert result.status == status and result.error_fields() == [field]
+    assert not TrainingSite.objects.exists()
 
 
 def test_site_of_an_organization_out_of_scope_names_the_organization(client):
@@ -440,13 +450,15 @@ def test_unmask_with_permission_is_audited(client):
     assert event.actor_username == user.username and number not in str(event.after)
 
 
-def test_unmask_without_permission_is_403_and_nothing_is_audited(client):
+def test_unmask_without_permission_is_403_and_the_refusal_is_audited(client):
     person = f.PersonFactory()
     api = as_user(client, f.staff(Role.COUNTY_STAFF, f.COUNTY))
     result = api.call("registry_person_unmask", path={"person_id": person.pk},
                       json_body={"reason": "好奇"})
-    assert result.status == 403
-    assert not AuditEvent.objects.filter(action=AuditAction.UNMASK).exists()
+    assert result.status == 403 and "id_number" not in (result.body or {})
+    event = AuditEvent.objects.get(action=AuditAction.UNMASK)
+    assert event.after == {"outcome": "refused"}
+    assert event.reason == f"{zh('Refused: no permission to see whole ID numbers.')} 好奇"
 
 
 def test_unmask_needs_a_reason_and_scope(client):

@@ -34,6 +34,15 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
+def zh(message: str) -> str:
+    """A message as the audit trail stores it: in Chinese, whatever the request's language
+    (tests/registry/test_registry_i18n.py checks the fragment has the Chinese)."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return translation.gettext(message)
+
+
 @pytest.fixture(autouse=True)
 def english():
     """Messages are matched in English (the default language is Chinese)."""
@@ -134,7 +143,48 @@ def _person_unmask() -> Write:
                  lambda: bool(result), AuditAction.UNMASK, "registry.person", f.COUNTY)
 
 
+def _person_update() -> Write:
+    person = f.PersonFactory()
+    return Write(lambda: services.person_update(
+                     actor=f.staff("county_staff", f.COUNTY), person=person, reason="更正号码",
+                     changes=services.PersonChanges(phone="13900000000")),
+                 lambda: Person.objects.get(pk=person.pk).phone == "13900000000",
+                 AuditAction.UPDATE, "registry.person", f.COUNTY)
+
+
+def _organization_update() -> Write:
+    org = f.OrganizationFactory()
+    return Write(lambda: services.organization_update(
+                     actor=f.staff("county_staff", f.COUNTY), organization=org,
+                     reason="法人变更", changes=services.OrganizationChanges(
+                         legal_representative="李四")),
+                 lambda: Organization.objects.get(pk=org.pk).legal_representative == "李四",
+                 AuditAction.UPDATE, "registry.organization", f.COUNTY, org.pk)
+
+
+def _person_merge() -> Write:
+    duplicate, survivor = f.PersonFactory(), f.PersonFactory()
+    return Write(lambda: services.person_merge(
+                     actor=f.staff("county_staff", f.COUNTY), duplicate=duplicate,
+                     survivor=survivor, reason="同一人登记两次"),
+                 lambda: Person.objects.get(pk=duplicate.pk).merged_into_id == survivor.pk,
+                 AuditAction.TRANSITION, "registry.person", f.COUNTY)
+
+
+def _person_search() -> Write:
+    number = f.id_number_for()
+    f.PersonFactory(plain_id=number)
+    result: list = []
+    return Write(lambda: result.extend(services.person_search_by_id_number(
+                     actor=f.staff("county_staff", f.COUNTY), id_number=number)),
+                 lambda: bool(result), AuditAction.UNMASK, "registry.person", f.COUNTY)
+
+
 WRITES: dict[str, Callable[[], Write]] = {
+    "person_update": _person_update,
+    "organization_update": _organization_update,
+    "person_merge": _person_merge,
+    "person_search_by_id_number": _person_search,
     "organization_create": _org_create,
     "organization_change_status": _org_status,
     "site_create": _site_create,
@@ -357,14 +407,18 @@ def test_unmask_returns_the_number_and_audits_each_call():
 
 def test_unmask_needs_the_permission_and_the_scope():
     person = f.PersonFactory(region=f.region(f.COUNTY))
-    with pytest.raises(Forbidden):
-        services.person_unmask_id(actor=f.staff("county_staff", f.COUNTY), person=person)
     # Holding the permission does not reach outside the scope: the person is "not found".
     with pytest.raises(NotFound):
         services.person_unmask_id(actor=unmasker("county_staff", f.OTHER_COUNTY), person=person)
     with pytest.raises(NotFound):
         services.person_unmask_id(actor=None, person=person)
     assert not AuditEvent.objects.exists()
+    # Without the permission: refused, and the refusal is in the trail (in Chinese).
+    with pytest.raises(Forbidden):
+        services.person_unmask_id(actor=f.staff("county_staff", f.COUNTY), person=person)
+    refused = AuditEvent.objects.get()
+    assert refused.action == AuditAction.UNMASK and refused.after == {"outcome": "refused"}
+    assert refused.reason == zh("Refused: no permission to see whole ID numbers.")
 
 
 # --- bulk writes, inside the importer's transaction ---------------------------------------

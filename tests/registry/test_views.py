@@ -23,6 +23,7 @@ from jineng.registry.models import (
     TrainingSite,
 )
 from tests import factories as f
+from tests.registry.test_services import zh
 
 pytestmark = pytest.mark.django_db
 
@@ -501,14 +502,18 @@ def test_unmask_needs_a_reason():
     assert not AuditEvent.objects.filter(action=AuditAction.UNMASK).exists()
 
 
-def test_unmask_without_permission_is_forbidden_and_not_audited():
+def test_unmask_without_permission_is_forbidden_and_the_refusal_audited():
     person = make_person()
     client = client_for(f.staff())
     response = client.post(reverse("registry:person_unmask", args=[person.pk]),
                            {"reason": "想看看"})
     assert response.status_code == 403
     assert person.plain_id not in html(response)
-    assert not changes().exists()
+    event = changes().get()
+    assert (event.action, event.entity_id, event.after) == (
+        AuditAction.UNMASK, str(person.pk), {"outcome": "refused"})
+    assert event.reason == f"{zh('Refused: no permission to see whole ID numbers.')} 想看看"
+    assert person.plain_id not in f"{event.entity_label} {event.reason} {event.after}"
 
 
 def test_unmask_out_of_scope_is_404_and_not_audited():

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from jineng.accounts.api_auth import ApiTokenAuth, SessionAuth
 from jineng.core.api import (
@@ -28,10 +28,11 @@ from jineng.core.api import (
     AnonymousAccess,
     ErrorOut,
     InRegion,
+    Pagination,
     error_responses,
 )
 from jineng.core.errors import Conflict, DomainError, NotFound
-from jineng.core.validators import is_resident_id
+from jineng.core.tabular import check_file_size
 from jineng.registry import exports, importers, selectors, services
 from jineng.registry.models import Region
 
@@ -130,23 +131,41 @@ class OrganizationFilter(Schema):
 
 
 class OrganizationIn(Schema):
-    kind: str = Field(description="training | evaluation | enterprise")
-    name: str
-    credit_code: str = Field(description="统一社会信用代码, 18 characters")
-    region_code: str
-    institution_type: str = Field("", description="required for training institutions")
-    address: str = ""
-    legal_representative: str = ""
-    contact_phone: str = ""
-    sector: str = ""
+    # Lengths are the model's (registry.models.Organization), as the web forms have them.
+    kind: str = Field(description="training | evaluation | enterprise", max_length=12)
+    name: str = Field(max_length=200)
+    credit_code: str = Field(description="统一社会信用代码, 18 characters", max_length=40)
+    region_code: str = Field(max_length=12)
+    institution_type: str = Field("", description="required for training institutions",
+                                  max_length=24)
+    address: str = Field("", max_length=300)
+    legal_representative: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=30)
+    sector: str = Field("", max_length=50)
     credit_code_override: str = Field(
         "", description="校验位例外理由: a reason to accept a genuine code whose check "
-                        "character fails (otherwise such a code is refused)")
+                        "character fails (otherwise such a code is refused)", max_length=2000)
+
+
+class OrganizationPatch(Schema):
+    """Corrections; a field left out stays as it is. The credit code and kind are not edited."""
+
+    reason: str = Field(description="原因, required: kept in the audit trail with the changed "
+                                    "fields", min_length=1, max_length=500)
+    name: str | None = Field(None, max_length=200)
+    institution_type: str | None = Field(None, max_length=24,
+                                         description="training institutions only")
+    region_code: str | None = Field(None, max_length=12, description="move to this region")
+    address: str | None = Field(None, max_length=300)
+    legal_representative: str | None = Field(None, max_length=50)
+    contact_phone: str | None = Field(None, max_length=30)
+    sector: str | None = Field(None, max_length=50)
 
 
 class StatusChangeIn(Schema):
-    status: str = Field(description="listed | suspended | revoked (revocation is final)")
-    reason: str = Field(description="原因, required")
+    status: str = Field(description="listed | suspended | revoked (revocation is final)",
+                        max_length=10)
+    reason: str = Field(description="原因, required", max_length=2000)
     effective_date: dt.date | None = Field(None, description="today if omitted")
 
 
@@ -182,13 +201,15 @@ class SiteFilter(Schema):
 
 
 class SiteIn(Schema):
-    organization_id: int
-    name: str
-    address: str
-    region_code: str
-    longitude: Decimal = Field(description="inside China: 73–136")
-    latitude: Decimal = Field(description="inside China: 3–54")
-    capacity: int = Field(description="trainees at once, positive")
+    organization_id: int = Field(ge=1, le=2**63 - 1)
+    name: str = Field(max_length=200)
+    address: str = Field(max_length=300)
+    region_code: str = Field(max_length=12)
+    longitude: Decimal = Field(description="inside China: 73–136", max_digits=9,
+                               decimal_places=6)
+    latitude: Decimal = Field(description="inside China: 3–54", max_digits=9,
+                              decimal_places=6)
+    capacity: int = Field(description="trainees at once, positive", ge=1, le=2_147_483_647)
 
 
 class KeyGroupOut(Schema):
@@ -210,6 +231,8 @@ class PersonOut(InRegion):
     phone: str
     registered_by_id: int | None = Field(description="the institution that registered the "
                                                      "person, if any")
+    merged_into_id: int | None = Field(description="set when this record was a duplicate, "
+                                                   "merged into that person")
     created_at: dt.datetime
     key_groups: list[KeyGroupOut]
 
@@ -226,32 +249,67 @@ class PersonFilter(Schema):
 
 
 class PersonSearchIn(Schema):
-    id_number: str = Field(description="a whole 身份证号码 (GB 11643), 18 characters")
+    id_number: str = Field(description="a whole 身份证号码 (GB 11643), 18 characters, or an "
+                                       "old 15-digit one; the search is audited",
+                           max_length=40)
 
 
 class KeyGroupStart(Schema):
-    group: str = Field(description="key-group code, e.g. graduate, migrant_worker")
+    group: str = Field(description="key-group code, e.g. graduate, migrant_worker",
+                       max_length=24)
     start_date: dt.date | None = Field(None, description="today if omitted")
 
 
 class PersonIn(Schema):
-    id_number: str = Field(description="身份证号码 (GB 11643), 18 characters")
-    name: str
-    region_code: str = Field(description="the region the person is served in")
-    phone: str = ""
-    key_groups: list[KeyGroupStart] = []
+    id_number: str = Field(description="身份证号码 (GB 11643), 18 characters; an old 15-digit "
+                                       "number is converted to its 18-character form",
+                           max_length=40)
+    name: str = Field(max_length=50)
+    region_code: str = Field(description="the region the person is served in", max_length=12)
+    phone: str = Field("", max_length=20)
+    key_groups: list[KeyGroupStart] = Field([], max_length=20)
+
+
+class PersonPatch(Schema):
+    """Corrections; a field left out stays as it is. The ID number is not edited: a wrong
+    number is a second registration, merged into the right one."""
+
+    reason: str = Field(description="原因, required: kept in the audit trail with the changed "
+                                    "fields", min_length=1, max_length=500)
+    name: str | None = Field(None, max_length=50)
+    phone: str | None = Field(None, max_length=20)
+    region_code: str | None = Field(None, max_length=12,
+                                    description="the region the person is served in")
+
+
+class PersonMergeIn(Schema):
+    survivor_id: int = Field(description="the record to keep (this one is the duplicate)",
+                             ge=1, le=2**63 - 1)
+    reason: str = Field(description="原因, required", min_length=1, max_length=500)
+
+
+class PersonMergeOut(Schema):
+    id: int
+    duplicate_id: int
+    survivor_id: int
+    reason: str
+    merged_by: str
+    merged_at: dt.datetime
+    moved: dict[str, int] = Field(description="records moved from the duplicate, by kind "
+                                              "(registry.key_group_membership, "
+                                              "training.enrollment, …)")
 
 
 class KeyGroupIn(Schema):
-    group: str
+    group: str = Field(max_length=24)
     start_date: dt.date
     end_date: dt.date | None = None
-    source: str = Field("", description="evidence / source")
+    source: str = Field("", description="evidence / source", max_length=200)
 
 
 class UnmaskIn(Schema):
     reason: str = Field(description="why the whole number is needed (recorded in the audit "
-                                    "trail); required")
+                                    "trail); required", max_length=500)
 
 
 class UnmaskOut(Schema):
@@ -279,7 +337,7 @@ class ImportReportOut(Schema):
 
 @router.get("/regions", response=list[RegionOut], auth=PUBLIC, openapi_extra=PUBLIC_EXTRA,
             operation_id="registry_region_list", summary="Regions (地区)")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def region_list(request, filters: Query[RegionFilter]):
     return selectors.region_list(actor=_actor(request), **filters.dict()).select_related(
         "parent")
@@ -294,7 +352,7 @@ def region_get(request, code: str):
 @router.get("/skill-levels", response=list[SkillLevelOut], auth=PUBLIC,
             openapi_extra=PUBLIC_EXTRA, operation_id="registry_skill_level_list",
             summary="Skill levels (新八级工)")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def skill_level_list(request):
     return selectors.skill_level_list(actor=_actor(request))
 
@@ -311,7 +369,7 @@ def skill_level_get(request, code: str):
 @router.get("/occupations", response=list[OccupationOut], auth=PUBLIC,
             openapi_extra=PUBLIC_EXTRA, operation_id="registry_occupation_list",
             summary="Occupations (职业分类大典)")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def occupation_list(request, filters: Query[OccupationFilter]):
     return selectors.occupation_list(actor=_actor(request), **filters.dict())
 
@@ -328,7 +386,7 @@ def occupation_get(request, occupation_id: int):
 @router.get("/organizations", response=list[OrganizationOut], auth=PUBLIC,
             openapi_extra=PUBLIC_EXTRA, operation_id="registry_organization_list",
             summary="Organizations (anonymous callers: listed institutions only)")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def organization_list(request, filters: Query[OrganizationFilter]):
     return selectors.organization_list(actor=_actor(request), **filters.dict())
 
@@ -367,6 +425,28 @@ def organization_create(request, payload: OrganizationIn):
     return Status(201, selectors.organization_get(actor=actor, pk=org.pk))
 
 
+@router.patch("/organizations/{organization_id}",
+              response={200: OrganizationOut, **error_responses(400, 403, 404, 422)},
+              operation_id="registry_organization_update",
+              summary="Correct an organization's details (staff of its region; audited with "
+                      "the reason)")
+def organization_update(request, organization_id: int, payload: OrganizationPatch):
+    """400: a field is invalid (named) or the reason is missing; 403: not staff governing the
+    organization's region (or the new one); 404: missing or out of scope. Sending what is
+    stored changes nothing and writes no audit event."""
+    actor = _actor(request)
+    org = selectors.organization_get(actor=actor, pk=organization_id)
+    region = (_region(actor, payload.region_code) if payload.region_code is not None
+              else None)
+    services.organization_update(actor=actor, organization=org, reason=payload.reason,
+                                 changes=services.OrganizationChanges(
+                                     name=payload.name, institution_type=payload.institution_type,
+                                     region=region, address=payload.address,
+                                     legal_representative=payload.legal_representative,
+                                     contact_phone=payload.contact_phone, sector=payload.sector))
+    return selectors.organization_get(actor=actor, pk=organization_id)
+
+
 @router.post("/organizations/{organization_id}/status",
              response={200: OrganizationOut, **error_responses(400, 403, 404, 422)},
              operation_id="registry_organization_change_status",
@@ -385,7 +465,7 @@ def organization_change_status(request, organization_id: int, payload: StatusCha
 @router.get("/sites", response=list[SiteOut], auth=PUBLIC, openapi_extra=PUBLIC_EXTRA,
             operation_id="registry_site_list",
             summary="Training sites (anonymous callers: sites of listed institutions)")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def site_list(request, filters: Query[SiteFilter]):
     return selectors.site_list(actor=_actor(request), organization_id=filters.organization,
                                region_code=filters.region_code)
@@ -418,9 +498,9 @@ def site_create(request, payload: SiteIn):
 @router.get("/persons", response={200: list[PersonOut], **error_responses(400)},
             operation_id="registry_person_list",
             summary="Persons (masked ID numbers)")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def person_list(request, filters: Query[PersonFilter]):
-    if is_resident_id(filters.q.strip()):
+    if selectors.is_whole_id_number(filters.q):
         raise DomainError(_("Whole ID numbers are not accepted in a URL, where they would be "
                             "logged: search with POST /api/registry/persons/search."),
                           field="q", code="id_number_in_url")
@@ -434,11 +514,9 @@ def person_list(request, filters: Query[PersonFilter]):
 def person_search(request, payload: PersonSearchIn):
     """The person with this ID number, if the caller may see them: one item, or none (a person
     outside the caller's scope answers exactly like an unknown number)."""
-    number = payload.id_number.strip().upper()
-    if not is_resident_id(number):
-        raise DomainError(_("Enter a valid 18-character ID number."), field="id_number")
-    return list(selectors.person_list(actor=_actor(request), id_number=number)
-                .defer("id_encrypted", "id_hash").prefetch_related("key_groups"))
+    return services.person_search_by_id_number(actor=_actor(request),
+                                               id_number=payload.id_number,
+                                               ip_address=_ip(request))
 
 
 @router.get("/persons/{person_id}", response={200: PersonOut, **error_responses(404)},
@@ -477,6 +555,62 @@ def key_group_add(request, person_id: int, payload: KeyGroupIn):
     return Status(201, row)
 
 
+@router.patch("/persons/{person_id}",
+              response={200: PersonOut, **error_responses(400, 403, 404, 409, 422)},
+              operation_id="registry_person_update",
+              summary="Correct a person's name, phone or region (staff of their region; "
+                      "audited with the reason)")
+def person_update(request, person_id: int, payload: PersonPatch):
+    """400: a field is invalid (named) or the reason is missing; 403: not staff governing the
+    person's region (or the new one); 404: missing or out of scope; 409: the record was merged
+    into another. Sending what is stored changes nothing and writes no audit event."""
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, pk=person_id)
+    region = (_region(actor, payload.region_code) if payload.region_code is not None
+              else None)
+    services.person_update(actor=actor, person=person, reason=payload.reason,
+                           changes=services.PersonChanges(name=payload.name,
+                                                          phone=payload.phone, region=region))
+    return selectors.person_get(actor=actor, pk=person_id)
+
+
+@router.post("/persons/{person_id}/merge",
+             response={201: PersonMergeOut, **error_responses(400, 403, 404, 409, 422)},
+             operation_id="registry_person_merge",
+             summary="Merge this person (registered twice) into the record to keep (audited)")
+def person_merge(request, person_id: int, payload: PersonMergeIn):
+    """Everything attached to this person (key groups, enrollments, …) moves to `survivor_id`;
+    this record is kept, marked merged. 400: the survivor is unknown or out of scope (field
+    survivor), or the reason is missing; 403: not staff governing both regions; 404: this
+    person is missing or out of scope; 409: either was already merged, or both are enrolled in
+    the same class."""
+    actor = _actor(request)
+    duplicate = selectors.person_get(actor=actor, pk=person_id)
+    try:
+        survivor = selectors.person_get(actor=actor, pk=payload.survivor_id)
+    except NotFound:
+        raise DomainError(_("No such person."), field="survivor_id",
+                          code="not_found") from None
+    try:
+        merge = services.person_merge(actor=actor, duplicate=duplicate, survivor=survivor,
+                                      reason=payload.reason)
+    except DomainError as bad:
+        if bad.field == "survivor":
+            bad.field = "survivor_id"
+        raise
+    return Status(201, merge)
+
+
+@router.get("/persons/{person_id}/merges",
+            response={200: list[PersonMergeOut], **error_responses(404)},
+            operation_id="registry_person_merge_list",
+            summary="Merges this person took part in (as duplicate or survivor)")
+def person_merge_list(request, person_id: int):
+    actor = _actor(request)
+    person = selectors.person_get(actor=actor, pk=person_id)
+    return list(selectors.person_merges(actor=actor, person=person))
+
+
 @router.post("/persons/{person_id}/unmask",
              response={200: UnmaskOut, **error_responses(400, 403, 404, 422)},
              operation_id="registry_person_unmask",
@@ -484,8 +618,7 @@ def key_group_add(request, person_id: int, payload: KeyGroupIn):
 def person_unmask(request, person_id: int, payload: UnmaskIn):
     actor = _actor(request)
     person = selectors.person_get(actor=actor, pk=person_id)
-    if not payload.reason.strip():
-        raise DomainError(_("Give a reason for seeing the whole ID number."), field="reason")
+    # The service checks the permission first (a refusal is audited), then the reason.
     number = services.person_unmask_id(actor=actor, person=person,
                                        reason=payload.reason.strip(), ip_address=_ip(request))
     return {"id": person.pk, "id_number": number}
@@ -502,7 +635,7 @@ def _binary(media_type: str, description: str) -> dict:
 
 
 @router.post("/imports/{kind}",
-             response={200: ImportReportOut, **error_responses(400, 403, 404, 422)},
+             response={200: ImportReportOut, **error_responses(400, 403, 404, 413, 422)},
              operation_id="registry_import",
              summary="Import a CSV (UTF-8, UTF-8 with BOM, GBK) or .xlsx file of a registry")
 def registry_import(request, kind: str, file: File[UploadedFile],
@@ -511,6 +644,7 @@ def registry_import(request, kind: str, file: File[UploadedFile],
     later). A file with errors writes nothing (`written: false`, every bad row in `errors`)
     unless `skip_bad_rows` is true; re-importing the same file creates nothing new. `source`
     (where the file comes from) is required for occupations and ignored elsewhere."""
+    check_file_size(file.size)  # before a byte is read (413)
     report = importers.run(actor=_actor(request), kind=kind, data=file.read(),
                            filename=file.name or "upload.csv", skip_bad_rows=skip_bad_rows,
                            source=source)

@@ -102,7 +102,7 @@ def region_option_list(regions) -> list[tuple[str, str]]:
 
 
 class PersonIdSearchForm(forms.Form):
-    id_number = forms.CharField(label=_("Whole ID number"), max_length=18, min_length=18,
+    id_number = forms.CharField(label=_("Whole ID number"), max_length=18, min_length=15,
                                 widget=SecretTextInput(attrs={"autocomplete": "off",
                                                               "spellcheck": "false"}))
 
@@ -168,7 +168,8 @@ class PersonRegisterForm(forms.Form):
     id_number = forms.CharField(
         label=_("ID number"), max_length=18,
         widget=SecretTextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        help_text=_("18 characters. It is stored encrypted and shown masked from now on."))
+        help_text=_("18 characters (an old 15-digit number is converted). It is stored "
+                    "encrypted and shown masked from now on."))
     name = forms.CharField(label=_("Full name"), max_length=50)
     region = RegionChoiceField(label=_("Region served in"), queryset=Region.objects.none())
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
@@ -207,3 +208,53 @@ class UnmaskForm(forms.Form):
         label=_("Why do you need the whole ID number?"), max_length=500,
         widget=forms.TextInput(attrs={"size": 40}),
         help_text=_("Recorded in the audit trail with your name and the time."))
+
+
+# --- corrections and merges ----------------------------------------------------------------
+
+REASON_HELP = _("Kept in the audit trail with the fields changed, your name and the time.")
+
+
+class PersonEditForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=50)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    region = RegionChoiceField(label=_("Region served in"), queryset=Region.objects.none())
+    reason = forms.CharField(label=_("Reason for the change"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}), help_text=REASON_HELP)
+
+    def __init__(self, *args, regions=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if regions is not None:
+            self.fields["region"].queryset = regions
+
+
+class OrganizationEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    institution_type = forms.ChoiceField(
+        label=_("Institution type"), required=False,
+        choices=blank(InstitutionType.choices, _("— (not a training institution)")))
+    region = RegionChoiceField(label=_("Region"), queryset=Region.objects.none())
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    legal_representative = forms.CharField(label=_("Legal representative"), max_length=50,
+                                           required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+    sector = forms.CharField(label=_("Sector"), max_length=50, required=False)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}), help_text=REASON_HELP)
+
+    def __init__(self, *args, regions=None, training: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if regions is not None:
+            self.fields["region"].queryset = regions
+        if not training:
+            del self.fields["institution_type"]
+
+
+class PersonMergeForm(forms.Form):
+    survivor_id_number = forms.CharField(
+        label=_("ID number of the record to keep"), max_length=18, min_length=15,
+        widget=SecretTextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("The correct record (an old 15-digit number is converted). This record is "
+                    "kept, marked as merged, and everything attached to it moves there."))
+    reason = forms.CharField(label=_("Reason for the merge"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}), help_text=REASON_HELP)

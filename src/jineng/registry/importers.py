@@ -56,7 +56,8 @@ from jineng.registry.models import (
     TrainingSite,
 )
 from jineng.registry.occupation_import import importer as occupation_importer
-from jineng.registry.rules.identity import id_region_candidates
+from jineng.registry.rules import permissions as may
+from jineng.registry.rules.identity import id_number_18, id_region_candidates
 
 LOOKUP_CHUNK = 900  # keeps `IN (...)` lists under SQLite's variable limit
 
@@ -305,9 +306,7 @@ class Importer:
 
 
 def _is_staff(actor) -> bool:
-    scope = scope_of(actor)
-    return scope.everything or (bool(getattr(actor, "is_hrss_staff", False))
-                                and scope.region_prefix is not None)
+    return may.is_staff(services.actor_facts(actor))
 
 
 # --- regions ------------------------------------------------------------------------------
@@ -602,7 +601,7 @@ class SiteImporter(Importer):
                "longitude": "106.713478", "latitude": "26.578343", "capacity": "60"}
 
     def check_actor(self, actor) -> None:
-        if not _is_staff(actor) and not scope_of(actor).organization_id:
+        if not may.may_import(services.actor_facts(actor), self.kind):
             raise Forbidden(_("Only HRSS staff and an organization's own users may import "
                               "training sites."))
 
@@ -684,7 +683,8 @@ class PersonImporter(Importer):
     sheet_title = "人员"
     columns = (
         Column("id_number", "身份证号码", required=True,
-               help=gettext_lazy("18-character resident ID number (GB 11643).")),
+               help=gettext_lazy("18-character resident ID number (GB 11643); an old 15-digit "
+                                 "number is converted to 18 characters.")),
         Column("name", "姓名", required=True, max_length=max_length(Person, "name")),
         Column("region_code", "所在地区代码", required=True,
                help=gettext_lazy("The region the person is served in (6, 9 or 12 digits).")),
@@ -701,8 +701,7 @@ class PersonImporter(Importer):
                "key_groups": "高校毕业生;农民工", "key_group_start": "2025-01-01"}
 
     def check_actor(self, actor) -> None:
-        scope = scope_of(actor)
-        if not (_is_staff(actor) and scope.sees_persons) and not scope.organization_id:
+        if not may.may_import(services.actor_facts(actor), self.kind):
             raise Forbidden(_("Only HRSS staff and institutions may import persons."))
 
     def prepare(self, rows: list[Row], context: dict) -> None:
@@ -712,7 +711,7 @@ class PersonImporter(Importer):
         hashes: set[str] = set()
         for row in rows:
             codes.add(row.values.get("region_code", "").strip())
-            number = normalize_identifier(row.values.get("id_number"))
+            number = id_number_18(row.values.get("id_number"))
             if len(number) == 18:
                 codes.update(id_region_candidates(number[:6]))
                 hashes.add(pii.keyed_hash(number))

@@ -4,14 +4,15 @@ export. Thin: the importers and exports do the work."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jineng.core.errors import DomainError, NotFound
-from jineng.registry import exports, importers
-
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+from jineng.core.tabular import check_file_size
+from jineng.registry import exports, importers, services
+from jineng.registry.rules import permissions as may
 
 
 def _importer(kind: str) -> importers.Importer:
@@ -25,8 +26,12 @@ def _importer(kind: str) -> importers.Importer:
 def import_page(request, kind: str):
     """GET: the form and the columns; POST: run the import and show the report."""
     importer = _importer(kind)
+    facts = services.actor_facts(request.user)
+    if not may.may_import(facts, kind):  # no form for those whose import would be refused
+        raise PermissionDenied(_("You may not import this registry."))
     context = {
-        "importer": importer, "kind": kind, "kinds": list(importers.IMPORTERS.items()),
+        "importer": importer, "kind": kind,
+        "kinds": [(k, i) for k, i in importers.IMPORTERS.items() if may.may_import(facts, k)],
         "exportable": kind in exports.EXPORTERS, "report": None, "error": None,
         "skip_bad_rows": False,
     }
@@ -41,9 +46,7 @@ def import_page(request, kind: str):
         try:
             if upload is None:
                 raise DomainError(_("Choose a file to upload."), field="file")
-            if upload.size > MAX_UPLOAD_BYTES:
-                raise DomainError(_("The file is larger than 50 MB; split it into several "
-                                    "files."), field="file")
+            check_file_size(upload.size)  # before a byte is read
             report = importers.run(actor=request.user, kind=kind, data=upload.read(),
                                    filename=upload.name, skip_bad_rows=context["skip_bad_rows"],
                                    **option_values)

@@ -317,17 +317,14 @@ def person_scope_q(scope: Scope, path: str = "") -> Q | None:
 
 
 def _enrolled_with_q(organization_id: int, path: str) -> Q | None:
-    """Persons enrolled in the organization's training classes (a semi-join, so no duplicate
-    rows). The training app is looked up by name: the registry does not import it."""
-    from django.apps import apps
+    """Persons an organization serves in higher apps (trainees enrolled in its classes, …), as
+    semi-joins (no duplicate rows). Higher apps provide them through `hooks.persons_served`:
+    the registry does not import them."""
+    from jineng.registry import hooks
 
-    try:
-        enrollment = apps.get_model("training", "Enrollment")
-    except LookupError:
-        return None
-    enrolled = enrollment.objects.filter(
-        training_class__institution_id=organization_id).values("person_id")
-    return Q(**{f"{path}pk__in": enrolled})
+    return any_of(*(Q(**{f"{path}pk__in": person_ids})
+                    for _name, person_ids in hooks.persons_served.call(organization_id)
+                    if person_ids is not None))
 
 
 class PersonQuerySet(ScopedQuerySet):
@@ -358,6 +355,12 @@ class Person(models.Model):
         on_delete=models.PROTECT, related_name="registered_persons",
     )
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    # A person registered twice is merged into the surviving record: the duplicate is kept
+    # (its number still finds the survivor) but nothing new attaches to it.
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="merged_duplicates", editable=False,
+    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -366,6 +369,11 @@ class Person(models.Model):
         verbose_name_plural = _("persons")
         ordering = ["id"]
         permissions = [("unmask_id_number", _("Can see whole ID numbers (audited)"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(merged_into__isnull=True)
+                                   | ~Q(merged_into=F("pk")),
+                                   name="person_not_merged_into_itself"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.id_masked}）"
@@ -425,3 +433,44 @@ class KeyGroupMembership(models.Model):
     @property
     def audit_organization_id(self) -> int | None:
         return self.person.registered_by_id
+
+
+class PersonMergeQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope: Scope) -> Q | None:
+        return person_scope_q(scope, "survivor__")
+
+
+class PersonMerge(models.Model):
+    """A person registered twice, merged by staff: which record survived, why, who, when, and
+    how many records of each kind moved from the duplicate to the survivor."""
+
+    duplicate = models.OneToOneField(Person, verbose_name=_("duplicate"),
+                                     on_delete=models.PROTECT, related_name="merge")
+    survivor = models.ForeignKey(Person, verbose_name=_("survivor"), on_delete=models.PROTECT,
+                                 related_name="merges")
+    reason = models.TextField(_("reason"))
+    merged_by = models.CharField(_("merged by"), max_length=150)
+    merged_at = models.DateTimeField(_("merged"), auto_now_add=True)
+    moved = models.JSONField(_("records moved"), default=dict, blank=True)
+
+    objects = PersonMergeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person merge")
+        verbose_name_plural = _("person merges")
+        ordering = ["-merged_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(duplicate=F("survivor")),
+                                   name="person_merge_two_persons"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_id} → {self.survivor_id}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.survivor.region.code
+
+    @property
+    def audit_organization_id(self) -> int | None:
+        return self.survivor.registered_by_id

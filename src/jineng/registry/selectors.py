@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from jineng.core.errors import NotFound
 from jineng.registry.models import (
@@ -11,10 +11,12 @@ from jineng.registry.models import (
     Organization,
     OrganizationStatusChange,
     Person,
+    PersonMerge,
     Region,
     SkillLevel,
     TrainingSite,
 )
+from jineng.registry.rules.identity import id_number_18
 
 
 def subtree_prefix(region_code: str) -> str:
@@ -103,19 +105,41 @@ def site_get(*, actor, pk: int) -> TrainingSite:
     return site
 
 
+def whole_id_number(text: str) -> str | None:
+    """The 18-character form of a text that is a whole, valid ID number (an old 15-digit number
+    converted, see rules.identity.id_number_18), or None."""
+    from jineng.core.validators import is_resident_id
+
+    number = id_number_18(text)
+    return number if is_resident_id(number) else None
+
+
+def is_whole_id_number(text: str) -> bool:
+    return whole_id_number(text) is not None
+
+
+def _holds_number(id_hash: str) -> Q:
+    """The person registered under this number, or the survivor a duplicate with this number
+    was merged into."""
+    return Q(id_hash=id_hash) | Q(merged_duplicates__id_hash=id_hash)
+
+
 def person_list(*, actor, q: str = "", region_code: str | None = None,
                 key_group: str | None = None, id_number: str = "") -> QuerySet[Person]:
     """Persons in scope: `q` is a name prefix, or a whole ID number (exact lookup, for the
-    pages, which send it by POST); `id_number` looks up a whole number only."""
+    pages, which send it by POST); `id_number` looks up a whole number only. A 15-digit number
+    finds the person registered under its 18-character form."""
     from jineng.core import pii
-    from jineng.core.validators import is_resident_id, parse_resident_id
 
-    qs = Person.objects.visible_to(actor).select_related("region")
+    qs = (Person.objects.visible_to(actor).select_related("region")
+          .filter(merged_into__isnull=True))  # a merged duplicate lives on in its survivor
     if id_number:
-        qs = qs.filter(id_hash=pii.keyed_hash(parse_resident_id(id_number).number))
+        number = whole_id_number(id_number)
+        qs = (qs.filter(_holds_number(pii.keyed_hash(number))).distinct() if number
+              else qs.none())
     elif q:
-        if is_resident_id(q):
-            qs = qs.filter(id_hash=pii.keyed_hash(parse_resident_id(q).number))
+        if number := whole_id_number(q):
+            qs = qs.filter(_holds_number(pii.keyed_hash(number))).distinct()
         else:
             qs = qs.filter(name__startswith=q)
     if region_code:
@@ -137,10 +161,27 @@ def person_get(*, actor, pk: int) -> Person:
 def person_find_by_id_number(*, actor, id_number: str) -> Person:
     from jineng.core import pii
 
-    person = Person.objects.visible_to(actor).filter(id_hash=pii.keyed_hash(id_number)).first()
+    number = id_number_18(id_number)
+    person = (Person.objects.visible_to(actor).filter(merged_into__isnull=True)
+              .filter(_holds_number(pii.keyed_hash(number))).distinct().first())
     if person is None:
         raise NotFound()
     return person
+
+
+def person_merges(*, actor, person: Person) -> QuerySet[PersonMerge]:
+    """Merges the person took part in (as survivor or as duplicate), latest first."""
+    return (PersonMerge.objects.visible_to(actor)
+            .filter(Q(survivor=person) | Q(duplicate=person))
+            .select_related("duplicate", "survivor"))
+
+
+def person_merge_get(*, actor, pk: int) -> PersonMerge:
+    merge = (PersonMerge.objects.visible_to(actor).select_related("duplicate", "survivor")
+             .filter(pk=pk).first())
+    if merge is None:
+        raise NotFound()
+    return merge
 
 
 def key_group_memberships(*, actor, person: Person) -> QuerySet[KeyGroupMembership]:

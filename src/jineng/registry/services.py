@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jineng.core import audit, pii
 from jineng.core.errors import Conflict, DomainError, Forbidden, NotFound
@@ -20,26 +22,44 @@ from jineng.registry.choices import (
     OrganizationKind,
     OrganizationStatus,
 )
+from jineng.registry.hooks import move_person_references
 from jineng.registry.models import (
     KeyGroupMembership,
     Organization,
     OrganizationStatusChange,
     Person,
+    PersonMerge,
     Region,
     TrainingSite,
 )
-from jineng.registry.rules.identity import known_id_region
+from jineng.registry.rules import permissions as may
+from jineng.registry.rules.identity import id_number_18, known_id_region
+from jineng.registry.rules.permissions import ActorFacts, may_unmask_id_number
+
+UNMASK_PERMISSION = "registry.unmask_id_number"
 
 # --- who may write -------------------------------------------------------------------------
 
+def actor_facts(actor, *, unmask: bool = False) -> ActorFacts:
+    """What rules.permissions needs to know of an actor (a user, anonymous, or None). The
+    unmask permission costs a query or two: it is looked up only with `unmask=True`."""
+    scope = scope_of(actor)
+    has_perm = getattr(actor, "has_perm", None) if unmask else None
+    return ActorFacts(
+        everything=scope.everything,
+        hrss_staff=bool(getattr(actor, "is_hrss_staff", False)),
+        region_prefix=scope.region_prefix, organization_id=scope.organization_id,
+        sees_persons=scope.sees_persons,
+        may_unmask=bool(has_perm and has_perm(UNMASK_PERMISSION)),
+    )
+
+
 def ensure_governs(actor, region: Region) -> None:
     """Staff may write only inside their region's subtree."""
-    scope = scope_of(actor)
-    if scope.everything:
-        return
-    if not getattr(actor, "is_hrss_staff", False) or scope.region_prefix is None:
+    facts = actor_facts(actor)
+    if not may.is_staff(facts):
         raise Forbidden(_("Only HRSS staff may do this."))
-    if not region.code.startswith(scope.region_prefix):
+    if not may.governs(facts, region.code):
         raise Forbidden(_("This region is outside your jurisdiction."))
 
 
@@ -73,6 +93,8 @@ def validate_organization(data: OrganizationInput) -> str:
         raise DomainError(_("Unknown organization kind."), field="kind")
     if not data.name.strip():
         raise DomainError(_("This field is required."), field="name")
+    for field in ("name", "address", "legal_representative", "contact_phone", "sector"):
+        check_length(Organization, field, getattr(data, field).strip())
     if data.kind == OrganizationKind.TRAINING:
         if data.institution_type not in InstitutionType.values:
             raise DomainError(_("Choose the type of training institution."),
@@ -193,8 +215,9 @@ def site_create(*, actor, data: SiteInput) -> TrainingSite:
 # --- persons ------------------------------------------------------------------------------
 
 def parse_id_number(raw: str, *, field: str = "id_number"):
+    """A valid ID number, an old 15-digit one converted to its 18-character form first."""
     try:
-        return parse_resident_id(raw)
+        return parse_resident_id(id_number_18(raw))
     except InvalidIdentifier as bad:
         raise DomainError(str(bad), field=field, code=bad.code) from bad
 
@@ -232,6 +255,8 @@ def person_register(*, actor, data: PersonInput) -> Person:
     ident = parse_id_number(data.id_number)
     if not data.name.strip():
         raise DomainError(_("This field is required."), field="name")
+    check_length(Person, "name", data.name.strip())
+    check_length(Person, "phone", data.phone.strip())
     for group, _start in data.key_groups:
         if group not in KeyGroup.values:
             raise DomainError(_("Unknown key group: %(group)s") % {"group": group},
@@ -260,18 +285,63 @@ def person_register(*, actor, data: PersonInput) -> Person:
     return person
 
 
+def _in_chinese(message) -> str:
+    """Text stored in the audit trail is Chinese whatever the language of the request (the
+    trail is read by auditors, and unmask reasons are typed in Chinese)."""
+    with translation.override("zh-hans"):
+        return str(message)
+
+
 def person_unmask_id(*, actor, person: Person, reason: str = "",
                      ip_address: str | None = None) -> str:
-    """The whole ID number, for an actor with the permission; every call is audited.
-    A person outside the actor's scope answers NotFound, whatever the permission."""
+    """The whole ID number, for an actor with the permission; every call is audited, a refused
+    one too (action unmask, outcome refused). A person outside the actor's scope answers
+    NotFound, whatever the permission."""
     if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
         raise NotFound()
-    if not getattr(actor, "has_perm", lambda p: False)("registry.unmask_id_number"):
+    if not may_unmask_id_number(actor_facts(actor, unmask=True)):
+        with transaction.atomic():
+            refused = _in_chinese(gettext_lazy("Refused: no permission to see whole ID "
+                                               "numbers."))
+            audit.record(actor=actor, action=AuditAction.UNMASK, instance=person,
+                         after={"outcome": "refused"},
+                         reason=f"{refused} {reason.strip()}".strip(), ip_address=ip_address)
         raise Forbidden(_("You may not see whole ID numbers."))
+    if not reason.strip():
+        raise DomainError(_("Give a reason for seeing the whole ID number."), field="reason")
     with transaction.atomic():
         audit.record(actor=actor, action=AuditAction.UNMASK, instance=person,
-                     reason=reason, ip_address=ip_address)
+                     after={"outcome": "shown"}, reason=reason.strip(), ip_address=ip_address)
     return pii.decrypt(person.id_encrypted)
+
+
+def person_search_by_id_number(*, actor, id_number: str,
+                               ip_address: str | None = None) -> list[Person]:
+    """The person (if any, in the actor's scope) with this whole ID number; the search is
+    audited like an unmask, found or not, since it ties a whole number to a person. The trail
+    keeps the masked number only. DomainError if the text is not a whole ID number."""
+    from jineng.registry import selectors
+
+    number = selectors.whole_id_number(id_number)
+    if number is None:
+        raise DomainError(_("Enter a valid ID number (18 characters, or an old 15-digit one)."),
+                          field="id_number")
+    found = list(selectors.person_list(actor=actor, id_number=number)
+                 .defer("id_encrypted", "id_hash").prefetch_related("key_groups"))
+    searched = _in_chinese(gettext_lazy("Search by whole ID number"))
+    with transaction.atomic():
+        if found:
+            audit.record(actor=actor, action=AuditAction.UNMASK, instance=found[0],
+                         after={"outcome": "search", "found": 1}, reason=searched,
+                         ip_address=ip_address)
+        else:
+            audit.record(actor=actor, action=AuditAction.UNMASK,
+                         entity_type="registry.person", label=pii.mask_id_number(number),
+                         region_code=_actor_region_code(actor),
+                         organization_id=scope_of(actor).organization_id,
+                         after={"outcome": "search", "found": 0}, reason=searched,
+                         ip_address=ip_address)
+    return found
 
 
 def key_group_add(*, actor, person: Person, group: str, start_date: dt.date,
@@ -288,6 +358,228 @@ def key_group_add(*, actor, person: Person, group: str, start_date: dt.date,
         audit.record(actor=actor, action=AuditAction.CREATE, instance=row,
                      after=audit.snapshot(row))
     return row
+
+
+# --- corrections (audited, with a reason) --------------------------------------------------
+
+PHONE_PATTERN = re.compile(r"[0-9+\- ]{5,20}")
+
+
+def check_length(model, field: str, value: str) -> None:
+    """The model field's max_length, enforced at every entry point as the forms enforce it."""
+    limit = model._meta.get_field(field).max_length
+    if limit and len(value) > limit:
+        raise DomainError(_("At most %(max)d characters (this has %(n)d).")
+                          % {"max": limit, "n": len(value)}, field=field, code="too_long")
+
+
+def _require_reason(reason: str) -> str:
+    if not (reason or "").strip():
+        raise DomainError(_("Give a reason for the change; it is kept in the audit trail."),
+                          field="reason")
+    return reason.strip()
+
+
+def _apply_changes(instance, wanted: dict) -> tuple[dict, dict]:
+    """Set the wanted values; (before, after) of the fields that really changed."""
+    before = {k: audit._plain(getattr(instance, k)) for k in wanted}
+    for field, value in wanted.items():
+        setattr(instance, field, value)
+    after = {k: audit._plain(getattr(instance, k)) for k in wanted}
+    return audit.changed(before, after)
+
+
+@dataclass(frozen=True)
+class PersonChanges:
+    """Corrections to a person's details; None leaves a field as it is. The ID number is not
+    corrected here: a wrong number is a second registration, merged into the right one."""
+
+    name: str | None = None
+    phone: str | None = None
+    region: Region | None = None
+
+
+def person_update(*, actor, person: Person, changes: PersonChanges, reason: str) -> Person:
+    """Correct a person's name, phone or region served in. Staff governing the person's region
+    (and the new region, when it moves) only; the audit event keeps the changed fields before
+    and after, and the reason. Sending what is stored changes nothing and records nothing."""
+    if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
+        raise NotFound()
+    ensure_may_edit_person(actor, person)
+    if changes.region is not None and not may.may_edit_person(actor_facts(actor),
+                                                             changes.region.code):
+        raise Forbidden(_("This region is outside your jurisdiction."))
+    wanted: dict = {}
+    if changes.name is not None:
+        name = changes.name.strip()
+        if not name:
+            raise DomainError(_("This field is required."), field="name")
+        check_length(Person, "name", name)
+        wanted["name"] = name
+    if changes.phone is not None:
+        phone = changes.phone.strip()
+        check_length(Person, "phone", phone)
+        if phone and not PHONE_PATTERN.fullmatch(phone):
+            raise DomainError(_("Not a phone number."), field="phone")
+        wanted["phone"] = phone
+    if changes.region is not None:
+        wanted["region_id"] = changes.region.pk
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        if locked.merged_into_id:
+            raise Conflict(_("This person was merged into another record; correct that one."),
+                           field="", code="merged")
+        before, after = _apply_changes(locked, wanted)
+        if not after:
+            return locked
+        locked.save(update_fields=list(after))
+        audit.record(actor=actor, action=AuditAction.UPDATE, instance=locked, before=before,
+                     after=after, reason=reason)
+    return locked
+
+
+def ensure_may_edit_person(actor, person: Person) -> None:
+    if not may.may_edit_person(actor_facts(actor), person.region.code):
+        raise Forbidden(_("Only HRSS staff of the person's region may correct their details."))
+
+
+ORGANIZATION_EDITABLE = ("name", "institution_type", "address", "legal_representative",
+                         "contact_phone", "sector")
+
+
+@dataclass(frozen=True)
+class OrganizationChanges:
+    """Corrections to an organization's details; None leaves a field as it is. The credit code
+    and the kind identify the organization and are not edited."""
+
+    name: str | None = None
+    institution_type: str | None = None
+    address: str | None = None
+    legal_representative: str | None = None
+    contact_phone: str | None = None
+    sector: str | None = None
+    region: Region | None = None
+
+
+def ensure_may_edit_organization(actor, organization: Organization) -> None:
+    if not may.may_edit_organization(actor_facts(actor), organization.region.code):
+        raise Forbidden(_("Only HRSS staff of the organization's region may correct its "
+                          "details."))
+
+
+def organization_update(*, actor, organization: Organization, changes: OrganizationChanges,
+                        reason: str) -> Organization:
+    """Correct an organization's details (name, type, address, legal representative, phone,
+    sector, region). Staff governing its region (and the new one); audited field by field with
+    the reason; sending what is stored changes nothing and records nothing."""
+    if not Organization.objects.visible_to(actor).filter(pk=organization.pk).exists():
+        raise NotFound()
+    ensure_may_edit_organization(actor, organization)
+    if changes.region is not None:
+        ensure_governs(actor, changes.region)
+    wanted: dict = {}
+    for field in ORGANIZATION_EDITABLE:
+        value = getattr(changes, field)
+        if value is None:
+            continue
+        value = value.strip()
+        check_length(Organization, field, value)
+        wanted[field] = value
+    if "name" in wanted and not wanted["name"]:
+        raise DomainError(_("This field is required."), field="name")
+    if "institution_type" in wanted:
+        if organization.kind == OrganizationKind.TRAINING:
+            if wanted["institution_type"] not in InstitutionType.values:
+                raise DomainError(_("Choose the type of training institution."),
+                                  field="institution_type")
+        elif wanted["institution_type"]:
+            raise DomainError(_("Only training institutions have an institution type."),
+                              field="institution_type")
+    if wanted.get("contact_phone") and not PHONE_PATTERN.fullmatch(
+            wanted["contact_phone"].replace("—", "-")):
+        raise DomainError(_("Not a phone number."), field="contact_phone")
+    if changes.region is not None:
+        wanted["region_id"] = changes.region.pk
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        locked = Organization.objects.select_for_update().get(pk=organization.pk)
+        before, after = _apply_changes(locked, wanted)
+        if not after:
+            return locked
+        locked.save(update_fields=list(after))
+        audit.record(actor=actor, action=AuditAction.UPDATE, instance=locked, before=before,
+                     after=after, reason=reason)
+    return locked
+
+
+# --- merging a person registered twice -----------------------------------------------------
+
+def ensure_may_merge(actor, duplicate: Person, survivor: Person) -> None:
+    if not may.may_merge_persons(actor_facts(actor), duplicate.region.code,
+                                 survivor.region.code):
+        raise Forbidden(_("Only HRSS staff governing both persons' regions may merge them."))
+
+
+def _move_key_groups(duplicate: Person, survivor: Person) -> int:
+    """Memberships move to the survivor; one the survivor already has (same group and start)
+    is kept once, the survivor's."""
+    held = set(KeyGroupMembership.objects.filter(person=survivor)
+               .values_list("group", "start_date"))
+    moved = 0
+    for row in KeyGroupMembership.objects.filter(person=duplicate).select_for_update():
+        if (row.group, row.start_date) in held:
+            row.delete()
+        else:
+            row.person = survivor
+            row.save(update_fields=["person"])
+            moved += 1
+    return moved
+
+
+def person_merge(*, actor, duplicate: Person, survivor: Person, reason: str) -> PersonMerge:
+    """Merge a person registered twice (an old 15-digit number and its 18-character form, a
+    typo corrected later) into the surviving record. Everything attached moves to the survivor:
+    key-group memberships here, and whatever higher apps registered in
+    `registry.hooks.person_reference_movers` (training enrollments, …). The duplicate is kept,
+    marked `merged_into` the survivor (its number still finds the survivor); nothing is
+    deleted. Both persons are locked; the merge is one transaction and one audit event.
+
+    Either person out of the actor's scope answers NotFound; staff governing both regions only
+    (Forbidden); a person already merged, or the same person twice, is a Conflict."""
+    visible = Person.objects.visible_to(actor)
+    if not visible.filter(pk=duplicate.pk).exists():
+        raise NotFound()
+    if not visible.filter(pk=survivor.pk).exists():
+        raise DomainError(_("No such person."), field="survivor", code="not_found")
+    ensure_may_merge(actor, duplicate, survivor)
+    if duplicate.pk == survivor.pk:
+        raise DomainError(_("A person cannot be merged into themselves."), field="survivor")
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        locked = {p.pk: p for p in Person.objects.select_for_update()
+                  .filter(pk__in=[duplicate.pk, survivor.pk]).order_by("pk")}
+        duplicate, survivor = locked[duplicate.pk], locked[survivor.pk]
+        if duplicate.merged_into_id:
+            raise Conflict(_("This person was already merged into another record."),
+                           field="", code="already_merged")
+        if survivor.merged_into_id:
+            raise Conflict(_("The surviving record was itself merged into another; merge into "
+                             "that one."), field="survivor", code="already_merged")
+        moved = {"registry.key_group_membership": _move_key_groups(duplicate, survivor)}
+        moved.update(move_person_references(duplicate=duplicate, survivor=survivor,
+                                            actor=actor))
+        duplicate.merged_into = survivor
+        duplicate.save(update_fields=["merged_into"])
+        merge = PersonMerge.objects.create(
+            duplicate=duplicate, survivor=survivor, reason=reason, moved=moved,
+            merged_by=getattr(actor, "username", "") or "system")
+        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=duplicate,
+                     before={"merged_into_id": None},
+                     after={"merged_into_id": survivor.pk, "survivor": str(survivor),
+                            "moved": moved},
+                     reason=reason)
+    return merge
 
 
 # --- bulk imports

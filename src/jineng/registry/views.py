@@ -20,12 +20,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jineng.core.errors import DomainError, Forbidden, NotFound
-from jineng.core.validators import is_resident_id
 from jineng.registry import forms, selectors, services
 from jineng.registry.choices import OrganizationStatus
+from jineng.registry.rules import permissions as may
 
 PAGE_SIZE = 50
-UNMASK_PERMISSION = "registry.unmask_id_number"
 
 
 def _page(request: HttpRequest, qs) -> Page:
@@ -133,16 +132,20 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         institution_type=filters.get("institution_type") or None,
         status=filters.get("status") or None, region_code=filters.get("region") or None,
         q=filters.get("q", "").strip())
+    facts = services.actor_facts(request.user)
     return render(request, "registry/organization_list.html", {
         "page": _page(request, orgs), "form": form,
-        "can_create": request.user.is_hrss_staff,
+        "can_create": may.may_register_organizations(facts),
+        "can_import": may.may_import(facts, "organizations"),
     })
 
 
 def _organization_context(request: HttpRequest, org, *, status_form=None) -> dict:
     user = request.user
+    facts = services.actor_facts(user)
     allowed = services.ALLOWED_STATUS_CHANGES.get(OrganizationStatus(org.status), set())
-    can_change_status = user.is_hrss_staff and bool(allowed)
+    can_change_status = (may.may_change_organization_status(facts, org.region.code)
+                         and bool(allowed))
     if can_change_status and status_form is None:
         status_form = forms.StatusChangeForm(allowed=allowed)
     return {
@@ -151,6 +154,7 @@ def _organization_context(request: HttpRequest, org, *, status_form=None) -> dic
         "history": list(selectors.organization_status_history(actor=user, organization=org)),
         "status_form": status_form if can_change_status else None,
         "can_add_site": user.scope.organization_id == org.pk or user.is_hrss_staff,
+        "can_edit": may.may_edit_organization(facts, org.region.code),
     }
 
 
@@ -186,7 +190,7 @@ def organization_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def organization_create(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_hrss_staff:
+    if not may.may_register_organizations(services.actor_facts(request.user)):
         raise PermissionDenied(_("Only HRSS staff may register organizations."))
     regions = _writable_regions(request.user)
     form = forms.OrganizationForm(request.POST or None, regions=regions)
@@ -227,7 +231,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
                                 region_code=filters.get("region") or None)
     return render(request, "registry/site_list.html", {
         "page": _page(request, sites), "form": form, "organization": organization,
-        "can_import": request.user.is_hrss_staff or bool(request.user.scope.organization_id),
+        "can_import": may.may_import(services.actor_facts(request.user), "sites"),
     })
 
 
@@ -274,7 +278,7 @@ def _require_persons(request: HttpRequest) -> None:
 
 
 def _may_register_persons(user) -> bool:
-    return user.scope.sees_persons and (user.is_hrss_staff or bool(user.scope.organization_id))
+    return may.may_register_persons(services.actor_facts(user))
 
 
 @login_required
@@ -282,7 +286,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     _require_persons(request)
     data = request.GET.copy()
     q = data.get("q", "").strip()
-    searched_by_id = bool(q) and is_resident_id(q)
+    searched_by_id = bool(q) and selectors.is_whole_id_number(q)
     if searched_by_id:
         # Never write a whole ID number back into the page (or into the pager links).
         from jineng.core.pii import mask_id_number
@@ -290,13 +294,18 @@ def person_list(request: HttpRequest) -> HttpResponse:
         data["q"] = mask_id_number(q)
     form = forms.PersonFilterForm(data or None, regions=_filter_regions(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
-    persons = selectors.person_browse(actor=request.user, q=q,
-                                      region_code=filters.get("region") or None,
-                                      key_group=filters.get("key_group") or None)
+    if searched_by_id:  # audited: a whole number tied to a person
+        persons = services.person_search_by_id_number(actor=request.user, id_number=q,
+                                                      ip_address=_ip(request))
+    else:
+        persons = selectors.person_browse(actor=request.user, q=q,
+                                          region_code=filters.get("region") or None,
+                                          key_group=filters.get("key_group") or None)
     return render(request, "registry/person_list.html", {
         "page": _page(request, persons), "form": form,
         "id_form": forms.PersonIdSearchForm(), "searched_by_id": searched_by_id,
         "can_register": _may_register_persons(request.user),
+        "can_import": may.may_import(services.actor_facts(request.user), "persons"),
         "querystring": "" if searched_by_id else _querystring(form),
     })
 
@@ -308,34 +317,41 @@ def person_find(request: HttpRequest) -> HttpResponse:
     _require_persons(request)
     id_form = forms.PersonIdSearchForm(request.POST)
     if id_form.is_valid():
-        number = id_form.cleaned_data["id_number"].strip().upper()
-        if not is_resident_id(number):
+        number = selectors.whole_id_number(id_form.cleaned_data["id_number"])
+        if number is None:
             id_form.add_error("id_number", _("This is not a valid ID number."))
         else:
-            try:
-                person = selectors.person_find_by_id_number(actor=request.user,
-                                                            id_number=number)
-            except NotFound:
+            found = services.person_search_by_id_number(actor=request.user, id_number=number,
+                                                         ip_address=_ip(request))
+            if not found:
                 id_form.add_error("id_number",
                                   _("No person with this ID number in your records."))
             else:
-                return redirect("registry:person_detail", pk=person.pk)
+                return redirect("registry:person_detail", pk=found[0].pk)
     form = forms.PersonFilterForm(regions=_filter_regions(request.user))
     persons = selectors.person_browse(actor=request.user)
     return render(request, "registry/person_list.html", {
         "page": _page(request, persons), "form": form, "id_form": id_form,
         "can_register": _may_register_persons(request.user), "querystring": "",
+        "can_import": may.may_import(services.actor_facts(request.user), "persons"),
     }, status=400)
 
 
 def _person_context(request: HttpRequest, person, **extra) -> dict:
     user = request.user
+    facts = services.actor_facts(user, unmask=True)
+    current = not person.merged_into_id
     context = {
         "person": person,
         "memberships": list(selectors.key_group_memberships(actor=user, person=person)),
-        "can_unmask": user.has_perm(UNMASK_PERMISSION),
+        "can_unmask": may.may_unmask_id_number(facts),
         "unmask_form": forms.UnmaskForm(),
-        "key_group_form": forms.KeyGroupForm() if user.is_hrss_staff else None,
+        "key_group_form": forms.KeyGroupForm() if current and may.may_add_key_group(
+            facts, person.region.code) else None,
+        "can_edit": current and may.may_edit_person(facts, person.region.code),
+        "can_merge": current and may.may_merge_persons(facts, person.region.code,
+                                                       person.region.code),
+        "merges": list(selectors.person_merges(actor=user, person=person)),
         "whole_id": None,
     }
     context.update(extra)
@@ -356,10 +372,15 @@ def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one person's whole ID number once, with a reason; the service audits each call."""
     _require_persons(request)
     person = _found(selectors.person_get, actor=request.user, pk=pk)
-    if not request.user.has_perm(UNMASK_PERMISSION):
-        raise PermissionDenied(_("You may not see whole ID numbers."))
     form = forms.UnmaskForm(request.POST)
     whole_id = None
+    if not may.may_unmask_id_number(services.actor_facts(request.user, unmask=True)):
+        try:  # refused, and the refusal is audited by the service
+            services.person_unmask_id(actor=request.user, person=person,
+                                      reason=request.POST.get("reason", "")[:500],
+                                      ip_address=_ip(request))
+        except Forbidden as denied:
+            raise PermissionDenied(denied.message) from denied
     if form.is_valid():
         try:
             whole_id = services.person_unmask_id(actor=request.user, person=person,
@@ -419,3 +440,125 @@ def person_register(request: HttpRequest) -> HttpResponse:
             return redirect("registry:person_detail", pk=person.pk)
     return render(request, "registry/person_form.html", {"form": form},
                   status=400 if form.errors else 200)
+
+
+# --- corrections and merges ----------------------------------------------------------------
+
+def _forbidden(denied: Forbidden) -> PermissionDenied:
+    return PermissionDenied(denied.message)
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a person's name, phone or region served in, with a reason (audited)."""
+    _require_persons(request)
+    user = request.user
+    person = _found(selectors.person_get, actor=user, pk=pk)
+    if person.merged_into_id or not may.may_edit_person(services.actor_facts(user),
+                                                        person.region.code):
+        raise PermissionDenied(_("Only HRSS staff of the person's region may correct their "
+                                 "details."))
+    form = forms.PersonEditForm(request.POST or None, regions=_writable_regions(user),
+                                initial={"name": person.name, "phone": person.phone,
+                                         "region": person.region_id})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.person_update(actor=user, person=person, reason=data["reason"],
+                                   changes=services.PersonChanges(
+                                       name=data["name"], phone=data["phone"],
+                                       region=data["region"]))
+        except Forbidden as denied:
+            form.add_error("region", denied.message)
+        except DomainError as bad:
+            forms.add_domain_error(form, bad)
+        else:
+            messages.success(request, _("Details saved."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "registry/person_edit.html", {"form": form, "person": person},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an organization's details, with a reason (audited)."""
+    user = request.user
+    org = _found(selectors.organization_get, actor=user, pk=pk)
+    if not may.may_edit_organization(services.actor_facts(user), org.region.code):
+        raise PermissionDenied(_("Only HRSS staff of the organization's region may correct its "
+                                 "details."))
+    form = forms.OrganizationEditForm(
+        request.POST or None, regions=_writable_regions(user),
+        training=org.kind == "training",
+        initial={"name": org.name, "institution_type": org.institution_type,
+                 "region": org.region_id, "address": org.address,
+                 "legal_representative": org.legal_representative,
+                 "contact_phone": org.contact_phone, "sector": org.sector})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.organization_update(
+                actor=user, organization=org, reason=data["reason"],
+                changes=services.OrganizationChanges(
+                    name=data["name"], institution_type=data.get("institution_type"),
+                    region=data["region"], address=data["address"],
+                    legal_representative=data["legal_representative"],
+                    contact_phone=data["contact_phone"], sector=data["sector"]))
+        except Forbidden as denied:
+            form.add_error("region", denied.message)
+        except DomainError as bad:
+            forms.add_domain_error(form, bad)
+        else:
+            messages.success(request, _("Details saved."))
+            return redirect("registry:organization_detail", pk=org.pk)
+    return render(request, "registry/organization_edit.html", {"form": form, "org": org},
+                  status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
+def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge this record (registered twice) into the record to keep, found by its ID number."""
+    _require_persons(request)
+    user = request.user
+    duplicate = _found(selectors.person_get, actor=user, pk=pk)
+    if duplicate.merged_into_id or not may.may_merge_persons(
+            services.actor_facts(user), duplicate.region.code, duplicate.region.code):
+        raise PermissionDenied(_("Only HRSS staff governing both persons' regions may merge "
+                                 "them."))
+    form = forms.PersonMergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        number = selectors.whole_id_number(form.cleaned_data["survivor_id_number"])
+        survivor = None
+        if number is None:
+            form.add_error("survivor_id_number", _("This is not a valid ID number."))
+        else:
+            try:
+                survivor = selectors.person_find_by_id_number(actor=user, id_number=number)
+            except NotFound:
+                form.add_error("survivor_id_number",
+                               _("No person with this ID number in your records."))
+        if survivor is not None:
+            try:
+                merge = services.person_merge(actor=user, duplicate=duplicate,
+                                              survivor=survivor,
+                                              reason=form.cleaned_data["reason"])
+            except Forbidden as denied:
+                raise _forbidden(denied) from denied
+            except DomainError as bad:
+                if bad.field == "survivor":
+                    bad.field = "survivor_id_number"
+                forms.add_domain_error(form, bad)
+            else:
+                messages.success(request, _("Merged. Everything attached to the duplicate now "
+                                            "belongs to this record."))
+                return redirect("registry:person_merge_detail", pk=merge.pk)
+    return render(request, "registry/person_merge.html",
+                  {"form": form, "person": duplicate}, status=400 if form.errors else 200)
+
+
+@login_required
+def person_merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_persons(request)
+    merge = _found(selectors.person_merge_get, actor=request.user, pk=pk)
+    return render(request, "registry/person_merge_detail.html", {"merge": merge})
