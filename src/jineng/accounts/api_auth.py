@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
@@ -58,6 +59,8 @@ class SessionAuth(NinjaSessionAuth):
     sends an Authorization header."""
 
     def __call__(self, request):
-        if sends_credentials(request):
+        # Without a session cookie there is no session to protect: skip the CSRF check, so an
+        # anonymous write answers 401 rather than "CSRF check failed".
+        if sends_credentials(request) or settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return None
         return super().__call__(request)

@@ -7,13 +7,13 @@ from typing import Any
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from jineng.accounts.api_auth import ApiTokenAuth, SessionAuth
 from jineng.catalog import importers, selectors, services
 from jineng.catalog.choices import CatalogKind, TrainingType
 from jineng.catalog.kinds import spec_for
-from jineng.core.api import PUBLIC_SECURITY, AnonymousAccess, error_responses
+from jineng.core.api import PUBLIC_SECURITY, AnonymousAccess, Pagination, error_responses
 from jineng.core.errors import DomainError
 from jineng.registry import selectors as registry_selectors
 
@@ -177,7 +177,7 @@ class EntryFilter(Schema):
 @router.get("/versions/{int:version_id}/entries",
             response={200: list[EntryOut], **E(404, 422)}, **READ,
             operation_id="catalog_entry_list")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def entry_list(request, version_id: int, filters: Query[EntryFilter]):
     version = selectors.version_get(actor=request.auth, pk=version_id)
     spec = spec_for(version.catalog.kind)

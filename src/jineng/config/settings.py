@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is chosen (its refusal is translated), before anything reads a body.
+    "jineng.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -227,6 +229,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("JINENG_LOG_LEVEL", "WARNING")},
 }
 
-# Upload limits for importers (rows are validated one by one; the file is read once).
-DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Request sizes, checked from Content-Length before anything parses the body (413 above):
+# JINENG_MAX_REQUEST_BYTES for every request (core.middleware), the import files' limit for
+# API uploads (core.api; JSON operations have smaller ones of their own). Form fields and JSON
+# bodies are held in memory up to DATA_UPLOAD_MAX_MEMORY_SIZE; uploaded files over
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file rather than memory.
+JINENG_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+JINENG_MAX_REQUEST_BYTES = JINENG_MAX_UPLOAD_BYTES + 1024 * 1024  # the file and its form
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -35,6 +35,9 @@ def human_size(n: int) -> str:
         return f"{n // 1024} KB"
     return f"{n} B"
 
+
+# Default messages of core.errors (plain English there), marked here for the catalog.
+DEFAULT_MESSAGES = [gettext_noop("Not found."), gettext_noop("You may not do this.")]
 
 # pydantic's error types (https://docs.pydantic.dev/latest/errors/validation_errors/), in our
 # words; `ctx` values fill the placeholders. A type missing here falls back to "Invalid value."
@@ -174,3 +177,56 @@ def install_error_handlers(api: NinjaAPI) -> None:
         errors = [{"field": error_field(e), "code": e.get("type", "invalid"),
                    "message": pydantic_message(e)} for e in exc.errors]
         return api.create_response(request, {"detail": errors}, status=422)
+
+
+# --- Django's error views (config/urls.py): JSON under /api/, localized pages elsewhere ------
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _json_error(status: int, code: str, message: str):
+    import json
+
+    from django.http import HttpResponse
+
+    body = {"detail": [{"field": "", "code": code, "message": message}]}
+    return HttpResponse(json.dumps(body, ensure_ascii=False), status=status,
+                        content_type="application/json; charset=utf-8")
+
+
+def handler400(request, exception=None):
+    from django.views import defaults
+
+    if _is_api(request):
+        return _json_error(400, "bad_request", gettext("Invalid request."))
+    return defaults.bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    from django.views import defaults
+
+    if _is_api(request):
+        return _json_error(403, "forbidden", gettext("You may not do this."))
+    return defaults.permission_denied(request, exception)
+
+
+def handler404(request, exception=None):
+    """An address that matches no operation (`/api/registry/persons/abc`) answers like a
+    missing record."""
+    from django.views import defaults
+
+    if _is_api(request):
+        return _json_error(404, "not_found", gettext(NotFound().message))
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    """No database and no context processors: the error may be the database itself."""
+    from django.views import defaults
+
+    if _is_api(request):
+        return _json_error(500, "server_error", gettext(
+            "Something went wrong on our side. The error has been logged; please try again "
+            "later."))
+    return defaults.server_error(request)

@@ -18,10 +18,10 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
-from jineng.core.api import ErrorOut, error_responses
+from jineng.core.api import MIB, ErrorOut, Pagination, body_limit, error_responses
 from jineng.core.errors import DomainError, NotFound
 from jineng.registry import selectors as registry_selectors
 from jineng.training import selectors, services
@@ -108,6 +108,7 @@ def attendance_event_create(request, payload: Annotated[dict[str, Any], Body()])
 @router.post("/attendance/events/batch",
              response={200: IngestOut, **error_responses(400, 403, 422)},
              operation_id="attendance_event_batch")
+@body_limit(2 * MIB)  # 5,000 events of ~300 bytes; refused before parsing above it
 def attendance_event_batch(request, payload: BatchIn):
     """A batch of events from a terminal (idempotent: the same batch twice gives the same
     counts the second time as duplicates and stores nothing new)."""
@@ -162,7 +163,7 @@ class ClassDetailOut(ClassOut):
 
 
 @router.get("/classes", response=list[ClassOut], operation_id="training_class_list")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def class_list(request, status: str | None = None, region_code: str | None = None,
                sector: str | None = None):
     """Classes the caller may see (an institution: its own), newest first."""

@@ -233,7 +233,10 @@ def path_text(path: Path_) -> str:
 
 def load_located(text: str) -> Located:
     """Parse YAML (safe tags only), keeping the line of every key and value."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # a control character: the reader refuses it at once
+        return Located(None, {}, {}, [PackIssue(None, "", "yaml_syntax", {"problem": str(exc)})])
     key_lines: dict[Path_, int] = {}
     value_lines: dict[Path_, int] = {}
     issues: list[PackIssue] = []
