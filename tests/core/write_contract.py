@@ -58,6 +58,9 @@ class Attempts:
     # Tables a call may change even when it fails, with the reason (e.g. the throttling state
     # a wrong one-time code leaves on the device, kept on purpose): {"app.Model": "why"}.
     side_effects: dict[str, str] = field(default_factory=dict)
+    # The events of the successful call when their number depends on the world built (one per
+    # target split, …); otherwise the case's `audit` holds.
+    audit: list[Event] | None = None
 
 
 @dataclass

@@ -240,6 +240,7 @@ def report_review(*, actor, report: QuarterlyReport, approve: bool,
         reviewed_by=actor if getattr(actor, "is_authenticated", False) else None)
 
 
+@transaction.atomic  # an audit failure must not break the caller's transaction
 def report_export_recorded(*, actor, report: QuarterlyReport | None, fmt: str,
                            label: str = "", region_code: str = "") -> None:
     """Exports are audited (they leave the system)."""
