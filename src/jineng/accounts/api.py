@@ -69,7 +69,8 @@ def token_list(request, filters: Query[TokenFilter]):
              summary="Issue an API token for your account (the secret is shown once)")
 def token_create(request, payload: TokenIn):
     row, token = services.api_token_create(actor=request.auth, name=payload.name)
-    return Status(201, {**TokenOut.from_orm(row).dict(), "token": token})
+    row.token = token  # in this answer only
+    return Status(201, row)
 
 
 @router.post("/tokens/{token_id}/revoke",

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -61,7 +62,7 @@ def _form_error(form, error: DomainError) -> None:
 
 def _once(response: HttpResponse) -> HttpResponse:
     """A page holding a secret shown once: no cache, no back-button copy."""
-    response["Cache-Control"] = "no-store"
+    add_never_cache_headers(response)
     return response
 
 
@@ -102,8 +103,8 @@ def password_new(request: HttpRequest) -> HttpResponse:
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_set_after_reset(actor=user,
-                                              new_password=form.cleaned_data["new_password1"])
+            user = services.password_set_after_reset(
+                actor=user, new_password=form.cleaned_data["new_password1"])
         except DomainError as refused:
             _form_error(form, refused)
         else:

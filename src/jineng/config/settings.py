@@ -152,16 +152,19 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# django-axes: lock an account (by user name and IP) after repeated failures.
+# django-axes: after repeated failures, lock a user name at the address it was tried from
+# (both together: a stranger cannot lock a province account for its owner, and an office
+# behind one proxy address is not shut out by one colleague's typos). The cool-off doubles
+# with each lockout of the same name and address within a day (jineng.accounts.lockout).
 AXES_FAILURE_LIMIT = int(os.environ.get("JINENG_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = "jineng.accounts.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout are refused and audited but do not restart the clock (the next
+# lockout's doubling does that job).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-# Lock by account: behind a provincial proxy many staff share one IP address, so an IP lock
-# would shut out an office; axes warns about that choice (W006), which is deliberate here.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 OTP_TOTP_ISSUER = "jineng"
 
