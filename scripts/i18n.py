@@ -46,6 +46,8 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "catalog": ("src/jineng/catalog/",),
     "plans": ("src/jineng/plans/",),
     "training": ("src/jineng/training/",),
+    "contract": ("src/jineng/core/history.py", "src/jineng/core/updates.py",
+                 "src/jineng/core/http.py"),
 }
 HEADER = {
     "Project-Id-Version": "jineng",
