@@ -138,6 +138,55 @@ def _person_search_by_id_number() -> Attempts:
     ])
 
 
+@case("registry.person_update", audit=[(A.UPDATE, "registry.person")])
+def _person_update() -> Attempts:
+    person = f.PersonFactory(registered_by=f.OrganizationFactory())
+    ok = {"actor": f.staff("county_staff", f.COUNTY), "person": person, "reason": "更正",
+          "changes": registry.PersonChanges(name="王更正", phone="13900000000")}
+    return Attempts(ok=ok, refused=[
+        Refused({**ok, "actor": _outsider()}, NotFound, "out of scope"),
+        Refused({**ok, "actor": f.operator(person.registered_by)}, Forbidden,
+                "the registering institution"),
+        Refused({**ok, "reason": " "}, DomainError, "no reason"),
+        Refused({**ok, "changes": registry.PersonChanges(name="张" * 51)}, DomainError,
+                "name too long"),
+        Refused({**ok, "changes": registry.PersonChanges(region=f.region(f.OTHER_CITY_COUNTY))},
+                Forbidden, "moved out of the jurisdiction"),
+    ])
+
+
+@case("registry.organization_update", audit=[(A.UPDATE, "registry.organization")])
+def _organization_update() -> Attempts:
+    org = f.OrganizationFactory()
+    ok = {"actor": f.staff("county_staff", f.COUNTY), "organization": org, "reason": "更正",
+          "changes": registry.OrganizationChanges(legal_representative="李四")}
+    return Attempts(ok=ok, refused=[
+        Refused({**ok, "actor": _outsider()}, NotFound, "out of scope"),
+        Refused({**ok, "actor": f.operator(org)}, Forbidden, "the organization itself"),
+        Refused({**ok, "reason": ""}, DomainError, "no reason"),
+        Refused({**ok, "changes": registry.OrganizationChanges(name="学" * 201)}, DomainError,
+                "name too long"),
+        Refused({**ok, "changes": registry.OrganizationChanges(institution_type="club")},
+                DomainError, "unknown institution type"),
+    ])
+
+
+@case("registry.person_merge", audit=[(A.TRANSITION, "registry.person")])
+def _person_merge() -> Attempts:
+    duplicate, survivor, merged = f.PersonFactory(), f.PersonFactory(), f.PersonFactory()
+    registry.person_merge(actor=f.staff(), duplicate=merged, survivor=survivor, reason="重复")
+    ok = {"actor": f.staff("county_staff", f.COUNTY), "duplicate": duplicate,
+          "survivor": survivor, "reason": "同一人登记两次"}
+    return Attempts(ok=ok, refused=[
+        Refused({**ok, "actor": _outsider()}, NotFound, "out of scope"),
+        Refused({**ok, "actor": f.operator(f.OrganizationFactory())}, NotFound,
+                "an institution"),
+        Refused({**ok, "reason": " "}, DomainError, "no reason"),
+        Refused({**ok, "survivor": duplicate}, DomainError, "into itself"),
+        Refused({**ok, "survivor": merged}, Conflict, "survivor already merged"),
+    ])
+
+
 @case("registry.key_group_add", audit=[(A.CREATE, "registry.keygroupmembership")])
 def _key_group_add() -> Attempts:
     person = f.PersonFactory()
