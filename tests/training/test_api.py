@@ -49,6 +49,14 @@ def test_single_event(setup):
     assert AttendanceEvent.objects.count() == 1
 
 
+def test_a_key_reused_for_another_trainee_answers_409(setup):
+    _w, cls, (a, b, *_), api = setup
+    assert api.call("attendance_event_create", json_body=ev(cls, a, "k")).status == 201
+    reused = api.call("attendance_event_create", json_body=ev(cls, b, "k"))
+    assert reused.status == 409 and reused.error_fields() == ["idempotency_key"]
+    assert AttendanceEvent.objects.count() == 1
+
+
 def test_batch_replay_gives_the_same_counts(setup):
     _w, cls, trainees, api = setup
     batch = [ev(cls, e, f"{e.pk}-{k}", k, hr) for e in trainees

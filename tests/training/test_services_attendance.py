@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from jineng.core import pii
-from jineng.core.errors import Forbidden
+from jineng.core.errors import DomainError, Forbidden
 from jineng.core.models import AuditEvent
 from jineng.training import selectors, services
 from jineng.training.models import AttendanceEvent, TrainingClass
@@ -181,7 +181,7 @@ def test_only_institution_operators_send_attendance():
 
 def test_batch_size_limit():
     w = h.world()
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.attendance_ingest(actor=w.operator, events=[{}] * (services.MAX_BATCH + 1))
 
 
@@ -242,9 +242,9 @@ def test_completion_list_is_scoped():
     cls, _ = open_with_trainees(w)
     assert len(selectors.class_completion(actor=w.operator, training_class=cls)) == 2
     assert len(selectors.class_completion(actor=w.county_staff, training_class=cls)) == 2
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         selectors.class_completion(actor=w.other_operator, training_class=cls)
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         selectors.class_completion(actor=f.staff("industry_staff", f.CITY),
                                    training_class=cls)
 
@@ -262,3 +262,37 @@ def test_today_board():
     assert len(board) == 1 and board[0]["enrolled"] == 2
     assert board[0]["checked_in"] == (1 if now.astimezone(h.TZ).hour else 0)
     assert selectors.today_board(actor=f.staff("county_staff", f.OTHER_COUNTY)) == []
+
+
+def test_a_key_reused_for_another_trainee_is_a_conflict_not_a_silent_drop():
+    w = h.world()
+    cls, (a, b) = open_with_trainees(w)
+    first = services.attendance_ingest(actor=w.operator, events=[event(cls, a, "same")])
+    assert first.accepted == 1
+    # a replay of the same event counts once
+    again = services.attendance_ingest(actor=w.operator, events=[event(cls, a, "same")])
+    assert [r.status for r in again.results] == ["duplicate"]
+    # the same key carrying another trainee's check-in is refused, naming the key
+    other = services.attendance_ingest(actor=w.operator, events=[event(cls, b, "same")])
+    assert [r.status for r in other.results] == ["rejected"]
+    assert other.results[0].errors[0]["field"] == "idempotency_key"
+    assert other.results[0].errors[0]["code"] == "key_reused"
+    # the same within one batch
+    batch = services.attendance_ingest(actor=w.operator, events=[
+        event(cls, a, "twin", hour=9), event(cls, b, "twin", hour=9),
+        event(cls, a, "pair", hour=10), event(cls, a, "pair", hour=10)])
+    assert [r.status for r in batch.results] == ["accepted", "rejected", "accepted",
+                                                 "duplicate"]
+    assert AttendanceEvent.objects.filter(idempotency_key__in=["same", "twin", "pair"]
+                                          ).count() == 3
+
+
+def test_events_stamped_in_1900_or_before_the_class_are_refused():
+    w = h.world()
+    cls, (a, _b) = open_with_trainees(w)
+    report = services.attendance_ingest(actor=w.operator, events=[
+        event(cls, a, "old", occurred_at="1900-01-01T08:55:00+08:00"),
+        event(cls, a, "early", day=h.START - dt.timedelta(days=3))])
+    assert [(r.status, r.errors[0]["code"]) for r in report.results] == [
+        ("rejected", "too_old"), ("rejected", "before_class")]
+    assert not AttendanceEvent.objects.filter(training_class=cls).exists()

@@ -91,17 +91,19 @@ def _shape(report: services.IngestReport) -> dict:
 
 
 @router.post("/attendance/events", response={201: EventResultOut, 200: EventResultOut,
-                                             **error_responses(400, 403, 422)},
+                                             **error_responses(400, 403, 409, 422)},
              operation_id="attendance_event_create",
              openapi_extra={"requestBody": {"content": {"application/json": {
                  "schema": EventIn.model_json_schema()}}}})
 def attendance_event_create(request, payload: Annotated[dict[str, Any], Body()]):
     """One check-in or check-out. 201: stored; 200: a replay of an event already stored
-    (nothing changes); 400: rejected, with every reason."""
+    (nothing changes); 400: rejected, with every reason; 409: the idempotency key was already
+    used for another event."""
     report = services.attendance_ingest(actor=request.auth, events=[payload], source="single")
     result = _shape(report)["results"][0]
     if result["status"] == services.REJECTED:
-        return 400, {"detail": result["errors"]}
+        reused = any(e["code"] == "key_reused" for e in result["errors"])
+        return (409 if reused else 400), {"detail": result["errors"]}
     return (201 if result["status"] == services.ACCEPTED else 200), result
 
 
