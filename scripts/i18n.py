@@ -46,6 +46,11 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "catalog": ("src/jineng/catalog/",),
     "plans": ("src/jineng/plans/",),
     "training": ("src/jineng/training/",),
+    "jobs": ("src/jineng/jobs/",),
+    "registry": ("src/jineng/registry/rules/", "src/jineng/registry/hooks.py",
+                 "src/jineng/registry/templates/registry/person_merge",
+                 "src/jineng/registry/templates/registry/person_edit.html",
+                 "src/jineng/registry/templates/registry/organization_edit.html"),
     "contract": ("src/jineng/core/history.py", "src/jineng/core/updates.py",
                  "src/jineng/core/http.py"),
 }
