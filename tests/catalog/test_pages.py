@@ -223,8 +223,8 @@ def test_a_county_user_sees_no_publish_button_and_cannot_publish_by_posting(clie
     url = reverse("catalog:version_manage", args=[county_catalog.pk, draft.number])
     assert 'id="publish-version"' not in client.get(url).content.decode()
     response = client.post(reverse("catalog:version_publish",
-                                   args=[county_catalog.pk, draft.number]), follow=True)
-    assert "Only the province" in response.content.decode()
+                                   args=[county_catalog.pk, draft.number]))
+    assert response.status_code == 403  # core.http: Forbidden answers the 403 page
     assert CatalogVersion.objects.get(pk=draft.pk).status == VersionStatus.REVIEW
     client.force_login(f.staff(Role.PROVINCE_STAFF, f.PROVINCE))
     assert 'id="publish-version"' in client.get(url).content.decode()

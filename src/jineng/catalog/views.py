@@ -21,7 +21,8 @@ from jineng.catalog.choices import CatalogKind, TrainingType, VersionStatus
 from jineng.catalog.forms import CatalogForm, DraftForm, ImportForm, LookupForm, RejectForm
 from jineng.catalog.kinds import COLUMN_TITLES, spec_for
 from jineng.catalog.rules import permissions
-from jineng.core.errors import DomainError, NotFound
+from jineng.core.errors import DomainError
+from jineng.core.http import domain_errors, form_errors, message_errors
 from jineng.registry import selectors as registry_selectors
 
 PAGE_SIZE = 50
@@ -42,18 +43,14 @@ def _int(raw: str | None) -> int | None:
         return None
 
 
+# Views that read a catalog or version are wrapped in core.http.domain_errors: NotFound (missing
+# or out of scope) answers the 404 page, Forbidden the 403 page.
 def _catalog(request, pk: int):
-    try:
-        return selectors.catalog_get(actor=request.user, pk=pk)
-    except NotFound:
-        raise Http404 from None
+    return selectors.catalog_get(actor=request.user, pk=pk)
 
 
 def _version(request, catalog, number: int):
-    try:
-        return selectors.version_by_number(actor=request.user, catalog=catalog, number=number)
-    except NotFound:
-        raise Http404 from None
+    return selectors.version_by_number(actor=request.user, catalog=catalog, number=number)
 
 
 def _table(spec, entries) -> tuple[list[str], list[tuple]]:
@@ -82,6 +79,7 @@ def catalog_index(request):
     })
 
 
+@domain_errors
 def catalog_detail(request, pk: int):
     """The catalog's entries: the version in force today, or one chosen by number (?v=) or by
     date (?on=2024-06-01: the version in force that day)."""
@@ -119,6 +117,7 @@ def catalog_detail(request, pk: int):
     })
 
 
+@domain_errors
 def catalog_history(request, pk: int):
     catalog = _catalog(request, pk)
     return render(request, "catalog/history.html", {
@@ -126,6 +125,7 @@ def catalog_history(request, pk: int):
                                                                catalog=catalog)})
 
 
+@domain_errors
 def catalog_diff(request, pk: int):
     """Two versions side by side: rows added, removed and changed (changed fields marked)."""
     catalog = _catalog(request, pk)
@@ -155,6 +155,7 @@ def catalog_diff(request, pk: int):
     })
 
 
+@domain_errors
 def version_download(request, pk: int, number: int, fmt: str):
     catalog = _catalog(request, pk)
     version = _version(request, catalog, number)
@@ -202,14 +203,12 @@ def lookup(request):
 # --- staff pages -----------------------------------------------------------------------------
 
 @login_required
+@domain_errors
 def manage(request):
     form = CatalogForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             catalog = services.catalog_create(actor=request.user, **form.service_kwargs())
-        except DomainError as bad:
-            form.add_error(bad.field if bad.field in form.fields else None, bad.message)
-        else:
             messages.success(request, _("Catalog created."))
             return redirect("catalog:detail", pk=catalog.pk)
     return render(request, "catalog/manage.html", {
@@ -219,22 +218,21 @@ def manage(request):
 
 
 @login_required
+@domain_errors
 def draft_create(request, pk: int):
     catalog = _catalog(request, pk)
     form = DraftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             version = services.version_create_draft(actor=request.user, catalog=catalog,
                                                     **form.cleaned_data)
-        except DomainError as bad:
-            form.add_error(bad.field if bad.field in form.fields else None, bad.message)
-        else:
             return redirect("catalog:version_manage", pk=catalog.pk, number=version.number)
     return render(request, "catalog/draft_form.html", {"catalog": catalog, "form": form},
                   status=400 if form.errors else 200)
 
 
 @login_required
+@domain_errors
 def version_manage(request, pk: int, number: int):
     """A version in preparation: dates, entries, import, and the workflow buttons."""
     catalog = _catalog(request, pk)
@@ -255,16 +253,16 @@ def version_manage(request, pk: int, number: int):
         context["import_form"] = form
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            try:
+            report = None
+            with message_errors(request) as outcome:
                 if upload.size > MAX_UPLOAD_BYTES:
                     raise DomainError(_("The file is larger than 20 MB."), field="file")
                 report = services.entries_import(
                     actor=request.user, version=version, data=upload.read(),
                     filename=upload.name, mode=form.cleaned_data["mode"],
                     skip_bad_rows=form.cleaned_data["skip_bad_rows"])
-            except DomainError as bad:
-                messages.error(request, bad.message)
-                status = bad.status
+            if outcome.error is not None:
+                status = outcome.error.status
             else:
                 context["report"] = report
                 context["errors"] = [{"row": e.row, "field": spec.labels.get(e.field, e.field),
@@ -284,17 +282,16 @@ def version_manage(request, pk: int, number: int):
 def _action(request, pk: int, number: int, do, success: str):
     catalog = _catalog(request, pk)
     version = _version(request, catalog, number)
-    try:
+    with message_errors(request) as outcome:
         do(version)
-    except DomainError as bad:
-        messages.error(request, bad.message)
-    else:
+    if not outcome.failed:
         messages.success(request, success)
     return redirect("catalog:version_manage", pk=pk, number=number)
 
 
 @login_required
 @require_POST
+@domain_errors
 def version_update(request, pk: int, number: int):
     form = DraftForm(request.POST)
     if not form.is_valid():
@@ -308,6 +305,7 @@ def version_update(request, pk: int, number: int):
 
 @login_required
 @require_POST
+@domain_errors
 def version_submit(request, pk: int, number: int):
     return _action(request, pk, number, lambda v: services.version_submit(
         actor=request.user, version=v), _("Submitted for review."))
@@ -315,6 +313,7 @@ def version_submit(request, pk: int, number: int):
 
 @login_required
 @require_POST
+@domain_errors
 def version_publish(request, pk: int, number: int):
     return _action(request, pk, number, lambda v: services.version_publish(
         actor=request.user, version=v), _("Published."))
@@ -322,6 +321,7 @@ def version_publish(request, pk: int, number: int):
 
 @login_required
 @require_POST
+@domain_errors
 def version_reject(request, pk: int, number: int):
     reason = request.POST.get("reason", "")
     return _action(request, pk, number, lambda v: services.version_reject(
@@ -330,6 +330,7 @@ def version_reject(request, pk: int, number: int):
 
 @login_required
 @require_POST
+@domain_errors
 def version_reopen(request, pk: int, number: int):
     return _action(request, pk, number, lambda v: services.version_reopen(
         actor=request.user, version=v), _("Reopened as a draft."))
@@ -337,13 +338,13 @@ def version_reopen(request, pk: int, number: int):
 
 @login_required
 @require_POST
+@domain_errors
 def version_discard(request, pk: int, number: int):
     catalog = _catalog(request, pk)
     version = _version(request, catalog, number)
-    try:
+    with message_errors(request) as outcome:
         services.version_discard(actor=request.user, version=version)
-    except DomainError as bad:
-        messages.error(request, bad.message)
+    if outcome.failed:
         return redirect("catalog:version_manage", pk=pk, number=number)
     messages.success(request, _("Draft discarded."))
     return redirect("catalog:detail", pk=pk)
@@ -351,6 +352,7 @@ def version_discard(request, pk: int, number: int):
 
 @login_required
 @require_POST
+@domain_errors
 def entry_delete(request, pk: int, number: int, entry_id: int):
     return _action(request, pk, number, lambda v: services.entry_delete(
         actor=request.user, version=v, entry_id=entry_id), _("Entry removed."))
