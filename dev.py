@@ -101,7 +101,19 @@ def cmd_start(args: argparse.Namespace) -> None:
     run([BIN / "jineng", "demo-data", "--scale", args.scale, "--seed", str(args.seed),
          "--if-empty"], env=env)
     run([BIN / "jineng", "demo-logins", "--address", f"http://{args.address}/"], env=env)
-    run([BIN / "jineng", "runserver", "--noreload", args.address], env=env)
+    # The background worker (large exports and other jobs) runs next to the server and stops
+    # with it.
+    worker = subprocess.Popen([str(BIN / "jineng"), "jobs-run", "--watch"], cwd=ROOT, env=env)
+    try:
+        code = run([BIN / "jineng", "runserver", "--noreload", args.address], env=env,
+                   check=False)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    sys.exit(code)
 
 
 def start_postgres() -> bool:

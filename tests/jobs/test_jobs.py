@@ -58,6 +58,9 @@ def progress():
     services.job_progressed.disconnect(dispatch_uid="test-progress")
 
 
+# The worker exactly as in production, recycling its connection between jobs: committed data,
+# not a test transaction (serialized rollback restores the regions loaded by migrations).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_large_persons_export_runs_as_a_job_on_the_worker(client, persons, small_limit,
                                                           progress):
     owner = f.staff(Role.COUNTY_STAFF, f.COUNTY)

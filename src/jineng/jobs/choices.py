@@ -1,12 +1,12 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    SUCCEEDED = "succeeded", _("Finished")
-    FAILED = "failed", _("Failed")
+    QUEUED = "queued", pgettext_lazy("job status", "Queued")
+    RUNNING = "running", pgettext_lazy("job status", "Running")
+    SUCCEEDED = "succeeded", pgettext_lazy("job status", "Finished")
+    FAILED = "failed", pgettext_lazy("job status", "Failed")
 
 
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)
