@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from jineng.core.api import InRegion, error_responses
 from jineng.plans import selectors, services
-from jineng.plans.rules.packs import check_pack
+from jineng.plans.rules.packs import PACK_MAX_CHARS, check_pack
+from jineng.plans.rules.quarters import DAY_MAX, DAY_MIN, YEAR_MAX, YEAR_MIN
 
 router = Router(tags=["plans"])
 
@@ -107,7 +110,7 @@ class ReportDetailOut(ReportOut):
 
 
 class PackIn(Schema):
-    text: str
+    text: str = Field(max_length=PACK_MAX_CHARS)
 
 
 class PackIssueOut(Schema):
@@ -151,8 +154,15 @@ def plan_targets(request, key: str):
     return list(plan.targets.all())
 
 
-@router.get("/{key}/progress", response={200: ProgressOut, **error_responses(404)})
-def plan_progress(request, key: str, region: str = "", as_of: dt.date | None = None):
+RegionCode = Annotated[str, Field(pattern=r"^(\d{6,12})?$",
+                                   description="a region code (default: your own region)")]
+Day = Annotated[dt.date | None, Field(ge=DAY_MIN, le=DAY_MAX)]
+Year = Annotated[int | None, Field(ge=YEAR_MIN, le=YEAR_MAX)]
+Quarter = Annotated[int | None, Field(ge=1, le=4)]
+
+
+@router.get("/{key}/progress", response={200: ProgressOut, **error_responses(404, 422)})
+def plan_progress(request, key: str, region: RegionCode = "", as_of: Day = None):
     """Every target's standing in a region (default: the caller's own) on a day (default:
     today): actual, share of target and of time, projections and status."""
     plan = selectors.plan_get(actor=request.auth, key=key)
@@ -171,9 +181,9 @@ def plan_progress(request, key: str, region: str = "", as_of: dt.date | None = N
                 for r in rows]}
 
 
-@router.get("/{key}/reports", response={200: list[ReportOut], **error_responses(404)})
-def report_list(request, key: str, region: str = "", year: int | None = None,
-                quarter: int | None = None):
+@router.get("/{key}/reports", response={200: list[ReportOut], **error_responses(404, 422)})
+def report_list(request, key: str, region: RegionCode = "", year: Year = None,
+                quarter: Quarter = None):
     plan = selectors.plan_get(actor=request.auth, key=key)
     where = (selectors.dashboard_region(actor=request.auth, plan=plan, code=region)
              if region else None)

@@ -22,6 +22,8 @@ from jineng.plans.choices import (
 )
 
 PREFIX_LENGTHS = (2, 4, 6, 9, 12)
+# Every figure column is numeric(14, 2): below 10^12 either way.
+FIGURE_LIMIT = 10 ** 12
 
 
 def _prefixes_of(prefix: str) -> list[str]:
@@ -457,8 +459,15 @@ class QuarterlyReportLine(models.Model):
         verbose_name = _("report line")
         verbose_name_plural = _("report lines")
         ordering = ["report", "target__position"]
-        constraints = [models.UniqueConstraint(fields=["report", "target"],
-                                               name="plans_report_line_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "target"], name="plans_report_line_unique"),
+            # A figure outside numeric(14, 2) made the record unreadable (SQLite kept it).
+            *(models.CheckConstraint(
+                condition=models.Q(**{f"{name}__isnull": True})
+                | models.Q(**{f"{name}__gt": -FIGURE_LIMIT, f"{name}__lt": FIGURE_LIMIT}),
+                name=f"plans_report_line_{name}_range")
+              for name in ("reported_quarter", "reported_cumulative")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report} · {self.target.title}"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from jineng.core.errors import NotFound
 from jineng.core.scoping import scope_of
 from jineng.plans import actuals
+from jineng.plans.actors import actor_facts
 from jineng.plans.choices import ProgressStatus, ReportStatus
 from jineng.plans.models import (
     ActualFact,
@@ -25,6 +26,7 @@ from jineng.plans.models import (
     Target,
     TargetAllocation,
 )
+from jineng.plans.rules import permissions
 from jineng.plans.rules import progress as rules
 from jineng.plans.rules import vocabulary as v
 from jineng.plans.rules.packs import region_prefix
@@ -109,6 +111,30 @@ def region_path(*, plan: Plan, region: Region) -> list[Region]:
     while path[-1].pk != plan.region_id and path[-1].parent_id:
         path.append(Region.objects.get(pk=path[-1].parent_id))
     return list(reversed(path))
+
+
+@dataclass(frozen=True)
+class Crumb:
+    """One step of a breadcrumb: a link only if the actor may open that region's page (a
+    region above a county officer's own is shown as text: its page would answer 404)."""
+
+    region: Region
+    link: bool
+
+    @property
+    def code(self) -> str:
+        return self.region.code
+
+    @property
+    def name(self) -> str:
+        return self.region.name
+
+
+def breadcrumbs(*, actor, plan: Plan, region: Region) -> list[Crumb]:
+    """region_path, each step marked with whether the actor can open it."""
+    facts = actor_facts(actor)
+    return [Crumb(region=r, link=permissions.may_see_region(facts, r.code))
+            for r in region_path(plan=plan, region=region)]
 
 
 def child_regions(region: Region) -> list[Region]:

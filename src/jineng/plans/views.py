@@ -6,7 +6,6 @@ answers 403; any other DomainError is shown as a message on the page the user ca
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from decimal import Decimal, InvalidOperation
 
@@ -22,18 +21,19 @@ from django.views.decorators.http import require_POST
 
 from jineng.core.errors import DomainError, Forbidden, NotFound
 from jineng.plans import dashboard as dash
-from jineng.plans import exports, selectors, services
+from jineng.plans import exports, params, selectors, services
 from jineng.plans.choices import (
     ChecklistStatus,
     DecompositionBase,
     DecompositionMethod,
 )
-from jineng.plans.rules.packs import SCHEMA_PATH, check_pack
+from jineng.plans.rules.packs import PACK_MAX_CHARS, SCHEMA_PATH, check_pack
 from jineng.plans.rules.quarters import last_closed_quarter, quarter_bounds
 
 
 def scoped(view):
-    """NotFound → 404, Forbidden → 403 (for reads and writes alike)."""
+    """NotFound → 404, Forbidden → 403 (for reads and writes alike); a query parameter that
+    fails its check → 400 naming it."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -43,23 +43,24 @@ def scoped(view):
             raise Http404(missing.message) from missing
         except Forbidden as denied:
             raise PermissionDenied(denied.message) from denied
+        except params.BadQuery as bad:
+            return render(request, "plans/bad_query.html", {"errors": bad.errors},
+                          status=400)
 
     return wrapper
 
 
-def _as_of(request: HttpRequest) -> dt.date:
-    raw = request.GET.get("as_of", "")
-    try:
-        return dt.date.fromisoformat(raw) if raw else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+def _query(request: HttpRequest, *names: str) -> dict:
+    return params.parse(request.GET, *names)
 
 
-def _int(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except ValueError:
-        return None
+def _field_message(name: str, problems: list[str]) -> str:
+    return _("%(field)s: %(problem)s") % {"field": name, "problem": " ".join(problems)}
+
+
+def _region(request: HttpRequest, plan):
+    code = _query(request, "region")["region"]
+    return selectors.dashboard_region(actor=request.user, plan=plan, code=code)
 
 
 def _decimal(raw: str | None, field: str) -> Decimal | None:
@@ -98,10 +99,12 @@ def plan_list(request):
 @scoped
 def plan_dashboard(request, key: str):
     plan = selectors.plan_get(actor=request.user, key=key)
-    region = selectors.dashboard_region(actor=request.user, plan=plan,
-                                        code=request.GET.get("region"))
+    query = _query(request, "region", "as_of", "org")
+    region = selectors.dashboard_region(actor=request.user, plan=plan, code=query["region"])
     context = dash.build(actor=request.user, plan=plan, region=region,
-                         as_of=_as_of(request), org_id=_int(request.GET.get("org")))
+                         as_of=query["as_of"] or timezone.localdate(), org_id=query["org"])
+    context["path"] = selectors.breadcrumbs(actor=request.user, plan=plan, region=region)
+    context["can_split"] = services.may_decompose(request.user, region)
     return render(request, "plans/dashboard.html", context)
 
 
@@ -114,7 +117,9 @@ def plan_targets(request, key: str):
         "plan": plan, "targets": targets,
         "checklist": selectors.checklist(actor=request.user, plan=plan),
         "statuses": ChecklistStatus.choices,
-        "can_edit": request.user.scope.everything or request.user.region_id == plan.region_id,
+        "can_edit": services.may_edit_checklist(request.user, plan),
+        "can_split": services.may_decompose(
+            request.user, selectors.dashboard_region(actor=request.user, plan=plan)),
     })
 
 
@@ -141,8 +146,7 @@ def checklist_update(request, key: str, pk: int):
 def target_decompose(request, key: str, target_key: str):
     plan = selectors.plan_get(actor=request.user, key=key)
     target = selectors.target_get(actor=request.user, plan=plan, key=target_key)
-    parent = selectors.dashboard_region(actor=request.user, plan=plan,
-                                        code=request.GET.get("region"))
+    parent = _region(request, plan)
     children = selectors.child_regions(parent)
     error = ""
     posted: dict[str, str] = {}
@@ -180,7 +184,8 @@ def target_decompose(request, key: str, target_key: str):
         "error": error, "methods": DecompositionMethod.choices,
         "bases": [*DecompositionBase.choices, ("counties", _("Number of counties"))],
         "total_allocated": sum((a.value for a in current.values()), Decimal(0)),
-        "path": selectors.region_path(plan=plan, region=parent),
+        "path": selectors.breadcrumbs(actor=request.user, plan=plan, region=parent),
+        "can_split": services.may_decompose(request.user, parent),
     }, status=400 if error else 200)
 
 
@@ -190,28 +195,35 @@ def target_decompose(request, key: str, target_key: str):
 @scoped
 def report_list(request, key: str):
     plan = selectors.plan_get(actor=request.user, key=key)
-    region = selectors.dashboard_region(actor=request.user, plan=plan,
-                                        code=request.GET.get("region"))
+    region = _region(request, plan)
+    year, quarter = last_closed_quarter(timezone.localdate())
+    failed = False
     if request.method == "POST":
         try:
+            posted = params.parse(request.POST, "year", "quarter")
+            year, quarter = posted["year"] or year, posted["quarter"] or quarter
             report = services.report_prepare(
                 actor=request.user, plan=plan, region=region,
-                year=_int(request.POST.get("year")) or 0,
-                quarter=_int(request.POST.get("quarter")) or 0,
+                year=posted["year"] or 0, quarter=posted["quarter"] or 0,
                 department=request.POST.get("department", ""))
             return redirect("plans:report", key=plan.key, pk=report.pk)
+        except params.BadQuery as bad:
+            failed = True
+            for name, problems in bad.errors.items():
+                messages.error(request, _field_message(name, problems))
         except DomainError as exc:
             if isinstance(exc, Forbidden | NotFound):
                 raise
+            failed = True
             messages.error(request, exc.message)
-    year, quarter = last_closed_quarter(timezone.localdate())
     reports = selectors.report_list(actor=request.user, plan=plan, region=region)
     return render(request, "plans/report_list.html", {
         "plan": plan, "region": region, "reports": reports, "year": year,
         "quarter": quarter, "departments": services.plan_departments(plan),
-        "path": selectors.region_path(plan=plan, region=region),
+        "can_prepare": services.may_prepare_report(request.user, plan, region),
+        "path": selectors.breadcrumbs(actor=request.user, plan=plan, region=region),
         "children": selectors.child_regions(region),
-    })
+    }, status=400 if failed else 200)
 
 
 @login_required
@@ -219,6 +231,7 @@ def report_list(request, key: str):
 def report_detail(request, key: str, pk: int):
     plan = selectors.plan_get(actor=request.user, key=key)
     report = selectors.report_get(actor=request.user, plan=plan, pk=pk)
+    failed = False
     if request.method == "POST":
         action = request.POST.get("action", "save")
         try:
@@ -251,6 +264,7 @@ def report_detail(request, key: str, pk: int):
         except DomainError as exc:
             if isinstance(exc, Forbidden | NotFound):
                 raise
+            failed = True
             messages.error(request, exc.message)
     can_edit = services.may_edit_report(request.user, report)
     can_review = services.may_review_report(request.user, report)
@@ -259,7 +273,7 @@ def report_detail(request, key: str, pk: int):
         "can_edit": can_edit, "can_review": can_review,
         "path": selectors.region_path(plan=plan, region=report.region)
         if plan.region.contains(report.region) else [],
-    })
+    }, status=400 if failed else 200)
 
 
 def _line_dicts(lines) -> list[dict]:
@@ -316,12 +330,7 @@ def report_export(request, key: str, pk: int, fmt: str):
 def report_preview_export(request, key: str, fmt: str):
     """A region's quarter as jineng counts it, before any report is prepared."""
     plan = selectors.plan_get(actor=request.user, key=key)
-    region = selectors.dashboard_region(actor=request.user, plan=plan,
-                                        code=request.GET.get("region"))
-    year = _int(request.GET.get("year"))
-    quarter = _int(request.GET.get("quarter"))
-    if not year or quarter not in (1, 2, 3, 4):
-        year, quarter = last_closed_quarter(timezone.localdate())
+    region, year, quarter = _summary_args(request, plan)
     targets = [t for t in plan.targets.all() if not t.each]
     figures = services.prefill_figures(plan=plan, region=region, targets=targets, year=year,
                                        quarter=quarter)
@@ -341,11 +350,10 @@ def report_preview_export(request, key: str, fmt: str):
 
 
 def _summary_args(request, plan):
-    region = selectors.dashboard_region(actor=request.user, plan=plan,
-                                        code=request.GET.get("region"))
-    year = _int(request.GET.get("year"))
-    quarter = _int(request.GET.get("quarter"))
-    if not year or quarter not in (1, 2, 3, 4):
+    query = _query(request, "region", "year", "quarter")
+    region = selectors.dashboard_region(actor=request.user, plan=plan, code=query["region"])
+    year, quarter = query["year"], query["quarter"]
+    if year is None:
         year, quarter = last_closed_quarter(timezone.localdate())
     return region, year, quarter
 
@@ -394,10 +402,17 @@ def pack_check(request):
     issues = []
     if request.method == "POST":
         upload = request.FILES.get("file")
-        if upload is not None:
+        too_big = upload is not None and upload.size > PACK_MAX_CHARS * 4  # before reading
+        if upload is not None and not too_big:
             text = upload.read().decode("utf-8-sig", errors="replace")
-        else:
+        elif upload is None:
             text = request.POST.get("text", "")
+        if too_big or len(text) > PACK_MAX_CHARS:
+            messages.error(request, _("A pack is at most %(n)s characters.")
+                           % {"n": f"{PACK_MAX_CHARS:,}"})
+            return render(request, "plans/pack_check.html", {
+                "text": "", "result": None, "issues": [],
+                "can_load": services.may_load_packs(request.user)}, status=400)
         result = check_pack(text)
         issues = [{"line": i.line, "path": i.path, "code": i.code,
                    "message": services.issue_message(i)} for i in result.issues]
@@ -412,5 +427,6 @@ def pack_check(request):
                 messages.error(request, exc.message)
     return render(request, "plans/pack_check.html", {
         "text": text, "result": result, "issues": issues,
+        "can_load": services.may_load_packs(request.user),
         "status": 400 if result is not None and not result.ok else 200,
     }, status=400 if result is not None and not result.ok else 200)

@@ -20,10 +20,13 @@ import jsonschema
 import yaml
 
 from jineng.plans.rules import vocabulary as v
+from jineng.plans.rules.numbers import FIGURE_DIGITS, FIGURE_PLACES, number_problem
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "packs" / "schema.json"
 PACKS_DIR = SCHEMA_PATH.parent
 SCHEMA_VERSION = "jineng/policy-pack/1"
+# The longest pack accepted (the shipped ones are under 40,000 characters).
+PACK_MAX_CHARS = 1_000_000
 
 def _(message: str) -> str:
     """Marks a message template for translation (makemessages extracts `_("…")`); the rules
@@ -69,6 +72,8 @@ MESSAGES: dict[str, str] = {
     "subset_exceeds": _("`{id}` ({value}) is larger than `{whole}` ({expected}), which it is "
                        "part of (其中)"),
     "quote_number": _("The quote does not state the number {value} (looked for {forms})"),
+    "number_range": _("`{field}` must be below {limit} with at most {places} decimal places, "
+                      "not `{value}`"),
     "schema": _("{message}"),
 }
 
@@ -438,6 +443,10 @@ def _semantic_issues(located: Located) -> tuple[list[PackIssue], Pack | None]:
         base: Path_ = ("targets", i)
         metric = v.METRICS[t["metric"]]
         value = _decimal(t["value"])
+        if number_problem(value) is not None:
+            add((*base, "value"), "number_range", field="value", value=t["value"],
+                limit=f"{10 ** (FIGURE_DIGITS - FIGURE_PLACES):,}", places=FIGURE_PLACES)
+            value = Decimal(0)
         if metric.kind == v.COUNT and value != value.to_integral_value():
             add((*base, "value"), "not_integer", field="value", value=t["value"])
         if metric.kind == v.RATE and value > 100:
@@ -496,6 +505,10 @@ def _semantic_issues(located: Located) -> tuple[list[PackIssue], Pack | None]:
         if c["id"] in seen:
             add(("checklist", i, "id"), "duplicate_id", id=c["id"])
         seen.add(c["id"])
+        if "value" in c and number_problem(_decimal(c["value"])) is not None:
+            add(("checklist", i, "value"), "number_range", field="value", value=c["value"],
+                limit=f"{10 ** (FIGURE_DIGITS - FIGURE_PLACES):,}", places=FIGURE_PLACES)
+            continue
         checklist.append(ChecklistSpec(
             key=c["id"], title=c["title"], clause=c["clause"], quote=c["quote"],
             line=located.object_line(("checklist", i)),

@@ -38,3 +38,11 @@ def quarters_between(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
         year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
     return out
 
+
+
+# The years a plan page or report can be asked about: wide enough for any plan, narrow enough
+# that date arithmetic (a year after, a quarter before) never leaves the calendar.
+YEAR_MIN = 2000
+YEAR_MAX = 2099
+DAY_MIN = dt.date(YEAR_MIN, 1, 1)
+DAY_MAX = dt.date(YEAR_MAX, 12, 31)

@@ -13,7 +13,16 @@ services` and `services.<name>` keep working for the other apps:
 - `system`: writes made by the system, not a user (the demo builder in `jineng.demo`).
 """
 
-from jineng.plans.services.access import ensure_staff_of
+from jineng.plans.services.access import (
+    actor_facts,
+    ensure_governs,
+    ensure_staff_of,
+    may_decompose,
+    may_edit_checklist,
+    may_load_packs,
+    may_prepare_report,
+    may_see_region,
+)
 from jineng.plans.services.decomposition import (
     DecompositionInput,
     child_regions,
@@ -66,6 +75,7 @@ __all__ = [
     "FactInput",
     "LineInput",
     "PackInvalid",
+    "actor_facts",
     "actual_fact_add",
     "actual_facts_add_many",
     "actual_facts_insert_select",
@@ -75,10 +85,16 @@ __all__ = [
     "decomposition_message",
     "decomposition_weights",
     "demo_plans_remove",
+    "ensure_governs",
     "ensure_staff_of",
     "issue_message",
+    "may_decompose",
+    "may_edit_checklist",
     "may_edit_report",
+    "may_load_packs",
+    "may_prepare_report",
     "may_review_report",
+    "may_see_region",
     "plan_decompose_all",
     "plan_departments",
     "plan_install_shipped",

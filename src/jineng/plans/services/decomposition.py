@@ -28,6 +28,7 @@ from jineng.plans.models import (
 from jineng.plans.rules import decompose as dec
 from jineng.plans.rules import vocabulary as v
 from jineng.plans.services.access import ensure_staff_of
+from jineng.plans.services.checks import check_decimal
 from jineng.registry.choices import RegionLevel
 from jineng.registry.models import Person, Region
 
@@ -119,6 +120,13 @@ def target_decompose(*, actor, target: Target, parent: Region,
                           % {"region": parent.name}, field="parent")
     children = child_regions(parent)
     codes = [c.code for c in children]
+    names = {c.code: c.name for c in children}
+    for column, given in (("value", data.shares), ("weight", data.weights)):
+        for code, value in (given or {}).items():
+            label = TargetAllocation._meta.get_field(column).verbose_name
+            check_decimal(value, model=TargetAllocation, column=column,
+                          field=f"{'share' if column == 'value' else 'weight'}-{code}",
+                          label=f"{names.get(code, code)} · {label}", allow_negative=False)
     weights: dict[str, Decimal] = {}
     try:
         if data.method == DecompositionMethod.MANUAL:

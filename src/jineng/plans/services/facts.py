@@ -28,7 +28,9 @@ from jineng.plans.models import (
     ActualRollup,
 )
 from jineng.plans.rules import vocabulary as v
+from jineng.plans.rules.quarters import DAY_MAX, DAY_MIN
 from jineng.plans.services import store
+from jineng.plans.services.checks import check_integer
 
 # --- facts -----------------------------------------------------------------------------------
 
@@ -51,6 +53,10 @@ def _check_fact(f: FactInput) -> None:
     if metric is None or metric.kind != v.COUNT:
         raise DomainError(_("Unknown metric %(metric)s.") % {"metric": f.metric},
                           field="metric")
+    if not isinstance(f.day, dt.date) or not DAY_MIN <= f.day <= DAY_MAX:
+        raise DomainError(_("A fact is dated from %(first)s to %(last)s, not %(day)s.")
+                          % {"first": DAY_MIN, "last": DAY_MAX, "day": f.day}, field="day")
+    check_integer(f.value, field="value", label=_("value"))
     if len(f.region_code) < 6 or f.region_code[:6].endswith("00"):
         raise DomainError(_("Facts are recorded for a county or a region below it, not "
                             "%(code)s.") % {"code": f.region_code}, field="region_code")

@@ -22,10 +22,9 @@ from jineng.plans.models import (
 )
 from jineng.plans.rules import vocabulary as v
 from jineng.plans.rules.packs import CheckResult, PackIssue, check_pack
-from jineng.plans.services.access import ensure_staff_of
+from jineng.plans.services.access import ensure_governs, ensure_staff_of
 from jineng.plans.services.facts import rollup_rebuild
 from jineng.registry.models import Region
-from jineng.registry.services import ensure_governs
 
 # --- messages built from rule codes ----------------------------------------------------------
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jineng.core import audit
-from jineng.core.errors import Conflict, DomainError, Forbidden, NotFound
+from jineng.core.errors import Conflict, DomainError, NotFound
 from jineng.core.models import AuditAction
 from jineng.plans import actuals
 from jineng.plans.choices import (
@@ -23,11 +23,12 @@ from jineng.plans.models import (
     QuarterlyReportLine,
     Target,
 )
-from jineng.plans.rules.quarters import quarter_bounds
-from jineng.plans.services.access import _is_everything, ensure_staff_of
+from jineng.plans.rules import permissions as rules
+from jineng.plans.rules.quarters import YEAR_MAX, YEAR_MIN, quarter_bounds
+from jineng.plans.services.access import actor_facts, enforce, place
+from jineng.plans.services.checks import check_decimal
 from jineng.plans.services.decomposition import target_value_for
 from jineng.registry.models import Region
-from jineng.registry.services import ensure_governs
 
 # --- quarterly reports -----------------------------------------------------------------------
 
@@ -47,44 +48,27 @@ def plan_departments(plan: Plan) -> list[str]:
 
 
 def _ensure_reporter(actor, plan: Plan, region: Region, department: str) -> None:
-    if _is_everything(actor):
-        return
-    if department:
-        from jineng.accounts.models import Role
-
-        if actor.region_id != plan.region_id or actor.role not in {
-                Role.INDUSTRY_STAFF, Role.PROVINCE_STAFF, Role.CITY_STAFF}:
-            raise Forbidden(_("Department reports are filed by the departments of %(region)s.")
-                            % {"region": plan.region.name})
-        return
-    ensure_staff_of(actor, region)
+    enforce(rules.ensure_reporter, actor_facts(actor), plan_region=place(plan.region),
+            region=place(region), department=department)
 
 
 def _ensure_reviewer(actor, report: QuarterlyReport) -> None:
-    if _is_everything(actor):
-        return
-    ensure_governs(actor, report.region)
-    own_region = actor.region_id == report.region_id
-    if own_region and not report.department:
-        raise Forbidden(_("A report is reviewed by the level above the one that files it."))
-    if report.submitted_by_id and report.submitted_by_id == actor.pk:
-        raise Forbidden(_("You may not review a report you submitted."))
+    enforce(rules.ensure_reviewer, actor_facts(actor), region=place(report.region),
+            department=report.department, submitted_by=report.submitted_by_id)
 
 
 def may_edit_report(actor, report: QuarterlyReport) -> bool:
-    try:
-        _ensure_reporter(actor, report.plan, report.region, report.department)
-    except DomainError:
-        return False
-    return report.is_editable
+    """The report's figures can be changed now, by this actor."""
+    return report.is_editable and rules.may_file_report(
+        actor_facts(actor), plan_region=place(report.plan.region),
+        region=place(report.region), department=report.department)
 
 
 def may_review_report(actor, report: QuarterlyReport) -> bool:
-    try:
-        _ensure_reviewer(actor, report)
-    except DomainError:
-        return False
-    return report.status == ReportStatus.SUBMITTED
+    """The report waits for review, and this actor may review it."""
+    return report.status == ReportStatus.SUBMITTED and rules.may_review_report(
+        actor_facts(actor), region=place(report.region), department=report.department,
+        submitted_by=report.submitted_by_id)
 
 
 def prefill_figures(*, plan: Plan, region: Region, targets: list[Target], year: int,
@@ -115,6 +99,9 @@ def prefill_figures(*, plan: Plan, region: Region, targets: list[Target], year: 
 def report_prepare(*, actor, plan: Plan, region: Region, year: int, quarter: int,
                    department: str = "") -> QuarterlyReport:
     """A draft report pre-filled from jineng. Asking again returns the same report."""
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise DomainError(_("Give a year from %(first)s to %(last)s.")
+                          % {"first": YEAR_MIN, "last": YEAR_MAX}, field="year")
     if quarter not in (1, 2, 3, 4):
         raise DomainError(_("A quarter is 1 to 4."), field="quarter")
     q_start, q_end = quarter_bounds(year, quarter)
@@ -168,17 +155,19 @@ def report_update(*, actor, report: QuarterlyReport, lines: Mapping[int, LineInp
         report = QuarterlyReport.objects.select_for_update().get(pk=report.pk)
         if not report.is_editable:
             raise Conflict(_("Only a draft or returned report can be changed."))
-        by_id = {line.pk: line for line in report.lines.all()}
+        by_id = {line.pk: line for line in report.lines.select_related("target")}
         changes = {}
-        for line_id, data in lines.items():
+        for line_id, data in lines.items():  # every line checked before any is written
             line = by_id.get(line_id)
             if line is None:
                 raise DomainError(_("Unknown report line."), field=f"line-{line_id}")
             for name in ("reported_quarter", "reported_cumulative"):
-                value = getattr(data, name)
-                if value is not None and value < 0:
-                    raise DomainError(_("A figure cannot be negative."),
-                                      field=f"line-{line_id}-{name}")
+                label = QuarterlyReportLine._meta.get_field(name).verbose_name
+                check_decimal(getattr(data, name), model=QuarterlyReportLine, column=name,
+                              field=f"line-{line_id}-{name}",
+                              label=f"{line.target.title} · {label}", allow_negative=False)
+        for line_id, data in lines.items():
+            line = by_id[line_id]
             new = (data.reported_quarter, data.reported_cumulative, data.comment.strip())
             old = (line.reported_quarter, line.reported_cumulative, line.comment)
             if new != old:
