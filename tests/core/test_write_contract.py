@@ -9,6 +9,7 @@ The cases live in tests/core/write_contract_<app>.py (see tests/core/write_contr
 
 from __future__ import annotations
 
+import inspect
 from collections import Counter
 
 import pytest
@@ -56,12 +57,14 @@ def test_every_case_names_a_service_that_exists():
 
 
 @pytest.mark.parametrize("name", sorted(set(SERVICES) - EXEMPT))
-def test_write_contract(name, db):
+def test_write_contract(name, db, request):
     if name not in CASES:
         pytest.fail(f"{name} takes a keyword `actor` but has no write-contract case. "
                     + HOW_TO_ADD.format(name=name))
     fn, spec = SERVICES[name], CASES[name]
-    attempts = spec.build()
+    # A case may ask for pytest fixtures by naming them as parameters (settings, tmp_path, …).
+    fixtures = {p: request.getfixturevalue(p) for p in inspect.signature(spec.build).parameters}
+    attempts = spec.build(**fixtures)
     assert attempts.refused or attempts.no_refusal, (
         f"{name}: give at least one refused call (wrong actor, out of scope, invalid), or say "
         "in no_refusal why none exists.")

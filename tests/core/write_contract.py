@@ -13,6 +13,7 @@ submodules are walked) with a keyword-only `actor` parameter. Each one needs a c
             refused=[Refused({"actor": stranger, ...}, Forbidden, "another institution")],
         )
 
+A case function may name pytest fixtures as parameters (`settings`, `tmp_path`, …).
 `audit` lists the (action, entity_type) events the successful call writes, one per event.
 Every refusal must raise its error, change no row of any table and write no audit event
 (unless it lists the events a refusal writes on purpose in `audit`). tests/core/
