@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -14,17 +15,20 @@ from jineng.core.models import AuditAction
 from jineng.registry import importers
 
 SYSTEM_USERNAME = "jineng-system"
+# accounts.models.Role.SYSTEM_ADMIN. The registry sits below accounts (the layers of
+# docs/architecture.md), so it reaches the user model the way reusable Django apps do,
+# through get_user_model(), and names the role by its stored value.
+SYSTEM_ROLE = "system_admin"
 
 
 def system_actor():
     """The account command-line jobs act as when no --as is given: superuser scope, inactive
     (it can never log in), no password. Created, and audited, on first use."""
-    from jineng.accounts.models import Role, User
-
+    User = get_user_model()
     user = User.objects.filter(username=SYSTEM_USERNAME).first()
     if user is None:
         with transaction.atomic():
-            user = User(username=SYSTEM_USERNAME, role=Role.SYSTEM_ADMIN, is_superuser=True,
+            user = User(username=SYSTEM_USERNAME, role=SYSTEM_ROLE, is_superuser=True,
                         is_active=False, first_name="jineng", last_name="system")
             user.set_unusable_password()
             user.save()
@@ -40,9 +44,7 @@ def actor_for(username: str | None):
     """The user named by --as (who must be active), or the system account."""
     if not username:
         return system_actor()
-    from jineng.accounts.models import User
-
-    user = User.objects.select_related("region", "organization").filter(
+    user = get_user_model().objects.select_related("region", "organization").filter(
         username=username, is_active=True).first()
     if user is None:
         raise CommandError(f"No active user {username!r}.")
