@@ -439,3 +439,14 @@ def test_the_merge_api_and_its_documented_refusals():
     assert [m["duplicate_id"] for m in listed.body] == [duplicate.pk]
     read = api.call("registry_person_get", path={"person_id": duplicate.pk})
     assert read.body["merged_into_id"] == survivor.pk
+
+
+def test_a_number_lookup_for_other_apps_answers_the_survivor():
+    duplicate, survivor = person(), person(region=f.region(f.OTHER_CITY_COUNTY))
+    assert selectors.person_holding_number(duplicate.plain_id).pk == duplicate.pk
+    services.person_merge(actor=f.staff(), duplicate=duplicate, survivor=survivor, reason="重复")
+    assert selectors.person_holding_number(duplicate.plain_id).pk == survivor.pk
+    assert selectors.person_holding_number(survivor.plain_id).pk == survivor.pk
+    old = survivor.plain_id[:6] + survivor.plain_id[8:17]
+    assert selectors.person_holding_number(old).pk == survivor.pk  # 15 digits
+    assert selectors.person_holding_number("123") is None

@@ -169,6 +169,21 @@ def person_find_by_id_number(*, actor, id_number: str) -> Person:
     return person
 
 
+def person_holding_number(id_number: str) -> Person | None:
+    """The current record of the person with this ID number (15 or 18 characters), whoever
+    asks: for services that identify a person by number before deciding anything (enrolling,
+    checking in, registering a teacher) and must never attach to a merged duplicate — a
+    duplicate's number answers its survivor. Not for showing: callers check scope themselves.
+    None for an unknown or invalid number."""
+    from jineng.core import pii
+
+    number = whole_id_number(id_number)
+    if number is None:
+        return None
+    return (Person.objects.filter(merged_into__isnull=True)
+            .filter(_holds_number(pii.keyed_hash(number))).distinct().first())
+
+
 def person_merges(*, actor, person: Person) -> QuerySet[PersonMerge]:
     """Merges the person took part in (as survivor or as duplicate), latest first."""
     return (PersonMerge.objects.visible_to(actor)
