@@ -9,11 +9,10 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from jineng.accounts.api_auth import ApiTokenAuth, SessionAuth
 from jineng.catalog import importers, selectors, services
 from jineng.catalog.choices import CatalogKind, TrainingType
 from jineng.catalog.kinds import spec_for
-from jineng.core.api import PUBLIC_SECURITY, AnonymousAccess, Pagination, error_responses
+from jineng.core.api import PUBLIC_SECURITY, Pagination, error_responses, public_auth
 from jineng.core.errors import DomainError
 from jineng.registry import selectors as registry_selectors
 
@@ -22,7 +21,7 @@ router = Router(tags=["catalogs"])
 
 # Published catalogs are public: reads need no token (an anonymous caller sees published
 # versions only); the workflow needs a token or a session.
-PUBLIC = [ApiTokenAuth(), SessionAuth(), AnonymousAccess()]
+PUBLIC = public_auth()
 READ = {"auth": PUBLIC, "openapi_extra": {"security": PUBLIC_SECURITY}}
 E = error_responses
 WRITE = E(400, 403, 404, 409, 422)

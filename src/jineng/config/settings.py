@@ -111,6 +111,11 @@ ROOT_URLCONF = "jineng.config.urls"
 WSGI_APPLICATION = "jineng.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
+# The API's authentication callbacks, in order (core.api.api_authenticators).
+JINENG_API_AUTHENTICATION = [
+    "jineng.accounts.api_auth.ApiTokenAuth",
+    "jineng.accounts.api_auth.SessionAuth",
+]
 LOGIN_REDIRECT_URL = "portal:overview"
 LOGOUT_REDIRECT_URL = "accounts:login"
 

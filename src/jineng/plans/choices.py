@@ -3,6 +3,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The fact contract's vocabulary, for the apps that feed plan facts (plans.services.facts):
+# the sectors and key groups a fact may name (codes → the policies' Chinese names).
+from jineng.plans.rules.vocabulary import KEY_GROUPS as FACT_KEY_GROUPS  # noqa: F401
+from jineng.plans.rules.vocabulary import SECTORS as FACT_SECTORS  # noqa: F401
+
 
 class Comparator(models.TextChoices):
     AT_LEAST = "at_least", _("at least")

@@ -22,14 +22,13 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from jineng.accounts.api_auth import ApiTokenAuth, SessionAuth
 from jineng.core.api import (
     PUBLIC_SECURITY,
-    AnonymousAccess,
     ErrorOut,
     InRegion,
     Pagination,
     error_responses,
+    public_auth,
 )
 from jineng.core.errors import Conflict, DomainError, NotFound
 from jineng.core.tabular import check_file_size
@@ -38,7 +37,7 @@ from jineng.registry.models import Region
 
 router = Router(tags=["registry"])
 
-PUBLIC = [ApiTokenAuth(), SessionAuth(), AnonymousAccess()]
+PUBLIC = public_auth()
 PUBLIC_EXTRA = {"security": PUBLIC_SECURITY}
 
 

@@ -39,7 +39,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jineng.plans import services as plans
-from jineng.plans.rules import vocabulary as v
+from jineng.plans.choices import FACT_KEY_GROUPS, FACT_SECTORS
 from jineng.registry.choices import KeyGroup
 from jineng.registry.models import KeyGroupMembership
 from jineng.training.choices import (
@@ -113,7 +113,7 @@ def _memberships(person_ids: Iterable[int]) -> dict[int, list[Membership]]:
     """The plans-relevant key-group memberships of persons, by person."""
     out: dict[int, list[Membership]] = defaultdict(list)
     rows = (KeyGroupMembership.objects.filter(person_id__in=person_ids,
-                                              group__in=list(v.KEY_GROUPS))
+                                              group__in=list(FACT_KEY_GROUPS))
             .values_list("person_id", "group", "start_date", "end_date"))
     for person_id, group, start, end in rows.iterator(chunk_size=20_000):
         out[person_id].append((group, start, end))
@@ -146,9 +146,9 @@ class FinishedClass:
     def facts(self, completed: list[tuple[int, int]],
               memberships: dict[int, list[Membership]]) -> list[plans.FactInput]:
         """Its facts, given its completed (enrollment, person) pairs."""
-        sector = self.sector if self.sector in v.SECTORS else ""
+        sector = self.sector if self.sector in FACT_SECTORS else ""
         training_type = plans_training_type(self.training_type)
-        class_group = self.target_group if self.target_group in v.KEY_GROUPS else ""
+        class_group = self.target_group if self.target_group in FACT_KEY_GROUPS else ""
 
         def fact(metric: str, key_group: str, ref: str) -> plans.FactInput:
             return plans.FactInput(metric=metric, day=self.day, region_code=self.region_code,
@@ -238,8 +238,8 @@ def _stage(classes: list[FinishedClass]) -> None:
             "subsidized integer NOT NULL, ordered integer NOT NULL)")
         cursor.executemany(f"INSERT INTO {STAGE} VALUES ({', '.join(['%s'] * 10)})", [
             (c.pk, ops.adapt_datefield_value(c.day), c.region_code, c.institution_id,
-             c.sector if c.sector in v.SECTORS else "", plans_training_type(c.training_type),
-             c.target_group if c.target_group in v.KEY_GROUPS else "",
+             c.sector if c.sector in FACT_SECTORS else "", plans_training_type(c.training_type),
+             c.target_group if c.target_group in FACT_KEY_GROUPS else "",
              ops.adapt_datefield_value(c.start_date),
              int(c.funding_source in SUBSIDIZED_FUNDING), int(c.order_form in ORDER_FORMS))
             for c in classes])
@@ -253,7 +253,7 @@ def _group_sql() -> tuple[str, list[str]]:
     the registry's order active on the class's start date: `first_group_on`), and its
     parameters."""
     qn = connection.ops.quote_name
-    groups = [g for g in KeyGroup.values if g in v.KEY_GROUPS]
+    groups = [g for g in KeyGroup.values if g in FACT_KEY_GROUPS]
     rank = " ".join(f"WHEN %s THEN {i}" for i in range(len(groups)))
     return (f"COALESCE(NULLIF(t.class_group, ''), (SELECT m.{qn('group')} "
             f"FROM {KeyGroupMembership._meta.db_table} m WHERE m.person_id = e.person_id "
