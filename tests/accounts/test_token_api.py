@@ -211,3 +211,18 @@ def test_the_401_message_is_in_the_requests_language():
     detail = body["detail"]
     message = detail[0]["message"] if isinstance(detail, list) else detail
     assert message != "Unauthorized"
+
+
+def test_ids_beyond_any_key_answer_404_or_422_not_500(client):
+    staff = f.staff("city_staff", f.CITY)
+    api = OpenApiClient(client).login(staff)
+    huge = 2**64
+    assert api.call("accounts_token_list", query={"user_id": huge}).status == 422
+    assert api.call("accounts_token_revoke", path={"token_id": huge},
+                    json_body={"reason": "测试"}).status == 422
+    assert client.get(reverse("accounts:user_detail", args=[huge])).status_code == 404
+    for name in ("user_disable", "user_enable", "user_password_reset"):
+        response = client.post(reverse(f"accounts:{name}", args=[huge]), {"reason": "测试"})
+        assert response.status_code == 404
+    response = client.post(reverse("accounts:token_revoke", args=[huge]), {"reason": "测试"})
+    assert response.status_code == 404

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from jineng.accounts import selectors, services
 from jineng.accounts.api_auth import SessionAuth
-from jineng.core.api import error_responses
+from jineng.core.api import INT_MAX, error_responses
 
 router = Router(tags=["accounts"])
 PERSON_ONLY = [SessionAuth()]
@@ -51,8 +51,9 @@ class RevokeIn(Schema):
 
 
 class TokenFilter(Schema):
-    user_id: int | None = Field(None, description="an account you administer (default: your "
-                                                  "own tokens)")
+    user_id: int | None = Field(None, ge=1, le=INT_MAX,
+                                description="an account you administer (default: your own "
+                                            "tokens)")
 
 
 @router.get("/tokens", response={200: list[TokenOut], **error_responses(404)},
@@ -76,6 +77,6 @@ def token_create(request, payload: TokenIn):
 @router.post("/tokens/{token_id}/revoke",
              response={200: TokenOut, **error_responses(400, 404, 422)},
              auth=PERSON_ONLY, operation_id="accounts_token_revoke")
-def token_revoke(request, token_id: int, payload: RevokeIn):
+def token_revoke(request, payload: RevokeIn, token_id: int = Path(..., ge=1, le=INT_MAX)):
     return services.api_token_revoke(actor=request.auth, token_id=token_id,
                                      reason=payload.reason)

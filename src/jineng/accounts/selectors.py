@@ -12,6 +12,8 @@ from jineng.core.errors import NotFound
 from jineng.registry import selectors as registry_selectors
 from jineng.registry.choices import OrganizationKind, RegionLevel
 
+MAX_PK = 2**63 - 1
+
 
 def otp_enabled(*, actor) -> bool:
     """Whether the user has a confirmed second factor (their own devices only)."""
@@ -41,6 +43,8 @@ def account_list(*, actor: User, q: str = "", role: str = "",
 
 
 def account_get(*, actor: User, pk: int) -> User:
+    if not 0 < pk <= MAX_PK:  # beyond any key (and beyond what SQLite can bind)
+        raise NotFound()
     user = account_list(actor=actor).filter(pk=pk).first()
     if user is None:
         raise NotFound()

@@ -27,6 +27,7 @@ from jineng.core.errors import Conflict, DomainError, NotFound
 from jineng.core.models import AuditAction
 from jineng.registry import selectors as registry_selectors
 
+MAX_PK = 2**63 - 1  # larger keys cannot exist (and SQLite cannot bind them)
 # An account holds at most this many live tokens (one per outside system is the norm).
 MAX_ACTIVE_TOKENS = 20
 # Temporary passwords: 16 characters without look-alikes (0/O, 1/l/I), in groups of four.
@@ -70,6 +71,8 @@ def _validate_new_password(password: str, user: User, field: str) -> None:
 def _locked(actor: User, user_id: int) -> User:
     """The target account, locked for the write, if the actor administers it (else NotFound,
     exactly as for a missing account)."""
+    if not 0 < user_id <= MAX_PK:
+        raise NotFound()
     target = (User.objects.select_for_update(of=("self",))
               .select_related("region", "organization__region").filter(pk=user_id).first())
     if target is None:
@@ -165,6 +168,8 @@ def user_create(*, actor: User, username: str, role: str, reason: str, region_co
         place, level = region.code, region.level
     elif role in ORGANIZATION_ROLES:
         field = "organization_id"
+        if not 0 < (organization_id or 0) <= MAX_PK:
+            organization_id = 0  # no such organization (and no overflow in the query)
         try:
             organization = registry_selectors.organization_get(actor=actor,
                                                                pk=organization_id or 0)
@@ -318,6 +323,8 @@ def api_token_revoke(*, actor: User, token_id: int, reason: str = "") -> ApiToke
     """Revoke one of the actor's own tokens, or a token of an account the actor administers
     (with a reason). Revoking twice keeps the first revocation time and writes nothing more.
     Any other token answers NotFound, like a missing one."""
+    if not 0 < token_id <= MAX_PK:
+        raise NotFound()
     with transaction.atomic():
         row = (ApiToken.objects.select_for_update(of=("self",))
                .select_related("user__region", "user__organization__region")
