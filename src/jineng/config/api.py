@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 
 from jineng.accounts.api_auth import ApiTokenAuth, SessionAuth
-from jineng.core.api import ErrorOut, enforce_body_limit, operation_body_limit
+from jineng.core.api import (
+    INT_MAX,
+    ErrorOut,
+    JsonParser,
+    guard_request,
+    operation_body_limit,
+)
 from jineng.core.api_errors import install_error_handlers
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
@@ -39,6 +45,10 @@ class JinengAPI(NinjaAPI):
                 responses = op.setdefault("responses", {})
                 responses.setdefault(401, _error_response("Not authenticated"))
                 params = op.get("parameters", [])
+                for param in params:
+                    if param.get("schema", {}).get("type") == "integer":
+                        param["schema"].setdefault("maximum", INT_MAX)
+                        param["schema"].setdefault("minimum", -INT_MAX)
                 if any(p["in"] == "path" for p in params):
                     # an address whose values do not fit the path (`/persons/abc`)
                     responses.setdefault(404, _error_response("Not found"))
@@ -71,10 +81,12 @@ api = JinengAPI(
     description=str(_("Subsidized vocational skills training: registries, catalogs, training.")),
     auth=[ApiTokenAuth(), SessionAuth()],
     urls_namespace="api",
+    parser=JsonParser(),
 )
 install_error_handlers(api)
-# Bodies over an operation's limit are refused before authentication and parsing.
-api.add_decorator(enforce_body_limit, mode="view")
+# Bodies over an operation's limit, and integers beyond the database's, are refused before
+# authentication and parsing.
+api.add_decorator(guard_request, mode="view")
 
 api.add_router("/registry/", "jineng.registry.api.router")
 api.add_router("/catalogs/", "jineng.catalog.api.router")

@@ -4,15 +4,20 @@ pagination with a capped page size, and request body size limits checked before 
 
 import datetime as dt
 import functools
+import json
+import re
+import typing
 from collections.abc import Callable
 from typing import Any
 
+import pydantic
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.parser import Parser
 
 from jineng.core import selectors
 from jineng.core.api_errors import RequestTooLarge
@@ -67,19 +72,6 @@ class AnonymousAccess:
 # Added to a public operation's OpenAPI security (ninja lists the real schemes and appends
 # this): the empty requirement says a call without credentials is accepted too.
 PUBLIC_SECURITY = [{}]
-
-
-def api_authenticators() -> list:
-    """The API's authentication callbacks, from `settings.JINENG_API_AUTHENTICATION` (dotted
-    paths, like Django's AUTHENTICATION_BACKENDS): the accounts app provides them, and apps
-    below it (registry, catalog) need not import it to mark an operation public."""
-    return [import_string(path)() for path in settings.JINENG_API_AUTHENTICATION]
-
-
-def public_auth() -> list:
-    """`auth=` of an operation anyone may call: the real callbacks first (a caller with
-    credentials is that caller), then anonymous visitors."""
-    return [*api_authenticators(), AnonymousAccess()]
 
 
 MAX_LIMIT = 500
@@ -137,9 +129,46 @@ def operation_body_limit(operation: Any) -> int:
     return NO_BODY_LIMIT
 
 
-def enforce_body_limit(run: Callable) -> Callable:
-    """Ninja "view" decorator (runs before authentication and parsing): compares the
-    Content-Length with the operation's limit and caps the stream for bodies sent without one."""
+# The database's integers are 64-bit at most: a larger id in a query or path can match
+# nothing, but SQLite raises on it (OverflowError) instead of finding nothing.
+INT_MAX = 2**63 - 1
+_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
+
+
+def integer_fields(model: Any) -> set[str]:
+    """Names of the integer inputs of a ninja parameter model (nested schemas flattened, as
+    ninja flattens `Query[Schema]`)."""
+    names: set[str] = set()
+    for name, info in getattr(model, "model_fields", {}).items():
+        kinds = typing.get_args(info.annotation) or (info.annotation,)
+        if int in kinds and bool not in kinds:
+            names.add(info.alias or name)
+        for kind in kinds:
+            if isinstance(kind, type) and issubclass(kind, pydantic.BaseModel):
+                names |= integer_fields(kind)
+    return names
+
+
+def too_large_integers(operation: Any, request, path_values: dict) -> list[dict]:
+    """pydantic-shaped errors for integer query/path values beyond the database's range."""
+    errors = []
+    for model in getattr(operation, "models", []):
+        where = getattr(model, "__ninja_param_source__", "")
+        if where not in {"query", "path"}:
+            continue
+        source = request.GET if where == "query" else path_values
+        for name in integer_fields(model):
+            raw = source.get(name)
+            if isinstance(raw, str) and _INTEGER.fullmatch(raw) and abs(int(raw)) > INT_MAX:
+                errors.append({"type": "less_than_equal", "loc": (where, name),
+                               "ctx": {"le": INT_MAX}})
+    return errors
+
+
+def guard_request(run: Callable) -> Callable:
+    """Ninja "view" decorator, run before authentication and parsing: compares the
+    Content-Length with the operation's body limit (and caps the stream of a body sent without
+    one), and refuses integers in the query or path that no database column can hold."""
     operation = run.__self__  # type: ignore[attr-defined]
     limit = operation_body_limit(operation)
 
@@ -149,7 +178,10 @@ def enforce_body_limit(run: Callable) -> Callable:
             length = declared_length(request)
             if length is not None and length > limit:
                 raise RequestTooLarge(limit)
-        except DomainError as exc:
+            errors = too_large_integers(operation, request, kwargs)
+            if errors:
+                raise NinjaValidationError(errors)
+        except (DomainError, NinjaValidationError) as exc:
             return operation.api.on_exception(request, exc)
         if length is None:
             request._stream = LimitedStream(request._stream, limit)
@@ -157,6 +189,25 @@ def enforce_body_limit(run: Callable) -> Callable:
 
     checked.body_limit = limit  # type: ignore[attr-defined]
     return checked
+
+
+class NumberTooLarge(ValueError):
+    """An integer in a JSON body beyond the database's range."""
+
+
+def bounded_int(text: str) -> int:
+    value = int(text)
+    if abs(value) > INT_MAX:
+        raise NumberTooLarge(text)
+    return value
+
+
+class JsonParser(Parser):
+    """ninja's JSON parser, refusing integers no database column can hold (they would stop
+    the query on SQLite rather than match nothing)."""
+
+    def parse_body(self, request):
+        return json.loads(request.body, parse_int=bounded_int)
 
 
 class AuditEventOut(Schema):

@@ -149,6 +149,22 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        cause = exc.__cause__
+        if isinstance(cause, RequestTooLarge):
+            return api.create_response(request, {"detail": [cause.as_dict()]}, status=413)
+        if isinstance(cause, RequestDataTooBig):
+            return too_big(request, cause)
+        if exc.status_code == 400 and cause is not None:
+            # ninja could not parse the body: the input does not match the schema (422).
+            from jineng.core.api import INT_MAX, NumberTooLarge
+
+            if isinstance(cause, NumberTooLarge):
+                item = {"field": "", "code": "number_too_large", "message": gettext(
+                    "A number in the body is larger than %(max)s.") % {"max": INT_MAX}}
+            else:
+                item = {"field": "", "code": "json_invalid",
+                        "message": gettext("The body is not valid JSON.")}
+            return api.create_response(request, {"detail": [item]}, status=422)
         messages = {
             403: ("forbidden", _("You may not do this.")),
             405: ("method_not_allowed", _("This method is not allowed here.")),

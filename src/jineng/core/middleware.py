@@ -3,7 +3,7 @@
 Every request is held to settings.JINENG_MAX_REQUEST_BYTES (the largest upload any page or
 operation accepts) from its Content-Length; a body sent without one (chunked) is read through
 a stream that stops at the limit. API operations then apply their own, smaller limits
-(core.api.enforce_body_limit). Refusals answer 413: the API's JSON error body under /api/,
+(core.api.guard_request). Refusals answer 413: the API's JSON error body under /api/,
 a short page elsewhere.
 """
 
