@@ -5,11 +5,11 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 
-from jineng.accounts.api_auth import ApiTokenAuth, SessionAuth
 from jineng.core.api import (
     INT_MAX,
     ErrorOut,
     JsonParser,
+    api_authenticators,
     guard_request,
     operation_body_limit,
 )
@@ -79,7 +79,7 @@ api = JinengAPI(
     title="jineng API",
     version="1.0.0",
     description=str(_("Subsidized vocational skills training: registries, catalogs, training.")),
-    auth=[ApiTokenAuth(), SessionAuth()],
+    auth=api_authenticators(),
     urls_namespace="api",
     parser=JsonParser(),
 )

@@ -13,6 +13,7 @@ from typing import Any
 import pydantic
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
@@ -72,6 +73,19 @@ class AnonymousAccess:
 # Added to a public operation's OpenAPI security (ninja lists the real schemes and appends
 # this): the empty requirement says a call without credentials is accepted too.
 PUBLIC_SECURITY = [{}]
+
+
+def api_authenticators() -> list:
+    """The API's authentication callbacks, from `settings.JINENG_API_AUTHENTICATION` (dotted
+    paths, like Django's AUTHENTICATION_BACKENDS): the accounts app provides them, and apps
+    below it (registry, catalog) need not import it to mark an operation public."""
+    return [import_string(path)() for path in settings.JINENG_API_AUTHENTICATION]
+
+
+def public_auth() -> list:
+    """`auth=` of an operation anyone may call: the real callbacks first (a caller with
+    credentials is that caller), then anonymous visitors."""
+    return [*api_authenticators(), AnonymousAccess()]
 
 
 MAX_LIMIT = 500
