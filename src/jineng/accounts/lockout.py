@@ -58,4 +58,9 @@ def cool_off(request=None) -> dt.timedelta:
     name and address. Asked on every check, so a further lockout lengthens the next one."""
     if request is None:
         return BASE
-    return delay_after(lockouts_before(username_of(request), ip_of(request)))
+    # axes asks several times per login request; count once per request.
+    cached = getattr(request, "_jineng_cool_off", None)
+    if cached is None:
+        cached = delay_after(lockouts_before(username_of(request), ip_of(request)))
+        request._jineng_cool_off = cached
+    return cached
