@@ -156,3 +156,21 @@ def _attendance_ingest_xapi() -> Attempts:
         Refused({**ok, "statements": [statement] * (training.MAX_BATCH + 1)}, DomainError,
                 "batch too large"),
     ])
+
+
+@case("training.class_revise", audit=[(A.UPDATE, CLASS)])
+def _class_revise() -> Attempts:
+    w = h.world()
+    cls = h.declare(w)
+    training.class_transition(actor=w.county_staff, training_class=cls, action="return",
+                              reason="材料不全")
+    still_declared = h.declare(w, site=w.site, sessions=h.sessions(start=D(2026, 4, 6)))
+    ok = {"actor": w.operator, "training_class": cls, "data": h.class_input(w, planned_size=25),
+          "note": "已补齐材料"}
+    return Attempts(ok=ok, refused=[
+        Refused({**ok, "actor": w.other_operator}, NotFound, "another institution's class"),
+        Refused({**ok, "actor": w.county_staff}, Forbidden, "staff do not revise"),
+        Refused({**ok, "training_class": still_declared}, DomainError, "not returned"),
+        Refused({**ok, "data": h.class_input(w, planned_size=0)}, DomainError,
+                "no trainees planned"),
+    ])
