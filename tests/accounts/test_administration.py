@@ -300,3 +300,22 @@ def test_detail_offers_only_the_actions_the_rules_allow(client, city):
     page = client.get(reverse("accounts:user_detail", args=[disabled.pk])).content.decode()
     assert 'id="enable"' in page and 'id="disable"' not in page
     assert 'id="reset-password"' not in page
+
+
+def test_django_admin_user_editing_is_for_superusers_only(client):
+    """A staff member with admin access and user permissions cannot bypass the rules there
+    (e.g. give an account a province role)."""
+    from django.contrib.auth.models import Permission
+
+    clerk = f.staff(Role.CITY_STAFF, f.CITY, is_staff=True)
+    clerk.user_permissions.add(*Permission.objects.filter(
+        codename__in=["view_user", "change_user", "add_user"]))
+    county = f.staff(Role.COUNTY_STAFF, f.COUNTY)
+    client.force_login(clerk)
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+    before = snapshot()
+    response = client.post(reverse("admin:accounts_user_change", args=[county.pk]),
+                           {"username": county.username, "role": Role.PROVINCE_STAFF,
+                            "region": f.region(f.PROVINCE).pk})
+    assert response.status_code == 403
+    assert snapshot() == before

@@ -1,9 +1,10 @@
 """Admin for users (with role, region, organization, sector) and API tokens.
 
 User changes made here are audited like every other admin write (the password hash is never
-copied into an audit snapshot). Non-superusers see only users of their own region subtree or
-organization. API tokens are issued by the accounts service (the token is shown once); the
-admin lists and revokes nothing by itself and never shows the stored hash.
+copied into an audit snapshot). Only superusers edit users here: staff administer accounts on
+the account pages, under the permission rules. API tokens are issued by the accounts service
+(the token is shown once); the admin lists and revokes nothing by itself and never shows the
+stored hash.
 """
 
 from __future__ import annotations
@@ -56,6 +57,23 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     @admin.display(description=_("name"))
     def get_full_name(self, obj: User) -> str:
         return obj.get_full_name()
+
+    # Staff administer accounts on the account pages, under accounts.rules.permissions (no
+    # account above their own power); the admin's free-form user editing is for superusers.
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
 
     def get_queryset(self, request: HttpRequest):
         # ScopedAdminMixin needs visible_to; users are scoped by region / organization here.
