@@ -62,3 +62,38 @@ def test_migrated_reference_data_survives_browser_tests(page):
     # Runs after the test above flushed its database: regions are restored.
     assert Region.objects.filter(code=f.PROVINCE).exists()
     assert Region.objects.count() > 3000
+
+
+def test_staff_correct_a_person_then_merge_a_duplicate_into_them(page, live_server):
+    staff = f.staff("county_staff", f.COUNTY, username="county_clerk")
+    survivor_number = f.id_number_for(f.COUNTY, dt.date(1985, 6, 1), n=61)
+    survivor = f.PersonFactory(plain_id=survivor_number, name="上官正")
+    duplicate = f.PersonFactory(name="上官政")  # a typo, registered under a wrong number
+    from jineng.registry.models import KeyGroupMembership, PersonMerge
+
+    KeyGroupMembership.objects.create(person=duplicate, group="veteran",
+                                      start_date=dt.date(2020, 1, 1))
+
+    login(page, live_server, staff)
+    page.goto(f"{live_server.url}/registry/persons/{survivor.pk}/")
+    page.click("#person-edit-link")
+    page.fill("#person-edit-form input[name=phone]", "13912345678")
+    page.fill("#person-edit-form textarea[name=reason]", "本人来电更新号码")
+    page.click("#person-edit-form button[type=submit]")
+    page.wait_for_url(f"**/registry/persons/{survivor.pk}/")
+    assert "13912345678" in page.content()
+
+    page.goto(f"{live_server.url}/registry/persons/{duplicate.pk}/")
+    page.click("#person-merge-link")
+    page.fill("#person-merge-form input[name=survivor_id_number]", survivor_number)
+    page.fill("#person-merge-form textarea[name=reason]", "同一人两次登记，姓名录入错误")
+    page.click("#person-merge-form button[type=submit]")
+    page.wait_for_url("**/registry/persons/merges/*/")
+    moved = page.locator("#merge-moved").inner_text()
+    assert "registry.key_group_membership: 1" in moved
+    assert survivor_number not in page.content()
+    merge = PersonMerge.objects.get()
+    assert (merge.duplicate_id, merge.survivor_id) == (duplicate.pk, survivor.pk)
+    assert KeyGroupMembership.objects.get().person_id == survivor.pk
+    assert {e.action for e in AuditEvent.objects.filter(entity_type="registry.person")} >= {
+        AuditAction.UPDATE, AuditAction.TRANSITION}
