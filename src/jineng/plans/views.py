@@ -217,10 +217,15 @@ def report_list(request, key: str):
             failed = True
             messages.error(request, exc.message)
     reports = selectors.report_list(actor=request.user, plan=plan, region=region)
+    departments = services.plan_departments(plan)
     return render(request, "plans/report_list.html", {
         "plan": plan, "region": region, "reports": reports, "year": year,
-        "quarter": quarter, "departments": services.plan_departments(plan),
+        "quarter": quarter, "departments": departments,
         "can_prepare": services.may_prepare_report(request.user, plan, region),
+        "can_prepare_own": services.may_prepare_report(request.user, plan, region,
+                                                       department=""),
+        "can_prepare_department": bool(departments) and services.may_prepare_report(
+            request.user, plan, region, department=departments[0]),
         "path": selectors.breadcrumbs(actor=request.user, plan=plan, region=region),
         "children": selectors.child_regions(region),
     }, status=400 if failed else 200)

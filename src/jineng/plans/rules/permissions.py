@@ -6,8 +6,8 @@ the service will let through. Pure: plain values in (no Django).
 - A pack is loaded by HRSS staff governing its region; a target is split among the regions
   directly below by the HRSS staff of exactly the region being split.
 - A region's quarterly report is filed by the HRSS staff of that region; a department's report
-  (for a plan's whole region) by the industry departments and the province or city staff of
-  the plan's region.
+  (for the plan's whole region, never a part of it) by the industry departments and the
+  province or city staff of the plan's region.
 - A report is reviewed by staff governing its region at the level above the one filing it
   (a department report also by staff of its own region), never by the one who submitted it.
 - System administrators (and the system itself) may do all of it.
@@ -40,6 +40,7 @@ MESSAGES = {
     "outside": _("This region is outside your jurisdiction."),
     "department_reporters": _("Department reports are filed by the departments of "
                               "%(region)s."),
+    "department_region": _("A department's report covers %(region)s as a whole."),
     "level_above": _("A report is reviewed by the level above the one that files it."),
     "own_submission": _("You may not review a report you submitted."),
 }
@@ -144,6 +145,8 @@ def may_load_pack_for(actor: Actor, region: Place) -> bool:
 def ensure_reporter(actor: Actor, *, plan_region: Place, region: Place,
                     department: str) -> None:
     """Who files a region's report, or a department's report for the plan's region."""
+    if department and region.code != plan_region.code:
+        raise Refused("department_region", region=plan_region.name)
     if actor.everything:
         return
     if department:

@@ -55,6 +55,13 @@ def may_load_packs(actor) -> bool:
     return rules.may_load_packs(actor_facts(actor))
 
 
-def may_prepare_report(actor, plan, region: Region) -> bool:
-    return rules.may_prepare_report(actor_facts(actor), plan_region=place(plan.region),
-                                    region=place(region))
+def may_prepare_report(actor, plan, region: Region, *, department: str | None = None) -> bool:
+    """Whether the actor may prepare a report for `region`: its own (department ""), a
+    department's (at the plan's region), or either (department None)."""
+    facts, plan_region = actor_facts(actor), place(plan.region)
+    if department is None:
+        return rules.may_prepare_report(facts, plan_region=plan_region, region=place(region))
+    if department and region.pk != plan.region_id:
+        return False
+    return rules.may_file_report(facts, plan_region=plan_region, region=place(region),
+                                 department=department)
