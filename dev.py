@@ -107,6 +107,8 @@ def cmd_start(args: argparse.Namespace) -> None:
     try:
         code = run([BIN / "jineng", "runserver", "--noreload", args.address], env=env,
                    check=False)
+    except KeyboardInterrupt:  # Ctrl+C: the server has stopped; stop the worker, quietly
+        code = 130
     finally:
         worker.terminate()
         try:
