@@ -125,6 +125,10 @@ def test_set_password_page_without_a_pending_login_sends_to_login(client):
     ({"role": Role.COUNTY_STAFF, "region_code": f.COUNTY, "username": "a b"}, "username"),
     ({"role": Role.COUNTY_STAFF, "region_code": f.COUNTY, "username": "x" * 151}, "username"),
     ({"role": Role.COUNTY_STAFF, "region_code": f.COUNTY, "sector": "建筑"}, "sector"),
+    ({"role": Role.COUNTY_STAFF, "region_code": ""}, "region_code"),
+    ({"role": Role.TRAINING_OPERATOR, "region_code": ""}, "organization_code"),
+    ({"role": Role.TRAINING_OPERATOR, "organization_code": "91520102MA6DKXXX0X"},
+     "organization_code"),
 ])
 def test_refused_creations_name_the_field_and_change_nothing(client, city, data, field):
     as_user(client, city)

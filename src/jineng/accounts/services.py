@@ -161,6 +161,8 @@ def user_create(*, actor: User, username: str, role: str, reason: str, region_co
     region = organization = None
     if role in REGION_ROLES:
         field = "region_code"
+        if not region_code:
+            raise DomainError(_("This field is required."), field=field, code="required")
         try:
             region = registry_selectors.region_get(actor=actor, code=region_code or "")
         except NotFound:
@@ -168,7 +170,9 @@ def user_create(*, actor: User, username: str, role: str, reason: str, region_co
         place, level = region.code, region.level
     elif role in ORGANIZATION_ROLES:
         field = "organization_id"
-        if not 0 < (organization_id or 0) <= MAX_PK:
+        if organization_id is None:
+            raise DomainError(_("This field is required."), field=field, code="required")
+        if not 0 < organization_id <= MAX_PK:
             organization_id = 0  # no such organization (and no overflow in the query)
         try:
             organization = registry_selectors.organization_get(actor=actor,
