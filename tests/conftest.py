@@ -15,6 +15,14 @@ def english_messages(settings):
         yield
 
 
+@pytest.fixture(autouse=True)
+def training_history_window(settings):
+    """Training tests date their classes on fixed days of 2026 (tests/training/helpers.py), so
+    they declare them after the fact (with a late reason): widen the late-declaration window.
+    The tests of that rule set it back to the default."""
+    settings.TRAINING_LATE_DECLARATION_MAX_DAYS = 100_000
+
+
 @pytest.fixture
 def province_staff(db):
     return f.staff()

@@ -103,7 +103,11 @@ def sessions(start: dt.date = START, n: int = 5, begin: int = 9, end: int = 16,
     return tuple(out)
 
 
+LATE = "补录：开班后申报（测试）"
+
+
 def class_input(w: World, **overrides) -> services.ClassInput:
+    """A valid declaration; one whose first session is past carries a late reason."""
     values = {
         "name": "养老护理员（初级）就业技能培训第1期", "site": w.site,
         "occupation": occupation(), "level": level(), "training_type": "employment",
@@ -112,6 +116,10 @@ def class_input(w: World, **overrides) -> services.ClassInput:
         "teachers": (w.teacher,),
     }
     values.update(overrides)
+    first = min(s.starts_at for s in values["sessions"]) if values["sessions"] else None
+    if "late_reason" not in overrides and first is not None \
+            and first.astimezone(TZ).date() < dt.date.today():
+        values["late_reason"] = LATE
     return services.ClassInput(**values)
 
 

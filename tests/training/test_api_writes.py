@@ -43,7 +43,7 @@ def declaration(w, **overrides) -> dict:
         "funding_source": "employment_subsidy",
         "sessions": [{"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(),
                       "hours": 6} for s in h.sessions()],
-        "teacher_ids": [w.teacher.pk],
+        "teacher_ids": [w.teacher.pk], "late_reason": h.LATE,
     }
     body.update(overrides)
     return body

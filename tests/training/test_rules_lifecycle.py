@@ -9,11 +9,13 @@ INST, H = lc.INSTITUTION, lc.HRSS
 EXPECTED = {
     "approve": ({"declared"}, "approved", {H}, False),
     "reject": ({"declared"}, "rejected", {H}, True),
+    "return": ({"declared"}, "returned", {H}, True),
+    "resubmit": ({"returned"}, "declared", {INST}, False),
     "open": ({"approved"}, "open", {INST, H}, False),
     "finish": ({"open"}, "finished", {INST, H}, False),
     "assess": ({"finished"}, "assessed", {H}, False),
     "settle": ({"assessed"}, "settled", {H}, False),
-    "cancel": ({"declared", "approved", "suspended"}, "cancelled", {INST, H}, True),
+    "cancel": ({"declared", "returned", "approved", "suspended"}, "cancelled", {INST, H}, True),
     "suspend": ({"approved", "open"}, "suspended", {H}, True),
     "resume": ({"suspended"}, "<previous>", {H}, True),
 }
@@ -60,3 +62,22 @@ def test_unknown_action():
 def test_final_states_have_no_way_out():
     for status in lc.FINAL_STATES:
         assert lc.available_actions(status, {INST, H}) == []
+
+
+def test_the_matrix_covers_every_action_and_state():
+    assert set(EXPECTED) == set(lc.TRANSITIONS)
+    assert "returned" in lc.STATES
+
+
+def test_hours_are_held_by_every_class_that_takes_place():
+    assert lc.HOLDING_STATES == set(lc.STATES) - {"rejected", "cancelled", "returned"}
+    assert {"finished", "assessed", "settled"} <= lc.HOLDING_STATES
+
+
+def test_a_returned_declaration_goes_back_to_review_when_resubmitted():
+    returned = lc.plan_transition("return", "declared", {H}, "site address missing")
+    assert returned == "returned"
+    assert lc.available_actions(returned, {INST}) == ["resubmit", "cancel"]
+    assert lc.available_actions(returned, {H}) == ["cancel"]
+    assert lc.plan_transition("resubmit", returned, {INST}, "") == "declared"
+    assert "returned" not in lc.FINAL_STATES and "rejected" in lc.FINAL_STATES

@@ -33,6 +33,7 @@ def test_institution_declares_through_the_form():
         "funding_source": "employment_subsidy", "online_share": "0", "teachers": [w.teacher.pk],
         "first_date": "2026-03-02", "session_count": 5, "daily_start": "09:00",
         "daily_end": "16:00", "hours_per_session": "6", "weekdays_only": "on",
+        "late_reason": h.LATE,
     }
     response = c.post(reverse("training:class_declare"), form)
     cls = TrainingClass.objects.get()

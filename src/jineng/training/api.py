@@ -17,15 +17,17 @@ from typing import Annotated, Any
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Body, Field, Router, Schema, Status
+from ninja import Body, Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
 from jineng.core.api import MIB, ErrorOut, Pagination, body_limit, error_responses
 from jineng.core.errors import DomainError, NotFound
+from jineng.core.tabular import check_file_size
 from jineng.registry import selectors as registry_selectors
-from jineng.training import selectors, services
-from jineng.training.messages import explain
+from jineng.training import exports, importers, selectors, services
+from jineng.training.messages import check_view, explain
 
 router = Router(tags=["training"])
 
@@ -158,6 +160,8 @@ class ClassOut(Schema):
     standard_version_id: int | None
     client_ref: str = Field(description="the institution's own id for the class, if it sent "
                                         "one when declaring")
+    late_reason: str = Field(description="why the class was declared after its first session "
+                                         "(empty when declared in time)")
 
 
 class ClassDetailOut(ClassOut):
@@ -206,7 +210,7 @@ def class_completion(request, class_id: int):
              "online_hours": r.completion.online_hours,
              "attended_hours": r.completion.attended_hours,
              "threshold_hours": r.completion.threshold_hours,
-             "completed": r.completion.completed and r.enrollment.status == "enrolled",
+             "completed": r.counts,
              "rule": r.completion.rule} for r in rows]
 
 
@@ -244,6 +248,10 @@ class ClassDeclareIn(Schema):
     online_share: Decimal = Field(Decimal(0), description="largest share of hours learned "
                                                           "online, 0–1")
     checkin_radius_m: int | None = Field(None, description="50–5000; default 500")
+    late_reason: str = Field("", max_length=500,
+                             description="required when the first session is already past "
+                                         "(at most TRAINING_LATE_DECLARATION_MAX_DAYS days, "
+                                         "30 by default); the reviewers see it")
 
 
 # The service names its inputs as the pages do; the API answers with the body's field names.
@@ -254,21 +262,18 @@ DECLARE_FIELDS = {"site": "site_id", "occupation": "occupation_id", "teachers": 
 def _declaration(actor, org, payload: ClassDeclareIn) -> services.ClassInput:
     """Resolve the ids of a declaration through the selectors the declare page uses: an id
     the caller may not use is a 400 naming the field, exactly like an unknown one."""
-    site = (registry_selectors.site_list(actor=actor, organization_id=org.pk)
-            .filter(is_active=True, pk=payload.site_id).first())
+    choices = selectors.declaration_choices(actor=actor)
+    site = choices.sites.filter(pk=payload.site_id).first()
     if site is None:
         raise DomainError(_("Choose one of your institution's sites in use."), field="site_id")
-    occupation = (registry_selectors.occupation_list(actor=actor)
-                  .filter(rank__in=("occupation", "work_type"), pk=payload.occupation_id)
-                  .first())
+    occupation = choices.occupations.filter(pk=payload.occupation_id).first()
     if occupation is None:
         raise DomainError(_("Choose an occupation or work type."), field="occupation_id")
-    level = registry_selectors.skill_level_list(actor=actor).filter(code=payload.level).first()
+    level = choices.levels.filter(code=payload.level).first()
     if level is None:
         raise DomainError(_("Unknown skill level."), field="level")
     wanted = set(payload.teacher_ids)
-    teachers = tuple(selectors.teacher_list(actor=actor, organization_id=org.pk)
-                     .filter(is_active=True, pk__in=wanted).order_by("pk")) if wanted else ()
+    teachers = tuple(choices.teachers.filter(pk__in=wanted).order_by("pk")) if wanted else ()
     if len(teachers) != len(wanted):
         raise DomainError(_("Choose your institution's own teachers."), field="teacher_ids")
     employer = None
@@ -286,7 +291,8 @@ def _declaration(actor, org, payload: ClassDeclareIn) -> services.ClassInput:
                        for s in payload.sessions),
         teachers=teachers, target_group=payload.target_group, order_form=payload.order_form,
         employer=employer, online_share=payload.online_share,
-        checkin_radius_m=payload.checkin_radius_m, client_ref=payload.client_ref)
+        checkin_radius_m=payload.checkin_radius_m, client_ref=payload.client_ref,
+        late_reason=payload.late_reason)
 
 
 def _class_detail(actor, pk: int):
@@ -314,10 +320,52 @@ def class_declare(request, payload: ClassDeclareIn):
     return Status(201 if created else 200, _class_detail(actor, cls.pk))
 
 
+class ClassReviseIn(ClassDeclareIn):
+    """A corrected declaration (the whole declaration, as when declaring; `client_ref` is
+    the class's own and cannot change)."""
+
+    note: str = Field("", max_length=500, description="what was corrected (kept in the "
+                                                      "class's history)")
+
+
+def _revise(request, class_id: int, payload: ClassReviseIn):
+    actor = request.auth
+    cls = selectors.class_get(actor=actor, pk=class_id)
+    org = services.ensure_declaring_institution(actor)
+    try:
+        data = _declaration(actor, org, payload)
+        services.class_revise(actor=actor, training_class=cls, data=data, note=payload.note)
+    except DomainError as bad:
+        bad.field = DECLARE_FIELDS.get(bad.field, bad.field)
+        raise
+    return _class_detail(actor, class_id)
+
+
+REVISE_RESPONSES = {200: ClassDetailOut, **error_responses(400, 403, 404, 409, 422)}
+
+
+@router.patch("/classes/{class_id}", response=REVISE_RESPONSES,
+              operation_id="training_class_revise")
+def class_revise(request, class_id: int, payload: ClassReviseIn):
+    """退回修改: the institution sends its corrected declaration of a class the HRSS office
+    returned for correction; it is checked again by every rule of a new declaration and
+    waits for review again (status `declared`). 400: still refused (the field named), or the
+    class is not returned; 403: not the class's institution."""
+    return _revise(request, class_id, payload)
+
+
+@router.post("/classes/{class_id}/revise", response=REVISE_RESPONSES,
+             operation_id="training_class_revise_post")
+def class_revise_post(request, class_id: int, payload: ClassReviseIn):
+    """The same as PATCH /classes/{class_id}, for systems that only send POST."""
+    return _revise(request, class_id, payload)
+
+
 class TransitionIn(Schema):
-    action: str = Field(description="approve, reject, open, finish, assess, settle, cancel, "
-                                    "suspend or resume")
-    reason: str = Field("", description="required to reject, cancel, suspend and resume")
+    action: str = Field(description="approve, reject, return (for correction), resubmit, "
+                                    "open, finish, assess, settle, cancel, suspend or resume")
+    reason: str = Field("", description="required to reject, return, cancel, suspend and "
+                                        "resume")
 
 
 @router.post("/classes/{class_id}/actions",
@@ -385,18 +433,12 @@ class EnrollmentRefusedOut(ErrorOut):
     checks: list[CheckOut] = Field(default_factory=list)
 
 
-def _check(c) -> dict:
-    c = c.as_dict() if hasattr(c, "as_dict") else c
-    return {"code": c["code"], "passed": c["passed"], "blocking": c.get("blocking", True),
-            "text": explain(c), "rule": c.get("rule", ""), "params": c.get("params", {})}
-
-
 def _enrollment(row) -> dict:
     return {"id": row.pk, "class_id": row.training_class_id, "person_id": row.person_id,
             "id_masked": row.person.id_masked, "name": row.person.name, "status": row.status,
             "enrolled_at": row.enrolled_at, "late_reason": row.late_reason,
             "draws_pension": row.draws_pension, "withdrawn_reason": row.withdrawn_reason,
-            "eligibility": [_check(c) for c in row.eligibility]}
+            "eligibility": [check_view(c) for c in row.eligibility]}
 
 
 @router.post("/classes/{class_id}/enrollments",
@@ -430,7 +472,7 @@ def enrollment_create(request, class_id: int, payload: EnrollmentIn):
         failed = [{"field": "id_number", "code": c.code, "message": explain(c)}
                   for c in bad.eligibility.failed]
         return Status(400, {"detail": failed,
-                            "checks": [_check(c) for c in bad.eligibility.checks]})
+                            "checks": [check_view(c) for c in bad.eligibility.checks]})
     row = selectors.enrollment_get(actor=actor, pk=row.pk)
     return Status(201 if created else 200, _enrollment(row))
 
@@ -449,3 +491,326 @@ def enrollment_withdraw(request, enrollment_id: int, payload: WithdrawIn):
     row = selectors.enrollment_get(actor=actor, pk=enrollment_id)
     services.enrollment_withdraw(actor=actor, enrollment=row, reason=payload.reason)
     return _enrollment(selectors.enrollment_get(actor=actor, pk=enrollment_id))
+
+
+# --- teachers ----------------------------------------------------------------------------------
+
+class TeacherIn(Schema):
+    name: str = Field(min_length=1, max_length=50)
+    id_number: str = Field(min_length=15, max_length=18, description="身份证号码: how one "
+                           "person teaching at two institutions is recognised; never returned")
+    qualification: str = Field("", max_length=200)
+
+
+class TeacherOut(Schema):
+    id: int
+    organization_id: int
+    organization_name: str = Field(alias="organization.name")
+    name: str
+    id_masked: str = Field(description="身份证号码, masked")
+    person_key: str = Field(description="the same value for the same person at every "
+                                        "institution (a keyed hash, not the ID number)")
+    qualification: str
+    is_active: bool
+
+    @staticmethod
+    def resolve_person_key(obj) -> str:
+        return obj.id_hash[:16]
+
+
+@router.post("/teachers", response={201: TeacherOut, 200: TeacherOut,
+                                    **error_responses(400, 403, 409, 422)},
+             operation_id="training_teacher_create")
+def teacher_create(request, payload: TeacherIn):
+    """A teacher of the caller's institution, by ID number. 201: registered; 200: this teacher
+    (same ID number and name) was registered before; 409: the ID number is registered under
+    another name."""
+    row, created = services.teacher_create_once(actor=request.auth, name=payload.name,
+                                                id_number=payload.id_number,
+                                                qualification=payload.qualification)
+    return Status(201 if created else 200, selectors.teacher_get(actor=request.auth, pk=row.pk))
+
+
+@router.get("/teachers", response=list[TeacherOut], operation_id="training_teacher_list")
+@paginate(Pagination)
+def teacher_list(request, organization_id: int | None = None, person_key: str | None = None):
+    """Teachers the caller may see (an institution: its own; staff: their region's), by
+    institution and name. `person_key` finds one person's records at every institution."""
+    qs = selectors.teacher_list(actor=request.auth, organization_id=organization_id)
+    if person_key:
+        qs = qs.filter(id_hash__startswith=person_key[:16]) if len(person_key) == 16 \
+            else qs.none()
+    return qs.order_by("organization_id", "name", "id")
+
+
+@router.get("/teachers/{teacher_id}", response={200: TeacherOut, **error_responses(404)},
+            operation_id="training_teacher_get")
+def teacher_get(request, teacher_id: int):
+    return selectors.teacher_get(actor=request.auth, pk=teacher_id)
+
+
+# --- attendance: reading, by hand, voiding ------------------------------------------------------
+
+class AttendanceEventOut(Schema):
+    id: int
+    class_id: int = Field(alias="training_class_id")
+    session_id: int | None
+    enrollment_id: int
+    name: str = Field(alias="enrollment.person.name")
+    id_masked: str = Field(alias="enrollment.person.id_masked")
+    kind: str
+    method: str
+    occurred_at: dt.datetime
+    received_at: dt.datetime
+    distance_m: int | None
+    online_seconds: int
+    outside_window: bool = Field(description="outside the session window: earns no hours")
+    too_far: bool = Field(description="too far from the site: earns no hours")
+    manual: bool = Field(description="entered by hand from a paper sheet")
+    manual_reason: str
+    voided: bool = Field(description="voided by the HRSS office: earns no hours")
+    voided_at: dt.datetime | None
+    void_reason: str
+    idempotency_key: str
+
+    @staticmethod
+    def resolve_kind(obj) -> str:
+        return {1: "check_in", 2: "check_out", 3: "online"}.get(obj.kind, str(obj.kind))
+
+    @staticmethod
+    def resolve_method(obj) -> str:
+        return {1: "terminal", 2: "mobile", 3: "qr", 4: "online", 5: "manual"}.get(
+            obj.method, str(obj.method))
+
+    @staticmethod
+    def resolve_voided(obj) -> bool:
+        return obj.voided_at is not None
+
+
+@router.get("/attendance/events", response={200: list[AttendanceEventOut],
+                                            **error_responses(400)},
+            operation_id="attendance_event_list")
+@paginate(Pagination)
+def attendance_event_list(request, class_id: int | None = None, session_id: int | None = None,
+                          date_from: str | None = None, date_to: str | None = None,
+                          flagged: bool | None = None, manual: bool | None = None,
+                          voided: bool | None = None):
+    """Attendance events the caller may read (an institution: its own), oldest first, with
+    their flags (`flagged`: outside_window or too_far). `date_from`/`date_to`: local
+    (Asia/Shanghai) days as YYYY-MM-DD, inclusive."""
+    return selectors.attendance_events(
+        actor=request.auth, class_id=class_id, session_id=session_id,
+        date_from=_query_day(date_from, "date_from"), date_to=_query_day(date_to, "date_to"),
+        flagged=flagged, manual=manual, voided=voided)
+
+
+def _query_day(raw: str | None, field: str) -> dt.date | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(_("Not a date (write it as 2024-07-01)."), field=field,
+                          code="invalid") from None
+    if not 2000 <= day.year <= 2100:
+        raise DomainError(_("The date is out of range."), field=field, code="out_of_range")
+    return day
+
+
+class ManualAttendanceIn(Schema):
+    enrollment_id: int
+    session_id: int
+    check_in: AwareDatetime = Field(description="ISO 8601 with a time-zone offset")
+    check_out: AwareDatetime
+    reason: str = Field(min_length=1, max_length=500, description="why the sheet is entered "
+                                                                  "by hand")
+
+
+@router.post("/attendance/manual", response={201: list[AttendanceEventOut],
+                                             200: list[AttendanceEventOut],
+                                             **error_responses(400, 403, 404, 409, 422)},
+             operation_id="attendance_manual_create")
+def attendance_manual_create(request, payload: ManualAttendanceIn):
+    """A trainee's check-in and check-out for one session, entered by hand from a paper sheet
+    by the class's institution (flagged `manual`, with the reason). 201: recorded; 200: the
+    same entry was recorded before; 409: another entry for this trainee and session exists."""
+    actor = request.auth
+    enrollment = selectors.enrollment_get(actor=actor, pk=payload.enrollment_id)
+    session = next((s for s in selectors.class_sessions(
+        actor=actor, training_class=enrollment.training_class) if s.pk == payload.session_id),
+        None)
+    if session is None:
+        raise DomainError(_("No session with this number in the class."), field="session_id",
+                          code="unknown_session")
+    events, created = services.attendance_record_manual(
+        actor=actor, enrollment=enrollment, session=session, check_in=payload.check_in,
+        check_out=payload.check_out, reason=payload.reason)
+    rows = list(selectors.attendance_events(actor=actor).filter(pk__in=[e.pk for e in events]))
+    return Status(201 if created else 200, rows)
+
+
+class VoidIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@router.post("/attendance/events/{event_id}/void",
+             response={200: AttendanceEventOut, **error_responses(400, 403, 404, 422)},
+             operation_id="attendance_event_void")
+def attendance_event_void(request, event_id: int, payload: VoidIn):
+    """The HRSS office governing the class voids a wrong event, with a reason: it stays in the
+    log and earns no hours. Voiding it again changes nothing."""
+    actor = request.auth
+    event = selectors.attendance_event_get(actor=actor, pk=event_id)
+    services.attendance_void(actor=actor, event=event, reason=payload.reason)
+    return selectors.attendance_event_get(actor=actor, pk=event_id)
+
+
+# --- exports ------------------------------------------------------------------------------------
+
+def _download(export) -> HttpResponse:
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+def _binary_doc() -> dict:
+    return {"responses": {200: {"description": "CSV (UTF-8 with BOM) or Excel workbook, "
+                                               "Chinese headers, ID numbers masked",
+                                "content": {t.split(";")[0]: {"schema": {
+                                    "type": "string", "format": "binary"}}
+                                    for t in exports.FORMATS.values()}}}}
+
+
+@router.get("/exports/classes.{fmt}", response=error_responses(400, 404),
+            operation_id="training_export_classes", openapi_extra=_binary_doc())
+def export_classes(request, fmt: str, status: str | None = None,
+                   region_code: str | None = None):
+    """The classes the caller may see, as csv or xlsx (audited)."""
+    return _download(exports.export_classes(actor=request.auth, fmt=fmt, status=status,
+                                            region_code=region_code))
+
+
+@router.get("/classes/{class_id}/roster.{fmt}", response=error_responses(400, 404),
+            operation_id="training_export_roster", openapi_extra=_binary_doc())
+def export_roster(request, class_id: int, fmt: str):
+    """A class's roster with hours and completion, ID numbers masked (audited)."""
+    return _download(exports.export_roster(actor=request.auth, class_id=class_id, fmt=fmt))
+
+
+@router.get("/classes/{class_id}/attendance.{fmt}", response=error_responses(400, 404),
+            operation_id="training_export_attendance", openapi_extra=_binary_doc())
+def export_attendance(request, class_id: int, fmt: str):
+    """A class's attendance log with every flag, ID numbers masked (audited)."""
+    return _download(exports.export_attendance(actor=request.auth, class_id=class_id,
+                                               fmt=fmt))
+
+
+# --- migration import of past classes -----------------------------------------------------------
+
+class PastKeyGroupIn(Schema):
+    group: str = Field(max_length=24)
+    start_date: dt.date
+    end_date: dt.date | None = None
+
+
+class PastTraineeIn(Schema):
+    id_number: str = Field(max_length=18)
+    name: str = Field(max_length=50)
+    key_groups: list[PastKeyGroupIn] = Field(default_factory=list, max_length=20)
+    withdrawn_reason: str = Field("", max_length=500, description="given: the trainee left")
+    draws_pension: bool | None = None
+    phone: str = Field("", max_length=20)
+
+
+class PastEventIn(Schema):
+    id_number: str = Field(max_length=18)
+    kind: str = Field(description="check_in, check_out or online")
+    occurred_at: AwareDatetime
+    method: str = Field("terminal", description="terminal, mobile, qr, online or manual")
+    online_seconds: int = Field(0, ge=0, le=86400)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+
+
+class PastClassIn(ClassDeclareIn):
+    institution_credit_code: str = Field("", max_length=18, description="the institution "
+                                         "(HRSS staff importing); an institution: its own")
+    source: str = Field("", max_length=200, description="where the records come from")
+    trainees: list[PastTraineeIn] = Field(max_length=1000)
+    events: list[PastEventIn] = Field(default_factory=list, max_length=100_000)
+
+
+class PastClassOut(ClassDetailOut):
+    enrolled: int
+    completed: int
+
+
+def _past_out(actor, pk: int):
+    cls = _class_detail(actor, pk)
+    rows = selectors.enrollment_list(actor=actor, training_class=cls)
+    cls.enrolled = rows.filter(status="enrolled").count()
+    cls.completed = rows.filter(status="enrolled", completed=True).count()
+    return cls
+
+
+@router.post("/history/classes", response={201: PastClassOut, 200: PastClassOut,
+                                           **error_responses(400, 403, 404, 409, 422)},
+             operation_id="training_history_import")
+@body_limit(16 * MIB)
+def history_import(request, payload: PastClassIn):
+    """Migration of one past class with its sessions, roster and attendance (docs/training.md).
+    Checked by the declaration's rules on the class's own dates; lands finished, with a
+    history saying it was migrated, completion computed from the events, and plan facts dated
+    the day it ended. 201: recorded; 200: the same class was imported before under this
+    `client_ref`; 409: another class under this reference."""
+    actor = request.auth
+    code = payload.institution_credit_code.strip().upper()
+    org = getattr(actor, "organization", None) if getattr(actor, "organization_id", None) \
+        else None
+    if org is None:
+        if not code:
+            raise DomainError(_("This field is required."), field="institution_credit_code")
+        org = registry_selectors.organization_list(actor=actor).filter(credit_code=code).first()
+        if org is None:
+            raise DomainError(_("No institution with this credit code."),
+                              field="institution_credit_code")
+    services.ensure_may_import_history(actor, org)
+    data = _declaration(actor, org, payload)
+    past = services.PastClass(
+        institution=org, klass=data, source=payload.source,
+        trainees=tuple(services.PastTrainee(
+            id_number=t.id_number, name=t.name, withdrawn_reason=t.withdrawn_reason,
+            draws_pension=t.draws_pension, phone=t.phone,
+            key_groups=tuple((g.group, g.start_date, g.end_date) for g in t.key_groups))
+            for t in payload.trainees),
+        events=tuple(services.PastEvent(
+            id_number=e.id_number, kind=e.kind, occurred_at=e.occurred_at, method=e.method,
+            online_seconds=e.online_seconds, latitude=e.latitude, longitude=e.longitude)
+            for e in payload.events))
+    try:
+        cls, created = services.class_history_import(actor=actor, data=past)
+    except DomainError as bad:
+        bad.field = DECLARE_FIELDS.get(bad.field, bad.field)
+        raise
+    return Status(201 if created else 200, _past_out(actor, cls.pk))
+
+
+class HistoryReportOut(Schema):
+    total_rows: int
+    created: int = Field(description="classes recorded")
+    updated: int
+    unchanged: int = Field(description="classes imported before with the same content")
+    skipped: int
+    written: bool
+    errors: list[dict] = Field(description="[{row, field, message}]: nothing is written")
+
+
+@router.post("/history/import", response={200: HistoryReportOut,
+                                          **error_responses(400, 403, 413, 422)},
+             operation_id="training_history_import_file")
+def history_import_file(request, file: File[UploadedFile]):
+    """A CSV or .xlsx file of past classes (one row per trainee and session; the columns are in
+    docs/training.md). A file with any error writes nothing."""
+    check_file_size(file.size)
+    return importers.run(actor=request.auth, data=file.read(),
+                         filename=file.name or "upload.csv").as_dict()

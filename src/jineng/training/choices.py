@@ -14,6 +14,7 @@ __all__ = ["AttendanceMethod", "ClassStatus", "EventKind", "FundingSource", "Ord
 
 class ClassStatus(models.TextChoices):
     DECLARED = lifecycle.DECLARED, pgettext_lazy("class status", "Declared")
+    RETURNED = lifecycle.RETURNED, pgettext_lazy("class status", "Returned for correction")
     APPROVED = lifecycle.APPROVED, pgettext_lazy("class status", "Approved")
     REJECTED = lifecycle.REJECTED, pgettext_lazy("class status", "Rejected")
     OPEN = lifecycle.OPEN, pgettext_lazy("class status", "Open")
@@ -27,6 +28,8 @@ class ClassStatus(models.TextChoices):
 class ClassAction(models.TextChoices):
     APPROVE = "approve", _("Approve")
     REJECT = "reject", _("Reject")
+    RETURN = "return", _("Return for correction")
+    RESUBMIT = "resubmit", _("Resubmit")
     OPEN = "open", _("Open the class")
     FINISH = "finish", _("Finish the class")
     ASSESS = "assess", _("Mark assessed")
@@ -83,6 +86,7 @@ class AttendanceMethod(models.IntegerChoices):
     MOBILE = 2, _("Mobile with location")
     QR = 3, _("QR code at the site")
     ONLINE = 4, _("Online learning record")
+    MANUAL = 5, _("Paper sheet entered by hand")
 
 
 class EnrollmentStatus(models.TextChoices):

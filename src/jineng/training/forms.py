@@ -48,13 +48,17 @@ class ClassDeclareForm(forms.Form):
     hours_per_session = forms.DecimalField(label=_("Hours per session"), min_value=Decimal("0.5"),
                                            max_value=12, decimal_places=1, initial=Decimal(7))
     weekdays_only = forms.BooleanField(label=_("Weekdays only"), required=False, initial=True)
+    late_reason = forms.CharField(
+        label=_("Reason for declaring late"), required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the first session is already past; the reviewers see it."))
 
-    def __init__(self, *args, sites, occupations, levels, teachers, **kwargs):
+    def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites
-        self.fields["occupation"].queryset = occupations
-        self.fields["level"].queryset = levels
-        self.fields["teachers"].queryset = teachers
+        self.fields["site"].queryset = choices.sites
+        self.fields["occupation"].queryset = choices.occupations
+        self.fields["level"].queryset = choices.levels
+        self.fields["teachers"].queryset = choices.teachers
 
     def sessions(self) -> tuple[services.SessionInput, ...]:
         d = self.cleaned_data
@@ -77,7 +81,36 @@ class ClassDeclareForm(forms.Form):
             planned_size=d["planned_size"], funding_source=d["funding_source"],
             sessions=self.sessions(), teachers=tuple(d["teachers"]),
             target_group=d["target_group"], order_form=d["order_form"] or "",
-            employer=employer, online_share=d["online_share"])
+            employer=employer, online_share=d["online_share"],
+            late_reason=d.get("late_reason") or "")
+
+
+class ClassReviseForm(ClassDeclareForm):
+    """The declaration of a returned class, filled with what it holds now, to correct and
+    resubmit."""
+
+    note = forms.CharField(label=_("What was corrected"), required=False, max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    @staticmethod
+    def initial_for(cls, sessions, teachers) -> dict:
+        tz = timezone.get_current_timezone()
+        first = sessions[0] if sessions else None
+        return {
+            "name": cls.name, "site": cls.site_id, "occupation": cls.occupation_id,
+            "level": cls.level_id, "training_type": cls.training_type,
+            "order_form": cls.order_form,
+            "employer_credit_code": cls.employer.credit_code if cls.employer_id else "",
+            "sector": cls.sector, "target_group": cls.target_group,
+            "planned_size": cls.planned_size, "funding_source": cls.funding_source,
+            "online_share": cls.online_share, "teachers": [t.pk for t in teachers],
+            "first_date": cls.start_date, "session_count": len(sessions),
+            "daily_start": first.starts_at.astimezone(tz).time() if first else dt.time(9),
+            "daily_end": first.ends_at.astimezone(tz).time() if first else dt.time(17),
+            "hours_per_session": first.hours if first else Decimal(7),
+            "weekdays_only": all(s.date.weekday() < 5 for s in sessions),
+            "late_reason": cls.late_reason,
+        }
 
 
 class EnrollForm(forms.Form):

@@ -63,6 +63,14 @@ def explain(check: Check | dict) -> str:
     return code
 
 
+def check_view(check: Check | dict) -> dict:
+    """One eligibility check as the pages and the API show it: its code, whether it passed
+    and blocks, the sentence that explains it, the rule and the figures."""
+    c = check.as_dict() if isinstance(check, Check) else check
+    return {"code": c["code"], "passed": c["passed"], "blocking": c.get("blocking", True),
+            "text": explain(c), "rule": c.get("rule", ""), "params": c.get("params", {})}
+
+
 TRANSITION_MESSAGES = {
     "not_permitted": lambda: _("You may not take this action on this class."),
     "not_allowed_from": lambda: _("This action is not possible while the class is "

@@ -151,6 +151,10 @@ class TrainingClass(models.Model):
     # refused (409) instead of being mistaken for a replay.
     client_fingerprint = models.CharField(max_length=64, blank=True, default="",
                                           db_default="", editable=False)
+    # Why a class is declared after its first session (shown to the reviewers); empty for a
+    # declaration made in time.
+    late_reason = models.TextField(_("reason for declaring late"), blank=True, default="",
+                                   db_default="")
 
     objects = TrainingClassQuerySet.as_manager()
 
@@ -299,7 +303,30 @@ class ClassStatusChange(models.Model):
         return f"{self.training_class_id}: {self.from_status} → {self.to_status}"
 
 
+# A trainee who completed a class, for every count (the class page, the API, the plans'
+# progress): hours frozen at or above the threshold when the class finished, and still
+# enrolled (a dropout never completes, whatever hours they had). The one definition: the
+# Python predicate, the queryset filter and the SQL of plan_facts are built from it.
+COMPLETED_FIELDS: tuple[tuple[str, object], ...] = (
+    ("completed", True), ("status", EnrollmentStatus.ENROLLED))
+
+
+def counts_as_completed(*, status: str, completed: bool | None) -> bool:
+    """Whether an enrollment in `status` whose hours reach the threshold (`completed`) counts
+    as completed."""
+    values = {"completed": completed, "status": status}
+    return all(values[name] == value for name, value in COMPLETED_FIELDS)
+
+
 class EnrollmentQuerySet(ScopedQuerySet):
+    def completed(self) -> EnrollmentQuerySet:
+        """Trainees who completed (COMPLETED_FIELDS), once their class has finished."""
+        return self.filter(**dict(COMPLETED_FIELDS))
+
+    def enrolled(self) -> EnrollmentQuerySet:
+        """Trainees still on the roster (not withdrawn)."""
+        return self.filter(status=EnrollmentStatus.ENROLLED)
+
     def scope_filter(self, scope: Scope) -> Q | None:
         if not scope.sees_persons:
             return None
@@ -345,6 +372,11 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.training_class_id}/{self.person_id}"
+
+    @property
+    def has_completed(self) -> bool:
+        """Counts as completed (COMPLETED_FIELDS), once the class has finished."""
+        return counts_as_completed(status=self.status, completed=self.completed)
 
     @property
     def audit_region_code(self) -> str:
@@ -399,6 +431,19 @@ class AttendanceEvent(models.Model):
     too_far = models.BooleanField(_("too far from the site"), default=False)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100)
     device = models.CharField(_("device"), max_length=64, blank=True)
+    # Entered by hand from a paper sign-in sheet (the terminal failed, …): counted like any
+    # event, shown apart in reports. Database defaults: the ingestion store inserts rows with
+    # plain SQL naming only its own columns.
+    manual = models.BooleanField(_("entered by hand"), default=False, db_default=False)
+    manual_reason = models.TextField(_("reason for the manual entry"), blank=True, default="",
+                                     db_default="")
+    # A wrong event is voided by the HRSS office, never deleted: it stays, and earns no hours.
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+",
+                                  db_constraint=False, verbose_name=_("voided by"))
+    void_reason = models.TextField(_("reason for voiding"), blank=True, default="",
+                                   db_default="")
 
     objects = AttendanceEventQuerySet.as_manager()
 
@@ -419,6 +464,18 @@ class AttendanceEvent(models.Model):
     @property
     def flagged(self) -> bool:
         return self.outside_window or self.too_far
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.training_class.region.code
+
+    @property
+    def audit_organization_id(self) -> int:
+        return self.institution_id
 
 
 class EligibilityParameterQuerySet(ScopedQuerySet):

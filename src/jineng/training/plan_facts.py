@@ -44,12 +44,16 @@ from jineng.registry.choices import KeyGroup
 from jineng.registry.models import KeyGroupMembership
 from jineng.training.choices import (
     ClassStatus,
-    EnrollmentStatus,
     FundingSource,
     OrderForm,
     TrainingType,
 )
-from jineng.training.models import ClassStatusChange, Enrollment, TrainingClass
+from jineng.training.models import (
+    COMPLETED_FIELDS,
+    ClassStatusChange,
+    Enrollment,
+    TrainingClass,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +81,12 @@ SUBSIDIZED_FUNDING = frozenset(FundingSource.values) - {FundingSource.ENTERPRISE
 # A class in these states has been finished (and its facts written when it was).
 FINISHED_STATES = (ClassStatus.FINISHED, ClassStatus.ASSESSED, ClassStatus.SETTLED)
 
-_GROUP_ORDER = {code: i for i, code in enumerate(KeyGroup.values)}
+# The one key group a trainee counts in, when they are in several: the first of these (the
+# registry's order, restricted to the groups the plans count). The Python path
+# (`first_group_on`) and the SQL path (`_group_sql`) are both built from this tuple.
+KEY_GROUP_PRECEDENCE: tuple[str, ...] = tuple(g for g in KeyGroup.values
+                                              if g in FACT_KEY_GROUPS)
+_GROUP_RANK = {code: i for i, code in enumerate(KEY_GROUP_PRECEDENCE)}
 
 
 def plans_training_type(code: str) -> str:
@@ -113,7 +122,7 @@ def _memberships(person_ids: Iterable[int]) -> dict[int, list[Membership]]:
     """The plans-relevant key-group memberships of persons, by person."""
     out: dict[int, list[Membership]] = defaultdict(list)
     rows = (KeyGroupMembership.objects.filter(person_id__in=person_ids,
-                                              group__in=list(FACT_KEY_GROUPS))
+                                              group__in=KEY_GROUP_PRECEDENCE)
             .values_list("person_id", "group", "start_date", "end_date"))
     for person_id, group, start, end in rows.iterator(chunk_size=20_000):
         out[person_id].append((group, start, end))
@@ -123,8 +132,9 @@ def _memberships(person_ids: Iterable[int]) -> dict[int, list[Membership]]:
 def first_group_on(memberships: list[Membership], day: dt.date) -> str:
     """The one key group a person counts in on `day`: the first active one in the registry's
     order, else ""."""
-    active = [g for g, start, end in memberships if start <= day and (end is None or end >= day)]
-    return min(active, key=lambda g: _GROUP_ORDER.get(g, 99), default="")
+    active = [g for g, start, end in memberships
+              if g in _GROUP_RANK and start <= day and (end is None or end >= day)]
+    return min(active, key=_GROUP_RANK.__getitem__, default="")
 
 
 @dataclass(frozen=True)
@@ -184,8 +194,7 @@ def _finished(row: tuple, day: dt.date) -> FinishedClass:
 
 def _completed(classes) -> Iterator[tuple[int, int, int]]:
     """(class, enrollment, person) of every trainee who completed one of `classes`."""
-    return (Enrollment.objects.filter(training_class__in=classes, completed=True,
-                                      status=EnrollmentStatus.ENROLLED)
+    return (Enrollment.objects.filter(training_class__in=classes).completed()
             .order_by("training_class_id", "pk")
             .values_list("training_class_id", "pk", "person_id").iterator(chunk_size=20_000))
 
@@ -253,7 +262,7 @@ def _group_sql() -> tuple[str, list[str]]:
     the registry's order active on the class's start date: `first_group_on`), and its
     parameters."""
     qn = connection.ops.quote_name
-    groups = [g for g in KeyGroup.values if g in FACT_KEY_GROUPS]
+    groups = list(KEY_GROUP_PRECEDENCE)
     rank = " ".join(f"WHEN %s THEN {i}" for i in range(len(groups)))
     return (f"COALESCE(NULLIF(t.class_group, ''), (SELECT m.{qn('group')} "
             f"FROM {KeyGroupMembership._meta.db_table} m WHERE m.person_id = e.person_id "
@@ -272,9 +281,9 @@ def _trainee_select(metric: str, ref: str, only_subsidized: bool) -> tuple[str, 
            "'' AS program, 1 AS value, %s || CAST(e.id AS varchar(20)) AS source_ref "
            f"FROM {Enrollment._meta.db_table} e JOIN {STAGE} t "
            "ON t.class_id = e.training_class_id "
-           "WHERE e.completed = %s AND e.status = %s"
+           "WHERE " + " AND ".join(f"e.{name} = %s" for name, _v in COMPLETED_FIELDS)
            + (" AND t.subsidized = 1" if only_subsidized else ""))
-    return sql, [metric, *group_params, ref, True, EnrollmentStatus.ENROLLED]
+    return sql, [metric, *group_params, ref, *(value for _n, value in COMPLETED_FIELDS)]
 
 
 def record_finished_classes(*, actor, class_ids: tuple[int, int] | None = None,

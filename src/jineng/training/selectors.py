@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from jineng.core.errors import NotFound
 from jineng.core.scoping import scope_of
+from jineng.registry import selectors as registry_selectors
 from jineng.registry.models import Person, Region
 from jineng.registry.selectors import subtree_prefix
 from jineng.training.choices import ClassStatus, EnrollmentStatus, EventKind
@@ -22,6 +23,7 @@ from jineng.training.models import (
     Enrollment,
     Teacher,
     TrainingClass,
+    counts_as_completed,
 )
 from jineng.training.rules import attendance as att_rules
 from jineng.training.rules import eligibility as elig_rules
@@ -89,6 +91,33 @@ def teacher_list(*, actor, organization_id: int | None = None) -> QuerySet[Teach
     return qs
 
 
+@dataclass(frozen=True)
+class DeclarationChoices:
+    """What an institution may name in a declaration: its sites in use, occupations and work
+    types, skill levels, its active teachers. The declare page and the API both offer these
+    (and nothing else)."""
+
+    sites: QuerySet
+    occupations: QuerySet
+    levels: QuerySet
+    teachers: QuerySet[Teacher]
+
+
+def declaration_choices(*, actor) -> DeclarationChoices:
+    org_id = getattr(actor, "organization_id", None)
+    if not org_id:
+        none = TrainingClass.objects.none()
+        return DeclarationChoices(none, none, none, Teacher.objects.none())
+    return DeclarationChoices(
+        sites=registry_selectors.site_list(actor=actor, organization_id=org_id)
+        .filter(is_active=True),
+        occupations=registry_selectors.occupation_list(actor=actor)
+        .filter(rank__in=("occupation", "work_type")),
+        levels=registry_selectors.skill_level_list(actor=actor),
+        teachers=teacher_list(actor=actor, organization_id=org_id).filter(is_active=True),
+    )
+
+
 # --- enrollments -----------------------------------------------------------------------------
 
 def enrollment_list(*, actor, training_class: TrainingClass) -> QuerySet[Enrollment]:
@@ -106,7 +135,8 @@ def enrollment_get(*, actor, pk: int) -> Enrollment:
 
 
 def schedule_clashes(person: Person, cls: TrainingClass) -> list[elig_rules.Clash]:
-    """The person's other active classes whose sessions overlap this class's sessions."""
+    """The person's other classes whose sessions overlap this class's sessions: every class
+    that holds its hours (lifecycle.HOLDING_STATES), a finished one too."""
     mine = list(ClassSession.objects.filter(training_class_id=cls.pk)
                 .values_list("starts_at", "ends_at"))
     if not mine:
@@ -116,7 +146,7 @@ def schedule_clashes(person: Person, cls: TrainingClass) -> list[elig_rules.Clas
             ClassSession.objects
             .filter(training_class__enrollments__person=person,
                     training_class__enrollments__status=EnrollmentStatus.ENROLLED,
-                    training_class__status__in=lifecycle.ACTIVE_STATES,
+                    training_class__status__in=lifecycle.HOLDING_STATES,
                     date__gte=cls.start_date, date__lte=cls.end_date)
             .exclude(training_class_id=cls.pk)
             .values_list("training_class_id", "training_class__name", "starts_at", "ends_at")):
@@ -182,6 +212,13 @@ class CompletionRow:
     completion: att_rules.Completion
     sessions_attended: int
 
+    @property
+    def counts(self) -> bool:
+        """Whether the trainee counts as completed (models.counts_as_completed): hours at the
+        threshold and still enrolled."""
+        return counts_as_completed(status=self.enrollment.status,
+                                   completed=self.completion.completed)
+
 
 def completion_rows(cls: TrainingClass) -> list[CompletionRow]:
     """Hours and completion of every trainee of a class, computed from the events in a few
@@ -191,7 +228,7 @@ def completion_rows(cls: TrainingClass) -> list[CompletionRow]:
     sessions = {s.pk: s for s in ClassSession.objects.filter(training_class_id=cls.pk)}
     pairs = (AttendanceEvent.objects
              .filter(training_class_id=cls.pk, too_far=False, session__isnull=False,
-                     kind__in=(EventKind.CHECK_IN, EventKind.CHECK_OUT))
+                     voided_at__isnull=True, kind__in=(EventKind.CHECK_IN, EventKind.CHECK_OUT))
              .order_by()
              .values("enrollment_id", "session_id")
              .annotate(first_in=Min("occurred_at", filter=Q(kind=EventKind.CHECK_IN)),
@@ -207,7 +244,8 @@ def completion_rows(cls: TrainingClass) -> list[CompletionRow]:
         offline[p["enrollment_id"]] += credit
         attended[p["enrollment_id"]] += credit > 0
     online = dict(AttendanceEvent.objects
-                  .filter(training_class_id=cls.pk, kind=EventKind.ONLINE).order_by()
+                  .filter(training_class_id=cls.pk, kind=EventKind.ONLINE,
+                          voided_at__isnull=True).order_by()
                   .values("enrollment_id").annotate(s=Sum("online_seconds"))
                   .values_list("enrollment_id", "s"))
     return [CompletionRow(
@@ -237,6 +275,50 @@ def attendance_list(*, actor, training_class: TrainingClass, session_id: int | N
     if flagged:
         qs = qs.filter(Q(outside_window=True) | Q(too_far=True))
     return qs.order_by("occurred_at", "id")
+
+
+def attendance_events(*, actor, class_id: int | None = None, session_id: int | None = None,
+                      date_from: dt.date | None = None, date_to: dt.date | None = None,
+                      flagged: bool | None = None, manual: bool | None = None,
+                      voided: bool | None = None) -> QuerySet[AttendanceEvent]:
+    """Attendance events the actor may read (an institution: its own), with their flags,
+    oldest first; days are local calendar days, inclusive."""
+    qs = (AttendanceEvent.objects.visible_to(actor)
+          .select_related("enrollment__person", "session", "training_class"))
+    if class_id is not None:
+        qs = qs.filter(training_class_id=class_id)
+    if session_id is not None:
+        qs = qs.filter(session_id=session_id)
+    tz = timezone.get_current_timezone()
+    if date_from is not None:
+        qs = qs.filter(occurred_at__gte=dt.datetime.combine(date_from, dt.time(0), tz))
+    if date_to is not None:
+        qs = qs.filter(occurred_at__lt=dt.datetime.combine(
+            date_to + dt.timedelta(days=1), dt.time(0), tz))
+    if flagged is not None:
+        condition = Q(outside_window=True) | Q(too_far=True)
+        qs = qs.filter(condition) if flagged else qs.exclude(condition)
+    if manual is not None:
+        qs = qs.filter(manual=manual)
+    if voided is not None:
+        qs = qs.filter(voided_at__isnull=not voided)
+    return qs.order_by("occurred_at", "id")
+
+
+def attendance_event_get(*, actor, pk: int) -> AttendanceEvent:
+    row = (AttendanceEvent.objects.visible_to(actor)
+           .select_related("enrollment__person", "session", "training_class__region")
+           .filter(pk=pk).first())
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def teacher_get(*, actor, pk: int) -> Teacher:
+    row = Teacher.objects.visible_to(actor).select_related("organization").filter(pk=pk).first()
+    if row is None:
+        raise NotFound()
+    return row
 
 
 def session_summary(*, actor, training_class: TrainingClass) -> list[dict]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("teachers/", views.teacher_list, name="teacher_list"),
     path("<int:pk>/", views.class_detail, name="class_detail"),
     path("<int:pk>/transition/", views.class_transition, name="class_transition"),
+    path("<int:pk>/revise/", views.class_revise, name="class_revise"),
     path("<int:pk>/enroll/", views.class_enroll, name="class_enroll"),
     path("<int:pk>/attendance/", views.class_attendance, name="class_attendance"),
     path("enrollments/<int:pk>/", views.enrollment_detail, name="enrollment_detail"),

@@ -11,14 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jineng.accounts.models import Role
 from jineng.core.errors import DomainError, NotFound
+from jineng.core.http import domain_errors, form_errors
 from jineng.core.scoping import scope_of
-from jineng.registry import selectors as registry_selectors
 from jineng.training import forms, selectors, services
 from jineng.training.choices import ClassAction, ClassStatus
-from jineng.training.messages import explain
+from jineng.training.messages import check_view
 from jineng.training.rules import lifecycle
+from jineng.training.rules import permissions as perms
 
 PAGE_SIZE = 50
 
@@ -31,7 +31,8 @@ def _class_or_404(request, pk: int):
 
 
 def _is_operator(user) -> bool:
-    return getattr(user, "role", "") == Role.TRAINING_OPERATOR and bool(user.organization_id)
+    """rules.permissions.may_declare (and may_manage_teachers): an institution's operator."""
+    return services.may_declare(user)
 
 
 @login_required
@@ -45,41 +46,60 @@ def class_list(request):
         "q": request.GET.get("q", ""), "can_declare": _is_operator(request.user)})
 
 
-def _declare_form(request, data=None):
-    org_id = request.user.organization_id
-    return forms.ClassDeclareForm(
-        data,
-        sites=registry_selectors.site_list(actor=request.user, organization_id=org_id)
-        .filter(is_active=True),
-        occupations=registry_selectors.occupation_list(actor=request.user)
-        .filter(rank__in=("occupation", "work_type")),
-        levels=registry_selectors.skill_level_list(actor=request.user),
-        teachers=selectors.teacher_list(actor=request.user, organization_id=org_id)
-        .filter(is_active=True),
-    )
+def _declaration_employer(form):
+    """The enterprise an order class names, or None; an unknown credit code is a form error."""
+    code = form.cleaned_data.get("employer_credit_code")
+    if not code:
+        return None
+    employer = selectors.enterprise_by_credit_code(code)
+    if employer is None:
+        form.add_error("employer_credit_code", _("No enterprise with this credit code."))
+    return employer
 
 
 @login_required
 def class_declare(request):
     if not _is_operator(request.user):
         raise Http404
-    form = _declare_form(request, request.POST or None)
+    form = forms.ClassDeclareForm(request.POST or None,
+                                  choices=selectors.declaration_choices(actor=request.user))
     if request.method == "POST" and form.is_valid():
-        employer = None
-        code = form.cleaned_data.get("employer_credit_code")
-        if code:
-            employer = selectors.enterprise_by_credit_code(code)
-            if employer is None:
-                form.add_error("employer_credit_code", _("No enterprise with this credit code."))
+        employer = _declaration_employer(form)
         if not form.errors:
-            try:
+            with form_errors(form):
                 cls = services.class_declare(actor=request.user, data=form.to_input(employer))
-            except DomainError as bad:
-                form.add_error(bad.field if bad.field in form.fields else None, bad.message)
-            else:
                 messages.success(request, _("Class declared: it now waits for review."))
                 return redirect("training:class_detail", pk=cls.pk)
     return render(request, "training/class_declare.html", {"form": form})
+
+
+@login_required
+@domain_errors
+def class_revise(request, pk: int):
+    """The institution corrects a declaration returned to it and resubmits it."""
+    cls = _class_or_404(request, pk)
+    if not perms.may_revise(cls.status, services.actor_kinds(request.user, cls)):
+        raise Http404
+    sessions = selectors.class_sessions(actor=request.user, training_class=cls)
+    teachers = selectors.class_teachers(actor=request.user, training_class=cls)
+    form = forms.ClassReviseForm(
+        request.POST or None, choices=selectors.declaration_choices(actor=request.user),
+        initial=forms.ClassReviseForm.initial_for(cls, sessions, teachers))
+    if request.method == "POST" and form.is_valid():
+        employer = _declaration_employer(form)
+        if not form.errors:
+            with form_errors(form):
+                services.class_revise(actor=request.user, training_class=cls,
+                                      data=form.to_input(employer),
+                                      note=form.cleaned_data.get("note") or "")
+                messages.success(request, _("Declaration corrected and resubmitted: it waits "
+                                            "for review again."))
+                return redirect("training:class_detail", pk=cls.pk)
+    returned = [h for h in selectors.class_history(actor=request.user, training_class=cls)
+                if h.action == "return"]
+    return render(request, "training/class_declare.html", {
+        "form": form, "revising": cls, "returned": returned[-1] if returned else None},
+        status=400 if form.errors else 200)
 
 
 ACTION_LABELS = dict(ClassAction.choices)
@@ -88,31 +108,25 @@ ACTION_LABELS = dict(ClassAction.choices)
 def _detail_context(request, cls, enroll_form=None, eligibility=None):
     kinds = services.actor_kinds(request.user, cls)
     actions = [(a, ACTION_LABELS[a], lifecycle.TRANSITIONS[a].reason_required)
-               for a in lifecycle.available_actions(cls.status, kinds)]
+               for a in perms.actions(cls.status, kinds)]
     sees_persons = scope_of(request.user).sees_persons
     rows = selectors.class_completion(actor=request.user, training_class=cls) \
         if sees_persons else []
-    can_enroll = lifecycle.INSTITUTION in kinds and cls.status in (
-        lifecycle.ENROLLING_STATES | lifecycle.LATE_ENROLLING_STATES)
     return {
         "cls": cls, "actions": actions,
         "sessions": selectors.class_sessions(actor=request.user, training_class=cls),
         "teachers": selectors.class_teachers(actor=request.user, training_class=cls),
         "history": selectors.class_history(actor=request.user, training_class=cls),
         "rows": rows, "enrolled": sum(1 for r in rows if r.enrollment.status == "enrolled"),
-        "completed": sum(1 for r in rows if r.completion.completed
-                         and r.enrollment.status == "enrolled"),
-        "can_enroll": can_enroll, "late": cls.status in lifecycle.LATE_ENROLLING_STATES,
+        "completed": sum(1 for r in rows if r.counts),
+        "can_enroll": perms.may_enroll(cls.status, kinds),
+        "can_revise": perms.may_revise(cls.status, kinds),
+        "can_withdraw": sees_persons and perms.may_withdraw(cls.status, kinds),
+        "late": perms.enrolls_late(cls.status),
         "is_institution": lifecycle.INSTITUTION in kinds,
         "enroll_form": enroll_form or forms.EnrollForm(),
-        "eligibility": [explain_row(c) for c in eligibility.checks] if eligibility else None,
+        "eligibility": [check_view(c) for c in eligibility.checks] if eligibility else None,
     }
-
-
-def explain_row(check) -> dict:
-    c = check.as_dict() if hasattr(check, "as_dict") else check
-    return {"passed": c["passed"], "blocking": c.get("blocking", True), "text": explain(c),
-            "rule": c.get("rule", ""), "code": c["code"]}
 
 
 @login_required
@@ -145,15 +159,15 @@ def class_enroll(request, pk: int):
     form = forms.EnrollForm(request.POST)
     eligibility = None
     if form.is_valid():
-        try:
-            enrollment = services.enrollment_create(actor=request.user, training_class=cls,
-                                                    data=form.to_input())
-        except services.Ineligible as bad:
-            eligibility = bad.eligibility
-            form.add_error(None, bad.message)
-        except DomainError as bad:
-            form.add_error(bad.field if bad.field in form.fields else None, bad.message)
-        else:
+        # The service's message goes beside the field it names (the ID number's check
+        # digit, a name that does not match, a duplicate), as the API names it.
+        with form_errors(form):
+            try:
+                enrollment = services.enrollment_create(actor=request.user, training_class=cls,
+                                                        data=form.to_input())
+            except services.Ineligible as bad:
+                eligibility = bad.eligibility
+                raise
             messages.success(request, _("%(name)s enrolled.") % {
                 "name": enrollment.person.name})
             return redirect("training:class_detail", pk=cls.pk)
@@ -168,8 +182,10 @@ def enrollment_detail(request, pk: int):
     except NotFound:
         raise Http404 from None
     return render(request, "training/enrollment_detail.html", {
-        "enrollment": row, "checks": [explain_row(c) for c in row.eligibility],
-        "withdraw_form": forms.WithdrawForm()})
+        "enrollment": row, "checks": [check_view(c) for c in row.eligibility],
+        "withdraw_form": forms.WithdrawForm(),
+        "can_withdraw": row.status == "enrolled" and perms.may_withdraw(
+            row.training_class.status, services.actor_kinds(request.user, row.training_class))})
 
 
 @login_required
@@ -211,7 +227,7 @@ def class_attendance(request, pk: int):
 
 @login_required
 def review_queue(request):
-    if not getattr(request.user, "is_hrss_staff", False):
+    if not perms.may_review(is_hrss_staff=getattr(request.user, "is_hrss_staff", False)):
         raise Http404
     classes = selectors.review_queue(actor=request.user)
     page = Paginator(classes, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -235,11 +251,8 @@ def teacher_list(request):
         raise Http404
     form = forms.TeacherForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.teacher_create(actor=request.user, **form.cleaned_data)
-        except DomainError as bad:
-            form.add_error(bad.field if bad.field in form.fields else None, bad.message)
-        else:
             messages.success(request, _("Teacher added."))
             return redirect("training:teacher_list")
     teachers = selectors.teacher_list(actor=request.user,

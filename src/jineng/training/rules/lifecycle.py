@@ -1,9 +1,11 @@
 """The class state machine (开班 → 结业 → 评价 → 结算), as data. Pure.
 
-declared → approved → open → finished → assessed → settled, with rejected, cancelled and
-suspended. Each action names the states it starts from, where it goes, who may take it and
-whether a reason is required. A suspended class is in HRSS hands: the institution can take no
-action on it.
+declared → approved → open → finished → assessed → settled, with rejected, cancelled,
+suspended and returned. A declaration the HRSS office returns for correction (退回修改) goes
+back to the institution, which edits it and resubmits it (declared again, checked again by the
+same rules); rejection stays final. Each action names the states it starts from, where it
+goes, who may take it and whether a reason is required. A suspended class is in HRSS hands:
+the institution can take no action on it.
 """
 
 from __future__ import annotations
@@ -19,11 +21,20 @@ ASSESSED = "assessed"
 SETTLED = "settled"
 CANCELLED = "cancelled"
 SUSPENDED = "suspended"
+RETURNED = "returned"
 
-STATES = (DECLARED, APPROVED, REJECTED, OPEN, FINISHED, ASSESSED, SETTLED, CANCELLED, SUSPENDED)
+STATES = (DECLARED, RETURNED, APPROVED, REJECTED, OPEN, FINISHED, ASSESSED, SETTLED, CANCELLED,
+          SUSPENDED)
 FINAL_STATES = frozenset({REJECTED, SETTLED, CANCELLED})
-# States in which a class holds its site, its teachers and its trainees' time.
+# States in which a class is still running or about to run.
 ACTIVE_STATES = frozenset({DECLARED, APPROVED, OPEN, SUSPENDED})
+# States in which a class holds the hours of its site, its teachers and its trainees: every
+# class that did or will take place, finished ones too (a finished class still used those
+# hours). A rejected or cancelled class never held them; a returned one holds them again only
+# when it is resubmitted (and checked again then).
+HOLDING_STATES = frozenset(STATES) - {REJECTED, CANCELLED, RETURNED}
+# States in which the institution may edit its declaration.
+REVISABLE_STATES = frozenset({RETURNED})
 # States in which attendance may be recorded.
 RECORDING_STATES = frozenset({OPEN})
 # Enrollment is open until the class opens; afterwards only with a reason (late join).
@@ -48,11 +59,13 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     Transition("approve", frozenset({DECLARED}), APPROVED, frozenset({HRSS})),
     Transition("reject", frozenset({DECLARED}), REJECTED, frozenset({HRSS}), True),
+    Transition("return", frozenset({DECLARED}), RETURNED, frozenset({HRSS}), True),
+    Transition("resubmit", frozenset({RETURNED}), DECLARED, frozenset({INSTITUTION})),
     Transition("open", frozenset({APPROVED}), OPEN, frozenset({INSTITUTION, HRSS})),
     Transition("finish", frozenset({OPEN}), FINISHED, frozenset({INSTITUTION, HRSS})),
     Transition("assess", frozenset({FINISHED}), ASSESSED, frozenset({HRSS})),
     Transition("settle", frozenset({ASSESSED}), SETTLED, frozenset({HRSS})),
-    Transition("cancel", frozenset({DECLARED, APPROVED, SUSPENDED}), CANCELLED,
+    Transition("cancel", frozenset({DECLARED, RETURNED, APPROVED, SUSPENDED}), CANCELLED,
                frozenset({INSTITUTION, HRSS}), True),
     Transition("suspend", frozenset({APPROVED, OPEN}), SUSPENDED, frozenset({HRSS}), True),
     Transition("resume", frozenset({SUSPENDED}), RESUME_TO_PREVIOUS, frozenset({HRSS}), True),

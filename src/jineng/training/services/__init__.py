@@ -17,12 +17,18 @@ from jineng.training.services.attendance import (
     attendance_ingest,
     attendance_ingest_xapi,
 )
+from jineng.training.services.attendance_manual import (
+    attendance_record_manual,
+    attendance_void,
+    manual_key,
+)
 from jineng.training.services.classes import (
     ClassInput,
     PlannedSession,
     SessionInput,
     class_declare,
     class_declare_once,
+    class_revise,
     class_transition,
     declaration_fingerprint,
     ensure_declaring_institution,
@@ -32,8 +38,13 @@ from jineng.training.services.common import (
     ONE_PLACE,
     actor_kinds,
     default_radius_m,
+    ensure_enrolling_institution,
+    ensure_may_revise,
+    ensure_may_withdraw,
     future_tolerance,
     grace,
+    late_declaration_days,
+    may_declare,
 )
 from jineng.training.services.enrollment import (
     EnrollmentInput,
@@ -43,11 +54,19 @@ from jineng.training.services.enrollment import (
     enrollment_create_once,
     enrollment_withdraw,
 )
+from jineng.training.services.history_import import (
+    PastClass,
+    PastEvent,
+    PastTrainee,
+    class_history_import,
+    ensure_may_import_history,
+)
 from jineng.training.services.parameters import (
     eligibility_parameter_set,
 )
 from jineng.training.services.teachers import (
     teacher_create,
+    teacher_create_once,
 )
 
 __all__ = [
@@ -64,14 +83,21 @@ __all__ = [
     "EventResult",
     "Ineligible",
     "IngestReport",
+    "PastClass",
+    "PastEvent",
+    "PastTrainee",
     "PlannedSession",
     "SessionInput",
     "actor_kinds",
     "assess",
     "attendance_ingest",
     "attendance_ingest_xapi",
+    "attendance_record_manual",
+    "attendance_void",
     "class_declare",
     "class_declare_once",
+    "class_history_import",
+    "class_revise",
     "class_transition",
     "declaration_fingerprint",
     "default_radius_m",
@@ -80,8 +106,16 @@ __all__ = [
     "enrollment_create_once",
     "enrollment_withdraw",
     "ensure_declaring_institution",
+    "ensure_enrolling_institution",
+    "ensure_may_import_history",
+    "ensure_may_revise",
+    "ensure_may_withdraw",
     "future_tolerance",
     "grace",
+    "late_declaration_days",
+    "manual_key",
+    "may_declare",
     "plan_sessions",
     "teacher_create",
+    "teacher_create_once",
 ]

@@ -26,7 +26,6 @@ from jineng.registry.models import (
 from jineng.training import catalog_bridge, messages, plan_facts, selectors
 from jineng.training.choices import (
     ClassStatus,
-    EnrollmentStatus,
     FundingSource,
     OrderForm,
     Sector,
@@ -38,6 +37,7 @@ from jineng.training.models import (
     Enrollment,
     Teacher,
     TrainingClass,
+    counts_as_completed,
 )
 from jineng.training.rules import lifecycle
 from jineng.training.services.common import (
@@ -47,7 +47,11 @@ from jineng.training.services.common import (
     _username,
     actor_kinds,
     default_radius_m,
+    ensure_may_revise,
+    late_declaration_days,
 )
+
+LATE_REASON_MAX = 500
 
 # --- declaring a class -----------------------------------------------------------------------
 
@@ -77,6 +81,7 @@ class ClassInput:
     online_share: Decimal = Decimal(0)
     checkin_radius_m: int | None = None
     client_ref: str = ""  # the institution's own id for the class (API idempotence)
+    late_reason: str = ""  # required when the first session is already past
 
 
 @dataclass(frozen=True)
@@ -138,19 +143,25 @@ def _check_site_capacity(site: TrainingSite, planned_size: int,
             code="site_capacity")
     others = (ClassSession.objects
               .filter(training_class__site=site, date__in={s.date for s in sessions},
-                      training_class__status__in=lifecycle.ACTIVE_STATES)
+                      training_class__status__in=lifecycle.HOLDING_STATES)
               .exclude(training_class_id=exclude_class)
-              .values_list("training_class_id", "training_class__planned_size",
-                           "starts_at", "ends_at"))
-    clashing: dict[int, int] = {}
-    for class_id, size, start, end in others:
-        if _overlaps(sessions, start, end):
-            clashing[class_id] = size
-    if clashing and planned_size + sum(clashing.values()) > site.capacity:
+              .order_by("starts_at", "training_class_id")
+              .values_list("training_class_id", "training_class__name",
+                           "training_class__planned_size", "starts_at", "ends_at"))
+    clashing: dict[int, tuple[str, int, dt.datetime]] = {}
+    for class_id, name, size, start, end in others:
+        if class_id not in clashing and _overlaps(sessions, start, end):
+            clashing[class_id] = (name, size, start)
+    busy = sum(size for _name, size, _start in clashing.values())
+    if clashing and planned_size + busy > site.capacity:
+        name, _size, start = next(iter(clashing.values()))
         raise DomainError(
-            _("At the same time the site already holds %(busy)s trainees of other classes; "
-              "with this class it would exceed its capacity of %(capacity)s.")
-            % {"busy": sum(clashing.values()), "capacity": site.capacity},
+            _("At the same time the site already holds %(busy)s trainees of other classes "
+              "(first “%(name)s” at %(when)s); with this class it would exceed its capacity "
+              "of %(capacity)s.")
+            % {"busy": busy, "name": name,
+               "when": f"{timezone.localtime(start):%Y-%m-%d %H:%M}",
+               "capacity": site.capacity},
             field="site", code="site_busy")
 
 
@@ -164,7 +175,7 @@ def _check_teachers_free(teachers: tuple[Teacher, ...], sessions: list[PlannedSe
         same_people |= Q(training_class__teachers__id_hash__in=hashes)
     busy = (ClassSession.objects
             .filter(same_people, date__in={s.date for s in sessions},
-                    training_class__status__in=lifecycle.ACTIVE_STATES)
+                    training_class__status__in=lifecycle.HOLDING_STATES)
             .exclude(training_class_id=exclude_class)
             .values_list("training_class__name", "starts_at", "ends_at").distinct())
     for class_name, start, end in busy:
@@ -243,6 +254,8 @@ def declaration_fingerprint(data: ClassInput) -> str:
         "online_share": _canonical_number(data.online_share),
         "checkin_radius_m": data.checkin_radius_m,
     }
+    if data.late_reason.strip():  # only then: fingerprints stored before the field still match
+        canonical["late_reason"] = data.late_reason.strip()
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
@@ -260,27 +273,40 @@ def _declared_before(org: Organization, data: ClassInput, fingerprint: str,
     return found
 
 
-def class_declare(*, actor, data: ClassInput) -> TrainingClass:
-    """开班申报: a listed training institution declares a class. Checked against the catalogs
-    in force on the start date, the site's capacity and the teachers' other bookings."""
-    return class_declare_once(actor=actor, data=data)[0]
+@dataclass(frozen=True)
+class _Checked:
+    sessions: list[PlannedSession]
+    standard: object  # catalog_bridge's subsidy standard in force on the start date
+    share: Decimal
+    on_site: Decimal
 
 
-def class_declare_once(*, actor, data: ClassInput) -> tuple[TrainingClass, bool]:
-    """class_declare, idempotent under `data.client_ref`: the same institution declaring the
-    same class again gets the class already declared (`created` False) instead of a second
-    one; another content under the same reference is a Conflict."""
-    org = _ensure_operator(actor)
-    client_ref = data.client_ref.strip()
-    if len(client_ref) > 100:
-        raise DomainError(_("The reference has at most 100 characters."), field="client_ref")
-    if client_ref != data.client_ref:
-        data = replace(data, client_ref=client_ref)
-    fingerprint = declaration_fingerprint(data) if client_ref else ""
-    # A replay is answered before any other check: the class exists whatever changed since.
-    existing = _declared_before(org, data, fingerprint)
-    if existing is not None:
-        return existing, False
+def _check_on_time(start: dt.date, late_reason: str) -> None:
+    """A class is declared before its first session; up to `late_declaration_days` after it
+    with a stated reason (the reviewers see it); never later (history is imported)."""
+    if len(late_reason) > LATE_REASON_MAX:
+        raise DomainError(_("The reason has at most %(n)s characters.")
+                          % {"n": LATE_REASON_MAX}, field="late_reason")
+    today = timezone.localdate()
+    if start >= today:
+        return
+    days, limit = (today - start).days, late_declaration_days()
+    if days > limit:
+        raise DomainError(
+            _("The first session (%(day)s) was %(days)s days ago: a class may be declared at "
+              "most %(limit)s days after it starts. Past classes are loaded with the migration "
+              "import.") % {"day": start, "days": days, "limit": limit},
+            field="sessions", code="declared_too_late")
+    if not late_reason.strip():
+        raise DomainError(
+            _("The first session (%(day)s) is in the past: give the reason for declaring "
+              "late.") % {"day": start}, field="late_reason", code="late_reason_required")
+
+
+def _check_declaration(org: Organization, data: ClassInput) -> _Checked:
+    """Every check of a declaration that needs no lock: the institution, the choices, the
+    site and teachers, the schedule, the dates, the catalogs in force on the start date and
+    the hours. Declaring and revising run the same checks."""
     _ensure_institution_listed(org)
     _validate_choices(data)
     site = data.site
@@ -290,7 +316,8 @@ def class_declare_once(*, actor, data: ClassInput) -> tuple[TrainingClass, bool]
         if t.organization_id != org.pk or not t.is_active:
             raise DomainError(_("Choose your institution's own teachers."), field="teachers")
     sessions = plan_sessions(data.sessions)
-    start, end = sessions[0].date, sessions[-1].date
+    start = sessions[0].date
+    _check_on_time(start, data.late_reason)
     standard = catalog_bridge.subsidy_standard(data.occupation, data.level, site.region,
                                                data.training_type, start)
     if standard is None:
@@ -317,12 +344,36 @@ def class_declare_once(*, actor, data: ClassInput) -> tuple[TrainingClass, bool]
               "%(share)s); the schedule has %(have)s on site.")
             % {"req": standard.required_hours, "site": needed, "share": share,
                "have": on_site}, field="sessions", code="hours_short")
+    return _Checked(sessions=sessions, standard=standard, share=share, on_site=on_site)
+
+
+def class_declare(*, actor, data: ClassInput) -> TrainingClass:
+    """开班申报: a listed training institution declares a class. Checked against the catalogs
+    in force on the start date, the site's capacity and the teachers' other bookings."""
+    return class_declare_once(actor=actor, data=data)[0]
+
+
+def class_declare_once(*, actor, data: ClassInput) -> tuple[TrainingClass, bool]:
+    """class_declare, idempotent under `data.client_ref`: the same institution declaring the
+    same class again gets the class already declared (`created` False) instead of a second
+    one; another content under the same reference is a Conflict."""
+    org = _ensure_operator(actor)
+    client_ref = data.client_ref.strip()
+    if len(client_ref) > 100:
+        raise DomainError(_("The reference has at most 100 characters."), field="client_ref")
+    if client_ref != data.client_ref:
+        data = replace(data, client_ref=client_ref)
+    fingerprint = declaration_fingerprint(data) if client_ref else ""
+    # A replay is answered before any other check: the class exists whatever changed since.
+    existing = _declared_before(org, data, fingerprint)
+    if existing is not None:
+        return existing, False
+    checked = _check_declaration(org, data)
+    sessions, standard, share, on_site = (checked.sessions, checked.standard, checked.share,
+                                          checked.on_site)
     try:
         with transaction.atomic():
-            site = (TrainingSite.objects.select_for_update().select_related("region")
-                    .get(pk=site.pk))
-            list(Teacher.objects.select_for_update()
-                 .filter(pk__in=[t.pk for t in data.teachers]))
+            site = _lock_site_and_teachers(data)
             # Asked again under the lock: a declaration with the same reference (the same
             # site) may have committed while this one waited.
             existing = _declared_before(org, data, fingerprint)
@@ -335,8 +386,10 @@ def class_declare_once(*, actor, data: ClassInput) -> tuple[TrainingClass, bool]
                 occupation=data.occupation, level=data.level, training_type=data.training_type,
                 order_form=data.order_form, employer=data.employer, sector=data.sector,
                 target_group=data.target_group, planned_size=data.planned_size,
-                funding_source=data.funding_source, online_share=share, start_date=start,
-                end_date=end, required_hours=Decimal(standard.required_hours),
+                funding_source=data.funding_source, online_share=share,
+                start_date=sessions[0].date, end_date=sessions[-1].date,
+                late_reason=data.late_reason.strip(),
+                required_hours=Decimal(standard.required_hours),
                 min_attendance_share=standard.min_attendance_share, scheduled_hours=on_site,
                 standard_version_id=standard.version_id, standard_entry_id=standard.entry_id,
                 checkin_radius_m=data.checkin_radius_m or default_radius_m(),
@@ -364,14 +417,110 @@ def class_declare_once(*, actor, data: ClassInput) -> tuple[TrainingClass, bool]
     return cls, True
 
 
+def _lock_site_and_teachers(data: ClassInput) -> TrainingSite:
+    """Lock what the capacity and booking checks read: the site and the teachers."""
+    site = (TrainingSite.objects.select_for_update().select_related("region")
+            .get(pk=data.site.pk))
+    list(Teacher.objects.select_for_update().filter(pk__in=[t.pk for t in data.teachers]))
+    return site
+
+
+# --- returned for correction: the institution edits and resubmits ----------------------------
+
+def _current_input(cls: TrainingClass) -> ClassInput:
+    """A class's declaration as it stands, in the shape it was declared in."""
+    return ClassInput(
+        name=cls.name, site=cls.site, occupation=cls.occupation, level=cls.level,
+        training_type=cls.training_type, sector=cls.sector, planned_size=cls.planned_size,
+        funding_source=cls.funding_source,
+        sessions=tuple(SessionInput(s.starts_at, s.ends_at, s.hours, s.topic)
+                       for s in cls.sessions.order_by("seq")),
+        teachers=tuple(cls.teachers.order_by("pk")), target_group=cls.target_group,
+        order_form=cls.order_form, employer=cls.employer, online_share=cls.online_share,
+        checkin_radius_m=cls.checkin_radius_m, client_ref=cls.client_ref,
+        late_reason=cls.late_reason)
+
+
+def class_revise(*, actor, training_class: TrainingClass, data: ClassInput,
+                 note: str = "") -> TrainingClass:
+    """退回修改: the institution edits a declaration the HRSS office returned for correction
+    and resubmits it. The revised declaration is checked again by every rule of a new one
+    (the class's own sessions aside) and waits for review again; the history keeps each
+    round (a `resubmit` step, with the institution's `note`)."""
+    visible = selectors.class_get(actor=actor, pk=training_class.pk)
+    org = _ensure_operator(actor)
+    ensure_may_revise(actor, visible)
+    if len(note) > LATE_REASON_MAX:
+        raise DomainError(_("The note has at most %(n)s characters.") % {"n": LATE_REASON_MAX},
+                          field="note")
+    data = replace(data, client_ref=visible.client_ref)
+    checked = _check_declaration(org, data)
+    sessions, standard = checked.sessions, checked.standard
+    with transaction.atomic():
+        cls = (TrainingClass.objects.select_for_update().select_related("region", "institution")
+               .get(pk=visible.pk))
+        ensure_may_revise(actor, cls)  # again under the lock: it may have been cancelled
+        try:
+            target = lifecycle.plan_transition("resubmit", cls.status, actor_kinds(actor, cls),
+                                               note)
+        except lifecycle.TransitionRefused as refused:
+            raise messages.transition_error(refused, cls) from None
+        site = _lock_site_and_teachers(data)
+        _check_site_capacity(site, data.planned_size, sessions, cls.pk)
+        _check_teachers_free(data.teachers, sessions, cls.pk)
+        before = {**audit.snapshot(cls), "sessions": cls.sessions.count(),
+                  "teachers": sorted(cls.teachers.values_list("pk", flat=True))}
+        values = {
+            "name": data.name.strip(), "site": site, "region": site.region,
+            "occupation": data.occupation, "level": data.level,
+            "training_type": data.training_type, "order_form": data.order_form,
+            "employer": data.employer, "sector": data.sector,
+            "target_group": data.target_group, "planned_size": data.planned_size,
+            "funding_source": data.funding_source, "online_share": checked.share,
+            "start_date": sessions[0].date, "end_date": sessions[-1].date,
+            "late_reason": data.late_reason.strip(),
+            "required_hours": Decimal(standard.required_hours),
+            "min_attendance_share": standard.min_attendance_share,
+            "scheduled_hours": checked.on_site, "standard_version_id": standard.version_id,
+            "standard_entry_id": standard.entry_id,
+            "checkin_radius_m": data.checkin_radius_m or default_radius_m(),
+            "status": target, "status_changed_at": timezone.now(),
+            "client_fingerprint": declaration_fingerprint(data) if cls.client_ref else "",
+        }
+        for name, value in values.items():
+            setattr(cls, name, value)
+        cls.save()
+        # A returned class never opened: it has no attendance, its sessions are replaced.
+        cls.sessions.all().delete()
+        ClassSession.objects.bulk_create([
+            ClassSession(training_class=cls, seq=s.seq, date=s.date, starts_at=s.starts_at,
+                         ends_at=s.ends_at, hours=s.hours, topic=s.topic) for s in sessions])
+        cls.teachers.set(data.teachers)
+        ClassStatusChange.objects.create(
+            training_class=cls, action="resubmit", from_status=lifecycle.RETURNED,
+            to_status=target, reason=note.strip(),
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor_username=_username(actor))
+        audit.record(actor=actor, action=AuditAction.UPDATE, instance=cls, before=before,
+                     after={**audit.snapshot(cls), "sessions": len(sessions),
+                            "teachers": sorted(t.pk for t in data.teachers)},
+                     reason=note.strip())
+    return cls
+
+
 # --- moving a class through its states -------------------------------------------------------
 
 def class_transition(*, actor, training_class: TrainingClass, action: str,
                      reason: str = "") -> TrainingClass:
-    """Take `action` (approve, reject, open, finish, assess, settle, cancel, suspend, resume).
-    Finishing freezes every trainee's hours and completion and adds the completed trainees
-    (and an order class) to the plans' progress (`plan_facts`)."""
+    """Take `action` (approve, reject, return, resubmit, open, finish, assess, settle, cancel,
+    suspend, resume). Finishing freezes every trainee's hours and completion and adds the
+    completed trainees (and an order class) to the plans' progress (`plan_facts`).
+    Resubmitting a returned declaration unchanged is `class_revise` with its own content: it
+    is checked again as a new one."""
     visible = selectors.class_get(actor=actor, pk=training_class.pk)
+    if action == "resubmit":
+        return class_revise(actor=actor, training_class=visible,
+                            data=_current_input(visible), note=reason)
     with transaction.atomic():
         cls = (TrainingClass.objects.select_for_update().select_related("region", "institution")
                .get(pk=visible.pk))
@@ -411,7 +560,7 @@ def _freeze_completion(cls: TrainingClass) -> None:
     for row in rows:
         e = row.enrollment
         e.attended_hours = row.completion.attended_hours
-        e.completed = row.completion.completed and e.status == EnrollmentStatus.ENROLLED
+        e.completed = counts_as_completed(status=e.status, completed=row.completion.completed)
         e.completion_rule = row.completion.rule
         enrollments.append(e)
     Enrollment.objects.bulk_update(enrollments,

@@ -19,6 +19,7 @@ from jineng.training.models import (
     TrainingClass,
 )
 from jineng.training.rules import lifecycle
+from jineng.training.rules import permissions as perms
 
 ONE_PLACE = Decimal("0.1")
 
@@ -45,6 +46,12 @@ def default_radius_m() -> int:
     return int(_setting("TRAINING_CHECKIN_RADIUS_M", 500))
 
 
+def late_declaration_days() -> int:
+    """How many days after its first session a class may still be declared (with a stated
+    reason). Older classes are history: the migration import loads them."""
+    return int(_setting("TRAINING_LATE_DECLARATION_MAX_DAYS", 30))
+
+
 # --- who may act on a class ------------------------------------------------------------------
 
 def actor_kinds(actor, training_class: TrainingClass) -> frozenset[str]:
@@ -61,11 +68,47 @@ def actor_kinds(actor, training_class: TrainingClass) -> frozenset[str]:
     return frozenset(kinds)
 
 
+def is_operator(actor) -> bool:
+    return getattr(actor, "role", "") == Role.TRAINING_OPERATOR
+
+
+def may_declare(actor) -> bool:
+    """rules.permissions.may_declare for a user (pages and the API ask this)."""
+    return perms.may_declare(is_operator=is_operator(actor),
+                             has_organization=bool(getattr(actor, "organization_id", None)))
+
+
 def _ensure_operator(actor) -> Organization:
     """The training institution an operator acts for."""
-    if getattr(actor, "role", "") != Role.TRAINING_OPERATOR or not actor.organization_id:
+    if not may_declare(actor):
         raise Forbidden(_("Only a training institution's operators may do this."))
     return actor.organization
+
+
+def ensure_enrolling_institution(actor, training_class: TrainingClass) -> None:
+    if lifecycle.INSTITUTION not in actor_kinds(actor, training_class):
+        raise Forbidden(_("Only the class's institution enrolls trainees."))
+
+
+def ensure_may_withdraw(actor, training_class: TrainingClass) -> None:
+    """Forbidden for an actor who is neither the institution nor the governing office;
+    DomainError when the roster can no longer change. Ask with the class locked."""
+    kinds = actor_kinds(actor, training_class)
+    if not kinds & {lifecycle.INSTITUTION, lifecycle.HRSS}:
+        raise Forbidden()
+    if not perms.may_withdraw(training_class.status, kinds):
+        raise DomainError(_("The roster of this class can no longer change."),
+                          field="status", code="roster_closed")
+
+
+def ensure_may_revise(actor, training_class: TrainingClass) -> None:
+    """Only the class's institution edits a declaration, and only once it was returned."""
+    kinds = actor_kinds(actor, training_class)
+    if lifecycle.INSTITUTION not in kinds:
+        raise Forbidden(_("Only the class's institution edits its declaration."))
+    if not perms.may_revise(training_class.status, kinds):
+        raise DomainError(_("Only a declaration returned for correction can be edited."),
+                          field="status", code="not_revisable")
 
 
 def _ensure_institution_listed(org: Organization) -> None:

@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jineng.core import audit, pii
-from jineng.core.errors import Conflict, DomainError, Forbidden
+from jineng.core.errors import Conflict, DomainError
 from jineng.core.models import AuditAction
 from jineng.registry import services as registry_services
 from jineng.registry.models import (
@@ -19,7 +20,6 @@ from jineng.registry.models import (
 )
 from jineng.training import messages, selectors
 from jineng.training.choices import (
-    ClassStatus,
     EnrollmentStatus,
 )
 from jineng.training.models import (
@@ -30,7 +30,8 @@ from jineng.training.rules import eligibility as elig_rules
 from jineng.training.rules import lifecycle
 from jineng.training.services.common import (
     _username,
-    actor_kinds,
+    ensure_enrolling_institution,
+    ensure_may_withdraw,
 )
 
 # --- enrollment ------------------------------------------------------------------------------
@@ -94,22 +95,71 @@ def _ensure_enrolling(cls: TrainingClass, late_reason: str) -> bool:
                       % {"status": cls.get_status_display()}, code="enrollment_closed")
 
 
+def _check_key_groups(key_groups, birth_date: dt.date) -> None:
+    """A declared key-group membership starts between the person's birth and today."""
+    today = timezone.localdate()
+    for group, start in key_groups:
+        if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
+            raise DomainError(_("The key group's start date must be a date."),
+                              field="key_groups", code="invalid")
+        if start < birth_date or start > today:
+            raise DomainError(
+                _("The key group %(group)s cannot start on %(day)s: the date must lie between "
+                  "the person's birth (%(birth)s) and today (%(today)s).")
+                % {"group": group, "day": start, "birth": birth_date, "today": today},
+                field="key_groups", code="out_of_range")
+
+
+def _lock_person(id_hash: str) -> Person | None:
+    """The registered person with this ID number, locked: the overlap check reads the person's
+    other enrollments, so two enrollments of one person (in two classes, whose locks differ)
+    run one after the other."""
+    return Person.objects.select_for_update().filter(id_hash=id_hash).first()
+
+
+def _register_or_lock(actor, cls: TrainingClass, ident, data: EnrollmentInput,
+                      id_hash: str) -> Person:
+    """Register a newcomer inside the enrollment's transaction. When a concurrent request
+    registers the same person first (the unique id_hash refuses this insert), take theirs,
+    locked, and go on: the checks then see that request's enrollment."""
+    try:
+        return registry_services.person_register(
+            actor=actor, data=registry_services.PersonInput(
+                id_number=ident.number, name=data.name, region=data.region or cls.region,
+                phone=data.phone, key_groups=data.key_groups))
+    except Conflict as clash:
+        if clash.code != "duplicate":
+            raise
+        person = _lock_person(id_hash)
+        if person is None:
+            raise
+        _check_name(person, data.name)
+        return person
+
+
+def _check_name(person: Person, name: str) -> None:
+    if person.name != name.strip():
+        raise DomainError(_("The name does not match the name registered for this ID "
+                            "number."), field="name", code="name_mismatch")
+
+
 def enrollment_create(*, actor, training_class: TrainingClass,
                       data: EnrollmentInput) -> Enrollment:
     """实名制 enrollment: find the person by ID number (or register them), check eligibility and
-    enroll. The name must match the registered name."""
+    enroll. The name must match the registered name. The class and the person are locked
+    while the checks run (the class's places, the person's other classes)."""
     cls = selectors.class_get(actor=actor, pk=training_class.pk)
-    if lifecycle.INSTITUTION not in actor_kinds(actor, cls):
-        raise Forbidden(_("Only the class's institution enrolls trainees."))
+    ensure_enrolling_institution(actor, cls)
     late = _ensure_enrolling(cls, data.late_reason)
     ident = registry_services.parse_id_number(data.id_number)
     if not data.name.strip():
         raise DomainError(_("This field is required."), field="name")
+    _check_key_groups(data.key_groups, ident.birth_date)
     id_hash = pii.keyed_hash(ident.number)
     with transaction.atomic():
         cls = TrainingClass.objects.select_for_update().select_related("region").get(pk=cls.pk)
         _ensure_enrolling(cls, data.late_reason)
-        person = Person.objects.filter(id_hash=id_hash).first()
+        person = _lock_person(id_hash)
         if person is not None and person.name != data.name.strip():
             raise DomainError(_("The name does not match the name registered for this ID "
                                 "number."), field="name", code="name_mismatch")
@@ -121,13 +171,13 @@ def enrollment_create(*, actor, training_class: TrainingClass,
                                           status=EnrollmentStatus.ENROLLED).count()
         if taken >= cls.planned_size:
             raise DomainError(_("The class is full (%(n)s trainees planned).")
-                              % {"n": cls.planned_size}, code="class_full")
+                              % {"n": cls.planned_size}, field="id_number", code="class_full")
         if person is None:
             # Registered inside this transaction: an ineligible newcomer is rolled back.
-            person = registry_services.person_register(
-                actor=actor, data=registry_services.PersonInput(
-                    id_number=ident.number, name=data.name, region=data.region or cls.region,
-                    phone=data.phone, key_groups=data.key_groups))
+            person = _register_or_lock(actor, cls, ident, data, id_hash)
+            if Enrollment.objects.filter(training_class=cls, person=person).exists():
+                raise Conflict(_("This person is already enrolled in the class."),
+                               field="id_number", code="duplicate")
         result = assess(person, cls, draws_pension=data.draws_pension)
         if not result.eligible:
             raise Ineligible(result)
@@ -148,9 +198,8 @@ def _enrolled_already(cls: TrainingClass, id_number: str, name: str) -> Enrollme
     row = (Enrollment.objects.select_related("person")
            .filter(training_class_id=cls.pk, person__id_hash=pii.keyed_hash(id_number))
            .first())
-    if row is not None and row.person.name != name.strip():
-        raise DomainError(_("The name does not match the name registered for this ID "
-                            "number."), field="name", code="name_mismatch")
+    if row is not None:
+        _check_name(row.person, name)
     return row
 
 
@@ -160,8 +209,7 @@ def enrollment_create_once(*, actor, training_class: TrainingClass,
     already on the class's roster (enrolled or withdrawn) is answered with that enrollment
     (`created` False) instead of a Conflict, whatever the class's state now."""
     cls = selectors.class_get(actor=actor, pk=training_class.pk)
-    if lifecycle.INSTITUTION not in actor_kinds(actor, cls):
-        raise Forbidden(_("Only the class's institution enrolls trainees."))
+    ensure_enrolling_institution(actor, cls)
     number = registry_services.parse_id_number(data.id_number).number
     existing = _enrolled_already(cls, number, data.name)
     if existing is not None:
@@ -180,15 +228,15 @@ def enrollment_create_once(*, actor, training_class: TrainingClass,
 def enrollment_withdraw(*, actor, enrollment: Enrollment, reason: str) -> Enrollment:
     """A trainee leaves the class (dropout): kept on the roster, no longer counted."""
     row = selectors.enrollment_get(actor=actor, pk=enrollment.pk)
-    if lifecycle.INSTITUTION not in actor_kinds(actor, row.training_class) and (
-            lifecycle.HRSS not in actor_kinds(actor, row.training_class)):
-        raise Forbidden()
+    ensure_may_withdraw(actor, row.training_class)  # early answer; asked again under the lock
     if not reason.strip():
         raise DomainError(_("Give a reason."), field="reason")
-    if row.training_class.status not in (ClassStatus.DECLARED, ClassStatus.APPROVED,
-                                         ClassStatus.OPEN):
-        raise DomainError(_("The roster of this class can no longer change."))
     with transaction.atomic():
+        # Lock, then check: finishing the class locks it too, so a withdrawal never lands on
+        # a class that finished meanwhile (its completion already frozen and counted).
+        cls = (TrainingClass.objects.select_for_update().select_related("region")
+               .get(pk=row.training_class_id))
+        ensure_may_withdraw(actor, cls)
         row = Enrollment.objects.select_for_update().get(pk=row.pk)
         if row.status == EnrollmentStatus.WITHDRAWN:
             return row
