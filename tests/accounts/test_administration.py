@@ -272,6 +272,9 @@ def test_actions_need_a_reason_and_change_nothing_without(client, city, name):
     before = snapshot()
     response = post_action(client, name, county, reason=" ")
     assert response.status_code == 400 and "reason" in response.context["form"].errors
+    shown = response.content.decode()
+    assert 'class="errorlist nonfield"' in shown
+    assert response.context["form"].errors["reason"][0] in shown
     assert snapshot() == before
 
 
