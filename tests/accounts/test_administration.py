@@ -326,3 +326,18 @@ def test_django_admin_user_editing_is_for_superusers_only(client):
                             "region": f.region(f.PROVINCE).pk})
     assert response.status_code == 403
     assert snapshot() == before
+
+
+def test_the_list_filters_and_says_when_a_filter_is_wrong(client, city):
+    clerk = f.staff(Role.COUNTY_STAFF, f.COUNTY, username="nanming-zhang")
+    f.staff(Role.COUNTY_STAFF, f.COUNTY, username="nanming-li", is_active=False)
+    as_user(client, city)
+    page = client.get(reverse("accounts:user_list"), {"q": "zhang", "active": "1"})
+    assert [u.pk for u in page.context["page"]] == [clerk.pk]
+    disabled = client.get(reverse("accounts:user_list"), {"active": "0"})
+    assert [u.username for u in disabled.context["page"]] == ["nanming-li"]
+    for bad in ({"role": "province_staff"}, {"active": "maybe"}, {"q": "x" * 101}):
+        response = client.get(reverse("accounts:user_list"), bad)
+        assert response.status_code == 400, bad
+        assert 'class="errorlist nonfield"' in response.content.decode()
+        assert not list(response.context["page"])

@@ -236,7 +236,11 @@ def _role_choices(facts: permissions.Account) -> list[tuple[str, str]]:
 def user_list(request: HttpRequest) -> HttpResponse:
     facts = _administrator(request)
     form = AccountFilterForm(request.GET or None, roles=_role_choices(facts))
-    filters = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        # A filter that cannot be applied says so; it is never quietly dropped.
+        return render(request, "accounts/user_list.html", {"form": form, "page": []},
+                      status=400)
+    filters = form.cleaned_data if form.is_bound else {}
     active = {"1": True, "0": False}.get(filters.get("active") or "")
     users = selectors.account_list(actor=request.user, q=filters.get("q", ""),
                                    role=filters.get("role", ""), active=active)
