@@ -72,8 +72,12 @@ def test_write_contract(name, db, request):
     world = snapshot()  # every refusal must leave it exactly so
     for refusal in attempts.refused:
         mark = last_audit_id()
-        with pytest.raises(refusal.error):
+        with pytest.raises(refusal.error) as refused:
             fn(**refresh(refusal.kwargs))
+        # The same answer too: a Forbidden (403) is not an acceptable "invalid" (400).
+        assert refused.value.status == refusal.error.status, (
+            f"{name} refused ({refusal.why}) with {type(refused.value).__name__} "
+            f"({refused.value.status}), expected {refusal.error.__name__}")
         changed = differences(world, snapshot(), attempts.side_effects)
         assert not changed, f"{name} refused ({refusal.why}) but changed: {changed}"
         written = events_after(mark)

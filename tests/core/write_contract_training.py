@@ -75,7 +75,7 @@ def _class_transition() -> Attempts:
         Refused({**ok, "actor": w.other_operator}, NotFound, "another institution's class"),
         Refused({**ok, "actor": f.staff("county_staff", f.OTHER_COUNTY)}, NotFound,
                 "out of scope"),
-        Refused({**ok, "actor": w.operator}, DomainError, "an institution approving itself"),
+        Refused({**ok, "actor": w.operator}, Forbidden, "an institution approving itself"),
         Refused({**ok, "action": "finish"}, DomainError, "not a move from declared"),
     ])
 
