@@ -124,6 +124,7 @@ def test_others_get_404_for_the_job_page_progress_and_file(client, persons, smal
         assert client.get(reverse("jobs:job_list")).content.decode().count(job.title) == 0
         api = OpenApiClient(client).login(other)
         assert api.call("jobs_job_get", path={"job_id": job.pk}).status == 404
+        assert api.call("jobs_job_get", path={"job_id": 2**63}).status in (404, 422)  # no 500
         assert api.call("jobs_job_download", path={"job_id": job.pk}).status == 404
     # Refused downloads write nothing (only the logins of the test clients).
     assert AuditEvent.objects.exclude(entity_type="accounts.user").count() == before

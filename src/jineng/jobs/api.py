@@ -10,7 +10,7 @@ from django.urls import reverse
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from jineng.core.api import ErrorOut, Pagination, error_responses
+from jineng.core.api import Pagination, error_responses
 from jineng.jobs import selectors, services
 
 router = Router(tags=["jobs"])
@@ -55,15 +55,15 @@ def job_list(request):
     return selectors.job_list(actor=request.auth)
 
 
-@router.get("/{job_id}", response={200: JobOut, **error_responses(404)},
+@router.get("/{job_id}", response={200: JobOut, **error_responses(404, 422)},
             operation_id="jobs_job_get", url_name="jobs_job_get",
             summary="One of the caller's jobs: status and progress")
 def job_get(request, job_id: int):
     return selectors.job_get(actor=request.auth, pk=job_id)
 
 
-@router.get("/{job_id}/download", response={404: ErrorOut}, operation_id="jobs_job_download",
-            url_name="jobs_job_download",
+@router.get("/{job_id}/download", response=error_responses(404, 422),
+            operation_id="jobs_job_download", url_name="jobs_job_download",
             summary="The result file of the caller's finished job (audited)",
             openapi_extra={"responses": {200: {
                 "description": "the job's file (its type is the job's: CSV, xlsx, …)",
