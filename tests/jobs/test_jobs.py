@@ -260,3 +260,26 @@ def test_jobs_list_command_prints_what_ran():
     call_command("jobs-list", stdout=out)
     line = out.getvalue().splitlines()[0].split("\t")
     assert line[0] == str(job.pk) and line[3:6] == ["test.count", "succeeded", "2/2"]
+
+
+def test_the_command_line_draws_a_progress_bar(capsys):
+    services.job_start(actor=f.staff(), task=tasks_for_tests.counts, kind="test.count",
+                       title="数到五", params={"n": 5})
+    printed = run_worker(progress=True)
+    bar = capsys.readouterr().err
+    assert "数到五" in bar and "100%" in bar and "5/5" in bar
+    assert "数到五: Finished, 5 rows" in printed
+
+
+def test_a_large_organizations_export_is_a_job_too(client, small_limit):
+    for i in range(6):
+        f.OrganizationFactory(name=f"=HYPERLINK(1){i}")  # formula-like text stays text
+    api = OpenApiClient(client).login(f.staff())
+    started = api.call("registry_export_xlsx", path={"kind": "organizations"})
+    assert started.status == 202 and started.body["total"] == 6
+    run_worker()
+    file = api.call("jobs_job_download", path={"job_id": started.body["job_id"]})
+    sheet = openpyxl.load_workbook(io.BytesIO(file.content)).worksheets[0]
+    names = [row[1].value for row in sheet.iter_rows(min_row=2)]
+    assert sorted(names) == [f"=HYPERLINK(1){i}" for i in range(6)]
+    assert all(row[1].data_type == "s" for row in sheet.iter_rows(min_row=2))

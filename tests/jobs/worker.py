@@ -11,7 +11,7 @@ from django.db import connection
 from django_tasks_db.management.commands import db_worker
 
 
-def run_worker() -> str:
+def run_worker(*, progress: bool = False) -> str:
     """One pass of the real worker in this process (`jineng jobs-run`, django-tasks-db's
     Worker in batch mode): runs every queued job, then returns what it printed.
 
@@ -23,5 +23,5 @@ def run_worker() -> str:
                if connection.in_atomic_block else nullcontext())
     out = io.StringIO()
     with recycle:
-        call_command("jobs-run", no_progress=True, stdout=out)
+        call_command("jobs-run", no_progress=not progress, stdout=out)
     return out.getvalue()
