@@ -240,7 +240,7 @@ class PersonInput:
     name: str
     region: Region
     phone: str = ""
-    key_groups: tuple[tuple[str, dt.date], ...] = ()
+    key_groups: tuple[tuple[str, dt.date] | tuple[str, dt.date, dt.date | None], ...] = ()
 
 
 def person_register(*, actor, data: PersonInput) -> Person:
@@ -257,7 +257,7 @@ def person_register(*, actor, data: PersonInput) -> Person:
         raise DomainError(_("This field is required."), field="name")
     check_length(Person, "name", data.name.strip())
     check_length(Person, "phone", data.phone.strip())
-    for group, _start in data.key_groups:
+    for group, *_dates in data.key_groups:
         if group not in KeyGroup.values:
             raise DomainError(_("Unknown key group: %(group)s") % {"group": group},
                               field="key_groups")
@@ -271,11 +271,16 @@ def person_register(*, actor, data: PersonInput) -> Person:
                 gender=ident.gender, birth_date=ident.birth_date, id_region_id=id_region_id,
                 region=data.region, phone=data.phone.strip(), registered_by=registered_by,
             )
-            for group, start in data.key_groups:
-                KeyGroupMembership.objects.create(person=person, group=group, start_date=start)
+            # (group, start) or, for a membership already ended (a migration), (group,
+            # start, end).
+            for group, start, *end in data.key_groups:
+                KeyGroupMembership.objects.create(person=person, group=group, start_date=start,
+                                                  end_date=end[0] if end else None)
             after = audit.snapshot(person)
             if data.key_groups:
-                after["key_groups"] = [[g, start.isoformat()] for g, start in data.key_groups]
+                after["key_groups"] = [[g, start.isoformat(), *(e.isoformat() for e in end
+                                                               if e)]
+                                       for g, start, *end in data.key_groups]
             audit.record(actor=actor, action=AuditAction.CREATE, instance=person, after=after)
     except IntegrityError as exc:
         if Person.objects.filter(id_hash=id_hash).exists():

@@ -753,6 +753,44 @@ def _past_out(actor, pk: int):
     return cls
 
 
+def _past_declaration(actor, org, payload: PastClassIn) -> services.ClassInput:
+    """A past class's ids resolved through the selectors for its institution (as the caller
+    sees it); a site or teacher no longer in use is still theirs."""
+    site = (registry_selectors.site_list(actor=actor, organization_id=org.pk)
+            .filter(pk=payload.site_id).first())
+    if site is None:
+        raise DomainError(_("Choose one of the institution's sites."), field="site_id")
+    occupation = (registry_selectors.occupation_list(actor=actor)
+                  .filter(rank__in=("occupation", "work_type"), pk=payload.occupation_id)
+                  .first())
+    if occupation is None:
+        raise DomainError(_("Choose an occupation or work type."), field="occupation_id")
+    level = registry_selectors.skill_level_list(actor=actor).filter(code=payload.level).first()
+    if level is None:
+        raise DomainError(_("Unknown skill level."), field="level")
+    wanted = set(payload.teacher_ids)
+    teachers = tuple(selectors.teacher_list(actor=actor, organization_id=org.pk)
+                     .filter(pk__in=wanted).order_by("pk")) if wanted else ()
+    if len(teachers) != len(wanted):
+        raise DomainError(_("Choose the institution's own teachers."), field="teacher_ids")
+    employer = None
+    if payload.employer_credit_code.strip():
+        employer = selectors.enterprise_by_credit_code(payload.employer_credit_code)
+        if employer is None:
+            raise DomainError(_("No enterprise with this credit code."),
+                              field="employer_credit_code")
+    return services.ClassInput(
+        name=payload.name, site=site, occupation=occupation, level=level,
+        training_type=payload.training_type, sector=payload.sector,
+        planned_size=payload.planned_size, funding_source=payload.funding_source,
+        sessions=tuple(services.SessionInput(starts_at=s.starts_at, ends_at=s.ends_at,
+                                             hours=s.hours, topic=s.topic)
+                       for s in payload.sessions),
+        teachers=teachers, target_group=payload.target_group, order_form=payload.order_form,
+        employer=employer, online_share=payload.online_share,
+        checkin_radius_m=payload.checkin_radius_m, client_ref=payload.client_ref)
+
+
 @router.post("/history/classes", response={201: PastClassOut, 200: PastClassOut,
                                            **error_responses(400, 403, 404, 409, 422)},
              operation_id="training_history_import")
@@ -775,7 +813,7 @@ def history_import(request, payload: PastClassIn):
             raise DomainError(_("No institution with this credit code."),
                               field="institution_credit_code")
     services.ensure_may_import_history(actor, org)
-    data = _declaration(actor, org, payload)
+    data = _past_declaration(actor, org, payload)
     past = services.PastClass(
         institution=org, klass=data, source=payload.source,
         trainees=tuple(services.PastTrainee(

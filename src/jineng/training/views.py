@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jineng.core.errors import DomainError, NotFound
-from jineng.core.http import domain_errors, form_errors
+from jineng.core.http import domain_errors, form_errors, message_errors
 from jineng.core.scoping import scope_of
-from jineng.training import forms, selectors, services
+from jineng.core.tabular import check_file_size
+from jineng.training import attendance_forms, exports, forms, importers, selectors, services
 from jineng.training.choices import ClassAction, ClassStatus
 from jineng.training.messages import check_view
 from jineng.training.rules import lifecycle
@@ -43,7 +44,8 @@ def class_list(request):
     page = Paginator(classes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "training/class_list.html", {
         "page": page, "statuses": ClassStatus.choices, "status": status or "",
-        "q": request.GET.get("q", ""), "can_declare": _is_operator(request.user)})
+        "q": request.GET.get("q", ""), "can_declare": _is_operator(request.user),
+        "may_import_history": _may_import_history(request.user)})
 
 
 def _declaration_employer(form):
@@ -222,7 +224,11 @@ def class_attendance(request, pk: int):
     return render(request, "training/class_attendance.html", {
         "cls": cls, "summary": selectors.session_summary(actor=request.user,
                                                          training_class=cls),
-        "page": page, "session_id": session_id or "", "flagged": flagged})
+        "page": page, "session_id": session_id or "", "flagged": flagged,
+        "may_enter_by_hand": lifecycle.INSTITUTION in services.actor_kinds(request.user, cls)
+        and cls.status in lifecycle.RECORDING_STATES,
+        "may_void": lifecycle.HRSS in services.actor_kinds(request.user, cls)
+        and cls.status in lifecycle.RECORDING_STATES | {lifecycle.SUSPENDED}})
 
 
 @login_required
@@ -258,3 +264,103 @@ def teacher_list(request):
     teachers = selectors.teacher_list(actor=request.user,
                                       organization_id=request.user.organization_id)
     return render(request, "training/teacher_list.html", {"teachers": teachers, "form": form})
+
+
+# --- attendance by hand, voiding, exports, migration import -----------------------------------
+
+@login_required
+@domain_errors
+def attendance_manual(request, pk: int):
+    """An institution enters a paper sign-in sheet: one trainee's check-in and check-out for a
+    session, with the reason."""
+    cls = selectors.class_get(actor=request.user, pk=pk)
+    form = attendance_forms.ManualAttendanceForm(
+        request.POST or None,
+        enrollments=selectors.enrollment_list(actor=request.user, training_class=cls)
+        .filter(status="enrolled"),
+        sessions=selectors.class_sessions(actor=request.user, training_class=cls))
+    if request.method == "POST" and form.is_valid():
+        check_in, check_out = form.times()
+        with form_errors(form) as outcome:
+            enrollment = selectors.enrollment_get(actor=request.user,
+                                                  pk=form.cleaned_data["enrollment"])
+            session = form.sessions[form.cleaned_data["session"]]
+            services.attendance_record_manual(
+                actor=request.user, enrollment=enrollment, session=session,
+                check_in=check_in, check_out=check_out, reason=form.cleaned_data["reason"])
+        if not outcome.failed:
+            messages.success(request, _("Attendance entered by hand."))
+            return redirect("training:class_attendance", pk=cls.pk)
+    return render(request, "training/attendance_manual.html", {"cls": cls, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+@domain_errors
+def attendance_void(request, event_pk: int):
+    event = selectors.attendance_event_get(actor=request.user, pk=event_pk)
+    form = attendance_forms.VoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason."))
+    else:
+        with message_errors(request) as outcome:
+            services.attendance_void(actor=request.user, event=event,
+                                     reason=form.cleaned_data["reason"])
+        if not outcome.failed:
+            messages.success(request, _("The event is voided: it no longer earns hours."))
+    return redirect("training:class_attendance", pk=event.training_class_id)
+
+
+def _download(export) -> HttpResponse:
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+@login_required
+@domain_errors
+def export_classes(request, fmt: str):
+    status = request.GET.get("status") or None
+    with message_errors(request) as outcome:
+        export = exports.export_classes(actor=request.user, fmt=fmt, status=status)
+    if outcome.failed:
+        return redirect("training:class_list")
+    return _download(export)
+
+
+@login_required
+@domain_errors
+def export_roster(request, pk: int, fmt: str):
+    return _download(exports.export_roster(actor=request.user, class_id=pk, fmt=fmt))
+
+
+@login_required
+@domain_errors
+def export_attendance(request, pk: int, fmt: str):
+    return _download(exports.export_attendance(actor=request.user, class_id=pk, fmt=fmt))
+
+
+def _may_import_history(user) -> bool:
+    scope = scope_of(user)
+    return _is_operator(user) or scope.everything or (
+        getattr(user, "is_hrss_staff", False) and scope.region_prefix is not None
+        and len(scope.region_prefix) <= 4)
+
+
+@login_required
+def history_import(request):
+    """The migration import of past classes from a file (docs/training.md)."""
+    if not _may_import_history(request.user):
+        raise Http404
+    form = attendance_forms.HistoryImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with form_errors(form):
+            check_file_size(upload.size)
+            report = importers.run(actor=request.user, data=upload.read(),
+                                   filename=upload.name)
+    return render(request, "training/history_import.html", {
+        "form": form, "report": report, "columns": importers.COLUMNS},
+        status=400 if form.errors or (report and report.errors) else 200)

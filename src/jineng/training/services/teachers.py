@@ -40,3 +40,31 @@ def teacher_create(*, actor, name: str, id_number: str = "", qualification: str 
         audit.record(actor=actor, action=AuditAction.CREATE, instance=teacher,
                      after=audit.snapshot(teacher))
     return teacher
+
+
+def teacher_create_once(*, actor, name: str, id_number: str, qualification: str = "",
+                        organization: Organization | None = None) -> tuple[Teacher, bool]:
+    """teacher_create for outside systems, which may send the same teacher twice: a teacher of
+    the institution with this ID number and the same name is answered as it is (`created`
+    False); the same ID number under another name is a Conflict. The ID number is required:
+    it is how one person teaching at two institutions is recognised."""
+    org = organization or _ensure_operator(actor)
+    registry_services.ensure_manages_organization(actor, org)
+    if not id_number.strip():
+        raise DomainError(_("This field is required."), field="id_number")
+    ident = registry_services.parse_id_number(id_number)
+    found = Teacher.objects.filter(organization=org, id_hash=pii.keyed_hash(ident.number)).first()
+    if found is not None:
+        if found.name != name.strip():
+            raise Conflict(_("This ID number is registered for another teacher's name."),
+                           field="name", code="name_mismatch")
+        return found, False
+    try:
+        return teacher_create(actor=actor, name=name, id_number=ident.number,
+                              qualification=qualification, organization=org), True
+    except Conflict:
+        found = Teacher.objects.filter(organization=org,
+                                       id_hash=pii.keyed_hash(ident.number)).first()
+        if found is None or found.name != name.strip():
+            raise
+        return found, False
