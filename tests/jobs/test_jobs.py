@@ -104,6 +104,10 @@ def test_large_persons_export_runs_as_a_job_on_the_worker(client, persons, small
     assert events[1].after == {"count": 7, "format": "csv", "job": job.pk}
     assert events[2].after["status"] == "succeeded" and events[2].actor == owner
     assert all(e.region_code == f.COUNTY for e in events)
+    # The user finds the job again from any page.
+    listing = client.get(reverse("portal:overview")).content.decode()
+    assert reverse("jobs:job_list") in listing
+    assert job.title in client.get(reverse("jobs:job_list")).content.decode()
     # The finished page stops polling and offers the file.
     panel = client.get(reverse("jobs:job_progress", args=[job.pk])).content.decode()
     assert "hx-trigger" not in panel and reverse("jobs:job_download", args=[job.pk]) in panel
