@@ -61,3 +61,21 @@ def test_an_invalid_value_names_its_field_and_changes_nothing():
     assert exc.value.field == "name"
     assert Organization.objects.get(pk=org.pk).name == "原名" and org.name == "原名"
     assert not AuditEvent.objects.exists()
+
+
+def test_a_check_runs_on_the_locked_row_and_can_refuse():
+    org = f.OrganizationFactory(contact_phone="0851-1")
+    Organization.objects.filter(pk=org.pk).update(status="revoked")  # behind org's back
+    seen = []
+
+    def not_revoked(locked):
+        seen.append(locked.status)
+        if locked.status == "revoked":
+            raise DomainError("已撤销的机构不能修改。", field="")
+
+    with pytest.raises(DomainError):
+        audited_update(actor=f.staff(), instance=org, changes={"contact_phone": "0851-2"},
+                       reason="", allowed_fields=EDITABLE, check=not_revoked)
+    assert seen == ["revoked"]  # the stored state, not the caller's stale instance
+    assert Organization.objects.get(pk=org.pk).contact_phone == "0851-1"
+    assert not AuditEvent.objects.exists()

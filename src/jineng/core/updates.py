@@ -4,7 +4,7 @@ through it (staff correcting a person's phone, an organization's address, …)."
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,10 +17,13 @@ from jineng.core.models import AuditAction
 
 
 def audited_update(*, actor, instance: models.Model, changes: Mapping[str, Any], reason: str,
-                   allowed_fields: Iterable[str]) -> list[str]:
+                   allowed_fields: Iterable[str],
+                   check: Callable[[Any], None] | None = None) -> list[str]:
     """Apply `changes` to `instance` and return the names of the fields that changed (none:
     nothing is saved or audited). A field outside `allowed_fields` is refused, as is a value
-    the model's validation refuses (DomainError naming the field); nothing is saved then."""
+    the model's validation refuses (DomainError naming the field); nothing is saved then.
+    `check(locked)` runs on the row locked for the update, before any change (a rule such as
+    "not merged into another record" is checked under the lock, not before it)."""
     allowed = set(allowed_fields)
     for name in changes:
         if name not in allowed:
@@ -28,6 +31,8 @@ def audited_update(*, actor, instance: models.Model, changes: Mapping[str, Any],
                               % {"field": name}, field=name, code="not_editable")
     with transaction.atomic():
         locked = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
+        if check is not None:
+            check(locked)
         before = audit.snapshot(locked)
         fields = [locked._meta.get_field(name) for name in changes]
         for field in fields:
