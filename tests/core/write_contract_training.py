@@ -174,3 +174,82 @@ def _class_revise() -> Attempts:
         Refused({**ok, "data": h.class_input(w, planned_size=0)}, DomainError,
                 "no trainees planned"),
     ])
+
+
+# --- data in and out: attendance by hand, voiding, past classes, teachers by API --------------
+
+def _manual(w, cls, enrollment, **kw):
+    from jineng.training.models import ClassSession
+
+    session = ClassSession.objects.filter(training_class=cls).order_by("seq").first()
+    return {"actor": w.operator, "enrollment": enrollment, "session": session,
+            "check_in": h.at(session.date, 9), "check_out": h.at(session.date, 16),
+            "reason": "考勤机故障", **kw}
+
+
+@case("training.attendance_record_manual", audit=[(A.CREATE, "training.attendanceevent")])
+def _attendance_record_manual() -> Attempts:
+    w = h.world()
+    cls, enrollment = _open_with_trainee(w)
+    ok = _manual(w, cls, enrollment)
+    return Attempts(ok=ok, refused=[
+        Refused({**ok, "actor": w.other_operator}, NotFound, "another institution"),
+        Refused({**ok, "actor": w.county_staff}, Forbidden, "staff do not enter sheets"),
+        Refused({**ok, "reason": " "}, DomainError, "no reason"),
+        Refused({**ok, "check_out": ok["check_in"]}, DomainError, "out not after in"),
+    ])
+
+
+@case("training.attendance_void", audit=[(A.UPDATE, "training.attendanceevent")])
+def _attendance_void() -> Attempts:
+    w = h.world()
+    cls, enrollment = _open_with_trainee(w)
+    events, _created = training.attendance_record_manual(**_manual(w, cls, enrollment))
+    ok = {"actor": w.county_staff, "event": events[0], "reason": "冒名签到"}
+    return Attempts(ok=ok, refused=[
+        Refused({**ok, "actor": w.operator}, Forbidden, "institutions do not void"),
+        Refused({**ok, "actor": f.staff("county_staff", f.OTHER_COUNTY)}, NotFound,
+                "out of scope"),
+        Refused({**ok, "reason": ""}, DomainError, "no reason"),
+    ])
+
+
+def _past(w, ref: str, n: int = 981, name: str = "往期学员") -> training.PastClass:
+    number = f.id_number_for(birth=h.BIRTH, n=n)
+    sessions = h.sessions(start=D(2025, 6, 2))
+    return training.PastClass(
+        institution=w.org, source="旧系统",
+        klass=h.class_input(w, sessions=sessions, teachers=(), client_ref=ref),
+        trainees=(training.PastTrainee(id_number=number, name=name),),
+        events=tuple(training.PastEvent(id_number=number, kind=kind, occurred_at=at)
+                     for s in sessions for kind, at in (("check_in", s.starts_at),
+                                                        ("check_out", s.ends_at))))
+
+
+@case("training.class_history_import", audit=[(A.IMPORT, CLASS), (A.CREATE, "registry.person")])
+def _class_history_import() -> Attempts:
+    w = h.world()
+    training.class_history_import(actor=w.operator, data=_past(w, "taken", n=982))
+    ok = {"actor": w.operator, "data": _past(w, "contract-past")}
+    return Attempts(ok=ok, refused=[
+        Refused({**ok, "actor": w.other_operator}, Forbidden, "another institution"),
+        Refused({**ok, "actor": w.county_staff}, Forbidden, "county staff"),
+        Refused({**ok, "data": _past(w, "")}, DomainError, "no reference"),
+        Refused({**ok, "data": _past(w, "taken", n=983)}, Conflict, "reference reused"),
+        Refused({**ok, "data": _past(w, "late", n=984, name=" ")}, DomainError, "no name"),
+    ])
+
+
+@case("training.teacher_create_once", audit=[(A.CREATE, "training.teacher")])
+def _teacher_create_once() -> Attempts:
+    w = h.world()
+    taken = f.id_number_for(birth=D(1985, 3, 3), n=991)
+    training.teacher_create(actor=w.operator, name="赵老师", id_number=taken)
+    ok = {"actor": w.operator, "name": "钱老师",
+          "id_number": f.id_number_for(birth=D(1985, 3, 3), n=992)}
+    return Attempts(ok=ok, refused=[
+        Refused({**ok, "actor": w.other_operator, "organization": w.org}, Forbidden,
+                "another institution"),
+        Refused({**ok, "id_number": taken}, Conflict, "number under another name"),
+        Refused({**ok, "id_number": " "}, DomainError, "no ID number"),
+    ])

@@ -256,3 +256,12 @@ def _named(data: bytes, name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def test_a_backfill_dates_migrated_classes_by_their_real_end(w):
+    from jineng.training import plan_facts
+
+    assert _as(w.operator).call("training_history_import", json_body=document(w)).status == 201
+    ActualFact.objects.all().delete()
+    assert plan_facts.record_finished_classes(actor=w.county_staff) == 2
+    assert set(ActualFact.objects.values_list("day", flat=True)) == {PAST_END}

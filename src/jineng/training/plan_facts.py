@@ -219,8 +219,11 @@ def _finished_classes(class_ids: tuple[int, int] | None) -> list[FinishedClass]:
     classes = TrainingClass.objects.filter(status__in=FINISHED_STATES)
     if class_ids is not None:
         classes = classes.filter(pk__gte=class_ids[0], pk__lte=class_ids[1])
+    # A migrated class (history import) was recorded finished long after it ended: its
+    # `status_changed_at` holds the real end, its history row the day of the import.
     finished_at = dict(ClassStatusChange.objects.filter(
         training_class__in=classes, to_status=ClassStatus.FINISHED)
+        .exclude(action="migrate")
         .order_by("at").values_list("training_class_id", "at"))
     out = []
     for row in classes.order_by("pk").values_list(*_CLASS_FIELDS, "status_changed_at"):
