@@ -419,7 +419,7 @@ def class_declare_once(*, actor, data: ClassInput) -> tuple[TrainingClass, bool]
 
 def _lock_site_and_teachers(data: ClassInput) -> TrainingSite:
     """Lock what the capacity and booking checks read: the site and the teachers."""
-    site = (TrainingSite.objects.select_for_update().select_related("region")
+    site = (TrainingSite.objects.select_for_update(of=("self",)).select_related("region")
             .get(pk=data.site.pk))
     list(Teacher.objects.select_for_update().filter(pk__in=[t.pk for t in data.teachers]))
     return site
@@ -457,8 +457,8 @@ def class_revise(*, actor, training_class: TrainingClass, data: ClassInput,
     checked = _check_declaration(org, data)
     sessions, standard = checked.sessions, checked.standard
     with transaction.atomic():
-        cls = (TrainingClass.objects.select_for_update().select_related("region", "institution")
-               .get(pk=visible.pk))
+        cls = (TrainingClass.objects.select_for_update(of=("self",))
+               .select_related("region", "institution").get(pk=visible.pk))
         ensure_may_revise(actor, cls)  # again under the lock: it may have been cancelled
         try:
             target = lifecycle.plan_transition("resubmit", cls.status, actor_kinds(actor, cls),
@@ -522,8 +522,8 @@ def class_transition(*, actor, training_class: TrainingClass, action: str,
         return class_revise(actor=actor, training_class=visible,
                             data=_current_input(visible), note=reason)
     with transaction.atomic():
-        cls = (TrainingClass.objects.select_for_update().select_related("region", "institution")
-               .get(pk=visible.pk))
+        cls = (TrainingClass.objects.select_for_update(of=("self",))
+               .select_related("region", "institution").get(pk=visible.pk))
         kinds = actor_kinds(actor, cls)
         try:
             target = lifecycle.plan_transition(action, cls.status, kinds, reason,

@@ -157,7 +157,9 @@ def enrollment_create(*, actor, training_class: TrainingClass,
     _check_key_groups(data.key_groups, ident.birth_date)
     id_hash = pii.keyed_hash(ident.number)
     with transaction.atomic():
-        cls = TrainingClass.objects.select_for_update().select_related("region").get(pk=cls.pk)
+        # Only the class row (of=self): a lock on its region would serialize a whole county.
+        cls = (TrainingClass.objects.select_for_update(of=("self",)).select_related("region")
+               .get(pk=cls.pk))
         _ensure_enrolling(cls, data.late_reason)
         person = _lock_person(id_hash)
         if person is not None and person.name != data.name.strip():
@@ -234,7 +236,7 @@ def enrollment_withdraw(*, actor, enrollment: Enrollment, reason: str) -> Enroll
     with transaction.atomic():
         # Lock, then check: finishing the class locks it too, so a withdrawal never lands on
         # a class that finished meanwhile (its completion already frozen and counted).
-        cls = (TrainingClass.objects.select_for_update().select_related("region")
+        cls = (TrainingClass.objects.select_for_update(of=("self",)).select_related("region")
                .get(pk=row.training_class_id))
         ensure_may_withdraw(actor, cls)
         row = Enrollment.objects.select_for_update().get(pk=row.pk)
