@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from jineng.accounts import lockout
 from jineng.core import audit
@@ -57,11 +57,12 @@ def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
     refused_while_locked = (getattr(request, "axes_locked_out", False)
                             and getattr(request, "axes_failures_since_start", None) is None)
     if refused_while_locked:
-        reason = _in_site_language("Login refused: this user name is locked at this address "
-                                   "after repeated failures.")
+        reason = _in_site_language(gettext_noop(
+            "Login refused: this user name is locked at this address after repeated "
+            "failures."))
     else:
-        reason = _in_site_language("Login failed: wrong user name, password or one-time "
-                                   "password.")
+        reason = _in_site_language(gettext_noop(
+            "Login failed: wrong user name, password or one-time password."))
     audit.record(actor=None, action=AuditAction.LOGIN_FAILED, entity_type="accounts.user",
                  label=username, reason=reason, ip_address=_ip(request),
                  **_where(_account(username)))
@@ -78,8 +79,9 @@ def audit_lockout(sender, request, username, ip_address, **kwargs) -> None:
     nth = lockout.lockouts_before(username, ip_address) + 1
     minutes = int(lockout.delay_after(nth).total_seconds() // 60)
     reason = _in_site_language(
-        "Locked out after %(failures)s failed logins from %(ip)s: this user name cannot log in "
-        "from this address for %(minutes)s minutes (lockout %(nth)s within a day).",
+        gettext_noop("Locked out after %(failures)s failed logins from %(ip)s: this user name "
+                     "cannot log in from this address for %(minutes)s minutes (lockout %(nth)s "
+                     "within a day)."),
         failures=failures, ip=ip_address, minutes=minutes, nth=nth)
     audit.record(actor=None, action=AuditAction.LOGIN_FAILED, entity_type="accounts.user",
                  label=username, reason=reason, ip_address=ip_address,
