@@ -265,7 +265,8 @@ def test_reset_shows_a_temporary_password_once_and_ends_sessions(client, city):
     assert password not in event.entity_label
 
 
-@pytest.mark.parametrize("name", ["user_disable", "user_enable", "user_password_reset"])
+@pytest.mark.parametrize("name", ["user_disable", "user_enable", "user_password_reset",
+                                  "user_otp_reset"])
 def test_actions_need_a_reason_and_change_nothing_without(client, city, name):
     county = f.staff(Role.COUNTY_STAFF, f.COUNTY, is_active=name != "user_enable")
     as_user(client, city)
@@ -279,7 +280,7 @@ def test_actions_need_a_reason_and_change_nothing_without(client, city, name):
 
 
 @pytest.mark.parametrize("name", ["user_detail", "user_disable", "user_enable",
-                                  "user_password_reset"])
+                                  "user_password_reset", "user_otp_reset"])
 def test_accounts_out_of_scope_or_not_below_answer_404_and_change_nothing(client, city, name):
     targets = [f.staff(Role.COUNTY_STAFF, f.OTHER_CITY_COUNTY),  # another city's county
                f.staff(Role.CITY_STAFF, f.CITY),  # a colleague: same power
@@ -341,3 +342,24 @@ def test_the_list_filters_and_says_when_a_filter_is_wrong(client, city):
         assert response.status_code == 400, bad
         assert 'class="errorlist nonfield"' in response.content.decode()
         assert not list(response.context["page"])
+
+
+def test_staff_turn_off_a_lost_second_factor_with_a_reason(client, city):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    county = f.staff(Role.COUNTY_STAFF, f.COUNTY)
+    as_user(client, city)
+    page = client.get(reverse("accounts:user_detail", args=[county.pk])).content.decode()
+    assert 'id="reset-otp"' not in page  # nothing to turn off
+    TOTPDevice.objects.create(user=county, name="default", confirmed=True)
+    page = client.get(reverse("accounts:user_detail", args=[county.pk])).content.decode()
+    assert 'id="reset-otp"' in page
+    assert post_action(client, "user_otp_reset", county, "手机丢失").status_code == 302
+    assert not TOTPDevice.objects.filter(user=county).exists()
+    event = AuditEvent.objects.get(action=AuditAction.OTP, entity_id=str(county.pk))
+    assert event.reason == "手机丢失" and event.actor_id == city.pk
+    # The owner logs in with the password alone again.
+    from django.test import Client
+
+    assert Client().post(reverse("accounts:login"), {"username": county.username,
+                                                     "password": PASSWORD}).status_code == 302

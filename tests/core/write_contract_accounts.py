@@ -108,3 +108,14 @@ def _api_token_create() -> Attempts:
         Refused({"actor": user, "name": ""}, DomainError, "no name"),
         Refused({"actor": user, "name": "x" * 101}, DomainError, "name too long"),
     ])
+
+
+@case("accounts.user_otp_reset", audit=[(A.OTP, "accounts.user")])
+def _user_otp_reset() -> Attempts:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    attempts = _managed_cases(active=True)
+    target = f.staff(Role.COUNTY_STAFF, f.COUNTY)
+    TOTPDevice.objects.create(user=target, name="default", confirmed=True)
+    attempts.ok = attempts.ok | {"user_id": target.pk}
+    return attempts

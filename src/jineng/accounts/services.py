@@ -260,6 +260,21 @@ def user_password_reset(*, actor: User, user_id: int, reason: str) -> tuple[User
     return target, password
 
 
+def user_otp_reset(*, actor: User, user_id: int, reason: str) -> User:
+    """Turn off an account's two-step login (its owner lost the device); they may set it up
+    again after logging in. An account without one changes nothing and writes nothing."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        target = _locked(actor, user_id)
+        devices = TOTPDevice.objects.filter(user=target)
+        if devices.filter(confirmed=True).exists():
+            devices.delete()
+            audit.record(actor=actor, action=AuditAction.OTP, instance=target,
+                         label=target.username, before={"otp": "enabled"},
+                         after={"otp": "disabled"}, reason=reason)
+    return target
+
+
 # --- second factor ---------------------------------------------------------------------------
 
 def otp_device_pending(*, actor: User) -> TOTPDevice:

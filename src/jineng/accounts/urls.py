@@ -21,4 +21,5 @@ urlpatterns = [
     path("users/<int:user_id>/enable/", views.user_enable, name="user_enable"),
     path("users/<int:user_id>/reset-password/", views.user_password_reset,
          name="user_password_reset"),
+    path("users/<int:user_id>/reset-two-step/", views.user_otp_reset, name="user_otp_reset"),
 ]

@@ -290,6 +290,8 @@ def _detail(request: HttpRequest, target: User, form: ReasonForm | None = None,
         "may_disable": permissions.may_disable(facts, target_facts),
         "may_enable": permissions.may_enable(facts, target_facts),
         "may_reset": permissions.may_reset_password(facts, target_facts),
+        "may_reset_otp": (permissions.may_manage(facts, target_facts)
+                          and selectors.otp_enabled(actor=target)),
         "may_revoke": permissions.may_revoke_tokens_of(facts, target_facts),
     }, status=status)
 
@@ -337,6 +339,13 @@ def user_disable(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def user_enable(request: HttpRequest, user_id: int) -> HttpResponse:
     return _action(request, user_id, services.user_enable, _("%(name)s is enabled."))
+
+
+@login_required
+@require_POST
+def user_otp_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _action(request, user_id, services.user_otp_reset,
+                   _("Two-step login of %(name)s is turned off."))
 
 
 @login_required
