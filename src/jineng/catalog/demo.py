@@ -196,13 +196,39 @@ def _supplement_rows(city: Region, occupations: list[Occupation],
     return rows
 
 
+def _weighted_sample(rng: random.Random, items: list[Occupation], weights: list[float],
+                     count: int) -> list[Occupation]:
+    """`count` distinct items, each drawn with its weight (without replacement)."""
+    items, weights, out = list(items), list(weights), []
+    while items and len(out) < count:
+        i = rng.choices(range(len(items)), weights=weights)[0]
+        out.append(items.pop(i))
+        weights.pop(i)
+    return out
+
+
 def _org_rows(orgs: list[Organization], occupations: list[Occupation], rng: random.Random,
-              *, evaluation: bool, year: int) -> list[dict[str, Any]]:
+              *, evaluation: bool, year: int, weights: dict[str, float] | None = None,
+              first_occupations: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Catalog rows of organizations, 2–4 occupations each. `weights` (occupation name →
+    weight): draw only those occupations, in these proportions (the demo's classes follow
+    them); `first_occupations`: the first organization's (the demo users' own)."""
     rows = []
     skilled = [o for o in occupations if not (o.code or "").startswith("2-")]
+    if weights:
+        weighted = {o.name: o for o in skilled if weights.get(o.name)}
+        skilled = list(weighted.values())
     for n, org in enumerate(orgs):
         count = min(len(skilled), rng.randint(2, 4))
-        for occ in rng.sample(skilled, count):
+        if weights:
+            chosen = [weighted[name] for name in first_occupations
+                      if name in weighted] if n == 0 else []
+            chosen += _weighted_sample(rng, [o for o in skilled if o not in chosen],
+                                       [weights[o.name] for o in skilled if o not in chosen],
+                                       count - len(chosen))
+        else:
+            chosen = rng.sample(skilled, count)
+        for occ in chosen:
             row = {"credit_code": org.credit_code, "organization": org.name, **_occ_cells(occ),
                    "min_level": "初级工", "max_level": rng.choice(["中级工", "高级工", "技师"])}
             if evaluation and org.kind == OrganizationKind.ENTERPRISE:
@@ -215,9 +241,12 @@ def _org_rows(orgs: list[Organization], occupations: list[Occupation], rng: rand
     return rows
 
 
-def build_demo_catalogs(*, seed: int, today: dt.date,
-                        province_code: str | None = None) -> dict[str, Any]:
-    """Create the demo province's catalogs (idempotent: a second call returns what exists)."""
+def build_demo_catalogs(*, seed: int, today: dt.date, province_code: str | None = None,
+                        occupation_weights: dict[str, float] | None = None,
+                        first_occupations: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Create the demo province's catalogs (idempotent: a second call returns what exists).
+    Every listed training institution is in the training-institutions catalog, for
+    occupations drawn with `occupation_weights` when given (see `_org_rows`)."""
     province = demo_province(province_code)
     existing = Catalog.objects.filter(region=province, kind=CatalogKind.SUBSIDY_STANDARD).first()
     if existing is not None:
@@ -252,12 +281,13 @@ def build_demo_catalogs(*, seed: int, today: dt.date,
 
     in_province = Organization.objects.filter(region__code__startswith=province.scope_prefix,
                                               status=OrganizationStatus.LISTED).order_by("pk")
-    trainers = list(in_province.filter(kind=OrganizationKind.TRAINING)[:60])
+    trainers = list(in_province.filter(kind=OrganizationKind.TRAINING))
     if trainers:
         institutions = services.catalog_create(
             actor=SYSTEM, kind=CatalogKind.TRAINING_INSTITUTION, region=province)
         rows = _org_rows(trainers, occupations, random.Random(seed + 1), evaluation=False,
-                         year=past.year)
+                         year=past.year, weights=occupation_weights,
+                         first_occupations=first_occupations)
         _publish(institutions, rows, past, past - dt.timedelta(days=10), "年度培训机构目录。")
         removed = trainers[-1].credit_code if len(trainers) > 1 else None
         _publish(institutions, [r for r in rows if r["credit_code"] != removed], current,
@@ -308,12 +338,15 @@ def delete_demo_catalogs(province_code: str | None = None) -> dict[str, int]:
     return services.catalogs_purge(actor=SYSTEM, catalogs=catalogs)
 
 
-def demo_step(ctx) -> None:
-    """The demo generator's step: `("catalogs", catalog.demo.demo_step)` after organizations
-    (reads `ctx.seed` and the build's reference date; adds `catalog_versions` to the counts)."""
+def demo_step(ctx, *, occupation_weights: dict[str, float] | None = None,
+              first_occupations: tuple[str, ...] = ()) -> None:
+    """The demo generator's step after organizations (reads `ctx.seed` and the build's
+    reference date; adds `catalog_versions` to the counts)."""
     build = getattr(ctx, "build", None)
     today = getattr(build, "reference_date", None) or timezone.localdate()
-    result = build_demo_catalogs(seed=ctx.seed, today=today)
+    result = build_demo_catalogs(seed=ctx.seed, today=today,
+                                 occupation_weights=occupation_weights,
+                                 first_occupations=first_occupations)
     counts = getattr(ctx, "counts", None)
     if isinstance(counts, dict):
         counts["catalog_versions"] = result["versions"]

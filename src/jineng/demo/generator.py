@@ -290,6 +290,8 @@ def build_organizations(ctx: BuildContext) -> None:
         ))
         if kind == OrganizationKind.TRAINING:
             n_sites = 1 + (rng.random() < 0.5) + (rng.random() < 0.2)
+            if is_anchor:  # the demo institution: three sites, a story on each
+                n_sites = 3
         elif kind == OrganizationKind.EVALUATION:
             n_sites = 1
         else:
@@ -304,7 +306,7 @@ def build_organizations(ctx: BuildContext) -> None:
         taken_site_names: set[str] = set()
         for s in range(n_sites):
             site_place = place
-            if s > 0 and rng.random() < 0.3:  # a branch in another county of the same city
+            if s > 0 and not is_anchor and rng.random() < 0.3:  # another county, same city
                 site_place = _same_city(rng, geo, place)
             site_name = site_names[s] if s == 0 else f"{site_place.short}{site_names[s]}"
             lon, lat = _offset(rng, site_place, 3.0 if site_place.is_district else 6.0)
@@ -521,7 +523,7 @@ def build_training(ctx: BuildContext) -> None:
     (so the "today" board has classes in session); the blocks it inserts are recorded so a
     reset deletes exactly them."""
     result = training_demo.build_demo_training(scale=ctx.scale, seed=ctx.seed,
-                                               today=timezone.localdate())
+                                               today=timezone.localdate(), anchors=ctx.anchors)
     for model, first, last in result.get("blocks", []):
         DemoRows.objects.create(build=ctx.build, model=model, first_pk=first, last_pk=last)
     for key in ("classes", "enrollments", "attendance_events", "plan_facts"):
@@ -540,12 +542,25 @@ def build_plan(ctx: BuildContext) -> None:
     ctx.counts["synthetic_plan_facts"] = result.get("facts", 0)
 
 
+# The demo institution's own occupations: one of the industry demo user's sector (digital
+# economy), so that department has classes to see, and two of the largest sectors.
+ANCHOR_OCCUPATIONS = ("人工智能训练师", "养老护理员", "电工")
+
+
+def build_catalogs(ctx: BuildContext) -> None:
+    """The catalogs in force, with every training institution listed for occupations in the
+    proportions the training demo trains them (so each demo class is one its institution is
+    listed for)."""
+    catalog_demo.demo_step(ctx, occupation_weights=training_demo.occupation_weights(),
+                           first_occupations=ANCHOR_OCCUPATIONS)
+
+
 Step = tuple[str, Callable[[BuildContext], None]]
 
 # The order matters: later steps use what earlier ones made (ctx.organizations, anchors).
 STEPS: list[Step] = [
     ("organizations", build_organizations),
-    ("catalogs", catalog_demo.demo_step),
+    ("catalogs", build_catalogs),
     ("persons", build_persons),
     ("users", build_users),
     ("training", build_training),

@@ -15,6 +15,7 @@ marked SYNTHETIC is an assumption of the demo, not a policy figure.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import random
@@ -37,6 +38,7 @@ from jineng.registry.models import (
     Occupation,
     Organization,
     Person,
+    Region,
     SkillLevel,
     TrainingSite,
 )
@@ -139,8 +141,12 @@ class Plan:
     required_hours: int
     planned_size: int
     sessions: list[tuple[int, dt.datetime, dt.datetime, Decimal]] = field(default_factory=list)
-    status: str = "declared"
+    status: str = ""  # empty: decided by the dates (_status_on)
     teacher: int | None = None
+    min_share: Decimal = Decimal("0.800")
+    standard_version: int | None = None
+    standard_entry: int | None = None
+    resubmitted: bool = False  # declared again after a return for correction
 
 
 def _pick(rng: random.Random, weights: dict):
@@ -195,7 +201,9 @@ def _reset_sequences(*models_) -> None:
 
 # SYNTHETIC: when each step of a class's life happens, relative to its first session's start
 # (declared three weeks before, …) or its last session's end (finished two hours after, …).
-STEP_OFFSETS = {"declared": (0, -21 * 24), "approved": (0, -14 * 24), "rejected": (0, -14 * 24),
+STEP_OFFSETS = {"declared": (0, -21 * 24), "returned": (0, -18 * 24),
+                "resubmitted": (0, -16 * 24),
+                "approved": (0, -14 * 24), "rejected": (0, -14 * 24),
                 "cancelled": (0, -7 * 24), "open": (0, -1), "suspended": (1, -10 * 24),
                 "finished": (1, 2), "assessed": (1, 12 * 24), "settled": (1, 40 * 24)}
 
@@ -317,7 +325,310 @@ def _restore_secondary_indexes(definitions: list[str]) -> None:
                 cursor.execute(definition)
 
 
-def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
+# The window of classes around the demo date, in days.
+WINDOW_BEFORE = 330
+WINDOW_AFTER = 45
+# History rows of the steps that are not plain transitions: (action, status reached).
+HISTORY_ACTIONS = {"declared": ("declare", "declared"), "returned": ("return", "returned"),
+                   "resubmitted": ("resubmit", "declared")}
+HISTORY_REASONS = {  # SYNTHETIC reasons an HRSS office gives
+    "returned": "课程安排表缺少实操课时，请补充后重新提交（演示数据）",
+    "rejected": "该机构本年度已开班数超过场地承载能力（演示数据）",
+    "cancelled": "报名人数不足，机构申请撤销（演示数据）",
+    "suspended": "抽查发现签到异常，暂停待核查（演示数据）",
+}
+RETURNED_SHARE = 0.06  # SYNTHETIC: future declarations sent back for correction
+RESUBMITTED_SHARE = 0.25  # SYNTHETIC: of those still waiting, declared again after a return
+OCCUPATION_SECTORS: dict[str, list[str]] = defaultdict(list)
+for _sector, _names in SECTOR_OCCUPATIONS.items():
+    for _name in _names:
+        OCCUPATION_SECTORS[_name].append(_sector)
+
+
+def occupation_weights() -> dict[str, float]:
+    """How often the demo trains each occupation (the sector shares of the seeds, split among
+    the sector's occupations): the demo's training-institution catalog lists institutions for
+    occupations in these proportions, so classes can follow them."""
+    weights: dict[str, float] = defaultdict(float)
+    for sector, names in SECTOR_OCCUPATIONS.items():
+        for name in names:
+            weights[name] += SECTOR_WEIGHTS.get(sector, 0) / len(names)
+    return dict(weights)
+
+
+def _weekday_from(day: dt.date) -> dt.date:
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _weekdays_before(end: dt.date, n: int) -> list[dt.date]:
+    out, day = [], end
+    while len(out) < n:
+        if day.weekday() < 5:
+            out.append(day)
+        day -= dt.timedelta(days=1)
+    return sorted(out)
+
+
+class _Catalogs:
+    """The catalogs in force, as the declaration checks them (catalog.selectors), with the
+    answers remembered per catalog period (the days between two version changes)."""
+
+    def __init__(self, first: dt.date, last: dt.date) -> None:
+        from jineng.catalog.choices import PUBLIC_STATUSES, CatalogKind
+        from jineng.catalog.models import CatalogVersion
+
+        kinds = (CatalogKind.SUBSIDY_STANDARD, CatalogKind.TRAINING_INSTITUTION)
+        bounds: set[dt.date] = set()
+        for start, end in CatalogVersion.objects.filter(
+                catalog__kind__in=kinds, status__in=PUBLIC_STATUSES).values_list(
+                "effective_from", "effective_to"):
+            bounds.add(start)
+            if end is not None:
+                bounds.add(end + dt.timedelta(days=1))
+        self.bounds = sorted(bounds)
+        self._listed: dict[tuple, bool] = {}
+        self._standard: dict[tuple, object] = {}
+        self._options: dict[tuple, list[tuple[int, str, int, int]]] = {}
+        self._orgs: dict[int, Organization] = {}
+        self._sites: dict[int, TrainingSite] = {}
+        self.ranks = dict(SkillLevel.objects.values_list("code", "rank"))
+
+    def period(self, day: dt.date) -> int:
+        return bisect.bisect_right(self.bounds, day)
+
+    def options(self, institution: int, day: dt.date) -> list[tuple[int, str, int, int]]:
+        """(occupation, its name, lowest and highest level rank) the institution is listed
+        for on `day` (candidates; `listed` confirms each with the catalog's own rule)."""
+        from jineng.catalog.choices import CatalogKind
+        from jineng.catalog.models import InstitutionCatalogEntry
+        from jineng.catalog.selectors import entry_in_force_q, in_force_q
+
+        key = (institution, self.period(day))
+        if key not in self._options:
+            rows = (InstitutionCatalogEntry.objects
+                    .filter(in_force_q(day, None, "version__"), entry_in_force_q(day),
+                            version__catalog__kind=CatalogKind.TRAINING_INSTITUTION,
+                            organization_id=institution, occupation__isnull=False)
+                    .order_by("occupation_id")
+                    .values_list("occupation_id", "occupation__name", "min_level__rank",
+                                 "max_level__rank"))
+            self._options[key] = [(o, n, lo or 0, hi or 99) for o, n, lo, hi in rows]
+        return self._options[key]
+
+    def listed(self, institution: int, occupation: int, level: str, site: int,
+               day: dt.date) -> bool:
+        from jineng.catalog.selectors import institution_listed_as_of
+
+        key = (institution, occupation, level, site, self.period(day))
+        if key not in self._listed:
+            org = self._orgs.get(institution) or Organization.objects.get(pk=institution)
+            self._orgs[institution] = org
+            place = self._sites.get(site) or TrainingSite.objects.select_related(
+                "region").get(pk=site)
+            self._sites[site] = place
+            self._listed[key] = bool(institution_listed_as_of(org, occupation, level, place,
+                                                              day))
+        return self._listed[key]
+
+    def standard(self, occupation: int, level: str, region: int, training_type: str,
+                 day: dt.date):
+        from jineng.catalog.selectors import subsidy_standard_as_of
+
+        key = (occupation, level, region, training_type, self.period(day))
+        if key not in self._standard:
+            place = next((s.region for s in self._sites.values() if s.region_id == region),
+                         None) or Region.objects.get(pk=region)
+            self._standard[key] = subsidy_standard_as_of(occupation, level, place,
+                                                         training_type, day)
+        return self._standard[key]
+
+
+class _Planner:
+    """Plans one class at a site from a day: an occupation and level its institution is listed
+    for, a training type with a subsidy standard, the standard's hours as its schedule."""
+
+    def __init__(self, *, rng: random.Random, catalogs: _Catalogs, levels: dict[str, int],
+                 enterprises: list[int], first_class: int, first_session: int) -> None:
+        self.rng, self.catalogs, self.levels = rng, catalogs, levels
+        self.enterprises = enterprises
+        self.first_class = first_class
+        self.session_pk = first_session
+        self.plans: list[Plan] = []
+        self.weights = occupation_weights()
+
+    def _choose(self, site: tuple, day: dt.date):
+        """(occupation, name, level, training type, standard answer) or None."""
+        rng, catalogs = self.rng, self.catalogs
+        options = [o for o in catalogs.options(site[1], day) if self.weights.get(o[1])]
+        if not options:
+            return None
+        for _attempt in range(6):
+            occ, name, low, high = rng.choices(
+                options, weights=[self.weights[o[1]] for o in options])[0]
+            level_pool = {lv: w for lv, w in LEVELS.items()
+                          if low <= catalogs.ranks.get(lv, 0) <= high}
+            if not level_pool:
+                continue
+            level = _pick(rng, level_pool)
+            types = list(TRAINING_TYPES)
+            rng.shuffle(types)
+            types.sort(key=lambda t: -TRAINING_TYPES[t] * rng.random())
+            for ttype in types:
+                answer = catalogs.standard(occ, level, site[2], ttype, day)
+                if answer is not None:
+                    return occ, name, level, ttype, answer
+        return None
+
+    def plan(self, site: tuple, start: dt.date, *, days: list[dt.date] | None = None,
+             evening: bool | None = None, status: str = "", resubmitted: bool = False,
+             employer: int | None = None, end: dt.date | None = None) -> Plan | None:
+        """A class at `site` from `start` (or on exactly `days`, or ending on `end`), checked
+        against the catalogs on its first and last day; None when none fits."""
+        rng = self.rng
+        chosen = self._choose(site, start)
+        if chosen is None:
+            return None
+        occ, name, level, ttype, answer = chosen
+        entry = answer.entry
+        hours = int(Decimal(entry.required_hours))
+        online = Decimal(rng.choice(("0.20", "0.25", "0.30"))) \
+            if rng.random() < BLENDED_SHARE else Decimal(0)
+        on_site = math.ceil(hours * (1 - float(online)))
+        if evening is None:
+            evening = ttype == "upskilling" and rng.random() < 0.4
+        begin, finish, per = ((dt.time(19), dt.time(21, 30), Decimal("2.5")) if evening
+                              else (dt.time(9), dt.time(16, 30), Decimal(6)))
+        n_sessions = max(3, math.ceil(on_site / float(per)))
+        if days is None and end is not None:  # ending on `end` (a weekend day too)
+            days = (_weekdays_before(end, n_sessions) if end.weekday() < 5 else
+                    [*_weekdays_before(end - dt.timedelta(days=1), n_sessions - 1), end])
+        elif days is None:
+            days = _weekdays(start, n_sessions)
+        elif len(days) < n_sessions:  # a fixed part (today) plus weekdays after it
+            days = sorted({*days, *_weekdays(days[-1] + dt.timedelta(days=1),
+                                             n_sessions - len(days))})
+        first, last = days[0], days[-1]
+        if not (self.catalogs.listed(site[1], occ, level, site[0], first)
+                and self.catalogs.listed(site[1], occ, level, site[0], last)):
+            return None
+        sectors = [s for s in OCCUPATION_SECTORS[name] if SECTOR_WEIGHTS.get(s)]
+        sector = rng.choices(sectors, weights=[SECTOR_WEIGHTS[s] for s in sectors])[0]
+        target_group = _pick(rng, {**TARGET_GROUPS, "": 1 - sum(TARGET_GROUPS.values())})
+        if employer is None and self.enterprises and rng.random() < ORDER_SHARE:
+            employer = rng.choice(self.enterprises)
+        plan = Plan(
+            pk=self.first_class + len(self.plans), name="", institution=site[1], site=site,
+            occupation=occ, level=level, training_type=ttype, sector=sector,
+            target_group=target_group,
+            order_form=rng.choice(("order", "fixed_post", "named")) if employer else "",
+            employer=employer, funding=_pick(rng, FUNDING), online_share=online,
+            required_hours=hours, planned_size=min(site[5], rng.randint(25, 50)),
+            status=status, resubmitted=resubmitted,
+            min_share=Decimal(entry.min_attendance_share).quantize(Decimal("0.001")),
+            standard_version=answer.version_id, standard_entry=entry.pk)
+        for day in days:
+            plan.sessions.append((self.session_pk, dt.datetime.combine(day, begin, tzinfo=TZ),
+                                  dt.datetime.combine(day, finish, tzinfo=TZ), per))
+            self.session_pk += 1
+        self.plans.append(plan)
+        return plan
+
+
+def _status_on(p: Plan, today: dt.date, rng: random.Random) -> tuple[str, bool]:
+    """A class's status on the demo date from its dates (SYNTHETIC shares); and whether a
+    waiting declaration was returned for correction once and declared again."""
+    first, last = p.sessions[0][1].date(), p.sessions[-1][1].date()
+    roll = rng.random()
+    if first > today:
+        if roll < 0.02:
+            return "rejected", False
+        if roll < 0.04:
+            return "cancelled", False
+        if roll < 0.04 + RETURNED_SHARE:
+            return "returned", False
+        if roll < 0.7:
+            return "approved", False
+        return "declared", rng.random() < RESUBMITTED_SHARE
+    if last >= today:
+        return ("suspended" if roll < 0.02 else "open"), False
+    if (today - last).days > 60:
+        return ("settled" if roll < 0.75 else "assessed" if roll < 0.95 else "finished"), False
+    if (today - last).days > 20:
+        return ("assessed" if roll < 0.6 else "finished"), False
+    return "finished", False
+
+
+def _anchor_story(planner: _Planner, sites: list[tuple], today: dt.date,
+                  window_start: dt.date, *, employer: int | None) -> None:
+    """The demo training institution (the one the demo operator logs into) on the demo date:
+    a class in session today (an order class of the demo enterprise), one ending this week,
+    one about to start, declarations waiting for review (one resubmitted after a return),
+    one returned for correction, and finished classes before them. Each site has its own
+    timeline, so site and teachers are never double-booked."""
+    week_end = today + dt.timedelta(days=max(0, 4 - today.weekday()))
+    rng = planner.rng
+    stories = [  # per site: the class around today, then the classes after it
+        ("running", [("declared", True, employer)]),
+        ("finishing", [("returned", False, None), ("declared", False, None)]),
+        (None, [("approved", False, employer), ("declared", False, None)]),
+    ]
+    for index, site in enumerate(sites):
+        current, later = stories[index % len(stories)]
+        earliest = today + dt.timedelta(days=2)
+        plan = None
+        for _attempt in range(5):
+            if current == "running":
+                before = _weekdays_before(today - dt.timedelta(days=1), 8)
+                plan = planner.plan(site, before[0], days=[*before, today], status="open",
+                                    employer=employer)
+            elif current == "finishing":
+                plan = planner.plan(site, today, end=week_end, status="open")
+                if plan is not None and today not in {s[1].date() for s in plan.sessions}:
+                    _drop_last(planner)  # must be in session today too: try again
+                    plan = None
+            else:
+                break
+            if plan is not None:
+                break
+        history_end = today - dt.timedelta(days=3)
+        if plan is not None:
+            earliest = plan.sessions[-1][1].date() + dt.timedelta(days=3)
+            history_end = plan.sessions[0][1].date() - dt.timedelta(days=rng.randint(3, 8))
+        for status, resubmitted, order_of in later:  # the future, one after another
+            for _attempt in range(5):
+                nxt = planner.plan(site, _weekday_from(earliest), status=status,
+                                   resubmitted=resubmitted, employer=order_of)
+                if nxt is not None:
+                    earliest = nxt.sessions[-1][1].date() + dt.timedelta(days=3)
+                    break
+                earliest += dt.timedelta(days=7)
+        while history_end > window_start + dt.timedelta(days=30):  # the past, backwards
+            past = planner.plan(site, history_end, end=_weekday_back(history_end))
+            if past is None:
+                history_end -= dt.timedelta(days=14)
+                continue
+            if past.sessions[0][1].date() < window_start:
+                _drop_last(planner)
+                break
+            history_end = past.sessions[0][1].date() - dt.timedelta(days=rng.randint(3, 10))
+
+
+def _weekday_back(day: dt.date) -> dt.date:
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _drop_last(planner: _Planner) -> None:
+    plan = planner.plans.pop()
+    planner.session_pk -= len(plan.sessions)
+
+
+
+def build_demo_training(*, scale: str, seed: int, today: dt.date,
+                        anchors: dict[str, int] | None = None) -> dict:
     """Build the training demo on top of the demo registry; returns counts, seconds and the
     primary-key blocks made (`blocks`: [model label, first, last], dependencies first)."""
     started = time.perf_counter()
@@ -332,14 +643,9 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
         return {"classes": 0, "seconds": 0.0, "blocks": []}
     enterprises = list(Organization.objects.filter(kind=OrganizationKind.ENTERPRISE)
                        .order_by("pk").values_list("pk", flat=True))
-    occupations = dict(Occupation.objects.filter(
-        name__in={n for names in SECTOR_OCCUPATIONS.values() for n in names})
-        .order_by("-pk").values_list("name", "pk"))
-    by_sector = {s: [occupations[n] for n in names if n in occupations]
-                 for s, names in SECTOR_OCCUPATIONS.items()}
-    by_sector = {s: v for s, v in by_sector.items() if v}
-    weights = {s: w for s, w in SECTOR_WEIGHTS.items() if s in by_sector}
     levels = dict(SkillLevel.objects.values_list("code", "pk"))
+    catalogs = _Catalogs(today - dt.timedelta(days=WINDOW_BEFORE),
+                         today + dt.timedelta(days=WINDOW_AFTER))
 
     # persons safely inside the age limits on every day of the window (SYNTHETIC pool)
     oldest = dt.date(today.year - 54, today.month, 1)
@@ -357,74 +663,51 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
     used: set[int] = set()
 
     # --- plan classes on the sites' timelines --------------------------------------------
-    window_start = today - dt.timedelta(days=330)
-    window_end = today + dt.timedelta(days=45)
+    # Each class is one its institution is listed for in the training-institutions catalog
+    # (occupation, level, site) on its first and last day, with a subsidy standard in force
+    # on its first day; its hours and attendance threshold are the standard's.
+    window_start = today - dt.timedelta(days=WINDOW_BEFORE)
+    window_end = today + dt.timedelta(days=WINDOW_AFTER)
     avg_size = 38
     wanted = max(1, math.ceil(target / avg_size / 0.9))
-    free_from = {s[0]: window_start + dt.timedelta(days=rng.randint(0, 30)) for s in sites}
     first_class = _next_pk(TrainingClass)
     first_session = _next_pk(ClassSession)
-    plans: list[Plan] = []
-    session_pk = first_session
-    active_sites = list(sites)
+    planner = _Planner(rng=rng, catalogs=catalogs, levels=levels, enterprises=enterprises,
+                       first_class=first_class, first_session=first_session)
+    anchor = (anchors or {}).get(OrganizationKind.TRAINING)
+    anchor_sites = [s for s in sites if s[1] == anchor]
+    if anchor_sites:  # the demo institution's own story around today (see _anchor_story)
+        _anchor_story(planner, anchor_sites, today, window_start,
+                      employer=(anchors or {}).get(OrganizationKind.ENTERPRISE))
+    free_from = {s[0]: window_start + dt.timedelta(days=rng.randint(0, 30)) for s in sites}
+    active_sites = [s for s in sites if s[1] != anchor]
     site_index = 0
-    while len(plans) < wanted and active_sites:
+    while len(planner.plans) < wanted and active_sites:
         site = active_sites[site_index % len(active_sites)]
         site_index += 1
         start = free_from[site[0]]
         if start > window_end:
             active_sites.remove(site)
             continue
-        sector = _pick(rng, weights)
-        ttype = ("special_operation" if sector == "special_operations"
-                 else _pick(rng, TRAINING_TYPES))
-        level = _pick(rng, LEVELS)
-        if ttype == "high_skilled":
-            level = rng.choice(("grade3", "grade2"))
-        hours = HOURS_BY_TYPE.get(ttype, HOURS_BY_LEVEL[level])
-        online = Decimal(rng.choice(("0.20", "0.25", "0.30"))) \
-            if rng.random() < BLENDED_SHARE else Decimal(0)
-        on_site = math.ceil(hours * (1 - float(online)))
-        evening = ttype == "upskilling" and rng.random() < 0.4
-        begin, end, per = ((dt.time(19), dt.time(21, 30), Decimal("2.5")) if evening
-                           else (dt.time(9), dt.time(16, 30), Decimal(6)))
-        n_sessions = max(3, math.ceil(on_site / float(per)))
-        days = _weekdays(start, n_sessions)
-        target_group = _pick(rng, {**TARGET_GROUPS, "": 1 - sum(TARGET_GROUPS.values())})
-        order = enterprises and rng.random() < ORDER_SHARE
-        plan = Plan(
-            pk=first_class + len(plans), name="", institution=site[1], site=site,
-            occupation=rng.choice(by_sector[sector]), level=level, training_type=ttype,
-            sector=sector, target_group=target_group,
-            order_form=rng.choice(("order", "fixed_post", "named")) if order else "",
-            employer=rng.choice(enterprises) if order else None,
-            funding=_pick(rng, FUNDING), online_share=online, required_hours=hours,
-            planned_size=min(site[5], rng.randint(25, 50)))
-        for day in days:
-            plan.sessions.append((session_pk, dt.datetime.combine(day, begin, tzinfo=TZ),
-                                  dt.datetime.combine(day, end, tzinfo=TZ), per))
-            session_pk += 1
-        plans.append(plan)
-        free_from[site[0]] = days[-1] + dt.timedelta(days=rng.randint(1, 12))
+        plan = planner.plan(site, _weekday_from(start))
+        if plan is None:  # nothing this institution may run here then: try a week later
+            free_from[site[0]] = start + dt.timedelta(days=7)
+            continue
+        free_from[site[0]] = plan.sessions[-1][1].date() + dt.timedelta(days=rng.randint(1, 12))
+    plans = planner.plans
+    session_pk = planner.session_pk
+    if not plans:
+        return {"classes": 0, "seconds": round(time.perf_counter() - started, 1),
+                "blocks": []}
 
     # --- statuses, names, teachers ---------------------------------------------------------
-    occupation_names = {pk: name for name, pk in occupations.items()}
+    occupation_names = dict(Occupation.objects.filter(
+        pk__in={p.occupation for p in plans}).values_list("pk", "name"))
     level_names = dict(SkillLevel.objects.values_list("code", "name"))
     runs: dict[tuple, int] = defaultdict(int)
     for p in plans:
-        first, last = p.sessions[0][1].date(), p.sessions[-1][1].date()
-        roll = rng.random()
-        if first > today:
-            p.status = ("rejected" if roll < 0.02 else "cancelled" if roll < 0.04
-                        else "approved" if roll < 0.7 else "declared")
-        elif last >= today:
-            p.status = "suspended" if roll < 0.02 else "open"
-        elif (today - last).days > 60:
-            p.status = "settled" if roll < 0.75 else "assessed" if roll < 0.95 else "finished"
-        elif (today - last).days > 20:
-            p.status = "assessed" if roll < 0.6 else "finished"
-        else:
-            p.status = "finished"
+        if not p.status:
+            p.status, p.resubmitted = _status_on(p, today, rng)
         runs[(p.institution, p.occupation, p.level)] += 1
         p.name = (f"{occupation_names[p.occupation]}（{level_names[p.level]}）"
                   f"第{runs[(p.institution, p.occupation, p.level)]}期")
@@ -451,6 +734,7 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
     first_history = _next_pk(ClassStatusChange)
     path = {"declared": ["declared"], "approved": ["declared", "approved"],
             "rejected": ["declared", "rejected"], "cancelled": ["declared", "cancelled"],
+            "returned": ["declared", "returned"],
             "open": ["declared", "approved", "open"],
             "suspended": ["declared", "approved", "open", "suspended"],
             "finished": ["declared", "approved", "open", "finished"],
@@ -463,18 +747,21 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
             p.pk, p.name, p.institution, p.site[0], p.site[2], p.occupation, levels[p.level],
             p.training_type, p.order_form, p.employer, p.sector, p.target_group,
             p.planned_size, p.funding, p.online_share, p.sessions[0][1].date(),
-            p.sessions[-1][1].date(), Decimal(p.required_hours), Decimal("0.800"), scheduled,
-            None, None, 500, p.status, "open" if p.status == "suspended" else "",
-            when[p.status], when["declared"], "demo"))
+            p.sessions[-1][1].date(), Decimal(p.required_hours), p.min_share, scheduled,
+            p.standard_version, p.standard_entry, 500, p.status,
+            "open" if p.status == "suspended" else "",
+            when["resubmitted" if p.resubmitted else p.status], when["declared"], "demo"))
         for seq, (spk, start, end, hours) in enumerate(p.sessions, start=1):
             session_rows.append((spk, p.pk, seq, start.date(), start, end, hours, ""))
         m2m_rows.append((p.pk, p.teacher))
         previous = ""
-        for step in path[p.status]:
-            history_rows.append((first_history + len(history_rows), p.pk,
-                                 "declare" if step == "declared" else step, previous, step,
-                                 "", None, "demo", when[step]))
-            previous = step
+        steps = (["declared", "returned", "resubmitted"] if p.resubmitted
+                 else path[p.status])
+        for step in steps:
+            action, to = HISTORY_ACTIONS.get(step, (step, step))
+            history_rows.append((first_history + len(history_rows), p.pk, action, previous,
+                                 to, HISTORY_REASONS.get(step, ""), None, "demo", when[step]))
+            previous = to
     _insert(TrainingClass, [
         "id", "name", "institution_id", "site_id", "region_id", "occupation_id", "level_id",
         "training_type", "order_form", "employer_id", "sector", "target_group",
@@ -507,8 +794,8 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
     group_cursor: dict[str, int] = defaultdict(int)
     attended_states = {"open", "suspended", "finished", "assessed", "settled"}
     frozen_states = {"finished", "assessed", "settled"}
-    fill = {"declared": (0.0, 0.6), "approved": (0.3, 0.9), "rejected": (0, 0),
-            "cancelled": (0, 0)}
+    fill = {"declared": (0.0, 0.6), "returned": (0.0, 0.4), "approved": (0.3, 0.9),
+            "rejected": (0, 0), "cancelled": (0, 0)}
     now_ord = timezone.localtime(now).date().toordinal()
     now_sec = (now_ord, timezone.localtime(now).hour * 3600 + timezone.localtime(now).minute * 60)
     rand = rng.random
@@ -621,7 +908,7 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date) -> dict:
             if p.status in frozen_states:
                 result = att_rules.completion(
                     offline_seconds=offline, online_seconds=online, required_hours=required,
-                    min_share=Decimal("0.800"), online_share=p.online_share)
+                    min_share=p.min_share, online_share=p.online_share)
                 attended, rule = result.attended_hours, result.rule
                 completed = result.completed and dropout_at is None
             row = (epk, p.pk, pid, "withdrawn" if dropout_at else "enrolled", created, "demo",

@@ -380,3 +380,49 @@ def enterprise_by_credit_code(code: str):
 
     return Organization.objects.filter(credit_code=code.strip().upper(),
                                        kind=OrganizationKind.ENTERPRISE).first()
+
+
+# --- work lists of the landing pages -----------------------------------------------------------
+
+def classes_waiting_review(*, actor) -> QuerySet[TrainingClass]:
+    """Declarations the actor's HRSS office has to review (review_queue), each annotated with
+    `resubmitted`: how many times it came back after a return for correction."""
+    return review_queue(actor=actor).annotate(
+        resubmitted=Count("status_history", filter=Q(status_history__action="resubmit"),
+                          distinct=True))
+
+
+@dataclass(frozen=True)
+class ShortOfHours:
+    """An open class of the actor's institution and its trainees whose credited on-site hours
+    so far are below the class's attendance share of the hours already held."""
+
+    training_class: TrainingClass
+    held_hours: float
+    rows: list[CompletionRow]
+
+
+def trainees_short_of_hours(*, actor, now: dt.datetime | None = None) -> list[ShortOfHours]:
+    """For an institution's operator: its open classes with trainees falling behind (empty for
+    other users: only the institution can act on it, and the list reads every event)."""
+    organization_id = scope_of(actor).organization_id
+    if not organization_id:
+        return []
+    now = now or timezone.now()
+    classes = (TrainingClass.objects.visible_to(actor)
+               .filter(institution_id=organization_id, status=ClassStatus.OPEN)
+               .select_related("occupation", "level").order_by("start_date", "id"))
+    out = []
+    for cls in classes:
+        held = sum(s.seconds for s in ClassSession.objects.filter(training_class_id=cls.pk,
+                                                                  ends_at__lte=now))
+        if not held:
+            continue
+        needed = held * float(cls.min_attendance_share) / 3600
+        rows = [r for r in completion_rows(cls)
+                if r.enrollment.status == EnrollmentStatus.ENROLLED
+                and float(r.completion.offline_hours) < needed]
+        if rows:
+            out.append(ShortOfHours(training_class=cls, held_hours=round(held / 3600, 1),
+                                    rows=rows))
+    return out
