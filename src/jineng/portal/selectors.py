@@ -13,12 +13,18 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Sum
 from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jineng.accounts.models import Role
+from jineng.catalog import selectors as catalog
 from jineng.core.errors import NotFound
 from jineng.core.scoping import scope_of
 from jineng.registry import selectors as registry
 from jineng.registry.choices import InstitutionType, KeyGroup, OrganizationKind, RegionLevel
+from jineng.training import selectors as training
+from jineng.training.choices import ClassStatus
 
 
 def public_stats() -> dict:
@@ -199,3 +205,160 @@ def overview(*, actor, region_code: str | None = None) -> Overview:
     result.key_groups = [{"group": g, "label": str(KeyGroup(g).label),
                           "n": key_groups.get(g, 0)} for g in KeyGroup.values]
     return result
+
+
+# --- the role's work (the top of the landing page) ---------------------------------------------
+
+@dataclass
+class WorkItem:
+    """One figure of a role's work, linked to the filtered list it counts; `rows` are the
+    first few records behind it (each with a `url` and a `label`)."""
+
+    key: str
+    label: str
+    count: int
+    url: str
+    rows: list[dict] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Work:
+    """What the landing page puts first for the user's role."""
+
+    role: str
+    title: str
+    items: list[WorkItem] = field(default_factory=list)
+    links: list[dict] = field(default_factory=list)  # what else the role can open today
+    intro: str = ""
+    sector: str = ""  # an industry department's sector (its targets go first)
+
+
+ROWS = 5  # records listed under a figure
+
+
+def _class_rows(classes, *, note=None) -> list[dict]:
+    return [{"url": reverse("training:class_detail", args=[c.pk]),
+             "label": f"{c.name} · {c.institution.name}",
+             "sub": f"{c.start_date:%Y-%m-%d} – {c.end_date:%Y-%m-%d} · {c.region.name}",
+             "note": note(c) if note else ""} for c in classes[:ROWS]]
+
+
+def _class_list_url(status: str = "") -> str:
+    url = reverse("training:class_list")
+    return f"{url}?status={status}" if status else url
+
+
+def _today_item(actor) -> WorkItem:
+    board = training.today_board(actor=actor)
+    return WorkItem(
+        key="today", label=_("Classes in session today"), count=len(board),
+        url=reverse("training:today"),
+        rows=[{"url": reverse("training:class_detail", args=[r["training_class"].pk]),
+               "label": r["training_class"].name,
+               "sub": _("%(start)s–%(end)s · %(in)s of %(enrolled)s checked in") % {
+                   "start": f"{timezone.localtime(r['session'].starts_at):%H:%M}",
+                   "end": f"{timezone.localtime(r['session'].ends_at):%H:%M}",
+                   "in": r["checked_in"], "enrolled": r["enrolled"]},
+               "note": ""} for r in board[:ROWS]])
+
+
+def _status_item(actor, key: str, status: str, label: str, **kwargs) -> WorkItem:
+    classes = training.class_list(actor=actor, status=status).order_by("start_date", "id")
+    return WorkItem(key=key, label=label, count=classes.count(), url=_class_list_url(status),
+                    rows=_class_rows(classes, **kwargs))
+
+
+def _institution_work(actor) -> list[WorkItem]:
+    short = training.trainees_short_of_hours(actor=actor)
+    short_item = WorkItem(
+        key="short", label=_("Trainees short of hours"),
+        count=sum(len(s.rows) for s in short), url=_class_list_url(ClassStatus.OPEN),
+        rows=[{"url": reverse("training:class_detail", args=[s.training_class.pk]),
+               "label": s.training_class.name,
+               "sub": _("%(n)s trainees below %(share)s%% of the %(held)s hours held") % {
+                   "n": len(s.rows), "held": s.held_hours,
+                   "share": int(s.training_class.min_attendance_share * 100)},
+               "note": ""} for s in short[:ROWS]])
+    return [
+        _today_item(actor),
+        _status_item(actor, "returned", ClassStatus.RETURNED,
+                     _("Returned for correction: edit and resubmit")),
+        _status_item(actor, "declared", ClassStatus.DECLARED,
+                     _("Declarations waiting for review")),
+        short_item,
+        _status_item(actor, "approved", ClassStatus.APPROVED, _("Approved, not yet open")),
+    ]
+
+
+def _hrss_work(actor) -> list[WorkItem]:
+    waiting = training.classes_waiting_review(actor=actor)
+    resubmitted = _("resubmitted after a return")
+    items = [
+        WorkItem(key="review", label=_("Declarations waiting for your review"),
+                 count=waiting.count(), url=reverse("training:review_queue"),
+                 rows=_class_rows(waiting, note=lambda c: resubmitted if c.resubmitted else "")),
+        _status_item(actor, "returned", ClassStatus.RETURNED,
+                     _("Returned for correction, waiting for the institution")),
+        _today_item(actor),
+    ]
+    filings = catalog.filings_awaiting(actor=actor)
+    if filings.exists():
+        items.append(WorkItem(key="filings", label=_("Catalog filings in review"),
+                              count=filings.count(), url=reverse("catalog:manage")))
+    return items
+
+
+def work(*, actor) -> Work:
+    """The work of the actor's role, scoped through the apps' selectors."""
+    role = getattr(actor, "role", "")
+    if getattr(actor, "is_superuser", False) or role == Role.SYSTEM_ADMIN:
+        return Work(role="admin", title=_("Waiting in the whole system"),
+                    items=_hrss_work(actor),
+                    links=[{"url": reverse("admin:index"), "label": _("Administration")},
+                           {"url": reverse("jobs:job_list"), "label": _("Background jobs")}])
+    if role == Role.TRAINING_OPERATOR:
+        return Work(role="institution", title=_("Your institution's work"),
+                    items=_institution_work(actor),
+                    links=[{"url": reverse("training:class_declare"),
+                            "label": _("Declare a class")},
+                           {"url": reverse("training:teacher_list"), "label": _("Teachers")}])
+    if role in (Role.PROVINCE_STAFF, Role.CITY_STAFF, Role.COUNTY_STAFF):
+        return Work(role="hrss", title=_("Waiting for your office"), items=_hrss_work(actor))
+    if role == Role.INDUSTRY_STAFF:
+        classes = training.class_list(actor=actor).order_by("-start_date", "id")
+        running = classes.filter(status=ClassStatus.OPEN)
+        return Work(role="industry", title=_("Your sector"), sector=actor.sector, items=[
+            WorkItem(key="sector-open", label=_("Classes of your sector running"),
+                     count=running.count(), url=_class_list_url(ClassStatus.OPEN),
+                     rows=_class_rows(running)),
+            WorkItem(key="sector-all", label=_("All classes of your sector"),
+                     count=classes.count(), url=_class_list_url()),
+        ])
+    if role == Role.ENTERPRISE:
+        return Work(role="enterprise", title=_("Your order classes"), items=[
+            _status_item(actor, "orders-open", ClassStatus.OPEN, _("Order classes running")),
+            _status_item(actor, "orders-approved", ClassStatus.APPROVED,
+                         _("Order classes about to start")),
+            _status_item(actor, "orders-declared", ClassStatus.DECLARED,
+                         _("Order classes waiting for review")),
+        ])
+    if role == Role.INSPECTOR:
+        return Work(role="inspector", title=_("What you can check today"),
+                    intro=_("Inspections are not recorded in jineng yet: you can read the "
+                            "classes of your region, today's attendance and the catalogs."),
+                    items=[_today_item(actor)],
+                    links=[{"url": _class_list_url(), "label": _("Classes")},
+                           {"url": reverse("catalog:index"), "label": _("Catalogs")}])
+    if role == Role.EVALUATION_OPERATOR:
+        links = [{"url": reverse("catalog:index"), "label": _("Catalogs")},
+                 {"url": reverse("catalog:lookup"), "label": _("Look up a standard")}]
+        if getattr(actor, "organization_id", None):
+            links.insert(0, {"url": reverse("registry:organization_detail",
+                                            args=[actor.organization_id]),
+                             "label": _("Your organization")})
+        return Work(role="evaluation", title=_("What you can do today"),
+                    intro=_("Recording assessments is not part of jineng yet: you can read "
+                            "your organization's record and the catalogs you are listed in."),
+                    links=links)
+    return Work(role="", title="")

@@ -17,8 +17,10 @@ def home(request):
 
 @login_required
 def overview(request):
-    """The landing page after login: the default plan's headline targets and map (when the
-    user sees a plan), counts by region, institution type and key group, scoped to the user;
+    """The landing page after login: first the work of the user's role (selectors.work), then
+    the default plan's headline targets and map (when the user sees a plan; an industry
+    department's own sector's targets first), counts by region, institution type and key
+    group, scoped to the user;
     `?region=<code>` drills down (outside the user's region answers 404)."""
     try:
         data = selectors.overview(actor=request.user,
@@ -29,6 +31,10 @@ def overview(request):
     plan = plans.default_plan(actor=request.user)
     summary = plans.landing_summary(actor=request.user, plan=plan,
                                     focus_code=data.focus.code if data.focus else None)
+    work = selectors.work(actor=request.user)
+    # An industry department's own sector's targets come first.
+    sector_rows = ([r for r in summary["rows"] if r.target.sector == work.sector]
+                   if summary and work.sector else [])
     return render(request, "portal/overview.html",
                   {"o": data, "chart_data": data.chart_data(), "plan": plan,
-                   "plan_summary": summary})
+                   "plan_summary": summary, "work": work, "sector_rows": sector_rows})
