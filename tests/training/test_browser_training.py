@@ -40,6 +40,7 @@ def test_institution_declares_enrolls_and_sees_attendance(page, live_server):
     form.locator("input[name=daily_start]").fill("09:00")
     form.locator("input[name=daily_end]").fill("16:00")
     form.locator("input[name=hours_per_session]").fill("6")
+    form.locator("textarea[name=late_reason]").fill(h.LATE)  # 2026-03-02 is past
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     cls = TrainingClass.objects.get()
