@@ -53,15 +53,14 @@ def test_csv_and_xlsx_are_masked_text_and_audited(world):
     number = Person.objects.get(pk=enrollment.person_id)
     classes = _csv(api.call("training_export_classes", path={"fmt": "csv"}).response.content)
     assert classes[1][2] == "'=HYPERLINK(\"http://x\")班"  # shown, never run
-    roster = _csv(api.call("training_export_roster",
-                           path={"class_id": cls.pk, "fmt": "csv"}).response.content)
+    at = {"class_id": cls.pk}
+    roster = _csv(api.call("training_export_roster_csv", path=at).response.content)
     assert roster[1][1] == "'+学员" and roster[1][2] == number.id_masked
     assert "*" in roster[1][2]
-    attendance = _csv(api.call("training_export_attendance",
-                               path={"class_id": cls.pk, "fmt": "csv"}).response.content)
+    attendance = _csv(api.call("training_export_attendance_csv", path=at).response.content)
     assert len(attendance) == 3 and attendance[1][11] == "是" and attendance[1][12] == "'-纸质签到"
     book = openpyxl.load_workbook(io.BytesIO(api.call(
-        "training_export_roster", path={"class_id": cls.pk, "fmt": "xlsx"}).response.content))
+        "training_export_roster_xlsx", path={"class_id": cls.pk}).response.content))
     cell = book.active["B2"]
     assert cell.value == "+学员" and cell.data_type == "s"
     book = openpyxl.load_workbook(io.BytesIO(api.call(
@@ -76,20 +75,16 @@ def test_csv_and_xlsx_are_masked_text_and_audited(world):
 def test_exports_are_scoped(world):
     w, cls, _enrollment = world
     other = _as(w.other_operator)
-    assert other.call("training_export_roster",
-                      path={"class_id": cls.pk, "fmt": "csv"}).status == 404
-    assert other.call("training_export_attendance",
-                      path={"class_id": cls.pk, "fmt": "xlsx"}).status == 404
+    assert other.call("training_export_roster_csv", path={"class_id": cls.pk}).status == 404
+    assert other.call("training_export_attendance_xlsx", path={"class_id": cls.pk}).status == 404
     rows = _csv(other.call("training_export_classes", path={"fmt": "csv"}).response.content)
     assert len(rows) == 1  # the header only: no class of theirs
     far = _as(f.staff("county_staff", f.OTHER_COUNTY))
-    assert far.call("training_export_roster",
-                    path={"class_id": cls.pk, "fmt": "csv"}).status == 404
-    assert _as(w.operator).call("training_export_roster",
-                                path={"class_id": cls.pk, "fmt": "pdf"}).status == 404
+    assert far.call("training_export_roster_csv", path={"class_id": cls.pk}).status == 404
+    assert _as(w.operator).call("training_export_classes", path={"fmt": "pdf"}).status == 404
     staff = _as(w.county_staff)
-    assert len(_csv(staff.call("training_export_roster",
-                               path={"class_id": cls.pk, "fmt": "csv"}).response.content)) == 2
+    answer = staff.call("training_export_roster_csv", path={"class_id": cls.pk})
+    assert len(_csv(answer.response.content)) == 2
     assert not AuditEvent.objects.filter(action="export",
                                          actor_username=w.other_operator.username,
                                          entity_label__contains="花名册").exists()

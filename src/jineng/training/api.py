@@ -690,19 +690,25 @@ def export_classes(request, fmt: str, status: str | None = None,
                                             region_code=region_code))
 
 
-@router.get("/classes/{class_id}/roster.{fmt}", response=error_responses(400, 404),
-            operation_id="training_export_roster", openapi_extra=_binary_doc())
-def export_roster(request, class_id: int, fmt: str):
-    """A class's roster with hours and completion, ID numbers masked (audited)."""
-    return _download(exports.export_roster(actor=request.auth, class_id=class_id, fmt=fmt))
+def _class_export(fmt: str, what: str):
+    """GET /classes/{class_id}/<what>.<fmt>: one operation per format, as the registry's."""
+    make = {"roster": exports.export_roster, "attendance": exports.export_attendance}[what]
+    doc = {"roster": "A class's roster with hours and completion",
+           "attendance": "A class's attendance log with every flag"}[what]
+
+    def export(request, class_id: int):
+        return _download(make(actor=request.auth, class_id=class_id, fmt=fmt))
+
+    export.__doc__ = f"{doc}, as {fmt}; ID numbers masked (audited)."
+    export.__name__ = f"export_{what}_{fmt}"
+    router.get(f"/classes/{{class_id}}/{what}.{fmt}", response=error_responses(400, 404),
+               operation_id=f"training_export_{what}_{fmt}",
+               openapi_extra=_binary_doc())(export)
 
 
-@router.get("/classes/{class_id}/attendance.{fmt}", response=error_responses(400, 404),
-            operation_id="training_export_attendance", openapi_extra=_binary_doc())
-def export_attendance(request, class_id: int, fmt: str):
-    """A class's attendance log with every flag, ID numbers masked (audited)."""
-    return _download(exports.export_attendance(actor=request.auth, class_id=class_id,
-                                               fmt=fmt))
+for _what in ("roster", "attendance"):
+    for _fmt in ("csv", "xlsx"):
+        _class_export(_fmt, _what)
 
 
 # --- migration import of past classes -----------------------------------------------------------
