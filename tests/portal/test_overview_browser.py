@@ -70,3 +70,29 @@ def test_the_landing_page_shows_the_plans_headline_bars_and_map(page, live_serve
     assert f"/plans/{plan.key}/?region=520000" in page.url
     page.wait_for_selector("#chart-map[data-map-drawn=province]")
     assert errors == []
+
+
+def test_the_institution_clicks_from_its_landing_page_into_a_returned_class(page, live_server):
+    generate("XS", seed=1, progress=False)
+    trainer = get_user_model().objects.get(username="trainer")
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(page, live_server, trainer, password=DEMO_PASSWORD)
+    assert page.url.endswith("/overview/")
+    work = page.locator("[data-testid=work][data-role=institution]")
+    assert int(work.locator("[data-testid=work-today-link]").inner_text()) > 0
+    # The returned declaration, listed under its figure, opens on its own page.
+    returned = work.locator("[data-testid=work-returned] .work-rows a").first
+    name = returned.inner_text().split(" · ")[0]
+    with page.expect_navigation():
+        returned.click()
+    assert "/training/" in page.url
+    assert name in page.locator("h1").inner_text()
+    # Back on the landing page, the figure opens the list it counts.
+    page.go_back()
+    count = int(work.locator("[data-testid=work-declared-link]").inner_text())
+    with page.expect_navigation():
+        work.locator("[data-testid=work-declared-link]").click()
+    assert page.url.endswith("/training/?status=declared")
+    assert page.locator("table tbody tr").count() == count
+    assert errors == []
