@@ -12,6 +12,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from jineng.accounts.models import ApiToken
 from jineng.core.errors import DomainError
@@ -265,3 +266,74 @@ def test_a_backfill_dates_migrated_classes_by_their_real_end(w):
     ActualFact.objects.all().delete()
     assert plan_facts.record_finished_classes(actor=w.county_staff) == 2
     assert set(ActualFact.objects.values_list("day", flat=True)) == {PAST_END}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="row locks (select_for_update) need PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_one_trainee_in_two_past_classes_at_once_gets_in_once():
+    """Two institutions import past classes with the same hours and the same (registered)
+    trainee at the same moment: the person is locked before the overlap check, so exactly one
+    import is recorded and the other is refused as a schedule overlap."""
+    import threading
+
+    from django.db import connections
+
+    from jineng.registry import services as registry_services
+    from jineng.training import services
+    from jineng.training.models import Enrollment as EnrollmentRow
+
+    w = h.world()
+    number = _number(901)
+    registry_services.person_register(actor=w.county_staff, data=registry_services.PersonInput(
+        id_number=number, name="并发学员", region=f.region(f.COUNTY)))
+    sessions = h.sessions(start=PAST)
+    # The other institution's site in another county: nothing but the person is shared.
+    elsewhere = f.SiteFactory(organization=w.other_org, capacity=60,
+                              region=f.region(f.OTHER_COUNTY))
+
+    def past(org, site, ref):
+        return services.PastClass(
+            institution=org, klass=h.class_input(w, site=site, teachers=(), sessions=sessions,
+                                                 client_ref=ref),
+            trainees=(services.PastTrainee(id_number=number, name="并发学员"),))
+
+    calls = [lambda: services.class_history_import(actor=w.operator,
+                                                   data=past(w.org, w.site, "P-1")),
+             lambda: services.class_history_import(actor=w.other_operator,
+                                                   data=past(w.other_org, elsewhere, "P-2"))]
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE OR REPLACE FUNCTION jineng_test_slow_past() RETURNS trigger "
+                       "AS $$ BEGIN PERFORM pg_sleep(0.4); RETURN NEW; END $$ "
+                       "LANGUAGE plpgsql")
+        cursor.execute("CREATE TRIGGER jineng_test_slow_past BEFORE INSERT ON "
+                       f"{EnrollmentRow._meta.db_table} FOR EACH ROW "
+                       "EXECUTE FUNCTION jineng_test_slow_past()")
+    barrier = threading.Barrier(2)
+    results: list = [None, None]
+
+    def run(i):
+        try:
+            barrier.wait(timeout=60)
+            results[i] = calls[i]()
+        except Exception as error:
+            results[i] = error
+        finally:
+            connections.close_all()
+
+    try:
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER jineng_test_slow_past ON "
+                           f"{EnrollmentRow._meta.db_table}")
+            cursor.execute("DROP FUNCTION jineng_test_slow_past()")
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(refused) == 1, results
+    assert isinstance(refused[0], DomainError) and refused[0].code == "ineligible"
+    assert EnrollmentRow.objects.filter(person__name="并发学员").count() == 1
+    assert TrainingClass.objects.count() == 1

@@ -343,7 +343,8 @@ def class_history_import(*, actor, data: PastClass) -> tuple[TrainingClass, bool
                           code="class_full")
     finished_at = sessions[-1].ends_at
     with transaction.atomic():
-        site = TrainingSite.objects.select_for_update().select_related("region").get(pk=site.pk)
+        site = (TrainingSite.objects.select_for_update(of=("self",)).select_related("region")
+                .get(pk=site.pk))
         list(Teacher.objects.select_for_update().filter(pk__in=[t.pk for t in klass.teachers]))
         existing = _migrated_before(org, ref, fingerprint)
         if existing is not None:
