@@ -192,7 +192,7 @@ def _rows(w, ref: str = "F-1", *, name: str = "乙学员") -> list[list[str]]:
     rows = []
     for s in h.sessions(start=PAST):
         day = s.starts_at.date().isoformat()
-        rows.append([*common, day, "09:00", "16:00", "6", _number(711), "甲学员", "graduate",
+        rows.append([*common, day, "09:00", "16:00", "6", _number(711), "甲学员", "高校毕业生",
                      "2024-07-01", "", "", "09:00", "16:00"])
         rows.append([*common, day, "09:00", "16:00", "6", _number(712), name, "", "", "",
                      "", "", ""])
@@ -337,3 +337,14 @@ def test_one_trainee_in_two_past_classes_at_once_gets_in_once():
     assert isinstance(refused[0], DomainError) and refused[0].code == "ineligible"
     assert EnrollmentRow.objects.filter(person__name="并发学员").count() == 1
     assert TrainingClass.objects.count() == 1
+
+
+def test_xlsx_file_with_chinese_titles_and_labels(w):
+    from jineng.core.tabular import write_xlsx
+
+    data = write_xlsx("历史班级", [c.label for c in importers.COLUMNS], _rows(w, "X-1"))
+    report = importers.run(actor=w.operator, data=data, filename="past.xlsx")
+    assert report.written and report.created == 1, report.as_dict()
+    person = Person.objects.get(name="甲学员")
+    assert list(KeyGroupMembership.objects.filter(person=person).values_list(
+        "group", "start_date")) == [("graduate", D(2024, 7, 1))]

@@ -25,6 +25,7 @@ from jineng.core.scoping import scope_of
 from jineng.core.tabular import Row
 from jineng.registry import selectors as registry_selectors
 from jineng.registry import services as registry_services
+from jineng.registry.choices import KeyGroup
 from jineng.training import selectors, services
 from jineng.training.choices import FundingSource, OrderForm, Sector, TrainingType
 
@@ -190,7 +191,7 @@ def parse_row(row: Row, context: dict) -> tuple[int, dict]:
         if start is None:
             problems.append(("key_group_start", _("This field is required.")))
         end = _date(v["key_group_end"], "key_group_end") if v.get("key_group_end") else None
-        key_group = (v["key_group"].strip(), start, end)
+        key_group = (_choice(v["key_group"], KeyGroup), start, end)
     try:
         registry_services.parse_id_number(v["id_number"])
     except DomainError as bad:
@@ -267,7 +268,7 @@ def run(*, actor, data: bytes, filename: str,
                         planned_size=found["planned_size"],
                         funding_source=_choice(cls.values["funding_source"], FundingSource),
                         sessions=tuple(cls.sessions.values()), teachers=found["teachers"],
-                        target_group=cls.values.get("target_group", "").strip(),
+                        target_group=_choice(cls.values.get("target_group", ""), KeyGroup),
                         order_form=_choice(cls.values.get("order_form", ""), OrderForm),
                         employer=found["employer"], online_share=found["online_share"],
                         client_ref=ref),
