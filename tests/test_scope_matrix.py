@@ -348,7 +348,7 @@ def build_world() -> World:
                             org_kind=kind))
         rec.org = None
         change = OrganizationStatusChange.objects.create(
-            organization=org, status=status, effective_date=dt.date(2025, 1, 1),
+            organization=org, to_status=status, effective_date=dt.date(2025, 1, 1),
             reason=f"登记{key.replace('O', 'H')}")
         world.add(Rec("statuschange", key.replace("O", "H"), change.pk, county, org=rec,
                       org_id=org.pk, parent=rec))

@@ -248,9 +248,16 @@ def test_status_change_captures_before_and_after():
     event = AuditEvent.objects.get(action=AuditAction.TRANSITION)
     assert event.before == {"status": "listed"} and event.after == {"status": "suspended"}
     assert event.reason == "资质过期" and event.entity_id == str(org.pk)
-    assert OrganizationStatusChange.objects.filter(organization=org, status="suspended").exists()
     services.organization_change_status(actor=staff, organization=org, status="revoked",
                                         reason="虚假培训")
+    # The history in core's shape: each step from → to, its action, who, why.
+    history = list(OrganizationStatusChange.objects.filter(organization=org)
+                   .order_by("id").values_list("action", "from_status", "to_status", "reason",
+                                               "actor_id", "actor_username"))
+    assert history == [
+        ("suspend", "listed", "suspended", "资质过期", staff.pk, staff.username),
+        ("revoke", "suspended", "revoked", "虚假培训", staff.pk, staff.username),
+    ]
     with pytest.raises(DomainError) as bad:  # revocation is final
         services.organization_change_status(actor=staff, organization=org, status="listed",
                                             reason="申诉")

@@ -183,9 +183,9 @@ def test_organization_list_is_scoped():
 def test_organization_detail_shows_sites_history_and_override_warning(province):
     org = f.OrganizationFactory(credit_code_override="早期试点代码，经核实为真")
     f.SiteFactory(organization=org, name="一号教学点")
-    OrganizationStatusChange.objects.create(organization=org, status="listed",
+    OrganizationStatusChange.objects.create(organization=org, to_status="listed",
                                             effective_date=dt.date(2024, 1, 2),
-                                            reason="首次列入目录", recorded_by="x")
+                                            reason="首次列入目录", actor_username="x")
     text = html(province.get(reverse("registry:organization_detail", args=[org.pk])))
     assert org.name in text and "一号教学点" in text and "首次列入目录" in text
     assert 'class="warning"' in text and "早期试点代码，经核实为真" in text
@@ -208,12 +208,16 @@ def test_status_change_writes_history_and_audit(province):
     assert response.status_code == 302
     org.refresh_from_db()
     assert org.status == OrganizationStatus.SUSPENDED and org.status_since == day
-    change = OrganizationStatusChange.objects.get(organization=org, status="suspended")
+    change = OrganizationStatusChange.objects.get(organization=org, to_status="suspended")
     assert change.reason == "抽查发现虚假培训"
+    assert (change.action, change.from_status) == ("suspend", "listed")
+    assert change.actor is not None and change.actor_username == change.actor.username
     event = AuditEvent.objects.get(action=AuditAction.TRANSITION, entity_id=str(org.pk))
     assert event.after == {"status": "suspended"} and event.reason == "抽查发现虚假培训"
+    assert event.actor_id == change.actor_id
     text = html(province.get(reverse("registry:organization_detail", args=[org.pk])))
-    assert "抽查发现虚假培训" in text
+    row = text[text.index("抽查发现虚假培训") - 400:text.index("抽查发现虚假培训") + 200]
+    assert "Listed" in row and "Suspended" in row and change.actor_username in row
 
 
 def test_status_change_refused_transition_is_a_form_error(province):

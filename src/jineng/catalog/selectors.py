@@ -379,7 +379,7 @@ def organization_status_on(organization: Organization, day: dt.date) -> str:
                                                       effective_date__lte=day)
               .order_by("-effective_date", "-id").first())
     if change is not None:
-        return change.status
+        return change.to_status
     if organization.status_since and organization.status_since <= day:
         return organization.status
     return OrganizationStatus.LISTED

@@ -275,11 +275,13 @@ def build_organizations(ctx: BuildContext) -> None:
         listed_on = ctx.reference_date - dt.timedelta(days=rng.randrange(60, 8 * 365))
         suspended = not is_anchor and rng.random() < SUSPENDED_SHARE
         status_since = listed_on
-        history_rows.append((pk, OrganizationStatus.LISTED, listed_on, "登记（演示数据）"))
+        history_rows.append((pk, "register", "", OrganizationStatus.LISTED, listed_on,
+                             "登记（演示数据）"))
         if suspended:
             status_since = listed_on + dt.timedelta(
                 days=rng.randrange(1, (ctx.reference_date - listed_on).days))
-            history_rows.append((pk, OrganizationStatus.SUSPENDED, status_since,
+            history_rows.append((pk, "suspend", OrganizationStatus.LISTED,
+                                 OrganizationStatus.SUSPENDED, status_since,
                                  "抽查发现问题，暂停资格（演示数据）"))
         org_rows.append((
             pk, kind, itype, name, code, "", place.pk, names.address(place.name),
@@ -323,9 +325,9 @@ def build_organizations(ctx: BuildContext) -> None:
     ]).write(org_rows)
     first_history = ctx.allocate(OrganizationStatusChange, len(history_rows))
     bulk.RowWriter(OrganizationStatusChange, [
-        "id", "organization_id", "status", "effective_date", "reason", "recorded_at",
-        "recorded_by",
-    ]).write([(first_history + i, *row, ctx.created_at, DEMO_SOURCE)
+        "id", "organization_id", "action", "from_status", "to_status", "effective_date",
+        "reason", "note", "at", "actor_username",
+    ]).write([(first_history + i, *row, {}, ctx.created_at, DEMO_SOURCE)
               for i, row in enumerate(history_rows)])
     first_site = ctx.allocate(TrainingSite, len(site_rows))
     bulk.RowWriter(TrainingSite, [

@@ -5,21 +5,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import render
 
-from jineng.core.errors import NotFound
+from jineng.core.http import domain_errors
 from jineng.jobs import selectors, services
 
 PAGE_SIZE = 50
 POLL_SECONDS = 1
-
-
-def _job(request, pk: int):
-    try:
-        return selectors.job_get(actor=request.user, pk=pk)
-    except NotFound:
-        raise Http404 from None
 
 
 @login_required
@@ -30,25 +23,27 @@ def job_list(request):
 
 
 @login_required
+@domain_errors
 def job_detail(request, pk: int):
     return render(request, "jobs/job_detail.html",
-                  {"job": _job(request, pk), "poll_seconds": POLL_SECONDS})
+                  {"job": selectors.job_get(actor=request.user, pk=pk),
+                   "poll_seconds": POLL_SECONDS})
 
 
 @login_required
+@domain_errors
 def job_progress(request, pk: int):
     """The progress panel alone, for htmx polling; once the job has finished the panel comes
     back without its polling trigger, so the polling stops."""
     return render(request, "jobs/_progress.html",
-                  {"job": _job(request, pk), "poll_seconds": POLL_SECONDS})
+                  {"job": selectors.job_get(actor=request.user, pk=pk),
+                   "poll_seconds": POLL_SECONDS})
 
 
 @login_required
+@domain_errors
 def job_download(request, pk: int):
-    try:
-        job, handle = services.job_download(actor=request.user, pk=pk,
-                                            ip_address=request.META.get("REMOTE_ADDR"))
-    except NotFound:
-        raise Http404 from None
+    job, handle = services.job_download(actor=request.user, pk=pk,
+                                        ip_address=request.META.get("REMOTE_ADDR"))
     return FileResponse(handle, as_attachment=True, filename=job.result_name,
                         content_type=job.result_content_type or "application/octet-stream")

@@ -59,7 +59,8 @@ class StatusHistoryInline(admin.TabularInline):
     model = OrganizationStatusChange
     extra = 0
     can_delete = False
-    fields = ("effective_date", "status", "reason", "recorded_by", "recorded_at")
+    fields = ("effective_date", "action", "from_status", "to_status", "reason",
+              "actor_username", "at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -89,8 +90,9 @@ class OrganizationAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(OrganizationStatusChange)
 class OrganizationStatusChangeAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("organization", "status", "effective_date", "reason", "recorded_by")
-    list_filter = ("status",)
+    list_display = ("organization", "action", "from_status", "to_status", "effective_date",
+                    "reason", "actor_username", "at")
+    list_filter = ("to_status", "action")
     search_fields = ("organization__name", "reason")
     list_select_related = ("organization",)
 

@@ -169,11 +169,29 @@ class StatusChangeIn(Schema):
 
 
 class StatusChangeOut(Schema):
-    status: str
-    effective_date: dt.date
+    """One entry of the status history. The field names clients already read are kept
+    (`status`, `recorded_at`, `recorded_by`; stored as core's history shape `to_status`, `at`,
+    `actor_username`); `action` and `from_status` are new."""
+
+    action: str = Field(description="register | suspend | reinstate | revoke")
+    from_status: str = Field(description="the status left; empty on registration")
+    status: str = Field(description="the status entered (listed | suspended | revoked)")
+    effective_date: dt.date | None
     reason: str
     recorded_at: dt.datetime
     recorded_by: str
+
+    @staticmethod
+    def resolve_status(obj) -> str:
+        return obj.to_status
+
+    @staticmethod
+    def resolve_recorded_at(obj) -> dt.datetime:
+        return obj.at
+
+    @staticmethod
+    def resolve_recorded_by(obj) -> str:
+        return obj.actor_username
 
 
 class SiteOut(InRegion):

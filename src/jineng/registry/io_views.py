@@ -5,27 +5,22 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from jineng.core.errors import DomainError, NotFound
+from jineng.core.errors import DomainError
+from jineng.core.http import domain_errors
 from jineng.core.tabular import check_file_size
 from jineng.registry import exports, importers, services
 from jineng.registry.rules import permissions as may
 
 
-def _importer(kind: str) -> importers.Importer:
-    try:
-        return importers.get_importer(kind)
-    except NotFound:
-        raise Http404 from None
-
-
 @login_required
+@domain_errors
 def import_page(request, kind: str):
     """GET: the form and the columns; POST: run the import and show the report."""
-    importer = _importer(kind)
+    importer = importers.get_importer(kind)  # NotFound: 404
     facts = services.actor_facts(request.user)
     if not may.may_import(facts, kind):  # no form for those whose import would be refused
         raise PermissionDenied(_("You may not import this registry."))
@@ -64,20 +59,19 @@ def import_page(request, kind: str):
 
 
 @login_required
+@domain_errors
 def import_template(request, kind: str):
-    importer = _importer(kind)
+    importer = importers.get_importer(kind)
     response = HttpResponse(importer.template_xlsx(), content_type=exports.FORMATS["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
     return response
 
 
 @login_required
+@domain_errors
 def export_download(request, kind: str, fmt: str):
-    try:
-        export = exports.export_request(actor=request.user, kind=kind, fmt=fmt,
-                                        ip_address=request.META.get("REMOTE_ADDR"))
-    except NotFound:
-        raise Http404 from None
+    export = exports.export_request(actor=request.user, kind=kind, fmt=fmt,
+                                    ip_address=request.META.get("REMOTE_ADDR"))
     if not isinstance(export, exports.ExportFile):  # a large export: its job page
         return redirect("jobs:job_detail", pk=export.pk)
     response = StreamingHttpResponse(export.chunks, content_type=export.content_type)

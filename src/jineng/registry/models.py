@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from jineng.core.history import StatusHistoryEntry
 from jineng.core.scoping import Scope, ScopedQuerySet, any_of, region_q
 from jineng.registry.choices import (
     Gender,
@@ -224,27 +225,26 @@ class OrganizationStatusChangeQuerySet(ScopedQuerySet):
         )
 
 
-class OrganizationStatusChange(models.Model):
-    """One entry of an organization's status history (listed, suspended, revoked)."""
+class OrganizationStatusChange(StatusHistoryEntry):
+    """One entry of an organization's status history (registered, suspended, reinstated,
+    revoked), in core's one history shape; written by `core.history.record_transition`."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
                                      related_name="status_history",
                                      verbose_name=_("organization"))
-    status = models.CharField(_("status"), max_length=10, choices=OrganizationStatus.choices)
-    effective_date = models.DateField(_("effective date"))
-    reason = models.TextField(_("reason"))
-    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    recorded_by = models.CharField(_("recorded by"), max_length=150, blank=True)
+    from_status = models.CharField(_("from"), max_length=20, blank=True,
+                                   choices=OrganizationStatus.choices)
+    to_status = models.CharField(_("status"), max_length=20, choices=OrganizationStatus.choices)
 
     objects = OrganizationStatusChangeQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StatusHistoryEntry.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["organization", "effective_date", "id"]
 
     def __str__(self) -> str:
-        return f"{self.organization} → {self.get_status_display()} ({self.effective_date})"
+        return f"{self.organization} → {self.get_to_status_display()} ({self.effective_date})"
 
 
 class TrainingSiteQuerySet(ScopedQuerySet):

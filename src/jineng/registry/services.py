@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy
 
 from jineng.core import audit, pii
 from jineng.core.errors import Conflict, DomainError, Forbidden, NotFound
+from jineng.core.history import record_transition, transition_values
 from jineng.core.models import AuditAction
 from jineng.core.scoping import scope_of
+from jineng.core.updates import audited_update
 from jineng.core.validators import InvalidIdentifier, parse_credit_code, parse_resident_id
 from jineng.registry.choices import (
     InstitutionType,
@@ -130,10 +132,10 @@ def organization_create(*, actor, data: OrganizationInput) -> Organization:
             contact_phone=data.contact_phone, sector=data.sector,
             status=OrganizationStatus.LISTED, status_since=timezone.localdate(),
         )
-        OrganizationStatusChange.objects.create(
-            organization=org, status=OrganizationStatus.LISTED, effective_date=org.status_since,
-            reason=_("Registered"), recorded_by=getattr(actor, "username", "system"),
-        )
+        record_transition(OrganizationStatusChange, subject_field="organization", subject=org,
+                          actor=actor, action=REGISTER, from_status="",
+                          to_status=OrganizationStatus.LISTED, reason=_("Registered"),
+                          effective_date=org.status_since)
         audit.record(actor=actor, action=AuditAction.CREATE, instance=org,
                      after=audit.snapshot(org), reason=data.credit_code_override)
     return org
@@ -143,6 +145,15 @@ ALLOWED_STATUS_CHANGES = {
     OrganizationStatus.LISTED: {OrganizationStatus.SUSPENDED, OrganizationStatus.REVOKED},
     OrganizationStatus.SUSPENDED: {OrganizationStatus.LISTED, OrganizationStatus.REVOKED},
     OrganizationStatus.REVOKED: set(),
+}
+
+
+# The history's action for each status an organization moves to (its first entry: REGISTER).
+REGISTER = "register"
+STATUS_ACTIONS = {
+    OrganizationStatus.LISTED: "reinstate",
+    OrganizationStatus.SUSPENDED: "suspend",
+    OrganizationStatus.REVOKED: "revoke",
 }
 
 
@@ -163,12 +174,12 @@ def organization_change_status(*, actor, organization: Organization, status: str
             raise DomainError(_("The effective date is before the current status began."),
                               field="effective_date")
         before = audit.snapshot(org)
+        record_transition(OrganizationStatusChange, subject_field="organization", subject=org,
+                          actor=actor, action=STATUS_ACTIONS.get(status, ""),
+                          from_status=org.status, to_status=status, reason=reason,
+                          reason_required=True, effective_date=effective)
         org.status, org.status_since = status, effective
         org.save(update_fields=["status", "status_since"])
-        OrganizationStatusChange.objects.create(
-            organization=org, status=status, effective_date=effective, reason=reason.strip(),
-            recorded_by=getattr(actor, "username", "system"),
-        )
         audit.record(actor=actor, action=AuditAction.TRANSITION, instance=org,
                      before={"status": before["status"]}, after={"status": status},
                      reason=reason.strip())
@@ -385,13 +396,7 @@ def _require_reason(reason: str) -> str:
     return reason.strip()
 
 
-def _apply_changes(instance, wanted: dict) -> tuple[dict, dict]:
-    """Set the wanted values; (before, after) of the fields that really changed."""
-    before = {k: audit._plain(getattr(instance, k)) for k in wanted}
-    for field, value in wanted.items():
-        setattr(instance, field, value)
-    after = {k: audit._plain(getattr(instance, k)) for k in wanted}
-    return audit.changed(before, after)
+PERSON_EDITABLE = ("name", "phone", "region")
 
 
 @dataclass(frozen=True)
@@ -428,20 +433,17 @@ def person_update(*, actor, person: Person, changes: PersonChanges, reason: str)
             raise DomainError(_("Not a phone number."), field="phone")
         wanted["phone"] = phone
     if changes.region is not None:
-        wanted["region_id"] = changes.region.pk
+        wanted["region"] = changes.region
     reason = _require_reason(reason)
-    with transaction.atomic():
-        locked = Person.objects.select_for_update().get(pk=person.pk)
+
+    def not_merged(locked: Person) -> None:
         if locked.merged_into_id:
             raise Conflict(_("This person was merged into another record; correct that one."),
                            field="", code="merged")
-        before, after = _apply_changes(locked, wanted)
-        if not after:
-            return locked
-        locked.save(update_fields=list(after))
-        audit.record(actor=actor, action=AuditAction.UPDATE, instance=locked, before=before,
-                     after=after, reason=reason)
-    return locked
+
+    audited_update(actor=actor, instance=person, changes=wanted, reason=reason,
+                   allowed_fields=PERSON_EDITABLE, check=not_merged)
+    return person
 
 
 def ensure_may_edit_person(actor, person: Person) -> None:
@@ -505,17 +507,11 @@ def organization_update(*, actor, organization: Organization, changes: Organizat
             wanted["contact_phone"].replace("—", "-")):
         raise DomainError(_("Not a phone number."), field="contact_phone")
     if changes.region is not None:
-        wanted["region_id"] = changes.region.pk
+        wanted["region"] = changes.region
     reason = _require_reason(reason)
-    with transaction.atomic():
-        locked = Organization.objects.select_for_update().get(pk=organization.pk)
-        before, after = _apply_changes(locked, wanted)
-        if not after:
-            return locked
-        locked.save(update_fields=list(after))
-        audit.record(actor=actor, action=AuditAction.UPDATE, instance=locked, before=before,
-                     after=after, reason=reason)
-    return locked
+    audited_update(actor=actor, instance=organization, changes=wanted, reason=reason,
+                   allowed_fields=(*ORGANIZATION_EDITABLE, "region"))
+    return organization
 
 
 # --- merging a person registered twice -----------------------------------------------------
@@ -661,7 +657,9 @@ def organization_bulk_create(*, actor, rows: list[OrganizationInput], source: st
     for data in rows:
         ensure_governs(actor, data.region)
     today = timezone.localdate()
-    recorded_by = getattr(actor, "username", "") or "system"
+    first_entry = transition_values(actor=actor, action=REGISTER, from_status="",
+                                    to_status=OrganizationStatus.LISTED, reason=_("Registered"),
+                                    effective_date=today, today=today)
     for chunk in _chunks(rows):
         Organization.objects.bulk_create([
             Organization(
@@ -676,10 +674,7 @@ def organization_bulk_create(*, actor, rows: list[OrganizationInput], source: st
         pks = Organization.objects.filter(
             credit_code__in=[d.credit_code for d in chunk]).values_list("pk", flat=True)
         OrganizationStatusChange.objects.bulk_create([
-            OrganizationStatusChange(organization_id=pk, status=OrganizationStatus.LISTED,
-                                     effective_date=today, reason=_("Registered"),
-                                     recorded_by=recorded_by)
-            for pk in pks
+            OrganizationStatusChange(organization_id=pk, **first_entry) for pk in pks
         ])
     audit.record_bulk_import(actor=actor, entity_type="registry.organization",
                              count=len(rows), source=source,

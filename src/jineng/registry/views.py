@@ -6,8 +6,8 @@ and any other DomainError becomes a form error on the field it names.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jineng.core.errors import DomainError, Forbidden, NotFound
+from jineng.core.http import domain_errors, form_errors
 from jineng.registry import forms, selectors, services
 from jineng.registry.choices import OrganizationStatus
 from jineng.registry.rules import permissions as may
@@ -29,14 +30,6 @@ PAGE_SIZE = 50
 
 def _page(request: HttpRequest, qs) -> Page:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _found(read: Callable[..., Any], **kwargs) -> Any:
-    """Call a `_get` selector; NotFound (missing or out of scope) becomes a 404."""
-    try:
-        return read(**kwargs)
-    except NotFound as missing:
-        raise Http404(missing.message) from missing
 
 
 def _filter_regions(user) -> list:
@@ -63,6 +56,27 @@ def _writable_regions(user, organization=None):
     return selectors.region_choices(actor=user)
 
 
+@contextmanager
+def _region_refusal() -> Iterator[None]:
+    """On forms that pick a region, a region outside the user's jurisdiction (Forbidden) is
+    said beside the region field rather than on a 403 page."""
+    try:
+        yield
+    except Forbidden as denied:
+        raise DomainError(denied.message, field="region", code="forbidden") from denied
+
+
+@contextmanager
+def _field_renamed(service_field: str, form_field: str) -> Iterator[None]:
+    """A service error on `service_field` shows on the form's `form_field`."""
+    try:
+        yield
+    except DomainError as bad:
+        if bad.field == service_field and not isinstance(bad, NotFound | Forbidden):
+            bad.field = form_field
+        raise
+
+
 def _ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
@@ -79,10 +93,11 @@ def _querystring(form) -> str:
 # --- regions -------------------------------------------------------------------------------
 
 @login_required
+@domain_errors
 def region_list(request: HttpRequest) -> HttpResponse:
     parent_code = request.GET.get("parent", "").strip()
     q = request.GET.get("q", "").strip()
-    parent = _found(selectors.region_get, actor=request.user, code=parent_code) \
+    parent = selectors.region_get(actor=request.user, code=parent_code) \
         if parent_code else None
     regions = selectors.region_children(actor=request.user, parent_code=parent_code or None,
                                         q=q)
@@ -110,6 +125,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
 # --- occupations ---------------------------------------------------------------------------
 
 @login_required
+@domain_errors
 def occupation_list(request: HttpRequest) -> HttpResponse:
     form = forms.OccupationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -123,6 +139,7 @@ def occupation_list(request: HttpRequest) -> HttpResponse:
 # --- organizations -------------------------------------------------------------------------
 
 @login_required
+@domain_errors
 def organization_list(request: HttpRequest) -> HttpResponse:
     form = forms.OrganizationFilterForm(request.GET or None,
                                         regions=_filter_regions(request.user))
@@ -159,29 +176,26 @@ def _organization_context(request: HttpRequest, org, *, status_form=None) -> dic
 
 
 @login_required
+@domain_errors
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    org = _found(selectors.organization_get, actor=request.user, pk=pk)
+    org = selectors.organization_get(actor=request.user, pk=pk)
     return render(request, "registry/organization_detail.html",
                   _organization_context(request, org))
 
 
 @login_required
 @require_POST
+@domain_errors
 def organization_status(request: HttpRequest, pk: int) -> HttpResponse:
-    org = _found(selectors.organization_get, actor=request.user, pk=pk)
+    org = selectors.organization_get(actor=request.user, pk=pk)
     allowed = services.ALLOWED_STATUS_CHANGES.get(OrganizationStatus(org.status), set())
     form = forms.StatusChangeForm(request.POST, allowed=allowed)
     if form.is_valid():
-        try:
+        with form_errors(form):
             services.organization_change_status(
                 actor=request.user, organization=org, status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
                 effective_date=form.cleaned_data["effective_date"])
-        except Forbidden as denied:
-            raise PermissionDenied(denied.message) from denied
-        except DomainError as bad:
-            forms.add_domain_error(form, bad)
-        else:
             messages.success(request, _("Status changed."))
             return redirect("registry:organization_detail", pk=org.pk)
     return render(request, "registry/organization_detail.html",
@@ -189,6 +203,7 @@ def organization_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def organization_create(request: HttpRequest) -> HttpResponse:
     if not may.may_register_organizations(services.actor_facts(request.user)):
         raise PermissionDenied(_("Only HRSS staff may register organizations."))
@@ -196,22 +211,17 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     form = forms.OrganizationForm(request.POST or None, regions=regions)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(form) as outcome, _region_refusal():
             org = services.organization_create(actor=request.user, data=services.OrganizationInput(
                 kind=data["kind"], name=data["name"], credit_code=data["credit_code"],
                 region=data["region"], institution_type=data["institution_type"],
                 address=data["address"], legal_representative=data["legal_representative"],
                 contact_phone=data["contact_phone"], sector=data["sector"],
                 credit_code_override=data["credit_code_override"]))
-        except Forbidden as denied:
-            form.add_error("region", denied.message)
-        except DomainError as bad:
-            if bad.code == "check_character":
-                form.needs_override = True
-            forms.add_domain_error(form, bad)
-        else:
             messages.success(request, _("Organization registered."))
             return redirect("registry:organization_detail", pk=org.pk)
+        if outcome.error.code == "check_character":
+            form.needs_override = True
     return render(request, "registry/organization_form.html", {"form": form},
                   status=400 if form.errors else 200)
 
@@ -219,12 +229,13 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 # --- training sites ------------------------------------------------------------------------
 
 @login_required
+@domain_errors
 def site_list(request: HttpRequest) -> HttpResponse:
     form = forms.SiteFilterForm(request.GET or None, regions=_filter_regions(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
     organization = None
     if filters.get("organization"):
-        organization = _found(selectors.organization_get, actor=request.user,
+        organization = selectors.organization_get(actor=request.user,
                               pk=filters["organization"])
     sites = selectors.site_list(actor=request.user,
                                 organization_id=organization.pk if organization else None,
@@ -236,14 +247,16 @@ def site_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    site = _found(selectors.site_get, actor=request.user, pk=pk)
+    site = selectors.site_get(actor=request.user, pk=pk)
     return render(request, "registry/site_detail.html", {"site": site})
 
 
 @login_required
+@domain_errors
 def site_create(request: HttpRequest, org_pk: int) -> HttpResponse:
-    org = _found(selectors.organization_get, actor=request.user, pk=org_pk)
+    org = selectors.organization_get(actor=request.user, pk=org_pk)
     user = request.user
     if not (user.scope.organization_id == org.pk or user.is_hrss_staff):
         raise PermissionDenied(_("Only the organization's own users or HRSS staff may add "
@@ -253,16 +266,11 @@ def site_create(request: HttpRequest, org_pk: int) -> HttpResponse:
                           initial={"region": org.region_id, "address": org.address})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(form):
             site = services.site_create(actor=user, data=services.SiteInput(
                 organization=org, name=data["name"], address=data["address"],
                 region=data["region"], longitude=data["longitude"],
                 latitude=data["latitude"], capacity=data["capacity"]))
-        except Forbidden as denied:
-            raise PermissionDenied(denied.message) from denied
-        except DomainError as bad:
-            forms.add_domain_error(form, bad)
-        else:
             messages.success(request, _("Training site added."))
             return redirect("registry:site_detail", pk=site.pk)
     return render(request, "registry/site_form.html", {"form": form, "org": org},
@@ -282,6 +290,7 @@ def _may_register_persons(user) -> bool:
 
 
 @login_required
+@domain_errors
 def person_list(request: HttpRequest) -> HttpResponse:
     _require_persons(request)
     data = request.GET.copy()
@@ -312,6 +321,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@domain_errors
 def person_find(request: HttpRequest) -> HttpResponse:
     """Find a person by whole ID number, sent by POST so it stays out of URLs and logs."""
     _require_persons(request)
@@ -359,35 +369,32 @@ def _person_context(request: HttpRequest, person, **extra) -> dict:
 
 
 @login_required
+@domain_errors
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_persons(request)
-    person = _found(selectors.person_get, actor=request.user, pk=pk)
+    person = selectors.person_get(actor=request.user, pk=pk)
     return render(request, "registry/person_detail.html", _person_context(request, person))
 
 
 @never_cache
 @login_required
 @require_POST
+@domain_errors
 def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one person's whole ID number once, with a reason; the service audits each call."""
     _require_persons(request)
-    person = _found(selectors.person_get, actor=request.user, pk=pk)
+    person = selectors.person_get(actor=request.user, pk=pk)
     form = forms.UnmaskForm(request.POST)
     whole_id = None
     if not may.may_unmask_id_number(services.actor_facts(request.user, unmask=True)):
-        try:  # refused, and the refusal is audited by the service
-            services.person_unmask_id(actor=request.user, person=person,
-                                      reason=request.POST.get("reason", "")[:500],
-                                      ip_address=_ip(request))
-        except Forbidden as denied:
-            raise PermissionDenied(denied.message) from denied
+        # Refused (403), and the refusal is audited by the service.
+        services.person_unmask_id(actor=request.user, person=person,
+                                  reason=request.POST.get("reason", "")[:500],
+                                  ip_address=_ip(request))
     if form.is_valid():
-        try:
-            whole_id = services.person_unmask_id(actor=request.user, person=person,
-                                                 reason=form.cleaned_data["reason"],
-                                                 ip_address=_ip(request))
-        except Forbidden as denied:
-            raise PermissionDenied(denied.message) from denied
+        whole_id = services.person_unmask_id(actor=request.user, person=person,
+                                             reason=form.cleaned_data["reason"],
+                                             ip_address=_ip(request))
     context = _person_context(request, person, unmask_form=form, whole_id=whole_id)
     template = ("registry/_id_number.html" if request.headers.get("HX-Request")
                 else "registry/person_detail.html")
@@ -397,21 +404,17 @@ def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@domain_errors
 def key_group_add(request: HttpRequest, pk: int) -> HttpResponse:
     _require_persons(request)
-    person = _found(selectors.person_get, actor=request.user, pk=pk)
+    person = selectors.person_get(actor=request.user, pk=pk)
     form = forms.KeyGroupForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(form):
             services.key_group_add(actor=request.user, person=person, group=data["group"],
                                    start_date=data["start_date"], end_date=data["end_date"],
                                    source=data["source"])
-        except Forbidden as denied:
-            raise PermissionDenied(denied.message) from denied
-        except DomainError as bad:
-            forms.add_domain_error(form, bad)
-        else:
             messages.success(request, _("Key-group membership added."))
             return redirect("registry:person_detail", pk=person.pk)
     return render(request, "registry/person_detail.html",
@@ -419,6 +422,7 @@ def key_group_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def person_register(request: HttpRequest) -> HttpResponse:
     _require_persons(request)
     user = request.user
@@ -427,15 +431,10 @@ def person_register(request: HttpRequest) -> HttpResponse:
     form = forms.PersonRegisterForm(request.POST or None, regions=_writable_regions(user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(form), _region_refusal():
             person = services.person_register(actor=user, data=services.PersonInput(
                 id_number=data["id_number"], name=data["name"], region=data["region"],
                 phone=data["phone"], key_groups=form.key_groups()))
-        except Forbidden as denied:
-            form.add_error("region", denied.message)
-        except DomainError as bad:
-            forms.add_domain_error(form, bad)
-        else:
             messages.success(request, _("Person registered."))
             return redirect("registry:person_detail", pk=person.pk)
     return render(request, "registry/person_form.html", {"form": form},
@@ -444,16 +443,13 @@ def person_register(request: HttpRequest) -> HttpResponse:
 
 # --- corrections and merges ----------------------------------------------------------------
 
-def _forbidden(denied: Forbidden) -> PermissionDenied:
-    return PermissionDenied(denied.message)
-
-
 @login_required
+@domain_errors
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a person's name, phone or region served in, with a reason (audited)."""
     _require_persons(request)
     user = request.user
-    person = _found(selectors.person_get, actor=user, pk=pk)
+    person = selectors.person_get(actor=user, pk=pk)
     if person.merged_into_id or not may.may_edit_person(services.actor_facts(user),
                                                         person.region.code):
         raise PermissionDenied(_("Only HRSS staff of the person's region may correct their "
@@ -463,16 +459,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                          "region": person.region_id})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(form), _region_refusal():
             services.person_update(actor=user, person=person, reason=data["reason"],
                                    changes=services.PersonChanges(
                                        name=data["name"], phone=data["phone"],
                                        region=data["region"]))
-        except Forbidden as denied:
-            form.add_error("region", denied.message)
-        except DomainError as bad:
-            forms.add_domain_error(form, bad)
-        else:
             messages.success(request, _("Details saved."))
             return redirect("registry:person_detail", pk=person.pk)
     return render(request, "registry/person_edit.html", {"form": form, "person": person},
@@ -480,10 +471,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct an organization's details, with a reason (audited)."""
     user = request.user
-    org = _found(selectors.organization_get, actor=user, pk=pk)
+    org = selectors.organization_get(actor=user, pk=pk)
     if not may.may_edit_organization(services.actor_facts(user), org.region.code):
         raise PermissionDenied(_("Only HRSS staff of the organization's region may correct its "
                                  "details."))
@@ -496,7 +488,7 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
                  "contact_phone": org.contact_phone, "sector": org.sector})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_errors(form), _region_refusal():
             services.organization_update(
                 actor=user, organization=org, reason=data["reason"],
                 changes=services.OrganizationChanges(
@@ -504,11 +496,6 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     region=data["region"], address=data["address"],
                     legal_representative=data["legal_representative"],
                     contact_phone=data["contact_phone"], sector=data["sector"]))
-        except Forbidden as denied:
-            form.add_error("region", denied.message)
-        except DomainError as bad:
-            forms.add_domain_error(form, bad)
-        else:
             messages.success(request, _("Details saved."))
             return redirect("registry:organization_detail", pk=org.pk)
     return render(request, "registry/organization_edit.html", {"form": form, "org": org},
@@ -517,11 +504,12 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
+@domain_errors
 def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Merge this record (registered twice) into the record to keep, found by its ID number."""
     _require_persons(request)
     user = request.user
-    duplicate = _found(selectors.person_get, actor=user, pk=pk)
+    duplicate = selectors.person_get(actor=user, pk=pk)
     if duplicate.merged_into_id or not may.may_merge_persons(
             services.actor_facts(user), duplicate.region.code, duplicate.region.code):
         raise PermissionDenied(_("Only HRSS staff governing both persons' regions may merge "
@@ -539,17 +527,10 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("survivor_id_number",
                                _("No person with this ID number in your records."))
         if survivor is not None:
-            try:
+            with form_errors(form), _field_renamed("survivor", "survivor_id_number"):
                 merge = services.person_merge(actor=user, duplicate=duplicate,
                                               survivor=survivor,
                                               reason=form.cleaned_data["reason"])
-            except Forbidden as denied:
-                raise _forbidden(denied) from denied
-            except DomainError as bad:
-                if bad.field == "survivor":
-                    bad.field = "survivor_id_number"
-                forms.add_domain_error(form, bad)
-            else:
                 messages.success(request, _("Merged. Everything attached to the duplicate now "
                                             "belongs to this record."))
                 return redirect("registry:person_merge_detail", pk=merge.pk)
@@ -558,7 +539,8 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def person_merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_persons(request)
-    merge = _found(selectors.person_merge_get, actor=request.user, pk=pk)
+    merge = selectors.person_merge_get(actor=request.user, pk=pk)
     return render(request, "registry/person_merge_detail.html", {"merge": merge})
