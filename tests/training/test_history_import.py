@@ -100,7 +100,7 @@ def test_past_class_lands_finished_with_real_dates(w):
     history = list(ClassStatusChange.objects.filter(training_class=cls))
     assert [(c.action, c.from_status, c.to_status, c.actor_username) for c in history] == [
         ("migrate", "", "finished", w.operator.username)]
-    assert "旧系统2025" in history[0].reason
+    assert "旧系统2025" in history[0].reason  # Chinese once the catalog is compiled
     rows = {e.person.name: e for e in Enrollment.objects.filter(training_class=cls)
             .select_related("person")}
     assert rows["甲学员"].completed is True and rows["甲学员"].attended_hours == 30

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jineng.accounts.models import Role
@@ -265,10 +265,10 @@ def _person_for(actor, t: PastTrainee, number: str, id_hash: str, cls: TrainingC
         if (g, start) in have:
             continue
         try:
+            with translation.override("zh-hans"):
+                source = _("Migrated with class %(ref)s") % {"ref": cls.client_ref}
             registry_services.key_group_add(actor=actor, person=person, group=g,
-                                            start_date=start, end_date=end,
-                                            source=_("Migrated with class %(ref)s")
-                                            % {"ref": cls.client_ref})
+                                            start_date=start, end_date=end, source=source)
         except Forbidden:
             raise DomainError(_("Only the HRSS office adds key-group memberships to a person "
                                 "already registered."),
@@ -389,6 +389,8 @@ def class_history_import(*, actor, data: PastClass) -> tuple[TrainingClass, bool
         events = _parse_events(data, list(ClassSession.objects.filter(training_class=cls)),
                                numbers, start, end, cls.checkin_radius_m, site)
         now = timezone.now()
+        with translation.override("zh-hans"):
+            paper = _("Migrated from a paper sheet")
         AttendanceEvent.objects.bulk_create([
             AttendanceEvent(
                 institution_id=org.pk, training_class=cls, session_id=e["session_id"],
@@ -398,12 +400,12 @@ def class_history_import(*, actor, data: PastClass) -> tuple[TrainingClass, bool
                 online_seconds=e["online_seconds"], outside_window=e["outside_window"],
                 too_far=e["too_far"], idempotency_key=f"migrated:{cls.pk}:{n}",
                 manual=e["method"] == AttendanceMethod.MANUAL,
-                manual_reason=_("Migrated from a paper sheet")
-                if e["method"] == AttendanceMethod.MANUAL else "",
+                manual_reason=paper if e["method"] == AttendanceMethod.MANUAL else "",
                 device="migration") for n, e in enumerate(events)], batch_size=1000)
         _freeze_completion(cls)
-        reason = _("Migrated from the records of %(source)s") % {
-            "source": data.source.strip()[:200] or _("the previous system")}
+        with translation.override("zh-hans"):  # stored texts are Chinese, as the audit trail
+            reason = _("Migrated from the records of %(source)s") % {
+                "source": data.source.strip()[:200] or _("the previous system")}
         ClassStatusChange.objects.create(
             training_class=cls, action=MIGRATE_ACTION, from_status="",
             to_status=ClassStatus.FINISHED, reason=reason,
