@@ -302,10 +302,10 @@ def _hrss_work(actor) -> list[WorkItem]:
                      _("Returned for correction, waiting for the institution")),
         _today_item(actor),
     ]
-    filings = catalog.filings_awaiting(actor=actor)
-    if filings.exists():
+    filings = catalog.filings_awaiting(actor=actor).count()
+    if filings:
         items.append(WorkItem(key="filings", label=_("Catalog filings in review"),
-                              count=filings.count(), url=reverse("catalog:manage")))
+                              count=filings, url=reverse("catalog:manage")))
     return items
 
 
