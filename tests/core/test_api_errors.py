@@ -14,7 +14,7 @@ from django.test import Client, RequestFactory
 from django.utils import translation
 
 from jineng.accounts.models import ApiToken
-from jineng.core import api_errors
+from jineng.core import api_errors, tabular
 from jineng.core.api import JSON_BODY_LIMIT, MAX_LIMIT, MIB
 from jineng.core.api_errors import RequestTooLarge, pydantic_message
 from jineng.core.middleware import LimitedStream
@@ -119,6 +119,8 @@ def test_the_document_states_the_limits():
 def test_data_upload_settings_agree_with_the_limits(settings):
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE >= 2 * MIB  # the largest JSON body
     assert settings.JINENG_MAX_REQUEST_BYTES >= settings.JINENG_MAX_UPLOAD_BYTES
+    # importers refuse the same size the request limit lets through, not a larger dead one
+    assert tabular.MAX_FILE_BYTES == settings.JINENG_MAX_UPLOAD_BYTES
 
 
 # --- list page size ---------------------------------------------------------------------------

@@ -9,14 +9,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import openpyxl
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
 from jineng.core.errors import DomainError
 
 # Upload limit for every importer (pages, API, CLI): checked on the declared size before a
-# byte is read. The largest files a province sends (20,000 persons) are a few MB.
-MAX_FILE_BYTES = 50 * 1024 * 1024
+# byte is read. The largest files a province sends (20,000 persons) are a few MB. The same
+# limit as the requests that carry them (settings: JINENG_MAX_UPLOAD_BYTES, core.middleware).
+MAX_FILE_BYTES = settings.JINENG_MAX_UPLOAD_BYTES
 # Largest CSV cell: the csv module's own default limit (128 KiB), answered as a row error.
 MAX_CELL_CHARS = csv.field_size_limit()
 # A cell starting with one of these is a formula (or becomes one) in Excel and LibreOffice:
