@@ -311,23 +311,18 @@ def build_plans(world: World, orgs: dict) -> None:
     from jineng.plans import services as plans
     from jineng.plans.models import Plan as PlanRow
     from jineng.plans.models import QuarterlyReport
-    from jineng.plans.rules.packs import check_pack, read_shipped
-
-    text = read_shipped("guizhou-2025-2027")
     made = {}
     for key, slug, region in PLANS:
-        row = plans._create_plan(actor=None, text=text, result=check_pack(text),
-                                 home=f.region(region), key=slug, short_title="",
-                                 is_demo=False)
+        row = plans.plan_install_shipped(pack="guizhou-2025-2027", region=f.region(region),
+                                         key=slug)
         PlanRow.objects.filter(pk=row.pk).update(title=f"计划{key}", short_title=f"计划{key}")
         made[key] = world.add(Rec("plan", key, row.pk, region, slug=slug))
         world.add(Rec("target", "", row.targets.get(key="total").pk, region, parent=made[key],
                       slug="total"))
     for key, plan_key, region in REPORTS:
         plan = made[plan_key]
-        report = plans._create_report(actor=None, plan=PlanRow.objects.get(pk=plan.pk),
-                                      region=f.region(region), year=2025, quarter=4,
-                                      department="")
+        report = plans.report_prepare_system(plan=PlanRow.objects.get(pk=plan.pk),
+                                             region=f.region(region), year=2025, quarter=4)
         QuarterlyReport.objects.filter(pk=report.pk).update(summary=f"报告{key}")
         world.add(Rec("quarterlyreport", key, report.pk, region, parent=plan))
     plans.actual_facts_add_many(actor=None, source="matrix", facts=[
