@@ -5,7 +5,6 @@ from decimal import Decimal as Dec
 
 import pytest
 
-from jineng.catalog.rules import permissions as perm
 from jineng.catalog.rules.diff import diff_rows
 from jineng.catalog.rules.entries import (
     EntryFacts,
@@ -174,34 +173,3 @@ def test_diff_reports_added_removed_and_changed_fields():
     assert [(c.key, c.fields) for c in diff.changed] == [(("a",), ("amount",))]
     assert diff.unchanged == 1 and not diff.is_empty
     assert diff_rows(new, new).is_empty
-
-
-PROVINCE = perm.ActorFacts(hrss_staff=True, region_code="520000")
-OTHER_PROVINCE = perm.ActorFacts(hrss_staff=True, region_code="530000")
-CITY = perm.ActorFacts(hrss_staff=True, region_code="520100")
-COUNTY = perm.ActorFacts(hrss_staff=True, region_code="520102")
-OPERATOR = perm.ActorFacts(hrss_staff=False, region_code=None)
-ADMIN = perm.ActorFacts(everything=True)
-BASE = perm.CatalogFacts("520000")
-CITY_SUPPLEMENT = perm.CatalogFacts("520100", base_region_code="520000")
-COUNTY_SUPPLEMENT = perm.CatalogFacts("520102", base_region_code="520000")
-
-
-@pytest.mark.parametrize(("actor", "catalog", "edit", "publish"), [
-    (PROVINCE, BASE, True, True),
-    (OTHER_PROVINCE, BASE, False, False),
-    (CITY, BASE, False, False),
-    (COUNTY, BASE, False, False),
-    (OPERATOR, BASE, False, False),
-    (ADMIN, BASE, True, True),
-    (CITY, CITY_SUPPLEMENT, True, False),  # the city files; only the province approves
-    (PROVINCE, CITY_SUPPLEMENT, False, True),
-    (COUNTY, CITY_SUPPLEMENT, False, False),
-    (COUNTY, COUNTY_SUPPLEMENT, True, False),  # a county cannot publish, even its own
-    (CITY, COUNTY_SUPPLEMENT, False, False),  # nor can its city approve it
-    (PROVINCE, COUNTY_SUPPLEMENT, False, True),
-])
-def test_permission_matrix(actor, catalog, edit, publish):
-    assert perm.may(perm.EDIT, actor, catalog) is edit
-    assert perm.may(perm.PUBLISH, actor, catalog) is publish
-    assert perm.may(perm.REJECT, actor, catalog) is publish

@@ -59,7 +59,7 @@ SYSTEM = SystemActor()
 
 def actor_facts(actor) -> permissions.ActorFacts:
     if actor is SYSTEM:
-        return permissions.ActorFacts(everything=True)
+        return permissions.ActorFacts(everything=True, system=True)
     if actor is None or not getattr(actor, "is_authenticated", False):
         return permissions.ActorFacts()
     return permissions.ActorFacts(
@@ -76,21 +76,37 @@ def catalog_facts(catalog: Catalog) -> permissions.CatalogFacts:
     )
 
 
-def may(actor, action: str, catalog: Catalog) -> bool:
-    return permissions.may(action, actor_facts(actor), catalog_facts(catalog))
-
-
-def ensure_may(actor, action: str, catalog: Catalog) -> None:
-    if may(actor, action, catalog):
+def ensure(actor, predicate: permissions.Predicate, catalog: Catalog) -> None:
+    """Raise Forbidden unless `predicate` (one of permissions.may_*) lets the actor act."""
+    if predicate(actor_facts(actor), catalog_facts(catalog)):
         return
-    if action == permissions.EDIT and catalog.is_supplement:
+    if predicate in permissions.APPROVALS:
+        if catalog.is_supplement:
+            raise Forbidden(_("Only the province (%(region)s) may approve or reject a "
+                              "supplement.") % {"region": catalog.base.region.name})
+    elif catalog.is_supplement:
         raise Forbidden(_("Only staff of %(region)s may change this supplement.")
                         % {"region": catalog.region.name})
-    if catalog.is_supplement:
-        raise Forbidden(_("Only the province (%(region)s) may approve or reject a supplement.")
-                        % {"region": catalog.base.region.name})
     raise Forbidden(_("Only staff of %(region)s may change or publish this catalog.")
                     % {"region": catalog.region.name})
+
+
+def catalog_actions(actor, catalog: Catalog) -> dict[str, bool]:
+    """What the catalog page offers this actor (see permissions.catalog_actions)."""
+    open_version = CatalogVersion.objects.filter(
+        catalog=catalog, status__in=[VersionStatus.DRAFT, VersionStatus.REVIEW]).exists()
+    return permissions.catalog_actions(actor_facts(actor), catalog_facts(catalog),
+                                       has_open_version=open_version)
+
+
+def version_actions(actor, version: CatalogVersion) -> dict[str, bool]:
+    """The forms and buttons the version page offers this actor."""
+    return permissions.version_actions(actor_facts(actor), catalog_facts(version.catalog),
+                                       version.status)
+
+
+def may_create_catalogs(actor) -> bool:
+    return permissions.may_create_catalogs(actor_facts(actor))
 
 
 def _user(actor):
@@ -140,7 +156,7 @@ def catalog_create(*, actor, kind: str, region: Region, title: str = "",
                               % {"region": base.region.name}, field="region")
         facts = permissions.CatalogFacts(region_code=region.code,
                                          base_region_code=base.region.code)
-    if not permissions.may(permissions.EDIT, actor_facts(actor), facts):
+    if not permissions.may_create_catalog(actor_facts(actor), facts):
         raise Forbidden(_("Only staff of %(region)s may create this catalog.")
                         % {"region": region.name})
     official = OFFICIAL_TITLES[kind]
@@ -179,7 +195,7 @@ def version_create_draft(*, actor, catalog: Catalog, effective_from: dt.date,
                          effective_to: dt.date | None = None, change_note: str = "",
                          copy_entries: bool = True) -> CatalogVersion:
     """A new draft, by default holding a copy of the latest published version's entries."""
-    ensure_may(actor, permissions.EDIT, catalog)
+    ensure(actor, permissions.may_create_draft, catalog)
     with transaction.atomic():
         Catalog.objects.select_for_update().filter(pk=catalog.pk).first()
         if CatalogVersion.objects.filter(catalog=catalog, status__in=[
@@ -234,7 +250,7 @@ def _locked_draft(version: CatalogVersion, *statuses: str) -> CatalogVersion:
 
 def version_update_draft(*, actor, version: CatalogVersion, effective_from: dt.date,
                          effective_to: dt.date | None, change_note: str) -> CatalogVersion:
-    ensure_may(actor, permissions.EDIT, version.catalog)
+    ensure(actor, permissions.may_update_draft, version.catalog)
     with transaction.atomic():
         locked = _locked_draft(version)
         _check_dates(effective_from, effective_to, _latest_public(locked.catalog))
@@ -251,7 +267,7 @@ def version_update_draft(*, actor, version: CatalogVersion, effective_from: dt.d
 
 def version_discard(*, actor, version: CatalogVersion) -> None:
     """Throw away a draft and its entries (published versions are never deleted)."""
-    ensure_may(actor, permissions.EDIT, version.catalog)
+    ensure(actor, permissions.may_discard_draft, version.catalog)
     with transaction.atomic():
         locked = _locked_draft(version)
         spec = spec_for(locked.catalog.kind)
@@ -269,7 +285,7 @@ def entries_import(*, actor, version: CatalogVersion, data: bytes, filename: str
     (rows identical to an entry already there count once)."""
     if mode not in importers.MODES:
         raise DomainError(_("Unknown import mode."), field="mode")
-    ensure_may(actor, permissions.EDIT, version.catalog)
+    ensure(actor, permissions.may_import_entries, version.catalog)
     with transaction.atomic():
         locked = _locked_draft(version)
         report = importers.import_entries(locked, data=data, filename=filename, mode=mode,
@@ -283,7 +299,7 @@ def entries_import(*, actor, version: CatalogVersion, data: bytes, filename: str
 
 def entry_add(*, actor, version: CatalogVersion, values: dict[str, Any]):
     """Add one entry to a draft from column values (the same checks as an imported row)."""
-    ensure_may(actor, permissions.EDIT, version.catalog)
+    ensure(actor, permissions.may_add_entry, version.catalog)
     with transaction.atomic():
         locked = _locked_draft(version)
         ctx, parse_row = importers.parse_rows(locked, mode=importers.APPEND)
@@ -304,7 +320,7 @@ def entry_add(*, actor, version: CatalogVersion, values: dict[str, Any]):
 
 
 def entry_delete(*, actor, version: CatalogVersion, entry_id: int) -> None:
-    ensure_may(actor, permissions.EDIT, version.catalog)
+    ensure(actor, permissions.may_delete_entry, version.catalog)
     with transaction.atomic():
         locked = _locked_draft(version)
         spec = spec_for(locked.catalog.kind)
@@ -389,7 +405,7 @@ def _ensure_valid(version: CatalogVersion) -> None:
 
 def version_submit(*, actor, version: CatalogVersion) -> CatalogVersion:
     """Draft → review (for a supplement: the filing with the province)."""
-    ensure_may(actor, permissions.EDIT, version.catalog)
+    ensure(actor, permissions.may_submit, version.catalog)
     with transaction.atomic():
         locked = _locked_draft(version)
         _ensure_valid(locked)
@@ -406,7 +422,7 @@ def version_publish(*, actor, version: CatalogVersion,
     """Review → published (for a supplement: the province approves the filing). The version in
     force before it is cut to end the day before this one takes effect and marked superseded.
     `now` is for data generators that build a past history; people publish at the present."""
-    ensure_may(actor, permissions.PUBLISH, version.catalog)
+    ensure(actor, permissions.may_publish, version.catalog)
     now = now or timezone.now()
     with transaction.atomic():
         Catalog.objects.select_for_update().filter(pk=version.catalog_id).first()
@@ -435,7 +451,7 @@ def version_publish(*, actor, version: CatalogVersion,
 
 def version_reject(*, actor, version: CatalogVersion, reason: str) -> CatalogVersion:
     """Review → rejected, with the reason the filing office will read."""
-    ensure_may(actor, permissions.REJECT, version.catalog)
+    ensure(actor, permissions.may_reject, version.catalog)
     if not reason.strip():
         raise DomainError(_("Give the reason for rejecting."), field="reason")
     with transaction.atomic():
@@ -451,7 +467,7 @@ def catalogs_purge(*, actor, catalogs: list[Catalog]) -> dict[str, int]:
     """Delete catalogs (and their supplements) with all their versions and entries, published
     ones included. Only for system jobs (removing the demo province); never offered to people:
     published versions are otherwise permanent."""
-    if actor is not SYSTEM:
+    if not permissions.may_purge(actor_facts(actor)):
         raise Forbidden(_("Published catalogs are never deleted."))
     ids = {c.pk for c in catalogs}
     ids |= set(Catalog.objects.filter(base_id__in=ids).values_list("pk", flat=True))
@@ -482,7 +498,7 @@ def catalogs_purge(*, actor, catalogs: list[Catalog]) -> dict[str, int]:
 
 def version_reopen(*, actor, version: CatalogVersion) -> CatalogVersion:
     """Rejected → draft again, to correct and resubmit (the rejection stays in the audit)."""
-    ensure_may(actor, permissions.EDIT, version.catalog)
+    ensure(actor, permissions.may_reopen, version.catalog)
     with transaction.atomic():
         Catalog.objects.select_for_update().filter(pk=version.catalog_id).first()
         locked = _locked_draft(version, VersionStatus.REJECTED)

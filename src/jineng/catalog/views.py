@@ -113,7 +113,7 @@ def catalog_detail(request, pk: int):
         "training_types": TrainingType.choices if spec.kind == CatalogKind.SUBSIDY_STANDARD
         else [],
         "supplements": selectors.catalog_list(actor=request.user).filter(base=catalog),
-        "can_edit": services.may(request.user, permissions.EDIT, catalog),
+        "actions": services.catalog_actions(request.user, catalog),
     })
 
 
@@ -213,7 +213,8 @@ def manage(request):
             return redirect("catalog:detail", pk=catalog.pk)
     return render(request, "catalog/manage.html", {
         "catalogs": selectors.staff_catalogs(actor=request.user),
-        "awaiting": selectors.filings_awaiting(actor=request.user), "form": form,
+        "awaiting": selectors.filings_awaiting(actor=request.user),
+        "form": form if services.may_create_catalogs(request.user) else None,
     }, status=400 if form.errors else 200)
 
 
@@ -221,6 +222,7 @@ def manage(request):
 @domain_errors
 def draft_create(request, pk: int):
     catalog = _catalog(request, pk)
+    services.ensure(request.user, permissions.may_create_draft, catalog)
     form = DraftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with form_errors(form):
@@ -245,8 +247,7 @@ def version_manage(request, pk: int, number: int):
                    "effective_to": version.declared_effective_to,
                    "change_note": version.change_note}),
                "columns": spec.columns,
-               "may_edit": services.may(request.user, permissions.EDIT, catalog),
-               "may_publish": services.may(request.user, permissions.PUBLISH, catalog)}
+               "may": services.version_actions(request.user, version)}
     status = 200
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
