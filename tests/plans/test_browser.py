@@ -114,3 +114,23 @@ def test_dashboard_map_draws_the_province_boundaries_and_drills_into_a_city(page
     assert (counties["type"], counties["coordinateSystem"]) == ("scatter", "geo")
     assert "红花岗区" in counties["names"]
     assert errors == []
+
+
+def test_county_staff_see_regions_above_as_text_and_a_wrong_date_is_named(page, live_server):
+    province_staff = f.staff()
+    plan = services.plan_load_pack(actor=province_staff,
+                                   text=read_shipped("guizhou-2025-2027"))
+    county = f.staff("county_staff", f.COUNTY)
+    login(page, live_server, county)
+    page.goto(f"{live_server.url}/plans/{plan.key}/")
+    crumbs = page.locator("[data-testid=breadcrumbs]")
+    assert "贵州省" in crumbs.inner_text() and "贵阳市" in crumbs.inner_text()
+    assert crumbs.locator("a").count() == 0  # nothing to click that would answer 404
+    assert page.locator("[data-testid=crumb-text]").count() == 2
+    # A date typed into the address that no plan can have: the page names the parameter.
+    response = page.goto(f"{live_server.url}/plans/{plan.key}/?as_of=9999-12-31")
+    assert response.status == 400
+    error = page.locator('[data-testid=query-errors] [data-field="as_of"]')
+    assert "2099-12-31" in error.inner_text()
+    page.click("[data-testid=query-reset]")
+    page.wait_for_selector("[data-testid=dashboard-title]")
