@@ -185,7 +185,8 @@ def test_split_shares_and_weights_out_of_range_are_refused(client, guizhou_plan,
 
 
 def test_facts_outside_the_calendar_or_the_column_are_refused():
-    for bad in (fact(day=dt.date(1900, 1, 1)), fact(value=2 ** 63)):
+    for bad in (fact(day=dt.date(1900, 1, 1)), fact(value=2 ** 63), fact(value=10 ** 12),
+                fact(value=-(10 ** 12))):
         with pytest.raises(DomainError) as refused:
             add(bad)
         assert refused.value.field in {"day", "value"}

@@ -27,7 +27,9 @@ MESSAGES = {
 # The figures of plans (targets, allocations, report lines): DecimalField(14, 2) in the models;
 # tests/plans/test_numbers.py keeps these equal to the columns.
 FIGURE_DIGITS, FIGURE_PLACES = 14, 2
-# A fact's value: a BigIntegerField.
+# The largest whole number a figure column holds.
+FIGURE_MAX = 10 ** (FIGURE_DIGITS - FIGURE_PLACES) - 1
+# A BigIntegerField.
 BIGINT_MAX = 9_223_372_036_854_775_807
 
 

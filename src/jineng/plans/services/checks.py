@@ -27,8 +27,11 @@ def check_decimal(value: Decimal | None, *, model: type[models.Model], column: s
                           field=field, code=problem.code)
 
 
-def check_integer(value: int, *, field: str, label: str) -> None:
-    problem = numbers.integer_problem(value)
+def check_integer(value: int, *, field: str, label: str,
+                  maximum: int = numbers.FIGURE_MAX) -> None:
+    """Refuse an integer beyond ±maximum (by default what a figure column holds, so a fact
+    always fits the report lines and progress figures it adds to)."""
+    problem = numbers.integer_problem(value, maximum=maximum)
     if problem is not None:
         raise DomainError(_(problem.template) % {"field": label, **problem.params},
                           field=field, code=problem.code)
