@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jineng.core.errors import DomainError
 from jineng.plans.choices import DecompositionMethod, ReportStatus
@@ -51,7 +52,7 @@ def target_split_system(*, target, parent: Region, method: str,
         weights, base = {}, ""
         split = dec.equal_split(int(whole), [c.code for c in children])
     else:
-        raise DomainError("Unknown method.", field="method")
+        raise DomainError(_("Unknown method."), field="method")
     _apply_split(actor=None, target=target, parent=parent, children=children, split=split,
                  method=method, base=base, weights=weights)
     return dict(split.shares)
