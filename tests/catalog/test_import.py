@@ -4,8 +4,10 @@ template can be imported again."""
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 
 from jineng.catalog import exports, importers, services
@@ -269,3 +271,17 @@ def test_an_ambiguous_occupation_name_asks_for_the_code(draft):
     report = run(draft, [subsidy_row(occupation="同名工种")])
     assert [(e.row, e.field) for e in report.errors] == [(2, "occupation")]
     assert "give the occupation code" in report.errors[0].message
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\",\"点此\")", "+1+1", "-2+3", "@SUM(A1)"])
+def test_the_excel_export_writes_formula_like_text_as_text(text):
+    """A note starting with =, +, - or @ is read back as the same text, never as a formula."""
+    catalog = base_catalog()
+    version = publish_rows(catalog, [subsidy_row()], D(2025, 1, 1))
+    entries = list(spec_for(catalog.kind).entries(version.pk))
+    entries[0].note = text  # as a note that came in through the API (a published row is frozen)
+    book = openpyxl.load_workbook(io.BytesIO(exports.version_xlsx(version, entries)))
+    sheet = book.worksheets[0]
+    notes = [cell for row in sheet.iter_rows(min_row=3) for cell in row if cell.value == text]
+    assert len(notes) == 1 and notes[0].data_type == "s"
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]

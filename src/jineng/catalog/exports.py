@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from jineng.catalog.kinds import COLUMN_TITLES, spec_for
 from jineng.catalog.models import CatalogVersion
+from jineng.core.tabular import xlsx_cell
 
 PDF_FONT = "STSong-Light"
 
@@ -54,18 +55,18 @@ def version_xlsx(version: CatalogVersion, entries=None) -> bytes:
     sheet = book.active
     sheet.title = f"v{version.number}"
     width = len(spec.columns)
-    sheet.append([version_heading(version)])
+    sheet.append([xlsx_cell(sheet, version_heading(version))])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
     sheet.cell(row=1, column=1).alignment = Alignment(horizontal="left")
-    sheet.append([c.label for c in spec.columns])
+    sheet.append([xlsx_cell(sheet, str(c.label)) for c in spec.columns])
     for index in range(1, width + 1):
         sheet.cell(row=2, column=index).font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(index)].width = max(
             10, len(spec.columns[index - 1].label) * 2 + 2)
     sheet.freeze_panes = "A3"
-    for entry in entries:
-        sheet.append([_cell(v) for v in spec.export_row(entry)])
+    for entry in entries:  # text as text: a note "=HYPERLINK(…)" is shown, never run
+        sheet.append([xlsx_cell(sheet, _cell(v)) for v in spec.export_row(entry)])
     for row in sheet.iter_rows(min_row=3):
         for cell in row:
             if isinstance(cell.value, dt.date):
