@@ -456,3 +456,22 @@ def test_a_number_lookup_for_other_apps_answers_the_survivor():
     old = survivor.plain_id[:6] + survivor.plain_id[8:17]
     assert selectors.person_holding_number(old).pk == survivor.pk  # 15 digits
     assert selectors.person_holding_number("123") is None
+
+
+def test_enrolling_with_a_merged_duplicates_number_enrolls_the_survivor_once():
+    from jineng.training import services as training
+
+    w = t.world()
+    cls = t.open_class(w, sessions=t.sessions(start=next_monday()))
+    duplicate = person(name="王五")
+    survivor = person(name="王五", birth_date=duplicate.birth_date)
+    services.person_merge(actor=county(), duplicate=duplicate, survivor=survivor, reason="重复")
+    data = training.EnrollmentInput(id_number=duplicate.plain_id, name="王五",
+                                    late_reason="补录")
+    first, created = training.enrollment_create_once(actor=w.operator, training_class=cls,
+                                                     data=data)
+    again, created_again = training.enrollment_create_once(actor=w.operator,
+                                                           training_class=cls, data=data)
+    assert first.person_id == survivor.pk and created and not created_again
+    assert again.pk == first.pk
+    assert not Enrollment.objects.filter(person=duplicate).exists()

@@ -184,6 +184,17 @@ def person_holding_number(id_number: str) -> Person | None:
             .filter(_holds_number(pii.keyed_hash(number))).distinct().first())
 
 
+def person_holding_hash_locked(id_hash: str) -> Person | None:
+    """`person_holding_number` by keyed hash, locked (SELECT … FOR UPDATE) for a service whose
+    check reads the person's other records (an enrollment's overlap check): a duplicate's
+    number locks and answers its survivor. Call inside a transaction."""
+    found = (Person.objects.filter(merged_into__isnull=True).filter(_holds_number(id_hash))
+             .values_list("pk", flat=True).first())
+    if found is None:
+        return None
+    return Person.objects.select_for_update(of=("self",)).get(pk=found)
+
+
 def person_merges(*, actor, person: Person) -> QuerySet[PersonMerge]:
     """Merges the person took part in (as survivor or as duplicate), latest first."""
     return (PersonMerge.objects.visible_to(actor)

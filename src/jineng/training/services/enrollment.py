@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from jineng.core import audit, pii
 from jineng.core.errors import Conflict, DomainError
 from jineng.core.models import AuditAction
+from jineng.registry import selectors as registry_selectors
 from jineng.registry import services as registry_services
 from jineng.registry.models import (
     KeyGroupMembership,
@@ -111,10 +112,10 @@ def _check_key_groups(key_groups, birth_date: dt.date) -> None:
 
 
 def _lock_person(id_hash: str) -> Person | None:
-    """The registered person with this ID number, locked: the overlap check reads the person's
-    other enrollments, so two enrollments of one person (in two classes, whose locks differ)
-    run one after the other."""
-    return Person.objects.select_for_update().filter(id_hash=id_hash).first()
+    """The registered person with this ID number (a merged duplicate's number: its survivor),
+    locked: the overlap check reads the person's other enrollments, so two enrollments of one
+    person (in two classes, whose locks differ) run one after the other."""
+    return registry_selectors.person_holding_hash_locked(id_hash)
 
 
 def _register_or_lock(actor, cls: TrainingClass, ident, data: EnrollmentInput,
@@ -197,9 +198,10 @@ def enrollment_create(*, actor, training_class: TrainingClass,
 def _enrolled_already(cls: TrainingClass, id_number: str, name: str) -> Enrollment | None:
     """The enrollment of this person (by the keyed hash of the ID number) in the class, if
     any; the name must be the registered one, as for a new enrollment."""
-    row = (Enrollment.objects.select_related("person")
-           .filter(training_class_id=cls.pk, person__id_hash=pii.keyed_hash(id_number))
-           .first())
+    person = registry_selectors.person_holding_number(id_number)
+    row = None if person is None else (
+        Enrollment.objects.select_related("person")
+        .filter(training_class_id=cls.pk, person=person).first())
     if row is not None:
         _check_name(row.person, name)
     return row
