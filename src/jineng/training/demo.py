@@ -337,6 +337,7 @@ HISTORY_REASONS = {  # SYNTHETIC reasons an HRSS office gives
     "cancelled": "报名人数不足，机构申请撤销（演示数据）",
     "suspended": "抽查发现签到异常，暂停待核查（演示数据）",
 }
+ANCHOR_HISTORY_DAYS = 120  # the demo institution's finished classes before the demo date
 RETURNED_SHARE = 0.06  # SYNTHETIC: future declarations sent back for correction
 RESUBMITTED_SHARE = 0.25  # SYNTHETIC: of those still waiting, declared again after a return
 OCCUPATION_SECTORS: dict[str, list[str]] = defaultdict(list)
@@ -604,12 +605,13 @@ def _anchor_story(planner: _Planner, sites: list[tuple], today: dt.date,
                     earliest = nxt.sessions[-1][1].date() + dt.timedelta(days=3)
                     break
                 earliest += dt.timedelta(days=7)
-        while history_end > window_start + dt.timedelta(days=30):  # the past, backwards
+        since = max(window_start, today - dt.timedelta(days=ANCHOR_HISTORY_DAYS))
+        while history_end > since:  # the past, backwards
             past = planner.plan(site, history_end, end=_weekday_back(history_end))
             if past is None:
                 history_end -= dt.timedelta(days=14)
                 continue
-            if past.sessions[0][1].date() < window_start:
+            if past.sessions[0][1].date() < since:
                 _drop_last(planner)
                 break
             history_end = past.sessions[0][1].date() - dt.timedelta(days=rng.randint(3, 10))
@@ -679,10 +681,14 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date,
     if anchor_sites:  # the demo institution's own story around today (see _anchor_story)
         _anchor_story(planner, anchor_sites, today, window_start,
                       employer=(anchors or {}).get(OrganizationKind.ENTERPRISE))
+    told = len(planner.plans)
+    # Every site's timeline runs through the whole window; then classes are dropped at random
+    # down to the tier's number, so that classes run on every day of the window, the demo
+    # date included (filling sites until the number was reached ended them months before).
     free_from = {s[0]: window_start + dt.timedelta(days=rng.randint(0, 30)) for s in sites}
     active_sites = [s for s in sites if s[1] != anchor]
     site_index = 0
-    while len(planner.plans) < wanted and active_sites:
+    while active_sites:
         site = active_sites[site_index % len(active_sites)]
         site_index += 1
         start = free_from[site[0]]
@@ -694,8 +700,16 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date,
             free_from[site[0]] = start + dt.timedelta(days=7)
             continue
         free_from[site[0]] = plan.sessions[-1][1].date() + dt.timedelta(days=rng.randint(1, 12))
-    plans = planner.plans
-    session_pk = planner.session_pk
+    generic = planner.plans[told:]
+    keep = max(wanted - told, wanted // 2)
+    if len(generic) > keep:
+        generic = [generic[i] for i in sorted(rng.sample(range(len(generic)), keep))]
+    plans = planner.plans[:told] + generic
+    session_pk = first_session
+    for number, p in enumerate(plans):  # primary keys in order again after the thinning
+        p.pk = first_class + number
+        p.sessions = [(session_pk + j, a, b, h) for j, (_pk, a, b, h) in enumerate(p.sessions)]
+        session_pk += len(p.sessions)
     if not plans:
         return {"classes": 0, "seconds": round(time.perf_counter() - started, 1),
                 "blocks": []}
