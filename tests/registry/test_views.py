@@ -253,6 +253,7 @@ def test_operator_cannot_change_status():
                              {"status": "suspended", "effective_date": "2030-01-01",
                               "reason": "自己停办"})
     assert response.status_code == 403
+    assert "Only HRSS staff may do this." in html(response)  # the service's reason, shown
     org.refresh_from_db()
     assert org.status == OrganizationStatus.LISTED
     assert not OrganizationStatusChange.objects.filter(organization=org).exists()
