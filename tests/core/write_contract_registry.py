@@ -68,6 +68,8 @@ def _organization_change_status() -> Attempts:
         Refused({**ok, "reason": " "}, DomainError, "no reason"),
         Refused({**ok, "status": "listed"}, DomainError, "not a status change"),
         Refused({**ok, "effective_date": D(2000, 1, 1)}, DomainError, "before status began"),
+        Refused({**ok, "effective_date": dt.date.today() + dt.timedelta(days=30)}, DomainError,
+                "takes effect in the future"),
     ])
 
 
@@ -141,9 +143,13 @@ def _person_search_by_id_number() -> Attempts:
 @case("registry.person_update", audit=[(A.UPDATE, "registry.person")])
 def _person_update() -> Attempts:
     person = f.PersonFactory(registered_by=f.OrganizationFactory())
+    merged = f.PersonFactory()
+    registry.person_merge(actor=f.staff(), duplicate=merged, survivor=f.PersonFactory(),
+                          reason="重复")
     ok = {"actor": f.staff("county_staff", f.COUNTY), "person": person, "reason": "更正",
           "changes": registry.PersonChanges(name="王更正", phone="13900000000")}
     return Attempts(ok=ok, refused=[
+        Refused({**ok, "person": merged}, Conflict, "merged into another record"),
         Refused({**ok, "actor": _outsider()}, NotFound, "out of scope"),
         Refused({**ok, "actor": f.operator(person.registered_by)}, Forbidden,
                 "the registering institution"),
