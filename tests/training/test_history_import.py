@@ -98,8 +98,8 @@ def test_past_class_lands_finished_with_real_dates(w):
     cls = TrainingClass.objects.get(pk=answer.body["id"])
     assert (cls.start_date, cls.end_date) == (PAST, PAST_END)
     history = list(ClassStatusChange.objects.filter(training_class=cls))
-    assert [(c.action, c.from_status, c.to_status, c.actor_username) for c in history] == [
-        ("migrate", "", "finished", w.operator.username)]
+    assert [(c.action, c.from_status, c.to_status, c.actor_username, c.effective_date)
+            for c in history] == [("migrate", "", "finished", w.operator.username, PAST_END)]
     assert "旧系统2025" in history[0].reason  # Chinese once the catalog is compiled
     rows = {e.person.name: e for e in Enrollment.objects.filter(training_class=cls)
             .select_related("person")}

@@ -145,3 +145,24 @@ def test_finishing_freezes_hours_and_completion():
     assert (absent.attended_hours, absent.completed) == (0, False)
     assert "30.00 ≥ 30.0 × 0.800 = 24.00" in attended.completion_rule
     assert Enrollment.objects.filter(completed=True).count() == 1
+
+
+def test_class_history_has_cores_shape_and_refuses_a_no_op():
+    """Class history is a core.history.StatusHistoryEntry: each step from → to, by whom, why;
+    written by record_transition, which refuses a step that changes nothing."""
+    from jineng.core.errors import DomainError
+    from jineng.core.history import StatusHistoryEntry, record_transition
+    from jineng.training.models import ClassStatusChange
+
+    assert issubclass(ClassStatusChange, StatusHistoryEntry)
+    w = h.world()
+    cls = h.declare(w)
+    services.class_transition(actor=w.county_staff, training_class=cls, action="approve")
+    steps = list(cls.status_history.order_by("at", "id"))
+    assert [(s.action, s.from_status, s.to_status, s.actor_username, s.note)
+            for s in steps] == [("declare", "", "declared", w.operator.username, {}),
+                                ("approve", "declared", "approved", w.county_staff.username,
+                                 {})]
+    with pytest.raises(DomainError):
+        record_transition(ClassStatusChange, subject_field="training_class", subject=cls,
+                          actor=w.county_staff, from_status="approved", to_status="approved")

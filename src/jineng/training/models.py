@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from jineng.core.history import StatusHistoryEntry
 from jineng.core.scoping import Scope, ScopedQuerySet, any_of, region_q
 from jineng.training.choices import (
     AttendanceMethod,
@@ -276,25 +277,20 @@ class ClassStatusChangeQuerySet(ScopedQuerySet):
         return _class_scope_via(scope, "training_class__")
 
 
-class ClassStatusChange(models.Model):
-    """One step of a class through its states: who, when, why."""
+class ClassStatusChange(StatusHistoryEntry):
+    """One step of a class through its states: who, when, why (core's history shape; a
+    migrated class's entry carries its real end as the effective date)."""
 
     training_class = models.ForeignKey(TrainingClass, on_delete=models.CASCADE,
                                        related_name="status_history",
                                        verbose_name=_("class"))
-    action = models.CharField(_("action"), max_length=12)
-    from_status = models.CharField(_("from"), max_length=12, choices=ClassStatus.choices,
+    from_status = models.CharField(_("from"), max_length=20, choices=ClassStatus.choices,
                                    blank=True)
-    to_status = models.CharField(_("to"), max_length=12, choices=ClassStatus.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    actor_username = models.CharField(_("by"), max_length=150, blank=True)
-    at = models.DateTimeField(_("time"), auto_now_add=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=ClassStatus.choices)
 
     objects = ClassStatusChangeQuerySet.as_manager()
 
-    class Meta:
+    class Meta(StatusHistoryEntry.Meta):
         verbose_name = _("class status change")
         verbose_name_plural = _("class status changes")
         ordering = ["training_class", "at", "id"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from jineng.core import audit
 from jineng.core.errors import Conflict, DomainError
+from jineng.core.history import record_transition
 from jineng.core.models import AuditAction
 from jineng.registry.choices import KeyGroup, OrganizationKind
 from jineng.registry.models import (
@@ -401,10 +402,9 @@ def class_declare_once(*, actor, data: ClassInput) -> tuple[TrainingClass, bool]
                              ends_at=s.ends_at, hours=s.hours, topic=s.topic) for s in sessions])
             if data.teachers:
                 cls.teachers.set(data.teachers)
-            ClassStatusChange.objects.create(
-                training_class=cls, action="declare", from_status="", to_status=cls.status,
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
-                actor_username=_username(actor))
+            record_transition(ClassStatusChange, subject_field="training_class", subject=cls,
+                              actor=actor, action="declare", from_status="",
+                              to_status=cls.status)
             audit.record(actor=actor, action=AuditAction.CREATE, instance=cls,
                          after={**audit.snapshot(cls), "sessions": len(sessions),
                                 "teachers": [t.pk for t in data.teachers]})
@@ -496,11 +496,9 @@ def class_revise(*, actor, training_class: TrainingClass, data: ClassInput,
             ClassSession(training_class=cls, seq=s.seq, date=s.date, starts_at=s.starts_at,
                          ends_at=s.ends_at, hours=s.hours, topic=s.topic) for s in sessions])
         cls.teachers.set(data.teachers)
-        ClassStatusChange.objects.create(
-            training_class=cls, action="resubmit", from_status=lifecycle.RETURNED,
-            to_status=target, reason=note.strip(),
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            actor_username=_username(actor))
+        record_transition(ClassStatusChange, subject_field="training_class", subject=cls,
+                          actor=actor, action="resubmit", from_status=lifecycle.RETURNED,
+                          to_status=target, reason=note)
         audit.record(actor=actor, action=AuditAction.UPDATE, instance=cls, before=before,
                      after={**audit.snapshot(cls), "sessions": len(sessions),
                             "teachers": sorted(t.pk for t in data.teachers)},
@@ -543,11 +541,9 @@ def class_transition(*, actor, training_class: TrainingClass, action: str,
         if action == "finish":
             _freeze_completion(cls)
             plan_facts.record_finished_class(cls)
-        ClassStatusChange.objects.create(
-            training_class=cls, action=action, from_status=before, to_status=target,
-            reason=reason.strip(),
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            actor_username=_username(actor))
+        record_transition(ClassStatusChange, subject_field="training_class", subject=cls,
+                          actor=actor, action=action, from_status=before, to_status=target,
+                          reason=reason)
         audit.record(actor=actor, action=AuditAction.TRANSITION, instance=cls,
                      before={"status": before}, after={"status": target, "action": action},
                      reason=reason.strip())

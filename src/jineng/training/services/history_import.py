@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from jineng.accounts.models import Role
 from jineng.core import audit, pii
 from jineng.core.errors import Conflict, DomainError, Forbidden
+from jineng.core.history import record_transition
 from jineng.core.models import AuditAction
 from jineng.core.scoping import scope_of
 from jineng.registry import services as registry_services
@@ -406,11 +407,10 @@ def class_history_import(*, actor, data: PastClass) -> tuple[TrainingClass, bool
         with translation.override("zh-hans"):  # stored texts are Chinese, as the audit trail
             reason = _("Migrated from the records of %(source)s") % {
                 "source": data.source.strip()[:200] or _("the previous system")}
-        ClassStatusChange.objects.create(
-            training_class=cls, action=MIGRATE_ACTION, from_status="",
-            to_status=ClassStatus.FINISHED, reason=reason,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            actor_username=_username(actor))
+        record_transition(ClassStatusChange, subject_field="training_class", subject=cls,
+                          actor=actor, action=MIGRATE_ACTION, from_status="",
+                          to_status=ClassStatus.FINISHED, reason=reason,
+                          effective_date=cls.end_date)
         facts = plan_facts.record_finished_class(cls)
         completed = Enrollment.objects.filter(training_class=cls, completed=True,
                                               status=EnrollmentStatus.ENROLLED).count()
