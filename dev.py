@@ -160,12 +160,16 @@ def cmd_test(args: argparse.Namespace) -> None:
     elif os.environ.get("CI"):
         say("PostgreSQL is not reachable on 127.0.0.1:5432")
         sys.exit(1)
+    # Two workers (pytest-xdist) on the 2-core machines the project runs on; JINENG_TEST_WORKERS
+    # changes it, and `-n` among the pytest arguments wins.
+    workers = [] if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in extra) \
+        else ["-n", os.environ.get("JINENG_TEST_WORKERS", "2")]
     failed = 0
     for label, url in databases:
         say(f"test suite on {label}")
         env = jineng_env(url)
         env["DATABASE_URL"] = url
-        failed |= run([PY, "-m", "pytest", *marker, *extra], env=env, check=False)
+        failed |= run([PY, "-m", "pytest", *marker, *workers, *extra], env=env, check=False)
     sys.exit(failed)
 
 
