@@ -774,7 +774,8 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date,
         for step in steps:
             action, to = HISTORY_ACTIONS.get(step, (step, step))
             history_rows.append((first_history + len(history_rows), p.pk, action, previous,
-                                 to, HISTORY_REASONS.get(step, ""), None, "demo", when[step]))
+                                 to, HISTORY_REASONS.get(step, ""), None, "demo", when[step],
+                                 {}))
             previous = to
     _insert(TrainingClass, [
         "id", "name", "institution_id", "site_id", "region_id", "occupation_id", "level_id",
@@ -790,7 +791,8 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date,
     _insert_m2m(through._meta.db_table, ("id", "trainingclass_id", "teacher_id"),
                 [(first_m2m + i, c, t) for i, (c, t) in enumerate(m2m_rows)])
     _insert(ClassStatusChange, ["id", "training_class_id", "action", "from_status",
-                                "to_status", "reason", "actor_id", "actor_username", "at"],
+                                "to_status", "reason", "actor_id", "actor_username", "at",
+                                "note"],
             history_rows)
 
     # --- enrollments and attendance ---------------------------------------------------------
