@@ -304,6 +304,43 @@ def _check_on_time(start: dt.date, late_reason: str) -> None:
               "late.") % {"day": start}, field="late_reason", code="late_reason_required")
 
 
+def check_catalogs(org: Organization, data: ClassInput, sessions: list[PlannedSession], *,
+                   listing_message: str = "") -> _Checked:
+    """The catalogs in force on the first session's day: a subsidy standard for the
+    occupation, level, region and type; the institution listed for them at the site; the
+    schedule's on-site hours covering the standard's (less the online share). The one home of
+    these checks, for declaring, revising and the migration import of past classes."""
+    site, start = data.site, sessions[0].date
+    standard = catalog_bridge.subsidy_standard(data.occupation, data.level, site.region,
+                                               data.training_type, start)
+    if standard is None:
+        raise DomainError(
+            _("The subsidy standards catalog in force on %(day)s has no entry for %(occ)s "
+              "%(level)s (%(type)s) in %(region)s.")
+            % {"day": start, "occ": data.occupation.name, "level": data.level.name,
+               "type": TrainingType(data.training_type).label, "region": site.region.name},
+            field="occupation", code="no_standard")
+    listing = catalog_bridge.institution_listed(org, data.occupation, data.level, site, start)
+    if not listing:
+        raise DomainError(
+            (listing_message or _("On %(day)s your institution is not listed in the training "
+                                  "institutions catalog for %(occ)s %(level)s at this site: "
+                                  "%(why)s"))
+            % {"day": start, "occ": data.occupation.name, "level": data.level.name,
+               "why": getattr(listing, "message", "")},
+            field="occupation", code="not_listed")
+    share = Decimal(data.online_share).quantize(Decimal("0.01"))
+    on_site = sum((s.hours for s in sessions), Decimal(0))
+    needed = (standard.required_hours * (1 - share)).quantize(ONE_PLACE)
+    if on_site < needed:
+        raise DomainError(
+            _("The catalog requires %(req)s hours (%(site)s on site with an online share of "
+              "%(share)s); the schedule has %(have)s on site.")
+            % {"req": standard.required_hours, "site": needed, "share": share,
+               "have": on_site}, field="sessions", code="hours_short")
+    return _Checked(sessions=sessions, standard=standard, share=share, on_site=on_site)
+
+
 def _check_declaration(org: Organization, data: ClassInput) -> _Checked:
     """Every check of a declaration that needs no lock: the institution, the choices, the
     site and teachers, the schedule, the dates, the catalogs in force on the start date and
@@ -319,33 +356,7 @@ def _check_declaration(org: Organization, data: ClassInput) -> _Checked:
     sessions = plan_sessions(data.sessions)
     start = sessions[0].date
     _check_on_time(start, data.late_reason)
-    standard = catalog_bridge.subsidy_standard(data.occupation, data.level, site.region,
-                                               data.training_type, start)
-    if standard is None:
-        raise DomainError(
-            _("The subsidy standards catalog in force on %(day)s has no entry for %(occ)s "
-              "%(level)s (%(type)s) in %(region)s.")
-            % {"day": start, "occ": data.occupation.name, "level": data.level.name,
-               "type": TrainingType(data.training_type).label, "region": site.region.name},
-            field="occupation", code="no_standard")
-    listing = catalog_bridge.institution_listed(org, data.occupation, data.level, site, start)
-    if not listing:
-        raise DomainError(
-            _("On %(day)s your institution is not listed in the training institutions catalog "
-              "for %(occ)s %(level)s at this site: %(why)s")
-            % {"day": start, "occ": data.occupation.name, "level": data.level.name,
-               "why": getattr(listing, "message", "")},
-            field="occupation", code="not_listed")
-    share = Decimal(data.online_share).quantize(Decimal("0.01"))
-    on_site = sum((s.hours for s in sessions), Decimal(0))
-    needed = (standard.required_hours * (1 - share)).quantize(ONE_PLACE)
-    if on_site < needed:
-        raise DomainError(
-            _("The catalog requires %(req)s hours (%(site)s on site with an online share of "
-              "%(share)s); the schedule has %(have)s on site.")
-            % {"req": standard.required_hours, "site": needed, "share": share,
-               "have": on_site}, field="sessions", code="hours_short")
-    return _Checked(sessions=sessions, standard=standard, share=share, on_site=on_site)
+    return check_catalogs(org, data, sessions)
 
 
 def class_declare(*, actor, data: ClassInput) -> TrainingClass:

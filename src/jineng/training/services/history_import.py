@@ -31,13 +31,12 @@ from jineng.core.scoping import scope_of
 from jineng.registry import services as registry_services
 from jineng.registry.choices import KeyGroup
 from jineng.registry.models import KeyGroupMembership, Organization, Person, TrainingSite
-from jineng.training import catalog_bridge, plan_facts
+from jineng.training import plan_facts
 from jineng.training.choices import (
     AttendanceMethod,
     ClassStatus,
     EnrollmentStatus,
     EventKind,
-    TrainingType,
 )
 from jineng.training.models import (
     AttendanceEvent,
@@ -54,11 +53,11 @@ from jineng.training.services.classes import (
     _check_teachers_free,
     _freeze_completion,
     _validate_choices,
+    check_catalogs,
     declaration_fingerprint,
     plan_sessions,
 )
 from jineng.training.services.common import (
-    ONE_PLACE,
     _username,
     default_radius_m,
     grace,
@@ -312,31 +311,10 @@ def class_history_import(*, actor, data: PastClass) -> tuple[TrainingClass, bool
         raise DomainError(_("Only classes that have ended can be migrated; declare a current "
                             "class."), field="sessions", code="not_past")
     numbers = _check_trainees(data)
-    standard = catalog_bridge.subsidy_standard(klass.occupation, klass.level, site.region,
-                                               klass.training_type, start)
-    if standard is None:
-        raise DomainError(
-            _("The subsidy standards catalog in force on %(day)s has no entry for %(occ)s "
-              "%(level)s (%(type)s) in %(region)s.")
-            % {"day": start, "occ": klass.occupation.name, "level": klass.level.name,
-               "type": TrainingType(klass.training_type).label, "region": site.region.name},
-            field="occupation", code="no_standard")
-    listing = catalog_bridge.institution_listed(org, klass.occupation, klass.level, site, start)
-    if not listing:
-        raise DomainError(
-            _("On %(day)s the institution was not listed in the training institutions catalog "
-              "for %(occ)s %(level)s at this site: %(why)s")
-            % {"day": start, "occ": klass.occupation.name, "level": klass.level.name,
-               "why": getattr(listing, "message", "")}, field="occupation", code="not_listed")
-    share = Decimal(klass.online_share).quantize(Decimal("0.01"))
-    on_site = sum((s.hours for s in sessions), Decimal(0))
-    needed = (standard.required_hours * (1 - share)).quantize(ONE_PLACE)
-    if on_site < needed:
-        raise DomainError(
-            _("The catalog requires %(req)s hours (%(site)s on site with an online share of "
-              "%(share)s); the schedule has %(have)s on site.")
-            % {"req": standard.required_hours, "site": needed, "share": share,
-               "have": on_site}, field="sessions", code="hours_short")
+    checked = check_catalogs(org, klass, sessions, listing_message=_(
+        "On %(day)s the institution was not listed in the training institutions catalog for "
+        "%(occ)s %(level)s at this site: %(why)s"))
+    standard, share, on_site = checked.standard, checked.share, checked.on_site
     enrolled = sum(1 for t in data.trainees if not t.withdrawn_reason.strip())
     if enrolled > klass.planned_size:
         raise DomainError(_("The roster has %(n)s trainees; the class planned %(size)s.")
