@@ -125,7 +125,9 @@ def test_no_configured_handler_anywhere_writes_a_whole_id():
         lg for lg in logging.root.manager.loggerDict.values() if isinstance(lg, logging.Logger)]
     for logger in loggers:
         # pytest's own capture handlers are not part of jineng's configuration
-        ours = [h for h in logger.handlers if not type(h).__module__.startswith("_pytest")]
+        # (nor libraries' NullHandlers, which write nothing)
+        ours = [h for h in logger.handlers if not type(h).__module__.startswith("_pytest")
+                and not isinstance(h, logging.NullHandler)]
         for handler in ours:
             record = logger.makeRecord(logger.name, logging.ERROR, __file__, 1,
                                        '"GET /registry/persons/?q=%s HTTP/1.1" 200', (ID,), None)

@@ -139,9 +139,12 @@ def test_a_cell_just_under_the_limit_is_read():
 
 
 def test_file_size_is_checked_before_reading(settings):
-    check_file_size(50 * 1024 * 1024)
+    from jineng.core.tabular import MAX_FILE_BYTES
+
+    assert MAX_FILE_BYTES == settings.JINENG_MAX_UPLOAD_BYTES
+    check_file_size(MAX_FILE_BYTES)
     with pytest.raises(FileTooLarge) as err:
-        check_file_size(50 * 1024 * 1024 + 1)
+        check_file_size(MAX_FILE_BYTES + 1)
     assert err.value.status == 413 and err.value.field == "file"
 
 
