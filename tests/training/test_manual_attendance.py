@@ -76,7 +76,7 @@ def test_manual_entry_counts_once_flagged_and_audited(w, running):
 
 
 def test_manual_entry_refusals(w, running):
-    cls, enrollment, session = running
+    _cls, enrollment, session = running
     with pytest.raises(DomainError) as no_reason:
         services.attendance_record_manual(
             actor=w.operator, enrollment=enrollment, session=session,

@@ -2,8 +2,9 @@
 
 The layers (docs/architecture.md) let an app import only apps below it. Where a lower app needs
 an answer only a higher app has (the subsidy limits shown at enrollment, the enrollments of a
-person being merged, the certificates on a person's page), the lower app declares a `Providers` in its
-`hooks` module and calls it; the higher app registers a provider in its `AppConfig.ready()`:
+person being merged, the certificates on a person's page), the lower app declares a
+`Providers` in its `hooks` module and calls it; the higher app registers a provider in its
+`AppConfig.ready()`:
 
     # registry/hooks.py (the lower app)
     person_references = Providers[Callable[[Person], int]]("registry.person_references")
