@@ -42,6 +42,15 @@ def account_list(*, actor: User, q: str = "", role: str = "",
     return qs
 
 
+def user_awaiting_new_password(pk: object) -> User | None:
+    """The account a login with a temporary password left waiting for its new password (the
+    session names it; no one is signed in yet, so there is no actor to scope by): active and
+    still required to change it, else None."""
+    if not isinstance(pk, int):
+        return None
+    return User.objects.filter(pk=pk, is_active=True, must_change_password=True).first()
+
+
 def account_get(*, actor: User, pk: int) -> User:
     if not 0 < pk <= MAX_PK:  # beyond any key (and beyond what SQLite can bind)
         raise NotFound()

@@ -83,6 +83,17 @@ def _locked(actor: User, user_id: int) -> User:
 
 # --- one's own password ----------------------------------------------------------------------
 
+def _replace_password(user: User, new_password: str, unchanged: str) -> None:
+    """Check the new password (validators, not the current one) and store it (the user
+    locked by the caller); a password set by its owner needs no change at the next login."""
+    _validate_new_password(new_password, user, "new_password1")
+    if user.check_password(new_password):
+        raise DomainError(unchanged, field="new_password1", code="unchanged")
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+
+
 def password_change(*, actor: User, old_password: str, new_password: str) -> User:
     """The signed-in user changes their own password (the old one is required)."""
     with transaction.atomic():
@@ -90,13 +101,8 @@ def password_change(*, actor: User, old_password: str, new_password: str) -> Use
         if not user.check_password(old_password or ""):
             raise DomainError(_("Your old password was entered incorrectly."),
                               field="old_password", code="wrong_password")
-        _validate_new_password(new_password, user, "new_password1")
-        if user.check_password(new_password):
-            raise DomainError(_("Choose a password different from the old one."),
-                              field="new_password1", code="unchanged")
-        user.set_password(new_password)
-        user.must_change_password = False
-        user.save(update_fields=["password", "must_change_password"])
+        _replace_password(user, new_password,
+                          _("Choose a password different from the old one."))
         audit.record(actor=user, action=AuditAction.UPDATE, instance=user, label=user.username,
                      after={"password": "changed"}, reason=_("Changed own password"))
     actor.password = user.password  # the caller keeps its session (update_session_auth_hash)
@@ -111,13 +117,8 @@ def password_set_after_reset(*, actor: User, new_password: str) -> User:
         user = User.objects.select_for_update().get(pk=actor.pk)
         if not user.must_change_password or not user.is_active:
             raise NotFound()
-        _validate_new_password(new_password, user, "new_password1")
-        if user.check_password(new_password):
-            raise DomainError(_("Choose a password different from the temporary one."),
-                              field="new_password1", code="unchanged")
-        user.set_password(new_password)
-        user.must_change_password = False
-        user.save(update_fields=["password", "must_change_password"])
+        _replace_password(user, new_password,
+                          _("Choose a password different from the temporary one."))
         audit.record(actor=user, action=AuditAction.UPDATE, instance=user, label=user.username,
                      before={"must_change_password": True},
                      after={"password": "changed", "must_change_password": False},

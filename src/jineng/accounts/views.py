@@ -94,8 +94,7 @@ def password_new(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(PENDING_KEY)
     user = None
     if pending and time.time() - pending.get("since", 0) <= PENDING_SECONDS:
-        user = User.objects.filter(pk=pending.get("user"), is_active=True,
-                                   must_change_password=True).first()
+        user = selectors.user_awaiting_new_password(pending.get("user"))
     if user is None:
         request.session.pop(PENDING_KEY, None)
         messages.error(request, _("Log in with your temporary password first."))

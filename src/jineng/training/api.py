@@ -272,10 +272,25 @@ def _declaration(actor, org, payload: ClassDeclareIn) -> services.ClassInput:
     level = choices.levels.filter(code=payload.level).first()
     if level is None:
         raise DomainError(_("Unknown skill level."), field="level")
-    wanted = set(payload.teacher_ids)
-    teachers = tuple(choices.teachers.filter(pk__in=wanted).order_by("pk")) if wanted else ()
+    teachers = _teachers(choices.teachers, payload.teacher_ids,
+                         _("Choose your institution's own teachers."))
+    return _class_input(payload, site=site, occupation=occupation, level=level,
+                        teachers=teachers, late_reason=payload.late_reason)
+
+
+def _teachers(candidates, ids, refusal: str) -> tuple:
+    """The teachers named by id among those the caller may choose; one missing is a 400."""
+    wanted = set(ids)
+    teachers = tuple(candidates.filter(pk__in=wanted).order_by("pk")) if wanted else ()
     if len(teachers) != len(wanted):
-        raise DomainError(_("Choose your institution's own teachers."), field="teacher_ids")
+        raise DomainError(refusal, field="teacher_ids")
+    return teachers
+
+
+def _class_input(payload, *, site, occupation, level, teachers,
+                 late_reason: str = "") -> services.ClassInput:
+    """A declaration body (a current or a past class) with its ids resolved, as the service
+    takes it; the employer is found by its credit code."""
     employer = None
     if payload.employer_credit_code.strip():
         employer = selectors.enterprise_by_credit_code(payload.employer_credit_code)
@@ -292,7 +307,7 @@ def _declaration(actor, org, payload: ClassDeclareIn) -> services.ClassInput:
         teachers=teachers, target_group=payload.target_group, order_form=payload.order_form,
         employer=employer, online_share=payload.online_share,
         checkin_radius_m=payload.checkin_radius_m, client_ref=payload.client_ref,
-        late_reason=payload.late_reason)
+        late_reason=late_reason)
 
 
 def _class_detail(actor, pk: int):
@@ -774,27 +789,10 @@ def _past_declaration(actor, org, payload: PastClassIn) -> services.ClassInput:
     level = registry_selectors.skill_level_list(actor=actor).filter(code=payload.level).first()
     if level is None:
         raise DomainError(_("Unknown skill level."), field="level")
-    wanted = set(payload.teacher_ids)
-    teachers = tuple(selectors.teacher_list(actor=actor, organization_id=org.pk)
-                     .filter(pk__in=wanted).order_by("pk")) if wanted else ()
-    if len(teachers) != len(wanted):
-        raise DomainError(_("Choose the institution's own teachers."), field="teacher_ids")
-    employer = None
-    if payload.employer_credit_code.strip():
-        employer = selectors.enterprise_by_credit_code(payload.employer_credit_code)
-        if employer is None:
-            raise DomainError(_("No enterprise with this credit code."),
-                              field="employer_credit_code")
-    return services.ClassInput(
-        name=payload.name, site=site, occupation=occupation, level=level,
-        training_type=payload.training_type, sector=payload.sector,
-        planned_size=payload.planned_size, funding_source=payload.funding_source,
-        sessions=tuple(services.SessionInput(starts_at=s.starts_at, ends_at=s.ends_at,
-                                             hours=s.hours, topic=s.topic)
-                       for s in payload.sessions),
-        teachers=teachers, target_group=payload.target_group, order_form=payload.order_form,
-        employer=employer, online_share=payload.online_share,
-        checkin_radius_m=payload.checkin_radius_m, client_ref=payload.client_ref)
+    teachers = _teachers(selectors.teacher_list(actor=actor, organization_id=org.pk),
+                         payload.teacher_ids, _("Choose the institution's own teachers."))
+    return _class_input(payload, site=site, occupation=occupation, level=level,
+                        teachers=teachers)
 
 
 @router.post("/history/classes", response={201: PastClassOut, 200: PastClassOut,

@@ -381,8 +381,7 @@ def class_declare_once(*, actor, data: ClassInput) -> tuple[TrainingClass, bool]
     if existing is not None:
         return existing, False
     checked = _check_declaration(org, data)
-    sessions, standard, share, on_site = (checked.sessions, checked.standard, checked.share,
-                                          checked.on_site)
+    sessions = checked.sessions
     try:
         with transaction.atomic():
             site = _lock_site_and_teachers(data)
@@ -394,20 +393,9 @@ def class_declare_once(*, actor, data: ClassInput) -> tuple[TrainingClass, bool]
             _check_site_capacity(site, data.planned_size, sessions, None)
             _check_teachers_free(data.teachers, sessions, None)
             cls = TrainingClass.objects.create(
-                name=data.name.strip(), institution=org, site=site, region=site.region,
-                occupation=data.occupation, level=data.level, training_type=data.training_type,
-                order_form=data.order_form, employer=data.employer, sector=data.sector,
-                target_group=data.target_group, planned_size=data.planned_size,
-                funding_source=data.funding_source, online_share=share,
-                start_date=sessions[0].date, end_date=sessions[-1].date,
-                late_reason=data.late_reason.strip(),
-                required_hours=Decimal(standard.required_hours),
-                min_attendance_share=standard.min_attendance_share, scheduled_hours=on_site,
-                standard_version_id=standard.version_id, standard_entry_id=standard.entry_id,
-                checkin_radius_m=data.checkin_radius_m or default_radius_m(),
+                **class_fields(data, site, checked), institution=org,
                 status=ClassStatus.DECLARED, declared_by=_username(actor),
-                client_ref=data.client_ref, client_fingerprint=fingerprint,
-            )
+                client_ref=data.client_ref, client_fingerprint=fingerprint)
             ClassSession.objects.bulk_create([
                 ClassSession(training_class=cls, seq=s.seq, date=s.date, starts_at=s.starts_at,
                              ends_at=s.ends_at, hours=s.hours, topic=s.topic) for s in sessions])
@@ -426,6 +414,27 @@ def class_declare_once(*, actor, data: ClassInput) -> tuple[TrainingClass, bool]
             raise
         return existing, False
     return cls, True
+
+
+def class_fields(data: ClassInput, site: TrainingSite, checked: _Checked) -> dict:
+    """A class's columns as a checked declaration sets them: what was declared, the schedule's
+    dates and hours, and the subsidy standard in force (declaring, revising and the migration
+    import store the same)."""
+    standard, sessions = checked.standard, checked.sessions
+    return {
+        "name": data.name.strip(), "site": site, "region": site.region,
+        "occupation": data.occupation, "level": data.level,
+        "training_type": data.training_type, "order_form": data.order_form,
+        "employer": data.employer, "sector": data.sector, "target_group": data.target_group,
+        "planned_size": data.planned_size, "funding_source": data.funding_source,
+        "online_share": checked.share, "start_date": sessions[0].date,
+        "end_date": sessions[-1].date, "late_reason": data.late_reason.strip(),
+        "required_hours": Decimal(standard.required_hours),
+        "min_attendance_share": standard.min_attendance_share,
+        "scheduled_hours": checked.on_site, "standard_version_id": standard.version_id,
+        "standard_entry_id": standard.entry_id,
+        "checkin_radius_m": data.checkin_radius_m or default_radius_m(),
+    }
 
 
 def _lock_site_and_teachers(data: ClassInput) -> TrainingSite:
@@ -466,7 +475,7 @@ def class_revise(*, actor, training_class: TrainingClass, data: ClassInput,
                           field="note")
     data = replace(data, client_ref=visible.client_ref)
     checked = _check_declaration(org, data)
-    sessions, standard = checked.sessions, checked.standard
+    sessions = checked.sessions
     with transaction.atomic():
         cls = (TrainingClass.objects.select_for_update(of=("self",))
                .select_related("region", "institution").get(pk=visible.pk))
@@ -482,20 +491,8 @@ def class_revise(*, actor, training_class: TrainingClass, data: ClassInput,
         before = {**audit.snapshot(cls), "sessions": cls.sessions.count(),
                   "teachers": sorted(cls.teachers.values_list("pk", flat=True))}
         values = {
-            "name": data.name.strip(), "site": site, "region": site.region,
-            "occupation": data.occupation, "level": data.level,
-            "training_type": data.training_type, "order_form": data.order_form,
-            "employer": data.employer, "sector": data.sector,
-            "target_group": data.target_group, "planned_size": data.planned_size,
-            "funding_source": data.funding_source, "online_share": checked.share,
-            "start_date": sessions[0].date, "end_date": sessions[-1].date,
-            "late_reason": data.late_reason.strip(),
-            "required_hours": Decimal(standard.required_hours),
-            "min_attendance_share": standard.min_attendance_share,
-            "scheduled_hours": checked.on_site, "standard_version_id": standard.version_id,
-            "standard_entry_id": standard.entry_id,
-            "checkin_radius_m": data.checkin_radius_m or default_radius_m(),
-            "status": target, "status_changed_at": timezone.now(),
+            **class_fields(data, site, checked), "status": target,
+            "status_changed_at": timezone.now(),
             "client_fingerprint": declaration_fingerprint(data) if cls.client_ref else "",
         }
         for name, value in values.items():

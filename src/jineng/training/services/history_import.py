@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -43,7 +42,6 @@ from jineng.training.models import (
     ClassSession,
     ClassStatusChange,
     Enrollment,
-    Teacher,
     TrainingClass,
 )
 from jineng.training.rules import attendance as att_rules
@@ -52,14 +50,15 @@ from jineng.training.services.classes import (
     _check_site_capacity,
     _check_teachers_free,
     _freeze_completion,
+    _lock_site_and_teachers,
     _validate_choices,
     check_catalogs,
+    class_fields,
     declaration_fingerprint,
     plan_sessions,
 )
 from jineng.training.services.common import (
     _username,
-    default_radius_m,
     grace,
 )
 from jineng.training.services.enrollment import Ineligible, assess
@@ -314,7 +313,6 @@ def class_history_import(*, actor, data: PastClass) -> tuple[TrainingClass, bool
     checked = check_catalogs(org, klass, sessions, listing_message=_(
         "On %(day)s the institution was not listed in the training institutions catalog for "
         "%(occ)s %(level)s at this site: %(why)s"))
-    standard, share, on_site = checked.standard, checked.share, checked.on_site
     enrolled = sum(1 for t in data.trainees if not t.withdrawn_reason.strip())
     if enrolled > klass.planned_size:
         raise DomainError(_("The roster has %(n)s trainees; the class planned %(size)s.")
@@ -322,24 +320,14 @@ def class_history_import(*, actor, data: PastClass) -> tuple[TrainingClass, bool
                           code="class_full")
     finished_at = sessions[-1].ends_at
     with transaction.atomic():
-        site = (TrainingSite.objects.select_for_update(of=("self",)).select_related("region")
-                .get(pk=site.pk))
-        list(Teacher.objects.select_for_update().filter(pk__in=[t.pk for t in klass.teachers]))
+        site = _lock_site_and_teachers(klass)
         existing = _migrated_before(org, ref, fingerprint)
         if existing is not None:
             return existing, False
         _check_site_capacity(site, klass.planned_size, sessions, None)
         _check_teachers_free(klass.teachers, sessions, None)
         cls = TrainingClass.objects.create(
-            name=klass.name.strip(), institution=org, site=site, region=site.region,
-            occupation=klass.occupation, level=klass.level, training_type=klass.training_type,
-            order_form=klass.order_form, employer=klass.employer, sector=klass.sector,
-            target_group=klass.target_group, planned_size=klass.planned_size,
-            funding_source=klass.funding_source, online_share=share, start_date=start,
-            end_date=end, required_hours=Decimal(standard.required_hours),
-            min_attendance_share=standard.min_attendance_share, scheduled_hours=on_site,
-            standard_version_id=standard.version_id, standard_entry_id=standard.entry_id,
-            checkin_radius_m=klass.checkin_radius_m or default_radius_m(),
+            **class_fields(klass, site, checked), institution=org,
             status=ClassStatus.FINISHED, declared_by=_username(actor),
             client_ref=ref, client_fingerprint=fingerprint)
         # "Status since": the day the class really ended (the plans' facts are dated by it).
