@@ -46,6 +46,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "catalog": ("src/jineng/catalog/",),
     "plans": ("src/jineng/plans/",),
     "training": ("src/jineng/training/",),
+    "assessment": ("src/jineng/assessment/",),
     "jobs": ("src/jineng/jobs/",),
     "registry": ("src/jineng/registry/rules/", "src/jineng/registry/hooks.py",
                  "src/jineng/registry/templates/registry/person_merge",

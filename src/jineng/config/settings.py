@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "jineng.registry",
     "jineng.catalog",
     "jineng.training",
+    "jineng.assessment",
     "jineng.plans",
     "jineng.demo",
     "jineng.portal",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("registry/", include("jineng.registry.urls")),
     path("catalogs/", include("jineng.catalog.urls")),
     path("training/", include("jineng.training.urls")),
+    path("assessment/", include("jineng.assessment.urls")),
     path("plans/", include("jineng.plans.urls")),
     path("audit/", include("jineng.core.urls")),
     path("jobs/", include("jineng.jobs.urls")),

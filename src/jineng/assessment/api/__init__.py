@@ -1,0 +1,14 @@
+"""The assessment API: one router per sub-domain, mounted at /api/v1/assessment/."""
+
+from ninja import Router
+
+from jineng.assessment.api import issuance as certificates
+from jineng.assessment.api import outside, records, results, signing, sittings
+
+router = Router(tags=["assessment"])
+router.add_router("", sittings.router)
+router.add_router("", results.router)
+router.add_router("", certificates.router)
+router.add_router("", signing.router)
+router.add_router("", outside.router)
+router.add_router("", records.router)

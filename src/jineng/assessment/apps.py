@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentConfig(AppConfig):
+    name = "jineng.assessment"
+    label = "assessment"
+    verbose_name = _("Assessment and certificates")
+
+    def ready(self) -> None:
+        from jineng.registry.hooks import persons_served
+
+        persons_served.register("assessment.candidate", assessed_by)
+
+
+def assessed_by(organization_id: int):
+    """Persons who are candidates of an evaluator's sittings: its operators may read them."""
+    from jineng.assessment.models import Candidate
+
+    return Candidate.objects.filter(sitting__evaluator_id=organization_id).values("person_id")

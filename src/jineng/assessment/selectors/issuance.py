@@ -1,0 +1,3 @@
+"""issuance reads (being written)."""
+
+__all__: list[str] = []

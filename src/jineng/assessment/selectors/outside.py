@@ -1,0 +1,3 @@
+"""outside reads (being written)."""
+
+__all__: list[str] = []

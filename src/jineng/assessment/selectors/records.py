@@ -1,0 +1,3 @@
+"""records reads (being written)."""
+
+__all__: list[str] = []

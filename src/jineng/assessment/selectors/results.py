@@ -1,0 +1,3 @@
+"""results reads (being written)."""
+
+__all__: list[str] = []

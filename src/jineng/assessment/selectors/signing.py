@@ -1,0 +1,3 @@
+"""signing reads (being written)."""
+
+__all__: list[str] = []

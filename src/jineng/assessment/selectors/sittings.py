@@ -1,0 +1,3 @@
+"""sittings reads (being written)."""
+
+__all__: list[str] = []

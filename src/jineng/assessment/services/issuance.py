@@ -1,0 +1,3 @@
+"""issuance (being written)."""
+
+__all__: list[str] = []

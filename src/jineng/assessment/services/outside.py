@@ -1,0 +1,3 @@
+"""outside (being written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""records (being written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""results (being written)."""
+
+__all__: list[str] = []

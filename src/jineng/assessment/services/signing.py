@@ -1,0 +1,3 @@
+"""signing (being written)."""
+
+__all__: list[str] = []

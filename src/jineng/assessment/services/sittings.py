@@ -1,0 +1,3 @@
+"""sittings (being written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""signing pages (being written)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

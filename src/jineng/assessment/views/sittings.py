@@ -1,0 +1,5 @@
+"""sittings pages (being written)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
