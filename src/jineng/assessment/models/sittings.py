@@ -91,11 +91,15 @@ class AssessmentSitting(models.Model):
                                verbose_name=_("region"))
     place = models.CharField(_("place"), max_length=200)
     sitting_date = models.DateField(_("sitting date"))
+    # A pass mark left empty means the part is not examined at this sitting (the standard
+    # has only a theory or only a practical part, e.g. some special-ability items).
     theory_pass_mark = models.DecimalField(_("theory pass mark"), max_digits=5,
                                            decimal_places=2, default=Decimal("60"),
+                                           null=True, blank=True,
                                            validators=SCORE_VALIDATORS)
     practical_pass_mark = models.DecimalField(_("practical pass mark"), max_digits=5,
                                               decimal_places=2, default=Decimal("60"),
+                                              null=True, blank=True,
                                               validators=SCORE_VALIDATORS)
     # 一试双证: a second certificate kind issued by the same assessment, where allowed.
     second_certificate_kind = models.CharField(_("second certificate"), max_length=20,
@@ -123,6 +127,10 @@ class AssessmentSitting(models.Model):
             models.UniqueConstraint(fields=["evaluator", "client_ref"],
                                     condition=~Q(client_ref=""),
                                     name="sitting_client_ref_once"),
+            models.CheckConstraint(
+                condition=Q(theory_pass_mark__isnull=False)
+                | Q(practical_pass_mark__isnull=False),
+                name="sitting_examines_a_part"),
         ]
 
     def __str__(self) -> str:
