@@ -126,10 +126,7 @@ def evaluate(*, theory: Decimal | None, practical: Decimal | None, absent: bool,
                               (PRACTICAL, practical, practical_mark)):
         if mark is None:
             continue
-        if score is None:
-            reason = MISSING
-        else:
-            reason = REACHED if score >= mark else BELOW
+        reason = MISSING if score is None else (REACHED if score >= mark else BELOW)
         parts.append(PartOutcome(part=part, reason=reason, score=score, pass_mark=mark))
     reasons = {p.reason for p in parts}
     passed = None if MISSING in reasons else reasons == {REACHED}
