@@ -86,7 +86,7 @@ def test_build_parse_round_trip(category, evaluator, province, site, year, level
 
 def _breaking_characters(position: int, number: str) -> list[str]:
     """Characters that break the layout at `position` of a valid number."""
-    letters = [c for c in string.ascii_uppercase]
+    letters = list(string.ascii_uppercase)
     others = ["-", " ", "a", "０", "/"]
     if position == 0:
         return [c for c in letters if c not in n.CATEGORY_LETTERS] + list(string.digits) + others
@@ -157,8 +157,8 @@ def test_sequence_zero_refused_and_the_last_sequence_is_999999():
     ({"level_code": "chief"}, n.LEVEL),
 ])
 def test_prefix_refuses_bad_parts(values, part):
-    good = dict(category="Y", evaluator_code="0001", province="52", site_code="000001",
-                year=2026, level_code="grade4")
+    good = {"category": "Y", "evaluator_code": "0001", "province": "52", "site_code": "000001",
+                "year": 2026, "level_code": "grade4"}
     with pytest.raises(n.NumberingError) as caught:
         n.skill_level_prefix(**{**good, **values})
     assert caught.value.problem.part == part

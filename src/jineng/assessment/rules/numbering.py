@@ -364,7 +364,7 @@ class NumberPattern:
             for kind, value in self.parts)
 
     def build(self, values: Mapping[str, str | int], seq: int) -> str:
-        width = dict((k, v) for k, v in self.parts if k == "seq")["seq"]
+        width = {k: v for k, v in self.parts if k == "seq"}["seq"]
         if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq < 10 ** int(width):
             raise _fail(BAD_SEQUENCE, SEQUENCE)
         number = self.sequence_key(values).replace("{seq}", f"{seq:0{width}d}")
