@@ -157,8 +157,8 @@ def test_sequence_zero_refused_and_the_last_sequence_is_999999():
     ({"level_code": "chief"}, n.LEVEL),
 ])
 def test_prefix_refuses_bad_parts(values, part):
-    good = {"category": "Y", "evaluator_code": "0001", "province": "52", "site_code": "000001",
-                "year": 2026, "level_code": "grade4"}
+    good = {"category": "Y", "evaluator_code": "0001", "province": "52",
+            "site_code": "000001", "year": 2026, "level_code": "grade4"}
     with pytest.raises(n.NumberingError) as caught:
         n.skill_level_prefix(**{**good, **values})
     assert caught.value.problem.part == part
