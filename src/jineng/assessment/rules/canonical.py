@@ -1,0 +1,81 @@
+"""The canonical JSON form a certificate's signature covers (pure: no Django).
+
+A subset of RFC 8785 (JSON Canonicalization Scheme, JCS), chosen so that any JCS library gives
+the same bytes for our payloads and a verifier in another language needs nothing special:
+
+- objects' keys sorted by their UTF-16 code units (as JCS sorts them), every key a string;
+- no whitespace: `,` between members and elements, `:` between key and value;
+- strings as JSON.stringify writes them: only `"`, `\\` and control characters escaped
+  (`\\b \\t \\n \\f \\r`, other controls as `\\u00xx`), everything else written as itself;
+- the whole text encoded as UTF-8 (no byte order mark);
+- values are strings, `true`, `false`, `null`, objects and arrays only. **Numbers and dates are
+  written as strings** by whoever builds the payload (`"2026-12-05"`, `"42"`), so JCS's
+  number serialization (ECMAScript shortest form) never comes into play; a number, a date
+  object or anything else is refused with `TypeError`, as is a string holding a lone surrogate.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["canonical", "canonical_text"]
+
+_encode_string = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _key(name: str) -> bytes:
+    return name.encode("utf-16-be", "surrogatepass")
+
+
+def _write(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(_encode_string(value))
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif value is None:
+        out.append("null")
+    elif isinstance(value, dict):
+        out.append("{")
+        first = True
+        for name in sorted(value, key=_checked_key):
+            if not first:
+                out.append(",")
+            first = False
+            out.append(_encode_string(name))
+            out.append(":")
+            _write(value[name], out)
+        out.append("}")
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for position, item in enumerate(value):
+            if position:
+                out.append(",")
+            _write(item, out)
+        out.append("]")
+    else:
+        raise TypeError(f"canonical JSON holds strings, booleans, null, objects and arrays "
+                        f"only, not {type(value).__name__}")
+
+
+def _checked_key(name: Any) -> bytes:
+    if not isinstance(name, str):
+        raise TypeError("canonical JSON object keys are strings")
+    return _key(name)
+
+
+def canonical_text(value: Any) -> str:
+    """The canonical form as text."""
+    out: list[str] = []
+    _write(value, out)
+    return "".join(out)
+
+
+def canonical(value: Any) -> bytes:
+    """The canonical form as UTF-8 bytes (what is signed)."""
+    try:
+        return canonical_text(value).encode("utf-8")
+    except UnicodeEncodeError as error:  # a lone surrogate
+        raise TypeError("canonical JSON strings are valid Unicode") from error
