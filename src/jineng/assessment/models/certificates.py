@@ -100,7 +100,10 @@ class Certificate(models.Model):
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         ordering = ["-issued_on", "-id"]
-        indexes = [models.Index(fields=["person", "issued_on"], name="cert_person_day")]
+        indexes = [models.Index(fields=["person", "issued_on"], name="cert_person_day"),
+                   # The status list reads the revoked few (signing).
+                   models.Index(fields=["status_index"], condition=Q(status="revoked"),
+                                name="cert_revoked_index")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="valid", revoked_on__isnull=True, revocation_reason="")
