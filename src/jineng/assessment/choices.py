@@ -43,6 +43,11 @@ class CertificateOrigin(models.TextChoices):
     LEGACY = "legacy", _("Previous system")
 
 
+class SittingOrigin(models.TextChoices):
+    HERE = "here", _("Run here")
+    LEGACY = "legacy", _("Previous system")
+
+
 class CertificateStatus(models.TextChoices):
     VALID = "valid", pgettext_lazy("certificate status", "Valid")
     REVOKED = "revoked", pgettext_lazy("certificate status", "Revoked")

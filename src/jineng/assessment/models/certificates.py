@@ -43,6 +43,10 @@ class Certificate(models.Model):
     origin = models.CharField(_("origin"), max_length=16, choices=CertificateOrigin.choices,
                               default=CertificateOrigin.ISSUED)
     verified = models.BooleanField(_("verified"), default=True)
+    # Recorded from outside: who checked it against its issuer, when, and what they found.
+    verified_note = models.CharField(_("verification note"), max_length=500, blank=True)
+    verified_by = models.CharField(_("verified by"), max_length=150, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT,
                                related_name="+", verbose_name=_("holder"))
     holder_name = models.CharField(_("holder name"), max_length=50)

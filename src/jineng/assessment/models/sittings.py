@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from jineng.assessment.choices import (
     AssessmentRoute,
     EvaluatorFiledWith,
+    SittingOrigin,
     SittingStatus,
 )
 from jineng.core.history import StatusHistoryEntry
@@ -108,6 +109,10 @@ class AssessmentSitting(models.Model):
                                                      null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=SittingStatus.choices,
                               default=SittingStatus.DECLARED)
+    # A sitting brought over from a previous system (services/outside.history_import): closed,
+    # with its candidates' results and certificates as the old system held them.
+    origin = models.CharField(_("origin"), max_length=8, choices=SittingOrigin.choices,
+                              default=SittingOrigin.HERE)
     declared_by = models.CharField(_("declared by"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("declared"), auto_now_add=True)
     client_ref = models.CharField(_("evaluator's reference"), max_length=100, blank=True)
