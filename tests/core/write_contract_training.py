@@ -10,6 +10,7 @@ from jineng.core import pii
 from jineng.core.errors import Conflict, DomainError, Forbidden, NotFound
 from jineng.core.models import AuditAction as A
 from jineng.training import services as training
+from jineng.training.models import TrainingClass
 from jineng.training.rules.xapi import VERB_COMPLETED
 from tests import factories as f
 from tests.core.write_contract import Attempts, Refused, case
@@ -77,6 +78,18 @@ def _class_transition() -> Attempts:
                 "out of scope"),
         Refused({**ok, "actor": w.operator}, Forbidden, "an institution approving itself"),
         Refused({**ok, "action": "finish"}, DomainError, "not a move from declared"),
+    ])
+
+
+@case("training.class_mark_assessed", audit=[(A.TRANSITION, CLASS)])
+def _class_mark_assessed() -> Attempts:
+    w = h.world()
+    cls = h.declare(w)
+    finished = h.declare(w, sessions=h.sessions(start=D(2026, 4, 6)))
+    TrainingClass.objects.filter(pk=finished.pk).update(status="finished")
+    ok = {"actor": w.county_staff, "training_class": finished, "reason": "评价结束"}
+    return Attempts(ok=ok, refused=[
+        Refused({**ok, "training_class": cls}, DomainError, "not finished yet"),
     ])
 
 

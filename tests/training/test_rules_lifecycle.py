@@ -4,7 +4,7 @@ import pytest
 
 from jineng.training.rules import lifecycle as lc
 
-INST, H = lc.INSTITUTION, lc.HRSS
+INST, H, A = lc.INSTITUTION, lc.HRSS, lc.ASSESSMENT
 # action → (sources, target, actors, reason required)
 EXPECTED = {
     "approve": ({"declared"}, "approved", {H}, False),
@@ -13,13 +13,13 @@ EXPECTED = {
     "resubmit": ({"returned"}, "declared", {INST}, False),
     "open": ({"approved"}, "open", {INST, H}, False),
     "finish": ({"open"}, "finished", {INST, H}, False),
-    "assess": ({"finished"}, "assessed", {H}, False),
+    "assess": ({"finished"}, "assessed", {A}, False),  # the assessment app, not by hand
     "settle": ({"assessed"}, "settled", {H}, False),
     "cancel": ({"declared", "returned", "approved", "suspended"}, "cancelled", {INST, H}, True),
     "suspend": ({"approved", "open"}, "suspended", {H}, True),
     "resume": ({"suspended"}, "<previous>", {H}, True),
 }
-ACTORS = {"institution": {INST}, "hrss": {H}, "nobody": set()}
+ACTORS = {"institution": {INST}, "hrss": {H}, "assessment": {A}, "nobody": set()}
 
 
 @pytest.mark.parametrize("action", sorted(EXPECTED))

@@ -13,14 +13,15 @@ from tests.training import helpers as h
 
 pytestmark = pytest.mark.django_db
 
+# "assess" is not taken by hand: the assessment app takes it (class_mark_assessed, below).
 SOURCES = {
     "approve": ["declared"], "reject": ["declared"], "open": ["approved"], "finish": ["open"],
-    "assess": ["finished"], "settle": ["assessed"],
+    "settle": ["assessed"],
     "cancel": ["declared", "approved", "suspended"], "suspend": ["approved", "open"],
     "resume": ["suspended"],
 }
 TARGET = {"approve": "approved", "reject": "rejected", "open": "open", "finish": "finished",
-          "assess": "assessed", "settle": "settled", "cancel": "cancelled",
+          "settle": "settled", "cancel": "cancelled",
           "suspend": "suspended", "resume": "open"}
 INSTITUTION_MAY = {"open", "finish", "cancel"}
 
@@ -166,3 +167,53 @@ def test_class_history_has_cores_shape_and_refuses_a_no_op():
     with pytest.raises(DomainError):
         record_transition(ClassStatusChange, subject_field="training_class", subject=cls,
                           actor=w.county_staff, from_status="approved", to_status="approved")
+
+
+@pytest.mark.parametrize("who", ["operator", "county_staff", "province_staff"])
+def test_nobody_marks_a_class_assessed_by_hand(who):
+    w = h.world()
+    cls = h.declare(w)
+    TrainingClass.objects.filter(pk=cls.pk).update(status="finished")
+    user = actors(w)[who][0]
+    audits = AuditEvent.objects.count()
+    with pytest.raises(Forbidden) as refused:
+        services.class_transition(actor=user, training_class=cls, action="assess")
+    assert "not by hand" in str(refused.value)
+    cls.refresh_from_db()
+    assert cls.status == "finished" and AuditEvent.objects.count() == audits
+
+
+def _class_transitions(cls) -> int:
+    return AuditEvent.objects.filter(entity_type="training.trainingclass",
+                                     entity_id=str(cls.pk), action="transition").count()
+
+
+def test_the_assessment_app_marks_a_finished_class_assessed():
+    w = h.world()
+    cls = h.declare(w)
+    TrainingClass.objects.filter(pk=cls.pk).update(status="finished")
+    evaluator = f.operator(f.OrganizationFactory(kind="evaluation", institution_type=""))
+    done = services.class_mark_assessed(actor=evaluator, training_class=cls,
+                                        reason="评价结束：证书已发")
+    assert done.status == "assessed"
+    change = ClassStatusChange.objects.filter(training_class=cls).latest("id")
+    assert (change.action, change.from_status, change.to_status, change.actor_username,
+            change.reason) == ("assess", "finished", "assessed", evaluator.username,
+                               "评价结束：证书已发")
+    assert _class_transitions(cls) == 1
+    # Asked again: the class is as it was, nothing new written.
+    again = services.class_mark_assessed(actor=evaluator, training_class=cls)
+    assert again.status == "assessed"
+    assert _class_transitions(cls) == 1
+
+
+@pytest.mark.parametrize("status", ["declared", "approved", "open", "suspended", "settled"])
+def test_only_a_finished_class_is_marked_assessed(status):
+    w = h.world()
+    cls = h.declare(w)
+    TrainingClass.objects.filter(pk=cls.pk).update(status=status)
+    with pytest.raises(DomainError) as refused:
+        services.class_mark_assessed(actor=w.county_staff, training_class=cls)
+    cls.refresh_from_db()
+    assert cls.status == status
+    assert (refused.value.status, refused.value.code) == (400, "not_allowed_from")

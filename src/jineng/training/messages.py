@@ -81,6 +81,9 @@ TRANSITION_MESSAGES = {
 
 
 def transition_error(refused: lifecycle.TransitionRefused, cls) -> DomainError:
+    if refused.code == "not_permitted" and refused.action == "assess":
+        return Forbidden(_("A class becomes assessed when its assessments are closed and "
+                           "their certificates issued, not by hand."))
     text = TRANSITION_MESSAGES[refused.code]() % {"status": cls.get_status_display()}
     if refused.code == "not_permitted":
         return Forbidden(text)

@@ -3,8 +3,10 @@
 declared → approved → open → finished → assessed → settled, with rejected, cancelled,
 suspended and returned. A declaration the HRSS office returns for correction (退回修改) goes
 back to the institution, which edits it and resubmits it (declared again, checked again by the
-same rules); rejection stays final. Each action names the states it starts from, where it
-goes, who may take it and whether a reason is required. A suspended class is in HRSS hands:
+same rules); rejection stays final. "assessed" is reached only through the assessment app,
+when every assessment of a finished class is closed (its certificates issued), not by hand.
+Each action names the states it starts from, where it goes, who may take it and whether a
+reason is required. A suspended class is in HRSS hands:
 the institution can take no action on it.
 """
 
@@ -43,6 +45,9 @@ LATE_ENROLLING_STATES = frozenset({OPEN})
 
 INSTITUTION = "institution"  # an operator of the class's own training institution
 HRSS = "hrss"  # HRSS staff governing the class's region
+# The assessment app: a finished class whose assessments are all closed is "assessed" by it
+# (services.class_mark_assessed), never by hand.
+ASSESSMENT = "assessment"
 
 RESUME_TO_PREVIOUS = "<previous>"
 
@@ -63,7 +68,7 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     Transition("resubmit", frozenset({RETURNED}), DECLARED, frozenset({INSTITUTION})),
     Transition("open", frozenset({APPROVED}), OPEN, frozenset({INSTITUTION, HRSS})),
     Transition("finish", frozenset({OPEN}), FINISHED, frozenset({INSTITUTION, HRSS})),
-    Transition("assess", frozenset({FINISHED}), ASSESSED, frozenset({HRSS})),
+    Transition("assess", frozenset({FINISHED}), ASSESSED, frozenset({ASSESSMENT})),
     Transition("settle", frozenset({ASSESSED}), SETTLED, frozenset({HRSS})),
     Transition("cancel", frozenset({DECLARED, RETURNED, APPROVED, SUSPENDED}), CANCELLED,
                frozenset({INSTITUTION, HRSS}), True),

@@ -518,9 +518,10 @@ def class_revise(*, actor, training_class: TrainingClass, data: ClassInput,
 
 def class_transition(*, actor, training_class: TrainingClass, action: str,
                      reason: str = "") -> TrainingClass:
-    """Take `action` (approve, reject, return, resubmit, open, finish, assess, settle, cancel,
-    suspend, resume). Finishing freezes every trainee's hours and completion and adds the
-    completed trainees (and an order class) to the plans' progress (`plan_facts`).
+    """Take `action` (approve, reject, return, resubmit, open, finish, settle, cancel,
+    suspend, resume; "assess" is the assessment app's, through `class_mark_assessed`).
+    Finishing freezes every trainee's hours and completion and adds the completed trainees
+    (and an order class) to the plans' progress (`plan_facts`).
     Resubmitting a returned declaration unchanged is `class_revise` with its own content: it
     is checked again as a new one."""
     visible = selectors.class_get(actor=actor, pk=training_class.pk)
@@ -554,6 +555,39 @@ def class_transition(*, actor, training_class: TrainingClass, action: str,
                           reason=reason)
         audit.record(actor=actor, action=AuditAction.TRANSITION, instance=cls,
                      before={"status": before}, after={"status": target, "action": action},
+                     reason=reason.strip())
+    return cls
+
+
+def class_mark_assessed(*, actor, training_class: TrainingClass,
+                        reason: str = "") -> TrainingClass:
+    """评价完成: the assessment app moves a finished class to "assessed" once every assessment
+    of its trainees is closed (their certificates issued); nobody takes this step by hand.
+    The caller (assessment, a higher app) has checked its sittings and scope; `actor` is the
+    user whose closing of the last assessment completed the class, named in the history and
+    the audit as the one who took the step. Refused (nothing written) unless the class is
+    finished; a class already assessed is returned as it is."""
+    with transaction.atomic():
+        cls = (TrainingClass.objects.select_for_update(of=("self",))
+               .select_related("region", "institution").get(pk=training_class.pk))
+        if cls.status == ClassStatus.ASSESSED:
+            return cls
+        try:
+            if cls.status != ClassStatus.FINISHED:  # a suspended class too: not HRSS's step
+                raise lifecycle.TransitionRefused("not_allowed_from", "assess", cls.status)
+            target = lifecycle.plan_transition("assess", cls.status,
+                                               frozenset({lifecycle.ASSESSMENT}), reason)
+        except lifecycle.TransitionRefused as refused:
+            raise messages.transition_error(refused, cls) from None
+        before = cls.status
+        cls.status = target
+        cls.status_changed_at = timezone.now()
+        cls.save(update_fields=["status", "status_changed_at"])
+        record_transition(ClassStatusChange, subject_field="training_class", subject=cls,
+                          actor=actor, action="assess", from_status=before, to_status=target,
+                          reason=reason)
+        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=cls,
+                     before={"status": before}, after={"status": target, "action": "assess"},
                      reason=reason.strip())
     return cls
 
