@@ -18,11 +18,20 @@ therefore read (trainees enrolled in a training institution's classes):
     def served(organization_id: int) -> QuerySet  # of person ids: .values("person_id")
 
 Person scoping (`models.person_scope_q`) adds one semi-join per provider.
+
+`person_page_links`: links a higher app adds to the staff page of a person (the person's skill
+record, …), shown beside the page's own actions:
+
+    def links(*, actor, person: Person) -> list[PageLink]  # [] when the actor may not use them
+
+Providers are called after the person was read in the actor's scope; each returns only links
+the actor may follow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from jineng.core.hooks import Providers
@@ -41,3 +50,21 @@ def move_person_references(*, duplicate: Any, survivor: Any, actor: Any) -> dict
 PersonIds = Callable[[int], Any]
 
 persons_served: Providers[PersonIds] = Providers("registry.persons_served")
+
+
+@dataclass(frozen=True)
+class PageLink:
+    label: str
+    url: str
+    id: str = ""  # the element id (for tests and browser automation)
+
+
+PersonPageLinks = Callable[..., list[PageLink]]
+
+person_page_links: Providers[PersonPageLinks] = Providers("registry.person_page_links")
+
+
+def person_links(*, actor: Any, person: Any) -> list[PageLink]:
+    """Every registered provider's links for the person's page, in registration order."""
+    return [link for _name, links in person_page_links.call(actor=actor, person=person)
+            for link in (links or [])]

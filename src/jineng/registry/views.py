@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from jineng.core.errors import DomainError, Forbidden, NotFound
 from jineng.core.http import domain_errors, form_errors
-from jineng.registry import forms, selectors, services
+from jineng.registry import forms, hooks, selectors, services
 from jineng.registry.choices import OrganizationStatus
 from jineng.registry.rules import permissions as may
 
@@ -363,6 +363,7 @@ def _person_context(request: HttpRequest, person, **extra) -> dict:
                                                        person.region.code),
         "merges": list(selectors.person_merges(actor=user, person=person)),
         "whole_id": None,
+        "extra_links": hooks.person_links(actor=user, person=person),
     }
     context.update(extra)
     return context
