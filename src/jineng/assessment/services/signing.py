@@ -65,7 +65,7 @@ def public_url() -> str:
 
 
 def status_list_url() -> str:
-    return f"{public_url()}/api/v1/assessment/status-list"
+    return f"{public_url()}/api/assessment/status-list"
 
 
 def verify_url(number: str) -> str:
