@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from jineng.core import pii
 from jineng.core.models import AuditAction, AuditEvent
@@ -23,6 +24,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):  # a file field: the stored name, not the file
+        return value.name or ""
     return value
 
 
