@@ -41,6 +41,7 @@ __all__ = [
     "ResultReport",
     "ResultRowError",
     "ResultsInvalid",
+    "ensure_may_enter_results",
     "may_close_sitting",
     "may_enter_results",
     "results_enter",
@@ -115,6 +116,12 @@ def may_enter_results(actor, sitting: AssessmentSitting) -> bool:
 def may_close_sitting(actor, sitting: AssessmentSitting) -> bool:
     """The "close and issue certificates" button: rules.permissions.may_issue."""
     return perms.may_issue(sitting.status, access.sitting_kinds(actor, sitting))
+
+
+def ensure_may_enter_results(actor, sitting: AssessmentSitting) -> None:
+    """Forbidden for anyone but the sitting's evaluator; DomainError (field "status") when
+    the sitting takes no results now."""
+    _ensure_may_enter(actor, sitting)
 
 
 def _ensure_may_enter(actor, sitting: AssessmentSitting) -> None:
