@@ -223,6 +223,23 @@ def person_enrollments_unscoped(person_id: int) -> QuerySet[Enrollment]:
             .order_by("training_class__start_date", "id"))
 
 
+def class_lock(pk: int) -> TrainingClass:
+    """A class's row, locked until the caller's transaction ends (select_for_update), with its
+    region and institution: a higher app that moves the class (the assessment app, through
+    services.class_mark_assessed) checks its own records under this lock, so two of its
+    writes finishing at once cannot both miss the other. Unscoped: the caller decided."""
+    return (TrainingClass.objects.select_for_update(of=("self",))
+            .select_related("region", "institution", "occupation", "level").get(pk=pk))
+
+
+def completed_enrollments(training_class: TrainingClass) -> QuerySet[Enrollment]:
+    """The trainees who completed a finished class (hours frozen at or above its threshold,
+    not withdrawn), with their persons, oldest enrollment first. Unscoped: for the assessment
+    app issuing the class's training certificates."""
+    return (Enrollment.objects.filter(training_class=training_class).completed()
+            .select_related("person").order_by("pk"))
+
+
 # --- attendance and completion ---------------------------------------------------------------
 
 @dataclass(frozen=True)
