@@ -1,3 +1,466 @@
-"""issuance (being written)."""
+"""Issuing certificates: numbered without gaps, signed, counted in the plans, and the steps they
+complete (the sitting closed, the class assessed).
 
-__all__: list[str] = []
+- `certificates_issue_for_sitting(*, actor, sitting)`: for a sitting whose results are recorded,
+  one skill-level certificate (or special-ability certificate, for a special-ability sitting)
+  per passed candidate; 一试双证: a second certificate of `sitting.second_certificate_kind`
+  where the evaluation catalog lists the evaluator for it on the sitting day, the two paired
+  (`paired_with`, set on both). Then the sitting is closed, the plans facts written and, when
+  it was the last open assessment of a finished class, the class is assessed
+  (`training.services.class_mark_assessed`). One transaction.
+- `training_certificates_issue(*, actor, training_class)`: 培训合格证书 (or
+  entrepreneurship-training certificates, for an entrepreneurship class) for the trainees who
+  completed a finished class; issuing again adds nothing.
+
+Numbering (`rules.numbering`): a skill-level number's prefix (positions 1–16: the evaluator's
+letter and codes from its `EvaluatorCode`, the province, the year, the level) names a
+`CertificateSequence` row, locked (select_for_update) while its numbers are taken in the issuing
+transaction: two sittings issuing at once wait for each other on a shared prefix, and a
+rollback gives the numbers back (no gaps). Special-ability, training and entrepreneurship
+numbers follow the province's pattern (`settings.JINENG_CERTIFICATE_NUMBER_PATTERNS`,
+{province: {kind: pattern}}, else the rules' defaults); the sequence key is the pattern with
+every value but the sequence. Locks are always taken in one order (the class, the sitting, the
+number sequences sorted by prefix, then the signing area's status list) so issuers never
+deadlock. Each certificate is signed by the signing area (`certificates_sign_bulk`), which also
+gives it its place in the status list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.functions import Length
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jineng.assessment import access, plan_facts
+from jineng.assessment.choices import (
+    CertificateKind,
+    CertificateOrigin,
+    CertificateStatus,
+    EvaluatorFiledWith,
+    SittingStatus,
+)
+from jineng.assessment.models import (
+    AssessmentSitting,
+    Candidate,
+    Certificate,
+    CertificateSequence,
+    CertificateStatusChange,
+    EvaluatorCode,
+    SittingStatusChange,
+)
+from jineng.assessment.rules import numbering
+from jineng.assessment.rules import sitting_lifecycle as lc
+from jineng.assessment.services.signing import certificates_sign_bulk
+from jineng.catalog import selectors as catalog_selectors
+from jineng.core import audit
+from jineng.core.errors import DomainError, Forbidden, NotFound
+from jineng.core.history import record_transition, transition_values
+from jineng.core.models import AuditAction
+from jineng.training import selectors as training_selectors
+from jineng.training import services as training_services
+from jineng.training.choices import ClassStatus, TrainingType
+from jineng.training.models import TrainingClass
+
+__all__ = [
+    "SECOND_CERTIFICATE_KINDS",
+    "certificates_issue_for_sitting",
+    "number_patterns",
+    "second_certificate_listing",
+    "training_certificates_issue",
+]
+
+# The kinds a sitting may issue as its second certificate (一试双证). A special-operation
+# certificate is issued by the emergency-management authorities, never here (it is recorded).
+SECOND_CERTIFICATE_KINDS = (CertificateKind.SKILL_LEVEL, CertificateKind.SPECIAL_ABILITY)
+# Sittings whose other assessments must be closed (or cancelled) before a class is assessed.
+SETTLED_SITTING_STATES = (SittingStatus.CLOSED, SittingStatus.CANCELLED)
+TRAINING_CERTIFICATE_STATES = (ClassStatus.FINISHED, ClassStatus.ASSESSED, ClassStatus.SETTLED)
+BULK = 1000
+
+
+def _username(actor) -> str:
+    return getattr(actor, "username", "") or "system"
+
+
+def number_patterns() -> dict:
+    """The provinces' configured number patterns: {province code: {kind: pattern}}."""
+    return getattr(settings, "JINENG_CERTIFICATE_NUMBER_PATTERNS", {}) or {}
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Numbering:
+    """How the numbers of one kind of certificate of one issue are made: `key` names the
+    sequence; `make(seq)` is the number."""
+
+    key: str
+    head: str  # the number's text before the sequence
+    tail: str  # and after it
+    width: int
+    pattern: numbering.NumberPattern | None = None
+    values: tuple[tuple[str, str | int], ...] = ()
+
+    def make(self, seq: int) -> str:
+        if self.pattern is None:
+            return numbering.skill_level_number(self.key, seq)
+        return self.pattern.build(dict(self.values), seq)
+
+
+def _numbering_error(problem: numbering.NumberProblem) -> DomainError:
+    if problem.part == numbering.LEVEL:
+        return DomainError(_("Skill-level certificates are numbered for 初级工 to 高级技师 and "
+                             "特级技师 only; this level has no number layout."),
+                           field="level", code="level_not_numbered")
+    if problem.part == numbering.SEQUENCE:
+        return DomainError(_("The certificate numbers of this evaluator, level and year are "
+                             "used up."), field="number", code="numbers_used_up")
+    if problem.part == numbering.PATTERN:
+        return DomainError(_("The province's certificate number pattern is malformed; ask "
+                             "the administrator to correct it."), field="number",
+                           code="bad_pattern")
+    return DomainError(_("The evaluator's certificate codes do not make a valid number "
+                         "(%(part)s); correct the evaluator code.") % {"part": problem.part},
+                       field="evaluator", code="bad_evaluator_code")
+
+
+def _skill_level_numbering(code: EvaluatorCode, province: str, level_code: str,
+                           day: dt.date) -> _Numbering:
+    ministry = code.ministry_code if code.filed_with == EvaluatorFiledWith.MINISTRY else ""
+    try:
+        prefix = numbering.skill_level_prefix(
+            category=code.letter, evaluator_code=ministry, province=province,
+            site_code=code.site_code, year=day.year, level_code=level_code)
+    except numbering.NumberingError as bad:
+        raise _numbering_error(bad.problem) from None
+    return _Numbering(key=prefix, head=prefix, tail="", width=numbering.SEQUENCE_DIGITS)
+
+
+def _pattern_numbering(kind: str, region_code: str, day: dt.date,
+                       site: int | str | None) -> _Numbering:
+    province = region_code[:2]
+    try:
+        pattern = numbering.pattern_for(kind, province, number_patterns())
+        values: dict[str, str | int] = {"province": province, "region": region_code[:6],
+                                        "year": day.year, "year4": day.year}
+        if site is not None:
+            values["site"] = site
+        key = pattern.sequence_key(values)
+    except numbering.NumberingError as bad:
+        raise _numbering_error(bad.problem) from None
+    head, tail = key.split("{seq}")
+    width = int(dict(pattern.parts)["seq"])
+    return _Numbering(key=f"{kind}:{key}", head=head, tail=tail, width=width, pattern=pattern,
+                      values=tuple(sorted(values.items())))
+
+
+def _highest_used(n: _Numbering) -> int:
+    """The highest sequence already present among stored numbers of this layout (a
+    certificate recorded from a previous system may hold one the sequence row never gave)."""
+    length = len(n.head) + n.width + len(n.tail)
+    stored = Certificate.objects.filter(number__startswith=n.head)
+    if n.tail:
+        stored = stored.filter(number__endswith=n.tail)
+    numbers = (stored.annotate(length=Length("number")).filter(length=length)
+               .order_by("-number").values_list("number", flat=True)[:1])
+    best = 0
+    for number in numbers:
+        digits = number[len(n.head):len(n.head) + n.width]
+        if digits.isdigit():
+            best = int(digits)
+    return best
+
+
+def _take(numberings: Sequence[tuple[_Numbering, int]]) -> dict[str, list[str]]:
+    """`count` consecutive numbers for each numbering, their sequence rows locked until the
+    caller's transaction ends (taken in prefix order: no deadlock between issuers)."""
+    out: dict[str, list[str]] = {}
+    for n, count in sorted(numberings, key=lambda nc: nc[0].key):
+        if count <= 0:
+            out[n.key] = []
+            continue
+        CertificateSequence.objects.get_or_create(prefix=n.key)
+        row = CertificateSequence.objects.select_for_update().get(prefix=n.key)
+        first = max(row.last, _highest_used(n)) + 1
+        try:
+            out[n.key] = [n.make(seq) for seq in range(first, first + count)]
+        except numbering.NumberingError as bad:
+            raise _numbering_error(bad.problem) from None
+        row.last = first + count - 1
+        row.save(update_fields=["last"])
+    return out
+
+
+# --- issuing for a sitting -------------------------------------------------------------------
+
+def _primary_kind(sitting: AssessmentSitting) -> str:
+    if sitting.occupation_id and sitting.level_id:
+        return CertificateKind.SKILL_LEVEL
+    return CertificateKind.SPECIAL_ABILITY
+
+
+def second_certificate_listing(sitting: AssessmentSitting) -> str | None:
+    """The kind of a sitting's second certificate (一试双证) if it may issue one, None if it
+    asks for none; a DomainError (naming `second_certificate_kind`) when it asks for one the
+    sitting or the evaluation catalog does not allow."""
+    kind = sitting.second_certificate_kind
+    if not kind:
+        return None
+    field = "second_certificate_kind"
+    if kind not in SECOND_CERTIFICATE_KINDS or kind == _primary_kind(sitting):
+        raise DomainError(_("A sitting's second certificate is a skill-level or "
+                            "special-ability certificate other than its first."),
+                          field=field, code="second_kind")
+    if kind == CertificateKind.SPECIAL_ABILITY:
+        if not sitting.special_ability_item:
+            raise DomainError(_("Name the special-ability item of the second certificate."),
+                              field="special_ability_item", code="second_item")
+        listing = catalog_selectors.evaluator_listed_as_of(
+            sitting.evaluator, None, None, sitting.sitting_date,
+            special_ability_item=sitting.special_ability_item)
+    else:
+        if not (sitting.occupation_id and sitting.level_id):
+            raise DomainError(_("A second skill-level certificate needs the sitting's "
+                                "occupation and level."), field=field, code="second_level")
+        listing = catalog_selectors.evaluator_listed_as_of(
+            sitting.evaluator, sitting.occupation, sitting.level, sitting.sitting_date)
+    if not listing:
+        raise DomainError(
+            _("On %(day)s the evaluation catalog does not list %(evaluator)s for the second "
+              "certificate (%(kind)s): one assessment issues two certificates only where the "
+              "catalog allows it.")
+            % {"day": sitting.sitting_date, "evaluator": sitting.evaluator.name,
+               "kind": CertificateKind(kind).label}, field=field, code="second_not_listed")
+    return kind
+
+
+def _evaluator_code(sitting: AssessmentSitting) -> EvaluatorCode:
+    code = EvaluatorCode.objects.filter(organization_id=sitting.evaluator_id).first()
+    if code is None:
+        raise DomainError(
+            _("%(evaluator)s has no evaluator code (letter, ministry and province codes): "
+              "skill-level certificate numbers cannot be made. Record the code first.")
+            % {"evaluator": sitting.evaluator.name}, field="evaluator",
+            code="no_evaluator_code")
+    return code
+
+
+def _certificate(sitting: AssessmentSitting, candidate: Candidate, kind: str, day: dt.date,
+                 who: str) -> Certificate:
+    skill = kind == CertificateKind.SKILL_LEVEL
+    return Certificate(
+        kind=kind, origin=CertificateOrigin.ISSUED, verified=True, person=candidate.person,
+        holder_name=candidate.person.name, occupation=sitting.occupation,
+        work_type=sitting.work_type, level=sitting.level if skill else None,
+        special_ability_item="" if skill else sitting.special_ability_item,
+        training_class=sitting.training_class, issuer=sitting.evaluator,
+        issuer_name=sitting.evaluator.name, region=sitting.region, issued_on=day,
+        candidate=candidate, status=CertificateStatus.VALID, recorded_by=who)
+
+
+def _numbering_for(kind: str, sitting: AssessmentSitting, code: EvaluatorCode | None,
+                   day: dt.date) -> _Numbering:
+    if kind == CertificateKind.SKILL_LEVEL:
+        assert code is not None
+        return _skill_level_numbering(code, sitting.evaluator.region.code[:2],
+                                      sitting.level.code, day)
+    return _pattern_numbering(kind, sitting.region.code, day,
+                              code.site_code if code is not None else sitting.evaluator_id)
+
+
+def _history_rows(actor, certificates: list[Certificate], note: dict) -> None:
+    values = transition_values(actor=actor, from_status="", to_status=CertificateStatus.VALID,
+                               action="issue", note=note)
+    CertificateStatusChange.objects.bulk_create(
+        [CertificateStatusChange(certificate=c, **values) for c in certificates],
+        batch_size=BULK)
+
+
+def _save_signed(certificates: list[Certificate]) -> list[Certificate]:
+    """Sign (status-list index, payload, key, signature) and insert."""
+    certificates_sign_bulk(certificates, save=False)
+    return Certificate.objects.bulk_create(certificates, batch_size=BULK)
+
+
+def _class_facts(training_class: TrainingClass | None) -> dict:
+    if training_class is None:
+        return {}
+    return {"sector": training_class.sector, "key_group": training_class.target_group}
+
+
+def _visible_sitting(actor, sitting: AssessmentSitting) -> AssessmentSitting:
+    found = (AssessmentSitting.objects.visible_to(actor)
+             .select_related("region", "evaluator", "evaluator__region", "occupation", "level")
+             .filter(pk=sitting.pk).first())
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def certificates_issue_for_sitting(*, actor, sitting: AssessmentSitting) -> list[Certificate]:
+    """Issue the certificates of a sitting whose results are recorded: one per passed
+    candidate (and a paired second one where 一试双证 is allowed), numbered, signed; close the
+    sitting; write the plans facts; assess its class when this closed the class's last open
+    assessment. The sitting's evaluator issues (Forbidden for others; NotFound out of scope).
+    Returns the certificates issued, first certificates before second ones."""
+    visible = _visible_sitting(actor, sitting)
+    access.ensure_issue(actor, visible)
+    with transaction.atomic():
+        # Lock order: the class, the sitting, the number sequences, the status list.
+        if visible.training_class_id:
+            training_selectors.class_lock(visible.training_class_id)
+        locked = (AssessmentSitting.objects.select_for_update(of=("self",))
+                  .select_related("region", "evaluator", "evaluator__region", "occupation",
+                                  "level", "training_class")
+                  .get(pk=visible.pk))
+        access.ensure_issue(actor, locked)  # again under the lock: issued meanwhile?
+        certificates = _issue(actor, locked)
+        _close(actor, locked, len(certificates))
+        day = certificates[0].issued_on if certificates else timezone.localdate()
+        plan_facts.record_issued(actor=actor, sitting=locked, certificates=certificates,
+                                 day=day, **_class_facts(locked.training_class))
+        if locked.training_class_id:
+            _assess_class_if_done(actor, locked)
+    return certificates
+
+
+def _issue(actor, sitting: AssessmentSitting) -> list[Certificate]:
+    primary = _primary_kind(sitting)
+    second = second_certificate_listing(sitting)
+    kinds = [primary] + ([second] if second else [])
+    code = (_evaluator_code(sitting) if CertificateKind.SKILL_LEVEL in kinds
+            else EvaluatorCode.objects.filter(organization_id=sitting.evaluator_id).first())
+    passed = list(Candidate.objects.filter(sitting=sitting, passed=True)
+                  .exclude(certificates__kind__in=kinds).select_related("person")
+                  .order_by("pk"))
+    if not passed:
+        return []
+    day = timezone.localdate()
+    who = _username(actor)
+    numberings = {kind: _numbering_for(kind, sitting, code, day) for kind in kinds}
+    numbers = _take([(n, len(passed)) for n in numberings.values()])
+    issued: dict[str, list[Certificate]] = {}
+    for kind in kinds:
+        made = []
+        for candidate, number in zip(passed, numbers[numberings[kind].key], strict=True):
+            c = _certificate(sitting, candidate, kind, day, who)
+            c.number = number
+            made.append(c)
+        issued[kind] = made
+    firsts = _save_signed(issued[primary])
+    seconds: list[Certificate] = []
+    if second:
+        for one, other in zip(firsts, issued[second], strict=True):
+            other.paired_with = one
+        seconds = _save_signed(issued[second])
+        for one, other in zip(firsts, seconds, strict=True):
+            one.paired_with = other
+        Certificate.objects.bulk_update(firsts, ["paired_with"], batch_size=BULK)
+    everything = firsts + seconds
+    _history_rows(actor, everything, {"sitting": sitting.pk})
+    audit.record(
+        actor=actor, action=AuditAction.CREATE, entity_type="assessment.certificate",
+        label=_("%(count)s certificates of sitting %(sitting)s")
+        % {"count": len(everything), "sitting": sitting.pk},
+        region_code=sitting.region.code, organization_id=sitting.evaluator_id,
+        after={"sitting": sitting.pk, "count": len(everything),
+               "numbers": {kind: [issued_now[0].number, issued_now[-1].number]
+                           for kind, issued_now in (("first", firsts), ("second", seconds))
+                           if issued_now}})
+    return everything
+
+
+def _close(actor, sitting: AssessmentSitting, count: int) -> None:
+    kinds = access.sitting_kinds(actor, sitting) | {lc.SYSTEM}
+    try:
+        target = lc.plan_transition("close", sitting.status, kinds)
+    except lc.TransitionRefused:
+        raise DomainError(_("Certificates are issued only once the sitting's results are "
+                            "recorded."), field="status", code="no_results") from None
+    before = sitting.status
+    sitting.status = target
+    sitting.save(update_fields=["status"])
+    record_transition(SittingStatusChange, subject_field="sitting", subject=sitting,
+                      actor=actor, action="close", from_status=before, to_status=target,
+                      note={"certificates": count})
+    audit.record(actor=actor, action=AuditAction.TRANSITION, instance=sitting,
+                 before={"status": before},
+                 after={"status": target, "action": "close", "certificates": count})
+
+
+def _assess_class_if_done(actor, sitting: AssessmentSitting) -> None:
+    cls = sitting.training_class
+    cls.refresh_from_db(fields=["status"])
+    if cls.status != ClassStatus.FINISHED:
+        return
+    open_ones = (AssessmentSitting.objects.filter(training_class_id=cls.pk)
+                 .exclude(status__in=SETTLED_SITTING_STATES).exists())
+    if open_ones:
+        return
+    closed = list(AssessmentSitting.objects.filter(training_class_id=cls.pk,
+                                                   status=SittingStatus.CLOSED)
+                  .order_by("pk").values_list("pk", flat=True))
+    training_services.class_mark_assessed(
+        actor=actor, training_class=cls,
+        reason=_("Every assessment of the class is closed (sittings %(ids)s).")
+        % {"ids": ", ".join(str(pk) for pk in closed)})
+
+
+# --- training and entrepreneurship certificates ----------------------------------------------
+
+def _ensure_class_issuer(actor, training_class: TrainingClass) -> None:
+    kinds = training_services.actor_kinds(actor, training_class)
+    if not kinds & {"institution", "hrss"}:
+        raise Forbidden(_("Only the class's institution or the HRSS office governing it "
+                          "issues its training certificates."))
+
+
+def training_certificates_issue(*, actor, training_class: TrainingClass) -> list[Certificate]:
+    """培训合格证书 for the trainees who completed a finished class (the institution issues,
+    the project is the class, with its dates), or entrepreneurship-training certificates for
+    an entrepreneurship class. Numbered by the province's pattern, signed. Idempotent: a
+    trainee who holds the class's certificate gets no second one (issuing again returns [])."""
+    visible = training_selectors.class_get(actor=actor, pk=training_class.pk)
+    _ensure_class_issuer(actor, visible)
+    with transaction.atomic():
+        cls = training_selectors.class_lock(visible.pk)
+        if cls.status not in TRAINING_CERTIFICATE_STATES:
+            raise DomainError(_("Training certificates are issued once the class is "
+                                "finished."), field="status", code="not_finished")
+        kind = (CertificateKind.ENTREPRENEURSHIP
+                if cls.training_type == TrainingType.ENTREPRENEURSHIP
+                else CertificateKind.TRAINING)
+        holders = set(Certificate.objects.filter(training_class=cls, kind=kind)
+                      .values_list("person_id", flat=True))
+        trainees = [e for e in training_selectors.completed_enrollments(cls)
+                    if e.person_id not in holders]
+        if not trainees:
+            return []
+        day = timezone.localdate()
+        n = _pattern_numbering(kind, cls.region.code, day, cls.institution_id)
+        numbers = _take([(n, len(trainees))])[n.key]
+        who = _username(actor)
+        made = [Certificate(
+            kind=kind, number=number, origin=CertificateOrigin.ISSUED, verified=True,
+            person=e.person, holder_name=e.person.name, occupation=cls.occupation,
+            title=cls.name, training_class=cls, training_start=cls.start_date,
+            training_end=cls.end_date, issuer=cls.institution,
+            issuer_name=cls.institution.name, region=cls.region, issued_on=day,
+            status=CertificateStatus.VALID, recorded_by=who)
+            for e, number in zip(trainees, numbers, strict=True)]
+        saved = _save_signed(made)
+        _history_rows(actor, saved, {"training_class": cls.pk})
+        audit.record(
+            actor=actor, action=AuditAction.CREATE, entity_type="assessment.certificate",
+            label=_("%(count)s training certificates of class %(name)s")
+            % {"count": len(saved), "name": cls.name},
+            region_code=cls.region.code, organization_id=cls.institution_id,
+            after={"training_class": cls.pk, "kind": kind, "count": len(saved),
+                   "numbers": [saved[0].number, saved[-1].number]})
+    return saved
