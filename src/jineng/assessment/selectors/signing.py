@@ -26,8 +26,10 @@ __all__ = [
     "certificate_document",
     "certificate_public_status",
     "key_table",
+    "normalize_number",
     "published_keys",
     "signing_certificate_get",
+    "signing_pair_of",
     "status_list_bits",
     "status_list_document",
     "verify_document_bytes",
@@ -173,3 +175,10 @@ def signing_certificate_get(*, actor, pk: int) -> Certificate:
     if certificate is None:
         raise NotFound(_("No such certificate."))
     return certificate
+
+
+def signing_pair_of(certificate: Certificate) -> Certificate | None:
+    """The other certificate of a 一试双证 pair, either way round."""
+    if certificate.paired_with_id:
+        return certificate.paired_with
+    return Certificate.objects.filter(paired_with=certificate).first()
