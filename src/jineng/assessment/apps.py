@@ -8,9 +8,11 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Assessment and certificates")
 
     def ready(self) -> None:
-        from jineng.registry.hooks import persons_served
+        from jineng.assessment.views.records import skill_record_links
+        from jineng.registry.hooks import person_page_links, persons_served
 
         persons_served.register("assessment.candidate", assessed_by)
+        person_page_links.register("assessment.skill_record", skill_record_links)
 
 
 def assessed_by(organization_id: int):
