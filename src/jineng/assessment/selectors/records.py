@@ -1,3 +1,92 @@
-"""records reads (being written)."""
+"""A person's skill record (电子档案): every class, assessment and certificate, and the
+person's level over time in each occupation.
 
-__all__: list[str] = []
+The gate is the person: whoever may read the person (registry's person scope: staff of the
+person's region, the institution that registered or trained them, the evaluator that assessed
+them) reads the whole record; anyone else gets NotFound, like a missing person. The worker's
+own record (public site) is read by `own_skill_record` after the identity check, never by id
+from a request. Four queries, whatever the history's length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jineng.assessment.choices import CertificateKind, CertificateStatus, SittingStatus
+from jineng.assessment.models import Candidate, Certificate
+from jineng.assessment.rules import records as rules
+from jineng.core.errors import NotFound
+from jineng.registry import selectors as registry_selectors
+from jineng.registry.models import Person
+from jineng.training import selectors as training_selectors
+from jineng.training.models import Enrollment
+
+__all__ = ["LEVEL_KINDS", "SkillRecord", "own_skill_record", "skill_record"]
+
+# Certificates that carry a level on the ladder.
+LEVEL_KINDS = (CertificateKind.SKILL_LEVEL, CertificateKind.QUALIFICATION)
+
+
+@dataclass(frozen=True)
+class SkillRecord:
+    person: Person
+    classes: list[Enrollment]  # oldest first; class, institution, occupation, level joined
+    assessments: list[Candidate]  # oldest first; sitting, evaluator, occupation, level joined
+    certificates: list[Certificate]  # oldest first; issued here and recorded from outside
+    levels: list[rules.OccupationLevels]  # per occupation, highest level first
+
+    @property
+    def highest(self) -> rules.LevelStep | None:
+        """The highest level the person holds in any occupation (the earliest reached)."""
+        return self.levels[0].highest if self.levels else None
+
+    @property
+    def highest_occupation(self) -> str:
+        return self.levels[0].occupation_name if self.levels else ""
+
+
+def skill_record(*, actor, person: Person | int) -> SkillRecord:
+    """The record of a person (or person id) the actor may read; NotFound otherwise."""
+    visible = registry_selectors.person_get(actor=actor, pk=getattr(person, "pk", person))
+    return _record(visible)
+
+
+def own_skill_record(*, verified_person_id: int) -> SkillRecord:
+    """The worker's own record, for the id the identity check put in their session (never an
+    id from the request). NotFound if the person is gone or was merged away."""
+    person = (Person.objects.select_related("region").filter(pk=verified_person_id,
+                                                             merged_into__isnull=True).first())
+    if person is None:
+        raise NotFound()
+    return _record(person)
+
+
+def _record(person: Person) -> SkillRecord:
+    classes = list(training_selectors.person_enrollments_unscoped(person.pk))
+    assessments = list(
+        Candidate.objects.filter(person_id=person.pk)
+        .exclude(sitting__status=SittingStatus.CANCELLED)
+        .select_related("sitting", "sitting__evaluator", "sitting__occupation",
+                        "sitting__level")
+        .order_by("sitting__sitting_date", "id"))
+    certificates = list(
+        Certificate.objects.filter(person_id=person.pk)
+        .select_related("occupation", "level", "issuer")
+        .defer("signed_payload", "signature")
+        .order_by("issued_on", "id"))
+    return SkillRecord(person=person, classes=classes, assessments=assessments,
+                       certificates=certificates, levels=level_history(certificates))
+
+
+def level_history(certificates: list[Certificate]) -> list[rules.OccupationLevels]:
+    """The person's level over time from their certificates (rules.level_history): valid
+    skill-level and qualification certificates with a level; a certificate recorded from
+    outside counts once verified."""
+    return rules.level_history(
+        rules.Holding(occupation_key=c.occupation_id or c.work_type or c.number,
+                      occupation_name=(c.occupation.name if c.occupation_id else c.work_type),
+                      rank=c.level.rank, level_name=str(c.level), on=c.issued_on,
+                      number=c.number)
+        for c in certificates
+        if c.kind in LEVEL_KINDS and c.level_id and c.status == CertificateStatus.VALID
+        and c.verified)
