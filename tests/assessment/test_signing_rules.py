@@ -207,3 +207,29 @@ def test_revoked_by_the_status_list():
                                                ("欧阳小明", "欧**明"), ("李", "李"), ("", "")])
 def test_mask_name(name, masked):
     assert documents.mask_name(name) == masked
+
+
+# The fast path (the C encoder) and the reference writer agree on any payload shape.
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from jineng.assessment.rules import canonical as canonical_module  # noqa: E402
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20)
+
+
+@given(_json_values)
+def test_fast_canonical_equals_the_reference_writer(value):
+    out: list[str] = []
+    canonical_module._write(value, out)
+    reference = "".join(out)
+    try:
+        expected = reference.encode("utf-8")
+    except UnicodeEncodeError:
+        with pytest.raises(TypeError):
+            canonical(value)
+        return
+    assert canonical(value) == expected

@@ -66,8 +66,45 @@ def _checked_key(name: Any) -> bytes:
     return _key(name)
 
 
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                         check_circular=False, allow_nan=False).encode
+
+
+def _plain(value: Any) -> bool:
+    """Whether `value` holds only what the canonical form allows, with keys that sort the same
+    by code point as by UTF-16 code unit (no key character past U+FFFF). Raises TypeError on a
+    value the form refuses."""
+    if isinstance(value, str) or value is None or value is True or value is False:
+        return True
+    if isinstance(value, dict):
+        same_order = True
+        for name, item in value.items():
+            if not isinstance(name, str):
+                raise TypeError("canonical JSON object keys are strings")
+            if same_order and not name.isascii() and max(name) > "\uffff":
+                same_order = False
+            if not _plain(item):
+                same_order = False
+        return same_order
+    if isinstance(value, list):
+        same_order = True
+        for item in value:
+            if not _plain(item):
+                same_order = False
+        return same_order
+    if isinstance(value, tuple):
+        for item in value:
+            _plain(item)
+        return False
+    raise TypeError(f"canonical JSON holds strings, booleans, null, objects and arrays only, "
+                    f"not {type(value).__name__}")
+
+
 def canonical_text(value: Any) -> str:
-    """The canonical form as text."""
+    """The canonical form as text. Where code-point order is UTF-16 order (almost always),
+    the C JSON encoder writes it (the same bytes, faster); otherwise the writer above."""
+    if _plain(value):
+        return _dumps(value)
     out: list[str] = []
     _write(value, out)
     return "".join(out)
