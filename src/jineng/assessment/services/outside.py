@@ -405,10 +405,28 @@ def certificate_mark_verified(*, actor, certificate: Certificate, verified: bool
 
 # --- files: shared -------------------------------------------------------------------------
 
-def _choice(raw: str, choices) -> str:
-    """A choice written as its code or its label (Chinese or English); an unknown value passes
-    through to the checks, which name the field."""
+# The names printed on certificates and used by other systems (whatever the catalog says).
+KIND_NAMES = {
+    "职业技能等级证书": CertificateKind.SKILL_LEVEL, "技能等级证书": CertificateKind.SKILL_LEVEL,
+    "专项职业能力证书": CertificateKind.SPECIAL_ABILITY,
+    "培训合格证书": CertificateKind.TRAINING, "培训证书": CertificateKind.TRAINING,
+    "创业培训合格证书": CertificateKind.ENTREPRENEURSHIP,
+    "特种作业操作证": CertificateKind.SPECIAL_OPERATION,
+    "职业资格证书": CertificateKind.QUALIFICATION,
+}
+ORIGIN_NAMES = {
+    "外省": CertificateOrigin.OTHER_PROVINCE, "外省颁发": CertificateOrigin.OTHER_PROVINCE,
+    "全国平台": CertificateOrigin.NATIONAL, "国家平台": CertificateOrigin.NATIONAL,
+    "其他部门": CertificateOrigin.OTHER_AUTHORITY, "原系统": CertificateOrigin.LEGACY,
+}
+
+
+def _choice(raw: str, choices, names: dict[str, str] | None = None) -> str:
+    """A choice written as its code, its label (Chinese or English) or a name in `names`; an
+    unknown value passes through to the checks, which name the field."""
     text = (raw or "").strip()
+    if names and text in names:
+        return str(names[text])
     for language in ("zh-hans", "en"):
         with translation.override(language):
             for value, label in choices.choices:
@@ -565,8 +583,9 @@ def _certificate_input(row: Row, lookups: _Lookups) -> OutsideCertificateInput:
     if problems:
         raise RowInvalid(*problems)
     return OutsideCertificateInput(
-        kind=_choice(v.get("kind", ""), CertificateKind),
-        number=v.get("number", ""), origin=_choice(v.get("origin", ""), CertificateOrigin),
+        kind=_choice(v.get("kind", ""), CertificateKind, KIND_NAMES),
+        number=v.get("number", ""),
+        origin=_choice(v.get("origin", ""), CertificateOrigin, ORIGIN_NAMES),
         id_number=v.get("id_number", ""), holder_name=v.get("holder_name", ""),
         issuer_name=v.get("issuer_name", ""), issued_on=found["issued_on"],
         occupation=found["occupation"], work_type=v.get("work_type", ""), level=found["level"],
@@ -737,6 +756,13 @@ def _history_row(row: Row, lookups: _Lookups) -> dict:
         problems.append(("occupation", _("Choose an occupation or work type.")))
     number = numbering.normalize(v.get("number", ""))
     if number:
+        kind = _choice(v.get("kind", ""), CertificateKind, KIND_NAMES) or (
+            CertificateKind.SKILL_LEVEL if out["occupation"] else CertificateKind.SPECIAL_ABILITY)
+        problem = numbering.validate_number(kind, number, legacy_ok=True)
+        if kind not in CertificateKind.values:
+            problems.append(("kind", _("Unknown certificate kind.")))
+        elif problem is not None:
+            problems.append(("number", number_message(problem)))
         if result != "passed":
             problems.append(("number", _("Only a candidate who passed holds a certificate.")))
         if out["issued_on"] is None:
@@ -841,7 +867,7 @@ def _history_certificate(actor, sitting: AssessmentSitting, candidate: Candidate
                          person: Person, r: dict, lookups: _Lookups, seen: _Seen) -> bool:
     """Record the row's certificate; True if new."""
     v = r["values"]
-    kind = _choice(v.get("kind", ""), CertificateKind) or (
+    kind = _choice(v.get("kind", ""), CertificateKind, KIND_NAMES) or (
         CertificateKind.SKILL_LEVEL if sitting.occupation_id else CertificateKind.SPECIAL_ABILITY)
     data = OutsideCertificateInput(
         kind=kind, number=r["number"], origin=CertificateOrigin.LEGACY,
