@@ -1111,6 +1111,9 @@ PUBLIC_PAGES = {
     "catalog:index", "catalog:lookup", "catalog:detail", "catalog:history", "catalog:diff",
     "catalog:download", "catalog:template",  # published catalogs (两目录) are public
     "plans:schema",  # the JSON schema of policy packs
+    # Anyone checks a certificate (file or number) and reads the published signing keys.
+    "assessment:signing_verify", "assessment:signing_keys",
+    "assessment:signing_certificate_public",
 }
 # The first word of a URL name names the record kind of its `pk` argument.
 NAME_KIND = {"organization": "organization", "site": "site", "person": "person",
