@@ -63,7 +63,8 @@ class OccupationLevels:
 
 def level_history(holdings: Iterable[Holding]) -> list[OccupationLevels]:
     """The rises of a person's level in each occupation (a certificate of the same or a lower
-    level than the one already held is no rise); occupations with the highest level first,
+    level than the one already held is no rise; of two on one day the higher counts);
+    occupations with the highest level first,
     then by the date it was reached."""
     by_occupation: dict[object, list[Holding]] = {}
     names: dict[object, str] = {}
@@ -74,9 +75,13 @@ def level_history(holdings: Iterable[Holding]) -> list[OccupationLevels]:
     for key, items in by_occupation.items():
         steps: list[LevelStep] = []
         for h in sorted(items, key=lambda h: (h.on, h.rank, h.number)):
-            if not steps or h.rank > steps[-1].rank:
-                steps.append(LevelStep(on=h.on, rank=h.rank, level_name=h.level_name,
-                                       number=h.number))
+            if steps and h.rank <= steps[-1].rank:
+                continue
+            step = LevelStep(on=h.on, rank=h.rank, level_name=h.level_name, number=h.number)
+            if steps and steps[-1].on == h.on:  # two on one day: the higher is the level
+                steps[-1] = step
+            else:
+                steps.append(step)
         out.append(OccupationLevels(occupation_key=key, occupation_name=names[key],
                                     steps=tuple(steps)))
     out.sort(key=lambda o: (-o.highest.rank, o.highest.on, o.occupation_name))
