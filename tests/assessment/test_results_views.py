@@ -12,8 +12,11 @@ from django.urls import reverse
 
 from jineng.assessment import services
 from jineng.assessment.choices import SittingStatus
-from jineng.assessment.models import AssessmentSitting
+from jineng.assessment.models import AssessmentSitting, Certificate
 from jineng.core.errors import DomainError
+from tests import factories as f
+from tests.assessment import factories as af
+from tests.assessment import issuance_support as isup
 from tests.assessment.results_support import D, reload, results_world, row
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +169,27 @@ def test_close_refused_shows_why(client, w, monkeypatch):
     response = client.post(_url(w, "results_close"), follow=True)
     assert response.status_code == 200
     assert "The evaluator has no evaluator code." in response.content.decode()
+
+
+def test_close_with_the_real_issuance(client):
+    code = af.EvaluatorCodeFactory()
+    isup.publish_evaluation_catalog(isup.listing_rows(code.organization))
+    sitting = af.SittingFactory(evaluator=code.organization)
+    a, b = (af.CandidateFactory(sitting=sitting) for _ in range(2))
+    operator = f.operator(code.organization)
+    client.force_login(operator)
+    url = reverse("assessment:results_sitting", kwargs={"pk": sitting.pk})
+    client.post(url, {f"theory_{a.pk}": "90", f"practical_{a.pk}": "80",
+                      f"theory_{b.pk}": "30", f"practical_{b.pk}": "80"})
+    assert 'id="close-sitting"' in client.get(url).content.decode()
+    response = client.post(reverse("assessment:results_close", kwargs={"pk": sitting.pk}),
+                           follow=True)
+    html = response.content.decode()
+    assert "The sitting is closed: 1 certificate issued." in html, html[:3000]
+    assert list(Certificate.objects.values_list("person_id", flat=True)) == [a.person_id]
+    assert AssessmentSitting.objects.get(pk=sitting.pk).status == SittingStatus.CLOSED
+    assert 'name="theory_' not in html  # closed: read only
+    # a second press is refused with a message, not an error page
+    again = client.post(reverse("assessment:results_close", kwargs={"pk": sitting.pk}),
+                        follow=True)
+    assert again.status_code == 200 and Certificate.objects.count() == 1

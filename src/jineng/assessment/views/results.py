@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from jineng.assessment import selectors, services
@@ -191,8 +191,9 @@ def results_close(request, pk: int):
             messages.success(request, _("The sitting is closed and its certificates are "
                                         "issued."))
         else:
-            messages.success(request, _("The sitting is closed: %(n)d certificates issued.")
-                             % {"n": count})
+            messages.success(request, ngettext(
+                "The sitting is closed: %(n)d certificate issued.",
+                "The sitting is closed: %(n)d certificates issued.", count) % {"n": count})
     return redirect("assessment:results_sitting", pk=sitting.pk)
 
 
