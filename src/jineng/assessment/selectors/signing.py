@@ -8,6 +8,7 @@ manager directly and return only what a verifier needs, the holder's name partly
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 
@@ -163,7 +164,7 @@ def certificate_document(certificate: Certificate) -> dict | None:
     """The signed file of a certificate issued here (None before it is signed)."""
     if not certificate.signature or not certificate.signed_payload:
         return None
-    return {"format": documents.FORMAT, "payload": certificate.signed_payload,
+    return {"format": documents.FORMAT, "payload": copy.deepcopy(certificate.signed_payload),
             "key_id": certificate.key_id, "signature": certificate.signature}
 
 
