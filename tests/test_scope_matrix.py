@@ -631,6 +631,14 @@ SKIP: dict[str, str] = {
                              "its own) is tested in tests/training/test_manual_attendance.py",
     "training:attendance_void": "a POST-only action on one attendance event (GET answers 405 "
                                 "before any lookup); tests/training/test_manual_attendance.py",
+    # The worker's own skill record after an identity check (no login): without a check in
+    # the session they send the visitor back to its start (assessment:records_own, walked as
+    # a public page); tests/assessment/test_records_identity.py.
+    "assessment:records_own_code": "the code step of a started identity check (redirects to "
+                                   "the start without one)",
+    "assessment:records_own_pdf": "the verified worker's own record as a PDF (redirects to the "
+                                  "start without a verified session)",
+    "assessment:records_own_logout": "POST-only: closes the worker's own record (GET 405)",
 }
 
 
@@ -1114,6 +1122,9 @@ PUBLIC_PAGES = {
     # Anyone checks a certificate (file or number) and reads the published signing keys.
     "assessment:signing_verify", "assessment:signing_keys",
     "assessment:signing_certificate_public",
+    # A worker's own skill record: an identity check (ID number, name, a code sent to the
+    # registered phone) instead of a login; tests/assessment/test_records_identity.py.
+    "assessment:records_own",
 }
 # The first word of a URL name names the record kind of its `pk` argument.
 NAME_KIND = {"organization": "organization", "site": "site", "person": "person",
