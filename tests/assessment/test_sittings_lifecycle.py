@@ -84,7 +84,8 @@ ADMIN = perms.ActorFacts(role="system_admin", everything=True, sees_persons=True
     (EVAL, "520102", 7, {E}),
     (EVAL, "520102", 9, set()),  # another evaluator's sitting
     (ENTERPRISE, "520102", 8, {E}),  # a self-evaluating enterprise
-    (TRAINER, "520102", 7, set()),  # an institution's operator is no assessor
+    (TRAINER, "520102", 7, {E}),  # a school listed as evaluator
+    (TRAINER, "520102", 9, set()),
     (CITY, "520102", 7, {H}),
     (CITY, "520302", 7, set()),  # another city's sitting
     (INDUSTRY, "520102", 7, set()),  # not HRSS
@@ -96,7 +97,8 @@ def test_kinds_for(facts, region, evaluator, expected):
 
 def test_declare_and_review():
     assert perms.may_declare(EVAL) and perms.may_declare(ENTERPRISE)
-    assert not perms.may_declare(TRAINER) and not perms.may_declare(CITY)
+    assert perms.may_declare(TRAINER)  # the catalog decides whether it is listed
+    assert not perms.may_declare(CITY) and not perms.may_declare(INDUSTRY)
     assert not perms.may_declare(perms.ActorFacts(role="evaluation_operator"))
     assert perms.may_review(CITY) and perms.may_review(ADMIN) and not perms.may_review(EVAL)
     with pytest.raises(perms.Refused) as refused:
@@ -131,6 +133,6 @@ def test_ensure_roster_tells_forbidden_from_closed():
 def test_revoke_record_outside_and_records():
     assert perms.may_revoke({H}) and perms.may_revoke({E}) and not perms.may_revoke(set())
     assert perms.may_record_outside(CITY) and perms.may_record_outside(EVAL)
-    assert not perms.may_record_outside(TRAINER)
+    assert not perms.may_record_outside(TRAINER) and not perms.may_record_outside(INDUSTRY)
     assert perms.may_see_records(CITY) and perms.may_see_records(ADMIN)
     assert not perms.may_see_records(EVAL) and not perms.may_see_records(INDUSTRY)

@@ -19,9 +19,11 @@ from jineng.assessment.rules import sitting_lifecycle as lc
 
 EVALUATION_OPERATOR = "evaluation_operator"
 ENTERPRISE = "enterprise"  # an enterprise approved for self-evaluation (企业自主评价)
-# Roles that run assessments for their own organization (the evaluation catalog decides for
-# what: evaluator_listed_as_of).
-ASSESSOR_ROLES = frozenset({EVALUATION_OPERATOR, ENTERPRISE})
+TRAINING_OPERATOR = "training_operator"  # a school the evaluation catalog lists as evaluator
+# Roles that run assessments for their own organization; the evaluation catalog decides for
+# what (catalog.selectors.evaluator_listed_as_of lists evaluation institutions, enterprises
+# approved for self-evaluation and training institutions such as 技工院校).
+ASSESSOR_ROLES = frozenset({EVALUATION_OPERATOR, ENTERPRISE, TRAINING_OPERATOR})
 
 
 @dataclass(frozen=True)
