@@ -233,3 +233,29 @@ def test_fast_canonical_equals_the_reference_writer(value):
             canonical(value)
         return
     assert canonical(value) == expected
+
+
+@pytest.mark.parametrize("ensure_ascii", [False, True])
+def test_characters_past_the_basic_plane_verify_whatever_the_file_escapes(ensure_ascii):
+    # Keys whose UTF-16 order differs from code-point order, and a name with an emoji-range
+    # character: the verifier takes the reference path and still agrees with the signer.
+    p = payload(extra={"\ufb33": "x", "\U0001f600": "y"},
+                holder={"name": "𠀋小明", "id_type": "resident_id", "id_number_masked": ""})
+    document = json.loads(signed(p))
+    data = json.dumps(document, ensure_ascii=ensure_ascii).encode()
+    assert documents.verify_document(data, KEYS).result == "valid"
+    document["payload"]["extra"]["\U0001f600"] = "z"
+    data = json.dumps(document, ensure_ascii=ensure_ascii).encode()
+    assert documents.verify_document(data, KEYS).result == "tampered"
+
+
+def test_a_lone_surrogate_escape_is_tampered():
+    document = json.loads(signed())
+    text = json.dumps(document).replace('"number": "', '"number": "\\udc00', 1)
+    assert documents.verify_document(text.encode(), KEYS).result == "tampered"
+
+
+@pytest.mark.parametrize("value", ["1", "1.5", "NaN", "-Infinity", "1e400"])
+def test_numbers_anywhere_in_the_file_are_tampered(value):
+    text = signed().decode().replace('"format"', f'"n": {value}, "format"', 1)
+    assert documents.verify_document(text.encode(), KEYS).result == "tampered"

@@ -116,3 +116,25 @@ def canonical(value: Any) -> bytes:
         return canonical_text(value).encode("utf-8")
     except UnicodeEncodeError as error:  # a lone surrogate
         raise TypeError("canonical JSON strings are valid Unicode") from error
+
+
+def _refuse_number(text: str):
+    raise ValueError(f"canonical JSON holds no numbers ({text})")
+
+
+def loads_without_numbers(data: bytes | str) -> Any:
+    """`json.loads` that refuses numbers, NaN and Infinity (ValueError): what the canonical
+    form cannot hold never gets in."""
+    return json.loads(data, parse_int=_refuse_number, parse_float=_refuse_number,
+                      parse_constant=_refuse_number)
+
+
+def canonical_of_parsed(value: Any, source: bytes) -> bytes:
+    """The canonical form of `value` just read from `source` by `loads_without_numbers` (so it
+    holds only strings, booleans, null, objects and arrays). The verifier's fast path: unless
+    the source has a character past U+FFFF (a UTF-8 lead byte ≥ 0xF0) or a `\\ud…` escape (a
+    surrogate), code-point order is JCS order and the C encoder writes the same bytes as
+    `canonical`; otherwise `canonical` itself."""
+    if (not source or max(source) < 0xF0) and b"\\ud" not in source.lower():
+        return _dumps(value).encode("utf-8")
+    return canonical(value)

@@ -39,7 +39,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from jineng.assessment.rules import status_list
-from jineng.assessment.rules.canonical import canonical
+from jineng.assessment.rules.canonical import canonical, canonical_of_parsed, loads_without_numbers
 
 __all__ = [
     "FORMAT",
@@ -190,7 +190,7 @@ def _verify(data: bytes | str, keys: KeyTable,
     if len(data) > MAX_DOCUMENT_BYTES:
         return _tampered("too_large")
     try:
-        document = json.loads(data)
+        document = loads_without_numbers(data)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return _tampered("not_json")
     if not isinstance(document, dict) or document.get("format") != FORMAT:
@@ -211,7 +211,7 @@ def _verify(data: bytes | str, keys: KeyTable,
         return Outcome(result=UNKNOWN_KEY, reason="key_not_published", key_id=key_id)
     raw_key, valid_from, valid_until = published
     try:
-        message = canonical(payload)
+        message = canonical_of_parsed(payload, data)
     except TypeError:
         return _tampered("not_canonical", key_id)
     try:
