@@ -73,7 +73,7 @@ def records_person_pdf(request: HttpRequest, person_id: int) -> HttpResponse:
 class StartForm(forms.Form):
     id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=30,
                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=50)
+    name = forms.CharField(label=gettext_lazy("Full name"), max_length=50)
 
 
 class CodeForm(forms.Form):
@@ -221,13 +221,16 @@ def record_rows(record: selectors.SkillRecord) -> dict[str, tuple[list[str], lis
     levels = [[o.occupation_name, s.level_name, d(s.on), s.number]
               for o in record.levels for s in o.steps]
     return {
-        "classes": ([_("Class"), _("Institution"), _("Occupation"), _("Level"), _("Dates"),
-                     _("Hours attended / required"), _("Completed")], classes),
-        "assessments": ([_("Date"), _("Evaluator"), _("Occupation or item"), _("Level"),
+        "classes": ([_("Class"), _("Institution"), _("Occupation"), _("Skill level"),
+                     _("Training dates"), _("Hours attended / required"), _("Completed")],
+                    classes),
+        "assessments": ([_("Date"), _("Evaluator"), _("Occupation or item"), _("Skill level"),
                          _("Route"), _("Theory"), _("Practical"), _("Result")], assessments),
-        "certificates": ([_("Number"), _("Kind"), _("Occupation, work type, level"),
-                          _("Issuer"), _("Issued"), _("Origin"), _("Status")], certificates),
-        "levels": ([_("Occupation"), _("Level reached"), _("On"), _("Certificate")], levels),
+        "certificates": ([_("Certificate number"), _("Certificate kind"),
+                          _("Occupation, work type, level"), _("Issuing body"), _("Issued"),
+                          _("Origin"), _("Status")], certificates),
+        "levels": ([_("Occupation"), _("Level reached"), _("Reached on"), _("Certificate")],
+                   levels),
     }
 
 
@@ -260,14 +263,14 @@ def record_pdf(record: selectors.SkillRecord) -> bytes:
     person = record.person
     story: list[Any] = [
         Paragraph(esc(_("Skill record")), title),
-        Paragraph(esc(f"{_('Name')}: {person.name}　{_('ID number')}: {person.id_masked}"),
+        Paragraph(esc(f"{_('Full name')}: {person.name}　{_('ID number')}: {person.id_masked}"),
                   line),
         Paragraph(esc(f"{_('Highest level')}: "
                       + (f"{record.highest.level_name} · {record.highest_occupation}"
                          if record.highest else "—")), line),
         Paragraph(esc(f"{_('Printed')}: {timezone.localtime():%Y-%m-%d %H:%M}"), line),
     ]
-    titles = {"classes": _("Training classes"), "assessments": _("Assessments"),
+    titles = {"classes": _("Training taken"), "assessments": _("Assessments"),
               "certificates": _("Certificates"), "levels": _("Level over time")}
     for key, (headers, rows) in record_rows(record).items():
         story += [Spacer(1, 3 * mm), Paragraph(esc(titles[key]), heading)]
