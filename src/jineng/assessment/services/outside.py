@@ -519,6 +519,8 @@ def _read(file) -> tuple[bytes, str]:
     if file is None:
         raise DomainError(_("Choose a file to upload."), field="file", code="required")
     check_file_size(getattr(file, "size", None))
+    if hasattr(file, "seek"):
+        file.seek(0)  # a file read before (a retried call) is read whole
     data = file.read()
     check_file_size(len(data))
     return data, getattr(file, "name", "") or "upload.csv"
