@@ -99,7 +99,7 @@ def test_history_page(clerk):
 
 @pytest.mark.parametrize("which", ["certificates", "history"])
 def test_templates(clerk, which):
-    response = client_for(clerk).get(reverse("assessment:outside_template", args=[which]))
+    response = client_for(clerk).get(reverse(f"assessment:outside_template_{which}"))
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     header = [cell.value for cell in next(book.active.iter_rows(max_row=1))]

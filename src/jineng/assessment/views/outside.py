@@ -221,11 +221,7 @@ def outside_history_import(request):
     return _import_page(request, history=True)
 
 
-@login_required
-@domain_errors
-def outside_template(request, which: str):
-    if which not in ("certificates", "history"):
-        raise Http404
+def _template(request, which: str) -> HttpResponse:
     _ensure_page(request.user, history=which == "history")
     data = services.history_template() if which == "history" \
         else services.certificates_template()
@@ -235,11 +231,26 @@ def outside_template(request, which: str):
     return response
 
 
+@login_required
+@domain_errors
+def outside_template_certificates(request):
+    return _template(request, "certificates")
+
+
+@login_required
+@domain_errors
+def outside_template_history(request):
+    return _template(request, "history")
+
+
 urlpatterns = [
     path("outside/", outside_list, name="outside_list"),
     path("outside/new/", outside_record, name="outside_record"),
     path("outside/<int:pk>/verify/", outside_verify, name="outside_verify"),
     path("outside/import/", outside_import, name="outside_import"),
     path("outside/history/", outside_history_import, name="outside_history_import"),
-    path("outside/template/<slug:which>.xlsx", outside_template, name="outside_template"),
+    path("outside/template/certificates.xlsx", outside_template_certificates,
+         name="outside_template_certificates"),
+    path("outside/template/history.xlsx", outside_template_history,
+         name="outside_template_history"),
 ]
