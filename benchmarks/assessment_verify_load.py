@@ -54,8 +54,8 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/jineng_bench_verify"
 TIER_L = 1_500_000
 EVALUATORS = 300
 # Where the public answers live (the signing area's API and page); `{number}` is filled in.
-API_PATH = "/api/assessment/public/certificates/{number}/status"
-PAGE_PATH = "/assessment/verify/{number}"
+API_PATH = "/api/assessment/certificate-status/{number}"
+PAGE_PATH = "/assessment/c/{number}/"
 STUB_PATH = "/stub/certificates/{number}"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰",
@@ -116,8 +116,11 @@ def insert_select(model, given: dict[str, str], source: str, params: dict) -> tu
 def build(certificates: int, persons: int) -> dict:
     """Evaluators, persons and certificates, set-based. Returns phase timings."""
     from django.db import connection, transaction
+    from django.utils import timezone
 
-    from jineng.assessment.models import Certificate, EvaluatorCode
+    from jineng.accounts.models import User
+    from jineng.assessment.models import Certificate, CertificateSequence, EvaluatorCode
+    from jineng.assessment.services import signing
     from jineng.core.validators import make_credit_code
     from jineng.registry.models import Occupation, Organization, Person, Region, SkillLevel
 
@@ -125,18 +128,22 @@ def build(certificates: int, persons: int) -> dict:
     t0 = time.perf_counter()
     counties = list(Region.objects.filter(code__startswith="52").exclude(code__endswith="00")
                     .order_by("code").values_list("pk", "code"))
-    levels = {lv.rank: lv.pk for lv in SkillLevel.objects.all()}
+    levels = {lv.rank: lv for lv in SkillLevel.objects.all()}
     # Level digit of the number: 1 高级技师 … 5 初级工 (the national grades 一级 … 五级).
     by_grade = {}
     for lv in SkillLevel.objects.exclude(national_grade=""):
         digit = "一二三四五".find(lv.national_grade[0]) + 1
         if digit:
-            by_grade[digit] = lv.pk
+            by_grade[digit] = lv
     if len(by_grade) < 5:
         ranked = sorted(levels.items())
-        by_grade = {5 - i: pk for i, (_rank, pk) in enumerate(ranked[:5])}
-    occupations = list(Occupation.objects.filter(code__isnull=False).order_by("pk")
-                       .values_list("pk", flat=True)[:200])
+        by_grade = {5 - i: lv for i, (_rank, lv) in enumerate(ranked[:5])}
+    occupations = list(Occupation.objects.filter(code__isnull=False).order_by("pk")[:200])
+    # The signing key the bulk rows name (made by the app's service, as an administrator).
+    admin = User.objects.create_user(username="bench-admin", password="bench-pass-1234",
+                                     role="system_admin")
+    key = signing.signing_key_create(actor=admin)
+    signed_at = timezone.now()
     with transaction.atomic():
         orgs = []
         for e in range(EVALUATORS):
@@ -158,14 +165,22 @@ def build(certificates: int, persons: int) -> dict:
         cur.executemany("INSERT INTO b_county VALUES (%s, %s, %s)",
                         [(i, pk, code) for i, (pk, code) in enumerate(counties)])
         cur.execute("CREATE TEMPORARY TABLE b_org (i int PRIMARY KEY, id bigint, name text, "
-                    "region_id bigint, mcode text, scode text)")
-        cur.executemany("INSERT INTO b_org VALUES (%s, %s, %s, %s, %s, %s)",
-                        [(e, o.pk, o.name, o.region_id, f"{1000 + e:04d}", f"52{e:04d}")
+                    "region_id bigint, mcode text, scode text, credit_code text, "
+                    "region_code text)")
+        region_code = dict(counties)
+        cur.executemany("INSERT INTO b_org VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                        [(e, o.pk, o.name, o.region_id, f"{1000 + e:04d}", f"52{e:04d}",
+                          o.credit_code, region_code[o.region_id])
                          for e, o in enumerate(orgs)])
-        cur.execute("CREATE TEMPORARY TABLE b_occ (i int PRIMARY KEY, id bigint)")
-        cur.executemany("INSERT INTO b_occ VALUES (%s, %s)", list(enumerate(occupations)))
-        cur.execute("CREATE TEMPORARY TABLE b_level (d int PRIMARY KEY, id bigint)")
-        cur.executemany("INSERT INTO b_level VALUES (%s, %s)", list(by_grade.items()))
+        cur.execute("CREATE TEMPORARY TABLE b_occ (i int PRIMARY KEY, id bigint, code text, "
+                    "name text)")
+        cur.executemany("INSERT INTO b_occ VALUES (%s, %s, %s, %s)",
+                        [(i, o.pk, o.code or "", o.name) for i, o in enumerate(occupations)])
+        cur.execute("CREATE TEMPORARY TABLE b_level (d int PRIMARY KEY, id bigint, code text, "
+                    "name text, grade text)")
+        cur.executemany("INSERT INTO b_level VALUES (%s, %s, %s, %s, %s)",
+                        [(d, lv.pk, lv.code, lv.name, lv.national_grade)
+                         for d, lv in by_grade.items()])
         cur.execute("ANALYZE b_county; ANALYZE b_org; ANALYZE b_occ; ANALYZE b_level")
         cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {person_t}")
         p0 = cur.fetchone()[0] + 1
@@ -198,10 +213,30 @@ def build(certificates: int, persons: int) -> dict:
             "revoked_on": "CASE WHEN x.revoked THEN x.issued_on + 200 END",
             "revocation_reason": "CASE WHEN x.revoked THEN CASE WHEN x.g %% 2 = 0 "
                                  "THEN 'fraud' ELSE 'error' END ELSE '' END",
-            "status_index": "x.g", "key_id": "'bench-key'", "signature": "%(sig)s",
-            "signed_payload": "jsonb_build_object('number', x.number, 'kind', 'skill_level', "
-                              "'holder', x.holder, 'level', x.lvl, 'issuer', o.name, "
-                              "'issued_on', x.issued_on::text)",
+            "status_index": "x.g", "signature": "%(sig)s",
+            "key_id": "%(key_id)s",
+            # The shape of services.signing.certificate_payload, per row.
+            "signed_payload": """jsonb_build_object(
+                'kind', 'skill_level', 'number', x.number,
+                'holder', jsonb_build_object(
+                    'name', x.holder, 'id_type', 'resident_id', 'id_type_name', '居民身份证',
+                    'id_number_masked', substr(pc.code, 1, 6) || '********'
+                        || lpad((x.pi %% 10000)::text, 4, '0')),
+                'occupation', jsonb_build_object('code', COALESCE(oc.code, ''),
+                                                 'name', COALESCE(oc.name, '')),
+                'work_type', '',
+                'level', jsonb_build_object('code', lv.code, 'name', lv.name,
+                                            'grade', lv.grade),
+                'special_ability_item', '', 'title', '', 'training_start', '',
+                'training_end', '',
+                'issuer', jsonb_build_object('name', o.name, 'credit_code', o.credit_code),
+                'region', o.region_code, 'issued_on', x.issued_on::text, 'photo_sha256', '',
+                'status', jsonb_build_object('type', 'BitstringStatusListEntry',
+                                             'purpose', 'revocation',
+                                             'list_url', %(list_url)s::text,
+                                             'index', x.g::text),
+                'verify_url', %(verify_prefix)s::text || x.number || '/',
+                'signed_at', %(signed_at)s::text)""",
             "recorded_by": "'benchmark'", "created_at": "now()",
         }, """
             FROM (
@@ -209,6 +244,7 @@ def build(certificates: int, persons: int) -> dict:
                        'S' || b.mcode || '52' || b.scode || lpad((21 + (g / %(ne)s) %% 5)::text,
                        2, '0') || lvl::text || lpad((1 + g / (%(ne)s * 25))::text, 6, '0')
                            AS number,
+                       (g * 7919) %% %(np)s AS pi,
                        %(p0)s + (g * 7919) %% %(np)s AS person_id,
                        (%(surnames)s::text[])[1 + ((g * 7919) %% %(np)s) %% 20]
                            || (%(given)s::text[])[1 + (((g * 7919) %% %(np)s) / 20) %% 30]
@@ -222,10 +258,17 @@ def build(certificates: int, persons: int) -> dict:
             ) x
             JOIN b_org o ON o.i = x.e
             JOIN b_level lv ON lv.d = x.lvl
+            JOIN b_county pc ON pc.i = x.pi %% %(ncounty)s
             LEFT JOIN b_occ oc ON oc.i = x.g %% %(nocc)s
         """, {"n": certificates, "ne": EVALUATORS, "p0": p0, "np": persons, "nocc": nocc,
-              "sig": BULK_SIGNATURE, "surnames": list(SURNAMES), "given": GIVEN}))
+              "ncounty": ncounty, "sig": BULK_SIGNATURE, "surnames": list(SURNAMES),
+              "given": GIVEN, "key_id": key.key_id, "list_url": signing.status_list_url(),
+              "verify_prefix": signing.verify_url("X")[:-2],
+              "signed_at": timezone.localtime(signed_at).isoformat()}))
         timings["certificates"] = time.perf_counter() - t0
+    # The status list's next index follows the bulk rows (issuing after the load continues it).
+    CertificateSequence.objects.update_or_create(prefix=signing.STATUS_LIST_SEQUENCE,
+                                                 defaults={"last": certificates})
     for model in (person_t, cert_t):
         with connection.cursor() as cur:
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{model}', 'id'), "
@@ -242,17 +285,20 @@ def build(certificates: int, persons: int) -> dict:
 
 
 def sign_sample(numbers: list[str]) -> str:
-    """Re-sign the sampled certificates with the app's signing service, if it offers one.
-    Returns what was done (for the report)."""
-    try:
-        from jineng.assessment import services
-    except ImportError as exc:  # pragma: no cover - the app is always there
-        return f"not re-signed ({exc})"
-    resign = getattr(services, "certificate_resign_system", None)
-    if resign is None:
-        return "not re-signed (no signing service yet): bulk signature on every row"
-    resign(numbers=numbers)
-    return f"{len(numbers):,} sampled certificates re-signed by certificate_resign_system"
+    """Re-sign the sampled certificates with the app's signing service (real Ed25519
+    signatures over their real payloads). Returns what was done, for the report."""
+    from jineng.assessment.models import Certificate
+    from jineng.assessment.services import signing
+
+    t0 = time.perf_counter()
+    for chunk in range(0, len(numbers), 2000):
+        rows = (Certificate.objects.filter(number__in=numbers[chunk:chunk + 2000],
+                                           signature=BULK_SIGNATURE)
+                .select_related("person", "occupation", "level", "issuer", "region"))
+        signing.certificates_sign_bulk(rows)
+    return (f"{len(numbers):,} sampled certificates signed by "
+            f"services.certificates_sign_bulk in {time.perf_counter() - t0:.1f} s; the other "
+            "rows carry their own payload and one reused signature value")
 
 
 def sample_numbers(count: int, seed: int) -> list[str]:
@@ -388,6 +434,11 @@ def main() -> None:
     parser.add_argument("--stub", action="store_true",
                         help="serve the bare look-up of _verify_stub.py instead (the floor)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--build-only", action="store_true",
+                        help="build the database (and sign the sample), do not load")
+    parser.add_argument("--wait-quiet", type=float, default=0, metavar="LOAD",
+                        help="before loading, wait (up to 20 min) for a 1-minute load average "
+                             "under LOAD: the machine is shared")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     persons = args.persons or max(1, args.certificates * 4 // 5)
@@ -417,6 +468,13 @@ def main() -> None:
     numbers = sample_numbers(args.sample, args.seed)
     signed = sign_sample(numbers) if not args.stub else "stub: no signature read"
     connection.close()
+    if args.build_only:
+        print(f"built: {stored:,} certificates ({revoked:,} revoked); {signed}")
+        return
+    if args.wait_quiet:
+        deadline = time.time() + 20 * 60
+        while loadavg() >= args.wait_quiet and time.time() < deadline:
+            time.sleep(10)
 
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     if args.stub:
