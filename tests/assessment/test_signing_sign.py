@@ -53,3 +53,33 @@ def test_bulk_signing_takes_consecutive_indices_with_one_key():
     assert indices == [first.status_index + 1, first.status_index + 2, first.status_index + 3]
     assert set(Certificate.objects.values_list("key_id", flat=True)) == {first.key_id}
     assert SigningKey.objects.count() == 1
+
+
+def test_key_periods_never_overlap_and_a_planned_switch_happens():
+    import datetime as dt
+    import itertools
+
+    from django.utils import timezone
+
+    from jineng.accounts.models import Role
+    from jineng.core.errors import DomainError
+    from tests import factories as f
+
+    admin = f.staff(Role.SYSTEM_ADMIN)
+    first = services.signing_key_create(actor=admin)
+    later = timezone.now() + dt.timedelta(days=10)
+    planned = services.signing_key_create(actor=admin, valid_from=later)
+    first.refresh_from_db()
+    assert first.valid_until == later and planned.valid_until is None
+    with pytest.raises(DomainError):
+        services.signing_key_create(actor=admin, valid_from=later - dt.timedelta(days=1))
+    rotated = services.signing_key_rotate(actor=admin)
+    first.refresh_from_db()
+    assert first.valid_until == rotated.valid_from
+    assert rotated.valid_until == later  # the planned key still takes over
+    assert services.current_signing_key().key_id == rotated.key_id
+    assert services.current_signing_key(later + dt.timedelta(seconds=1)).key_id == \
+        planned.key_id
+    periods = sorted((k.valid_from, k.valid_until) for k in SigningKey.objects.all())
+    for (_start, end), (next_start, _end) in itertools.pairwise(periods):
+        assert end is not None and end <= next_start

@@ -135,6 +135,12 @@ def canonical_of_parsed(value: Any, source: bytes) -> bytes:
     the source has a character past U+FFFF (a UTF-8 lead byte ≥ 0xF0) or a `\\ud…` escape (a
     surrogate), code-point order is JCS order and the C encoder writes the same bytes as
     `canonical`; otherwise `canonical` itself."""
-    if (not source or max(source) < 0xF0) and b"\\ud" not in source.lower():
+    simple = (not source.translate(None, _BELOW_F0)
+              and b"\\ud" not in source and b"\\uD" not in source)
+    if simple:
         return _dumps(value).encode("utf-8")
     return canonical(value)
+
+
+# Deleting these leaves only UTF-8 lead bytes of characters past U+FFFF (and invalid bytes).
+_BELOW_F0 = bytes(range(0xF0))

@@ -130,10 +130,30 @@ def _audit_key(actor, key: SigningKey, action: str, before: dict | None = None) 
                         "valid_until": key.valid_until.isoformat() if key.valid_until else None})
 
 
+def _start_key(actor, valid_from: dt.datetime) -> SigningKey:
+    """A new key signing from `valid_from`; the key whose period holds that instant signs
+    until then (periods never overlap, so one key signs at any instant)."""
+    for old in (SigningKey.objects.select_for_update()
+                .filter(valid_from__lt=valid_from).exclude(valid_until__lte=valid_from)):
+        before = {"valid_until": old.valid_until.isoformat() if old.valid_until else None}
+        old.valid_until = valid_from
+        old.save(update_fields=["valid_until"])
+        _audit_key(actor, old, AuditAction.UPDATE, before=before)
+    key = _make_key(valid_from=valid_from)
+    # A switch planned later (signing_key_create with a future start) still happens.
+    planned = (SigningKey.objects.filter(valid_from__gt=valid_from).order_by("valid_from")
+               .values_list("valid_from", flat=True).first())
+    if planned is not None:
+        key.valid_until = planned
+        key.save(update_fields=["valid_until"])
+    _audit_key(actor, key, AuditAction.CREATE)
+    return key
+
+
 @transaction.atomic
 def signing_key_create(*, actor, valid_from: dt.datetime | None = None) -> SigningKey:
-    """A new Ed25519 key that signs from `valid_from` (now by default). While an earlier key
-    is still open it keeps signing until `signing_key_rotate` closes it: use rotate to switch."""
+    """A new Ed25519 key that signs from `valid_from` (now by default, or a planned switch
+    later); the key signing now signs until then."""
     _ensure_key_manager(actor)
     now = timezone.now()
     valid_from = valid_from or now
@@ -143,25 +163,19 @@ def signing_key_create(*, actor, valid_from: dt.datetime | None = None) -> Signi
     if valid_from < now - dt.timedelta(minutes=1):
         raise DomainError(_("A signing key cannot start in the past: what it would sign then "
                             "was signed already."), field="valid_from", code="in_past")
-    key = _make_key(valid_from=valid_from)
-    _audit_key(actor, key, AuditAction.CREATE)
-    return key
+    if SigningKey.objects.filter(valid_from__gte=valid_from).exists():
+        raise DomainError(_("Another key starts at or after that time."), field="valid_from",
+                          code="overlap")
+    return _start_key(actor, valid_from)
 
 
 @transaction.atomic
 def signing_key_rotate(*, actor) -> SigningKey:
-    """Retire the current key(s) now and start a new one at the same instant."""
+    """Retire the current key now and start a new one at the same instant (certificates it
+    signed keep verifying: they were signed within its period)."""
     _ensure_key_manager(actor)
     now = timezone.now()
-    open_keys = list(SigningKey.objects.select_for_update()
-                     .filter(valid_until__isnull=True, valid_from__lte=now))
-    for old in open_keys:
-        old.valid_until = now
-        old.save(update_fields=["valid_until"])
-        _audit_key(actor, old, AuditAction.UPDATE, before={"valid_until": None})
-    key = _make_key(valid_from=now)
-    _audit_key(actor, key, AuditAction.CREATE)
-    return key
+    return _start_key(actor, now)
 
 
 def current_signing_key(now: dt.datetime | None = None) -> SigningKey | None:

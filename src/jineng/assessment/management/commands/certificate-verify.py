@@ -77,7 +77,7 @@ def check_files(paths: list[str]) -> list[tuple[str, str, str, str]]:
     results = []
     for name in paths:
         try:
-            with open(name, "rb") as handle:
+            with open(name, "rb", buffering=0) as handle:
                 data = handle.read(documents.MAX_DOCUMENT_BYTES + 1)
         except OSError as error:
             results.append((name, documents.TAMPERED, f"unreadable: {error.strerror}", ""))
