@@ -209,10 +209,13 @@ def _weighted_sample(rng: random.Random, items: list[Occupation], weights: list[
 
 def _org_rows(orgs: list[Organization], occupations: list[Occupation], rng: random.Random,
               *, evaluation: bool, year: int, weights: dict[str, float] | None = None,
-              first_occupations: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+              first_occupations: tuple[str, ...] = (),
+              items: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Catalog rows of organizations, 2–4 occupations each. `weights` (occupation name →
     weight): draw only those occupations, in these proportions (the demo's classes follow
-    them); `first_occupations`: the first organization's (the demo users' own)."""
+    them); `first_occupations`: the first organization's (the demo users' own). `items`
+    (occupation name → special-ability item): an organization listed for the occupation is
+    listed for the item too (the assessment demo's 一试双证)."""
     rows = []
     skilled = [o for o in occupations if not (o.code or "").startswith("2-")]
     if weights:
@@ -238,12 +241,19 @@ def _org_rows(orgs: list[Organization], occupations: list[Occupation], rng: rand
                                 "top_filing_number": f"人社特备〔{year}〕{n + 1}号",
                                 "top_filing_date": f"{year}-03-01"})
             rows.append(row)
+            if items and occ.name in items:
+                rows.append({"credit_code": org.credit_code, "organization": org.name,
+                             "special_ability_item": items[occ.name],
+                             **({"self_evaluation": "是", "evaluation_scope": "本企业职工"}
+                                if evaluation and org.kind == OrganizationKind.ENTERPRISE
+                                else {})})
     return rows
 
 
 def build_demo_catalogs(*, seed: int, today: dt.date, province_code: str | None = None,
                         occupation_weights: dict[str, float] | None = None,
-                        first_occupations: tuple[str, ...] = ()) -> dict[str, Any]:
+                        first_occupations: tuple[str, ...] = (),
+                        dual_items: dict[str, str] | None = None) -> dict[str, Any]:
     """Create the demo province's catalogs (idempotent: a second call returns what exists).
     Every listed training institution is in the training-institutions catalog, for
     occupations drawn with `occupation_weights` when given (see `_org_rows`)."""
@@ -298,8 +308,12 @@ def build_demo_catalogs(*, seed: int, today: dt.date, province_code: str | None 
     if evaluators:
         catalog = services.catalog_create(
             actor=SYSTEM, kind=CatalogKind.EVALUATION_INSTITUTION, region=province)
+        # Evaluators too are listed for what the demo trains (so its finished classes can be
+        # assessed), the demo evaluator for the demo institution's own occupations.
         _publish(catalog, _org_rows(evaluators, occupations, random.Random(seed + 2),
-                                    evaluation=True, year=current.year),
+                                    evaluation=True, year=current.year,
+                                    weights=occupation_weights,
+                                    first_occupations=first_occupations, items=dual_items),
                  current, current - dt.timedelta(days=5),
                  "评价机构目录，含企业自主评价和特级技师、首席技师评价备案企业。")
 
@@ -339,14 +353,16 @@ def delete_demo_catalogs(province_code: str | None = None) -> dict[str, int]:
 
 
 def demo_step(ctx, *, occupation_weights: dict[str, float] | None = None,
-              first_occupations: tuple[str, ...] = ()) -> None:
+              first_occupations: tuple[str, ...] = (),
+              dual_items: dict[str, str] | None = None) -> None:
     """The demo generator's step after organizations (reads `ctx.seed` and the build's
     reference date; adds `catalog_versions` to the counts)."""
     build = getattr(ctx, "build", None)
     today = getattr(build, "reference_date", None) or timezone.localdate()
     result = build_demo_catalogs(seed=ctx.seed, today=today,
                                  occupation_weights=occupation_weights,
-                                 first_occupations=first_occupations)
+                                 first_occupations=first_occupations,
+                                 dual_items=dual_items)
     counts = getattr(ctx, "counts", None)
     if isinstance(counts, dict):
         counts["catalog_versions"] = result["versions"]

@@ -28,6 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from jineng.assessment import demo as assessment_demo
 from jineng.catalog import demo as catalog_demo
 from jineng.core import audit, pii
 from jineng.core.models import AuditAction
@@ -533,6 +534,21 @@ def build_training(ctx: BuildContext) -> None:
             ctx.counts[key] = result[key]
 
 
+def build_assessment(ctx: BuildContext) -> None:
+    """Sittings and certificates of the finished classes (realistic pass rates), direct
+    recognitions, self-evaluations, revoked and outside certificates, and sittings waiting for
+    the assessor login (see jineng.assessment.demo); its blocks are recorded for a reset."""
+    result = assessment_demo.build_demo_assessment(
+        scale=ctx.scale, seed=ctx.seed, today=timezone.localdate(), anchors=ctx.anchors)
+    for model, first, last in result.get("blocks", []):
+        DemoRows.objects.create(build=ctx.build, model=model, first_pk=first, last_pk=last)
+    for key in ("sittings", "candidates", "certificates", "certificates_revoked",
+                "certificates_outside", "certificates_dual", "classes_assessed",
+                "assessment_plan_facts"):
+        if key in result:
+            ctx.counts[key] = result[key]
+
+
 def build_plan(ctx: BuildContext) -> None:
     """The Guizhou pack as the demo province's plan, with synthetic volumes up to today (so
     the dashboard shows progress as of the day the demo is built). The plan's volumes are
@@ -554,7 +570,8 @@ def build_catalogs(ctx: BuildContext) -> None:
     proportions the training demo trains them (so each demo class is one its institution is
     listed for)."""
     catalog_demo.demo_step(ctx, occupation_weights=training_demo.occupation_weights(),
-                           first_occupations=ANCHOR_OCCUPATIONS)
+                           first_occupations=ANCHOR_OCCUPATIONS,
+                           dual_items=assessment_demo.DUAL_ITEMS)
 
 
 Step = tuple[str, Callable[[BuildContext], None]]
@@ -566,6 +583,7 @@ STEPS: list[Step] = [
     ("persons", build_persons),
     ("users", build_users),
     ("training", build_training),
+    ("assessment", build_assessment),
     ("plans", build_plan),
 ]
 
@@ -631,6 +649,7 @@ def delete_demo() -> dict[str, int]:
     catalog_demo.delete_demo_catalogs(PROVINCE_CODE)
     plans_demo.remove_demo_plan()
     plans_demo.remove_facts(source=training_demo.PLAN_FACTS_SOURCE)
+    plans_demo.remove_facts(source=assessment_demo.PLAN_FACTS_SOURCE)
     demo_users = DemoUser.objects.values("user_id")
     get_user_model().objects.filter(pk__in=demo_users).update(organization=None)
     deleted: dict[str, int] = {}
