@@ -7,6 +7,7 @@ DJANGO_ALLOWED_HOSTS comma-separated host names
 JINENG_PII_KEYS     comma-separated Fernet keys, newest first (ID numbers at rest)
 JINENG_PII_HASH_KEY secret for the keyed hash that finds a person by ID number
 JINENG_DEMO         "1": fixed demo keys are allowed (never in production)
+JINENG_PUBLIC_URL   the public site's address in signed certificates (default http://localhost:8000)
 TIME_ZONE           default Asia/Shanghai
 LANGUAGE_CODE       default zh-hans
 """
@@ -247,3 +248,7 @@ JINENG_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 JINENG_MAX_REQUEST_BYTES = JINENG_MAX_UPLOAD_BYTES + 1024 * 1024  # the file and its form
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The public site's address, written into signed certificates (their check page and the
+# revocation status list's address) and the QR codes of printed certificates.
+JINENG_PUBLIC_URL = os.environ.get("JINENG_PUBLIC_URL", "http://localhost:8000").rstrip("/")
