@@ -46,6 +46,21 @@ def _draw_qr(canvas, text: str, x: float, y: float, size: float) -> None:
     canvas.restoreState()
 
 
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """Lines of at most `width` points, broken between any two characters (Chinese has no
+    spaces to break at)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    lines, line = [], ""
+    for char in text:
+        if line and pdfmetrics.stringWidth(line + char, PDF_FONT, size) > width:
+            lines.append(line)
+            line = char.lstrip()
+        else:
+            line += char
+    return [*lines, line] if line else lines
+
+
 def certificate_pdf(certificate: Certificate, *, verify_page: str) -> bytes:
     """One A4 page. `verify_page` is the public page where anyone can check a file or a
     number (printed under the QR code)."""
@@ -96,11 +111,18 @@ def certificate_pdf(certificate: Certificate, *, verify_page: str) -> bytes:
         (_("Issued on"), certificate.issued_on.strftime("%Y-%m-%d")),
     ]
     y = height - 70 * mm
+    photo_bottom = height - 110 * mm
     for label, value in rows:
         canvas.setFont(PDF_FONT, 11)
         canvas.drawString(30 * mm, y, f"{label}:")
-        canvas.setFont(PDF_FONT, 13)
-        canvas.drawString(75 * mm, y, str(value or "—")[:60])
+        # Beside the photo the line ends before it; below, at the frame.
+        right = (140 if y >= photo_bottom - 2 * mm else 185) * mm
+        text = str(value or "—")[:80]
+        size = 13.0
+        while size > 7 and pdfmetrics.stringWidth(text, PDF_FONT, size) > right - 75 * mm:
+            size -= 0.5
+        canvas.setFont(PDF_FONT, size)
+        canvas.drawString(75 * mm, y, text)
         y -= 10 * mm
 
     # Photo (top right), 35 × 45 mm.
@@ -122,18 +144,18 @@ def certificate_pdf(certificate: Certificate, *, verify_page: str) -> bytes:
     link = payload.get("verify_url") or verify_page
     qr_size = 40 * mm
     _draw_qr(canvas, link, width - 30 * mm - qr_size, 30 * mm, qr_size)
-    canvas.setFont(PDF_FONT, 9)
-    text = canvas.beginText(30 * mm, 62 * mm)
+    text = canvas.beginText(30 * mm, 66 * mm)
     text.setFont(PDF_FONT, 9)
     text.setLeading(13)
-    for line in (
+    for paragraph in (
         str(_("Check this certificate: scan the QR code, or open")),
         verify_page,
         str(_("and enter the certificate number, or upload its signed file.")),
         str(_("Signed with key %(key)s (Ed25519); the signed file verifies offline with "
               "the published keys.") % {"key": certificate.key_id or "—"}),
     ):
-        text.textLine(line)
+        for line in _wrap(paragraph, 9, 105 * mm):
+            text.textLine(line)
     canvas.drawText(text)
     canvas.showPage()
     canvas.save()
