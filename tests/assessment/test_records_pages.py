@@ -69,3 +69,10 @@ def test_the_person_page_links_to_the_record(client, hist):
     page = client.get(reverse("registry:person_detail", args=[hist.person.pk])).content.decode()
     link = reverse("assessment:records_person", args=[hist.person.pk])
     assert f'id="skill-record-link" href="{link}"' in page
+
+
+def test_the_public_home_page_links_to_the_workers_own_record(client):
+    page = client.get(reverse("portal:home")).content.decode()
+    assert f'href="{reverse("assessment:records_own")}" id="home-my-record"' in page
+    start = client.get(reverse("assessment:records_own"))
+    assert start.status_code == 200 and 'id="record-start"' in start.content.decode()
