@@ -25,3 +25,5 @@ def test_teacher_hashes_attended_classes_and_class_by_id():
     assert selectors.classes_attended([e.person_id], occupation_ids=[-1]) == {e.person_id: []}
     assert selectors.class_for_assessment(cls.pk) == cls
     assert selectors.class_for_assessment(-1) is None
+    assert selectors.enrollment_for_assessment(e.pk).training_class.level.code == "grade5"
+    assert selectors.enrollment_for_assessment(-1) is None

@@ -269,6 +269,15 @@ def classes_attended(person_ids, *, occupation_ids) -> dict[int, list[tuple[int,
     return found
 
 
+def enrollment_for_assessment(pk: int) -> Enrollment | None:
+    """An enrollment by id with its class (level, institution) and person, or None, whoever
+    asks: the assessment app checks that it is the named candidate's before using it."""
+    return (Enrollment.objects.select_related("person", "training_class__level",
+                                              "training_class__institution",
+                                              "training_class__occupation")
+            .filter(pk=pk).first())
+
+
 def class_for_assessment(pk: int) -> TrainingClass | None:
     """A class by id with its region, institution, occupation and level, or None, whoever
     asks: for the assessment app attaching a class to a sitting (the evaluator does not
