@@ -100,6 +100,9 @@ def approved(w: SittingWorld, actor=None, **kw) -> AssessmentSitting:
 
 
 def person(**kw) -> Person:
+    """A registered person born on another day than the trainees (whose ID numbers take
+    sequence numbers 1, 2, 3 …), so the two never share a number."""
+    kw.setdefault("plain_id", f.id_number_for(birth=dt.date(1985, 2, 2)))
     return f.PersonFactory(**kw)
 
 
