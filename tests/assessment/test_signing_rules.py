@@ -259,3 +259,66 @@ def test_a_lone_surrogate_escape_is_tampered():
 def test_numbers_anywhere_in_the_file_are_tampered(value):
     text = signed().decode().replace('"format"', f'"n": {value}, "format"', 1)
     assert documents.verify_document(text.encode(), KEYS).result == "tampered"
+
+
+# --- the two Ed25519 back ends agree ---------------------------------------------------------
+
+def _cryptography_verify(public_key: bytes, signature: bytes, message: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+L_ORDER = 2**252 + 27742317777372353535851937790883648493
+
+
+def _signature_cases():
+    message = b'{"number":"S1"}'
+    raw = KEY.public_key().public_bytes_raw()
+    good = KEY.sign(message)
+    flipped = bytes([good[0] ^ 1]) + good[1:]
+    s_plus_l = (int.from_bytes(good[32:], "little") + L_ORDER).to_bytes(32, "little")
+    return [
+        ("good", raw, good, message, True),
+        ("other message", raw, good, message + b" ", False),
+        ("flipped R", raw, flipped, message, False),
+        ("other key", OTHER.public_key().public_bytes_raw(), good, message, False),
+        ("S + L (not canonical)", raw, good[:32] + s_plus_l, message, False),
+        ("zero signature", raw, bytes(64), message, False),
+        ("short key", raw[:31], good, message, False),
+        ("long signature", raw, good + b"\0", message, False),
+    ]
+
+
+@pytest.mark.parametrize(("name", "key", "signature", "message", "expected"),
+                         _signature_cases(), ids=[c[0] for c in _signature_cases()])
+def test_ed25519_back_ends_agree(name, key, signature, message, expected):
+    assert documents.ed25519_verify(key, signature, message) is expected
+    if len(key) == 32 and len(signature) == 64:
+        assert _cryptography_verify(key, signature, message) is expected
+
+
+def test_a_small_order_key_is_refused_by_libsodium():
+    # With the neutral point as "public key", R = neutral and S = 0 "sign" every message:
+    # OpenSSL (cryptography) accepts that, libsodium refuses it. Such a key is never ours (keys
+    # are generated), so a published key table cannot hold one; where libsodium is used the
+    # verifier refuses it outright.
+    identity = (1).to_bytes(32, "little")
+    assert _cryptography_verify(identity, identity + bytes(32), b"anything") is True
+    if documents.ED25519_BACKEND == "libsodium":
+        assert documents.ed25519_verify(identity, identity + bytes(32), b"anything") is False
+
+
+def test_libsodium_is_used_where_the_system_has_it():
+    import ctypes
+
+    try:
+        ctypes.CDLL("libsodium.so.23")
+    except OSError:
+        pytest.skip("no libsodium on this machine: the cryptography back end is used")
+    assert documents.ED25519_BACKEND == "libsodium"

@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ctypes
 import datetime as dt
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -157,6 +159,49 @@ def _public_key(raw: bytes) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
+def _libsodium_verify():
+    """libsodium's detached Ed25519 check, where the system has the library (Debian's
+    libsodium23): the same RFC 8032 verification as `cryptography`'s, about twice as fast
+    (no OpenSSL provider look-up per call), which is what checking 100,000 files costs.
+    `JINENG_ED25519=cryptography` turns it off; without the library `cryptography` is used."""
+    if os.environ.get("JINENG_ED25519", "") == "cryptography":
+        return None
+    for name in ("libsodium.so.23", "libsodium.so", "libsodium.dylib"):
+        try:
+            library = ctypes.CDLL(name)
+        except OSError:
+            continue
+        try:
+            if library.sodium_init() < 0:
+                return None
+            check = library.crypto_sign_ed25519_verify_detached
+        except AttributeError:
+            return None
+        check.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulonglong,
+                          ctypes.c_char_p]
+        check.restype = ctypes.c_int
+        return check
+    return None
+
+
+_SODIUM = _libsodium_verify()
+ED25519_BACKEND = "libsodium" if _SODIUM is not None else "cryptography"
+
+
+def ed25519_verify(public_key: bytes, signature: bytes, message: bytes) -> bool:
+    """Whether `signature` is a good Ed25519 signature of `message` by `public_key` (raw
+    32 bytes)."""
+    if len(public_key) != 32 or len(signature) != 64:
+        return False
+    if _SODIUM is not None:
+        return _SODIUM(signature, message, len(message), public_key) == 0
+    try:
+        _public_key(public_key).verify(signature, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
 def sign_payload(payload: dict, *, key_id: str, private_key: Ed25519PrivateKey) -> dict:
     """The document of a payload signed by `private_key` (published as `key_id`)."""
     signature = private_key.sign(canonical(payload))
@@ -214,9 +259,7 @@ def _verify(data: bytes | str, keys: KeyTable,
         message = canonical_of_parsed(payload, data)
     except TypeError:
         return _tampered("not_canonical", key_id)
-    try:
-        _public_key(bytes(raw_key)).verify(signature, message)
-    except InvalidSignature:
+    if not ed25519_verify(bytes(raw_key), signature, message):
         return _tampered("bad_signature", key_id)
     try:
         signed_at = parse_time(payload.get("signed_at"))
