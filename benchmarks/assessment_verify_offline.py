@@ -170,6 +170,7 @@ def main() -> None:
         "cpu_seconds_children": round(cpu, 2),
         "one_core_seconds": round(one_wall, 2), "one_core_cpu_seconds": round(one_cpu, 2),
         "us_per_file_one_core": round(one_cpu / args.files * 1e6, 1),
+        "ed25519": documents.ED25519_BACKEND,
         "counts": counts, "expected": expected, "counts_match": ok,
         "goal": "under 10 s for 100,000", "met": ok and wall < 10 * args.files / 100_000,
         "build_seconds": round(build_seconds, 1),
@@ -182,7 +183,7 @@ def main() -> None:
     print(f"files {args.files:,}, jobs {args.jobs}: jineng certificate-verify took "
           f"{wall:.2f} s wall ({result['files_per_second']:,} files/s), {cpu:.2f} s CPU")
     print(f"one core in process: {one_wall:.2f} s wall, {one_cpu:.2f} s CPU, "
-          f"{result['us_per_file_one_core']} µs per file")
+          f"{result['us_per_file_one_core']} µs per file; Ed25519 by {documents.ED25519_BACKEND}")
     print(f"results {counts} (expected {expected}): {'match' if ok else 'MISMATCH'}")
     print(f"goal under 10 s for 100,000: {'met' if result['met'] else 'NOT met'}; "
           f"load {load_before:.2f} → {load_after:.2f}; built in {build_seconds:.0f} s; "
