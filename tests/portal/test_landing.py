@@ -153,3 +153,8 @@ def test_evaluation_and_inspection_get_an_honest_short_page(province, db, client
     section = work(page(client, name))
     assert 'data-testid="work-intro"' in section
     assert 'data-testid="work-links"' in section
+
+
+def test_the_assessor_lands_on_a_link_to_its_sittings(province, db, client):
+    section = work(page(client, "assessor"))
+    assert f'href="{reverse("assessment:sittings_list")}"' in section

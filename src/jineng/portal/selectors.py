@@ -351,14 +351,17 @@ def work(*, actor) -> Work:
                     links=[{"url": _class_list_url(), "label": _("Classes")},
                            {"url": reverse("catalog:index"), "label": _("Catalogs")}])
     if role == Role.EVALUATION_OPERATOR:
-        links = [{"url": reverse("catalog:index"), "label": _("Catalogs")},
+        links = [{"url": reverse("assessment:sittings_list"),
+                  "label": _("Assessment sittings")},
+                 {"url": reverse("catalog:index"), "label": _("Catalogs")},
                  {"url": reverse("catalog:lookup"), "label": _("Look up a standard")}]
         if getattr(actor, "organization_id", None):
-            links.insert(0, {"url": reverse("registry:organization_detail",
+            links.insert(1, {"url": reverse("registry:organization_detail",
                                             args=[actor.organization_id]),
                              "label": _("Your organization")})
         return Work(role="evaluation", title=_("What you can do today"),
-                    intro=_("Recording assessments is not part of jineng yet: you can read "
-                            "your organization's record and the catalogs you are listed in."),
+                    intro=_("Declare your assessment sittings, add their candidates and "
+                            "examiners, and enter results; read your organization's record "
+                            "and the catalogs you are listed in."),
                     links=links)
     return Work(role="", title="")
