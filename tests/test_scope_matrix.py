@@ -89,6 +89,11 @@ class Rec:
     enrolled_with: set[int] = field(default_factory=set)  # a person's classes' institutions
     number: int = 0  # a catalog version's number within its catalog
     slug: str = ""  # the URL key of records addressed by key rather than id (plans)
+    assessed_by: set[int] = field(default_factory=set)  # a person's sittings' evaluators
+    evaluator_id: int | None = None  # a sitting's evaluator (and of what hangs under it)
+    class_org_id: int | None = None  # the institution of a sitting's or certificate's class
+    person: Rec | None = None  # a certificate's holder, a candidate, an examiner
+    cert_number: str = ""  # a certificate's number
 
     @property
     def ref(self) -> str:
@@ -252,6 +257,163 @@ def build_training(world: World, orgs: dict) -> None:
                       refs=(person,)))
 
 
+# Assessment (issue 10): sittings in two cities and Hunan by three evaluators (one of them an
+# enterprise evaluating its own staff), their candidates, examiners and status changes,
+# certificates issued here (one revoked, one a training certificate of a class) and recorded
+# from outside, evaluator codes and a signing key.
+SITTINGS = [  # key, evaluator, county held in, class, status, route
+    ("#G01#", "#O02#", NM, "#C01#", "results", "class_completed"),
+    ("#G02#", "#O06#", YY, None, "approved", "social"),
+    ("#G03#", "#O08#", HHG, None, "closed", "self_evaluation"),
+    ("#G04#", "#O06#", HHG, None, "declared", "social"),  # a Yunyan evaluator in Zunyi
+    ("#G05#", "#O10#", FR, None, "closed", "self_evaluation"),
+]
+CANDIDATES = [  # key (in the justification), sitting, person
+    ("#N01#", "#G01#", "#P01#"), ("#N02#", "#G01#", "#P02#"), ("#N03#", "#G02#", "#P08#"),
+    ("#N04#", "#G02#", "#P04#"), ("#N05#", "#G03#", "#P06#"), ("#N06#", "#G04#", "#P05#"),
+    ("#N07#", "#G05#", "#P07#"),
+]
+EXAMINERS = [("#G01#", "#P03#"), ("#G03#", "#P06#"), ("#G05#", "#P07#")]  # sitting, person
+CERTIFICATES = [  # key, candidate (None: a class's training certificate), issuer, county, status
+    ("#E01#", "#N01#", "#O02#", NM, "valid"),
+    ("#E02#", "#N03#", "#O06#", YY, "valid"),
+    ("#E03#", "#N05#", "#O08#", HHG, "revoked"),
+    ("#E04#", "#N07#", "#O10#", FR, "valid"),
+    ("#E05#", None, "#O01#", NM, "valid"),  # training certificate of #C01# for #P02#
+]
+OUTSIDE = [  # key, holder, county recorded in, origin, verified
+    ("#F01#", "#P03#", NM, "other_province", True),
+    ("#F02#", "#P05#", HHG, "national", False),
+    ("#F03#", "#P07#", FR, "legacy", True),
+]
+
+
+def certificate_number(n: int, province: str) -> str:
+    """A well-formed skill-level number (人社鉴发〔2019〕2号) of a province-filed evaluator."""
+    from jineng.assessment.rules import numbering
+
+    return numbering.skill_level_number(numbering.skill_level_prefix(
+        category="S", evaluator_code=None, province=province, site_code=f"{n:06d}",
+        year=2026, level_code="grade5"), n)
+
+
+def build_assessment(world: World, orgs: dict) -> None:
+    """Assessment records as rows (the services are tested on their own); issued certificates
+    signed by the signing service, so their files and pages are real."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from jineng.assessment.models import (
+        AssessmentSitting,
+        Candidate,
+        Certificate,
+        CertificateStatusChange,
+        EvaluatorCode,
+        SigningKey,
+        SittingExaminer,
+        SittingStatusChange,
+    )
+    from jineng.assessment.rules import documents
+    from jineng.assessment.services import certificates_sign_bulk
+    from jineng.core import pii
+    from jineng.registry.models import Occupation, Person, SkillLevel
+
+    occupation = Occupation.objects.filter(code__isnull=False).order_by("pk").first()
+    level = SkillLevel.objects.get(code="grade5")
+    classes = {r.key: r for r in world.of("trainingclass")}
+    persons = {r.key: r for r in world.of("person")}
+    private = Ed25519PrivateKey.generate()
+    SigningKey.objects.create(
+        key_id="matrix-key", public_key=documents.b64_std(private.public_key().public_bytes_raw()),
+        private_key_encrypted=pii.encrypt(documents.b64_std(private.private_bytes_raw())),
+        valid_from=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    for n, org_key in enumerate(sorted({s[1] for s in SITTINGS})):
+        code = EvaluatorCode.objects.create(
+            organization=orgs[org_key], letter="Y" if world.org(org_key).org_kind ==
+            "enterprise" else "S", filed_with="province", site_code=f"{900 + n:06d}")
+        owner = world.org(org_key)
+        world.add(Rec("evaluatorcode", "", code.pk, owner.region, org=owner, org_id=owner.pk))
+    sittings = {}
+    for key, org_key, county, class_key, status, route in SITTINGS:
+        cls = classes[class_key] if class_key else None
+        row = AssessmentSitting.objects.create(
+            evaluator=orgs[org_key], occupation=occupation, level=level, route=route,
+            training_class_id=cls.pk if cls else None, region=f.region(county),
+            place=f"考场{key}", work_type=f"方向{key}", sitting_date=dt.date(2026, 4, 20),
+            status=status, declared_by="matrix")
+        evaluator = world.org(org_key)
+        rec = sittings[key] = world.add(Rec(
+            "sitting", key, row.pk, county, org=evaluator, org_id=evaluator.pk, status=status,
+            evaluator_id=evaluator.pk, class_org_id=cls.org_id if cls else None,
+            refs=(cls,) if cls else ()))
+        change_key = key.replace("#G", "#J")
+        change = SittingStatusChange.objects.create(
+            sitting=row, action="declare", to_status="declared", reason=f"状态{change_key}",
+            actor_username="matrix")
+        world.add(Rec("sittingstatuschange", change_key, change.pk, county, parent=rec,
+                      evaluator_id=evaluator.pk))
+    routes = {key: route for key, *_rest, route in SITTINGS}
+    candidates = {}
+    for key, sitting_key, person_key in CANDIDATES:
+        sitting, person = sittings[sitting_key], persons[person_key]
+        row = Candidate.objects.create(
+            sitting_id=sitting.pk, person_id=person.pk, route=routes[sitting_key],
+            justification=f"理由{key}", theory_score="80", practical_score="75", passed=True)
+        person.assessed_by.add(sitting.evaluator_id)
+        candidates[key] = world.add(Rec(
+            "candidate", key, row.pk, sitting.region, parent=sitting, person=person,
+            evaluator_id=sitting.evaluator_id, class_org_id=sitting.class_org_id,
+            refs=(person,)))
+    for sitting_key, person_key in EXAMINERS:
+        sitting, person = sittings[sitting_key], persons[person_key]
+        row = SittingExaminer.objects.create(
+            sitting_id=sitting.pk, person_id=person.pk,
+            id_hash=Person.objects.get(pk=person.pk).id_hash)
+        world.add(Rec("examiner", "", row.pk, sitting.region, parent=sitting, person=person,
+                      evaluator_id=sitting.evaluator_id, refs=(person,)))
+    issued = []
+    for n, (key, candidate_key, org_key, county, status) in enumerate(CERTIFICATES, start=1):
+        candidate = candidates[candidate_key] if candidate_key else None
+        person = candidate.person if candidate else persons["#P02#"]
+        cls = None if candidate else classes["#C01#"]
+        issuer = world.org(org_key)
+        revoked = status == "revoked"
+        row = Certificate.objects.create(
+            kind="skill_level" if candidate else "training",
+            number=certificate_number(n, county[:2]), person_id=person.pk,
+            holder_name=Person.objects.get(pk=person.pk).name, occupation=occupation,
+            level=level if candidate else None, work_type=f"方向{key}",
+            title="" if candidate else f"项目{key}", training_class_id=cls.pk if cls else None,
+            issuer=orgs[org_key], issuer_name=f"机构{org_key}", region=f.region(county),
+            issued_on=dt.date(2026, 4, 30), candidate_id=candidate.pk if candidate else None,
+            status=status, revoked_on=dt.date(2026, 5, 9) if revoked else None,
+            revocation_reason="fraud" if revoked else "")
+        issued.append(row.pk)
+        rec = world.add(Rec(
+            "certificate", key, row.pk, county, org=issuer, org_id=issuer.pk, status=status,
+            person=person, class_org_id=cls.org_id if cls else None,
+            parent=candidate.parent if candidate else None, cert_number=row.number,
+            refs=(person, cls) if cls else (person,)))
+        if revoked:
+            change = CertificateStatusChange.objects.create(
+                certificate=row, action="revoke", from_status="valid", to_status="revoked",
+                reason=f"撤销{key.replace('#E', '#R')}", actor_username="matrix",
+                effective_date=dt.date(2026, 5, 9))
+            world.add(Rec("certstatuschange", key.replace("#E", "#R"), change.pk, county,
+                          parent=rec, org_id=issuer.pk))
+    certificates_sign_bulk(Certificate.objects.filter(pk__in=issued).select_related(
+        "person", "occupation", "level", "issuer", "region"))
+    for n, (key, person_key, county, origin, verified) in enumerate(OUTSIDE, start=1):
+        person = persons[person_key]
+        row = Certificate.objects.create(
+            kind="skill_level", origin=origin, verified=verified,
+            number=f"{origin[:1].upper()}{n:021d}", person_id=person.pk,
+            holder_name=Person.objects.get(pk=person.pk).name, occupation=occupation,
+            level=level, work_type=f"方向{key}", issuer_name=f"外省机构{key}",
+            region=f.region(county), issued_on=dt.date(2024, 6, 1), recorded_by="matrix")
+        world.add(Rec("outsidecertificate", key, row.pk, county, person=person,
+                      status="valid", cert_number=row.number, refs=(person,)))
+
+
 CATALOGS = [  # key, region, kind, base, versions: (key, number, status)
     ("#K1#", "520000", "subsidy_standard", None,
      [("#V1#", 1, "published"), ("#V2#", 2, "draft")]),
@@ -361,6 +523,7 @@ def build_world() -> World:
                       org_id=owner.pk if owner else None, masked=person.id_masked,
                       plain=plain))
     build_training(world, orgs)
+    build_assessment(world, orgs)
     build_catalogs(world)
     build_plans(world, orgs)
     # One audit event per record, as the services write them (region and organization of the
@@ -420,6 +583,8 @@ def may_see(viewer: Viewer, rec: Rec, world: World) -> bool:
         return published or (bool(viewer.prefix) and rec.region.startswith(viewer.prefix))
     if kind in ("plan", "target", "quarterlyreport"):
         return may_see_plan_record(viewer, rec)
+    if kind in ASSESSMENT_KINDS:
+        return may_see_assessment_record(viewer, rec, world)
     if viewer.role is None:  # the public: listed institutions (not enterprises), their sites
         if kind == "organization":
             return rec.status == "listed" and rec.org_kind != "enterprise"
@@ -452,8 +617,70 @@ def may_see(viewer: Viewer, rec: Rec, world: World) -> bool:
             return True
         if kind == "person" and own in rec.enrolled_with:  # a trainee of its classes
             return True
+        if kind == "person" and own in rec.assessed_by:  # a candidate of its sittings
+            return True
         return rec.org_id is not None and rec.org_id == own
     return False
+
+
+ASSESSMENT_KINDS = {"sitting", "sittingstatuschange", "candidate", "examiner", "evaluatorcode",
+                    "certificate", "outsidecertificate", "certstatuschange"}
+
+
+def may_see_assessment_record(viewer: Viewer, rec: Rec, world: World) -> bool:
+    """Assessment (issue 10). Sittings are no secret to the government: staff of the region a
+    sitting is held in see it (industry departments too), and so do its evaluator and the
+    institution whose class is assessed. Candidates (scores) and examiners are personal: staff
+    who read persons, the evaluator, and (candidates only) the class's institution. A
+    certificate is personal: staff who read persons of the region that issued or recorded it
+    or of the holder's region, its issuer, and for a training certificate the class's
+    institution. Nobody reaches any of these by listing from the public site (the public
+    verifies one certificate by number or file: test_public_certificate_status below)."""
+    if viewer.role is None:
+        return False
+    kind = rec.kind
+    own = world.org(viewer.org_key).pk if viewer.org_key else None
+    personal = kind not in ("sitting", "sittingstatuschange", "evaluatorcode")
+    if personal and not viewer.sees_persons and viewer.prefix:
+        return False
+
+    def inside(code: str) -> bool:
+        return bool(viewer.prefix) and code.startswith(viewer.prefix)
+
+    if kind in ("sitting", "candidate"):
+        return inside(rec.region) or (own is not None
+                                      and own in (rec.evaluator_id, rec.class_org_id))
+    if kind in ("sittingstatuschange", "examiner"):
+        return inside(rec.region) or own == rec.evaluator_id
+    if kind == "evaluatorcode":
+        return inside(rec.region) or own == rec.org_id
+    if kind in ("certificate", "outsidecertificate"):
+        return (inside(rec.region) or inside(rec.person.region)
+                or (own is not None and own in (rec.org_id, rec.class_org_id)))
+    if kind == "certstatuschange":
+        return inside(rec.parent.region) or (own is not None and own == rec.org_id)
+    return False
+
+
+# Answers that show one person's whole skill record (电子档案): whoever may read the person
+# reads every class, assessment and certificate of theirs, wherever it took place (the gate is
+# the person: assessment.selectors.records).
+SKILL_RECORD = {"assessment_skill_record_get", "assessment:records_person",
+                "assessment:records_person_pdf"}
+
+
+def history_markers(person: Rec, world: World) -> set[str]:
+    """Markers a person's skill record legitimately shows: their classes (with institution and
+    site), assessments (sitting, evaluator) and certificates (issuer), issued or outside."""
+    shown: set[str] = set()
+    for rec in world.of("enrollment"):
+        if person in rec.refs:
+            shown |= rec.shown_with
+    for kind in ("candidate", "certificate", "outsidecertificate"):
+        for rec in world.of(kind):
+            if rec.person is person:
+                shown |= rec.shown_with
+    return shown
 
 
 def region_prefix(code: str) -> str:
@@ -494,10 +721,12 @@ def allowed_markers(viewer: Viewer, world: World) -> set[str]:
     return shown
 
 
-def leaks(viewer: Viewer, world: World, text: str, echo: str = "") -> list[str]:
+def leaks(viewer: Viewer, world: World, text: str, echo: str = "",
+          also: Iterable[str] = ()) -> list[str]:
     """Markers of records the viewer may not see, and whole ID numbers, found in a text.
-    `echo`: the masked form of a number the viewer typed, which the page may repeat."""
-    forbidden = world.all_markers - allowed_markers(viewer, world) - {echo}
+    `echo`: the masked form of a number the viewer typed, which the page may repeat; `also`:
+    markers this answer may show besides (a person's skill record: their whole history)."""
+    forbidden = world.all_markers - allowed_markers(viewer, world) - {echo} - set(also)
     found = sorted(m for m in forbidden if m in text)
     found += [f"whole ID number {p[:6]}…" for p in world.plain_ids if p in text]
     return found
@@ -545,6 +774,27 @@ def test_the_oracle_on_a_few_hand_checked_cases(world):
     assert may_ask_region(v["city"], plan["#L1#"], YY)
     assert not may_ask_region(v["city"], plan["#L1#"], "520000")  # above the viewer
     assert not may_ask_region(v["province"], plan["#L2#"], HHG)  # outside the plan
+    rec = {r.key: r for kind in ASSESSMENT_KINDS for r in world.of(kind) if r.key}
+    assert may_see(v["county"], rec["#G01#"], world)
+    assert not may_see(v["county"], rec["#G02#"], world)  # held in Yunyan
+    assert may_see(v["evaluator"], rec["#G04#"], world)  # its own, held in Zunyi
+    assert may_see(v["inspector"], rec["#G04#"], world)
+    assert not may_see(v["evaluator"], rec["#G01#"], world)
+    assert may_see(v["trainer"], rec["#G01#"], world)  # its class is assessed
+    assert may_see(v["trainer"], rec["#N02#"], world)  # and sees its trainees' results
+    assert not may_see(v["trainer"], rec["#J01#"], world)  # but not the sitting's history
+    assert may_see(v["industry"], rec["#G01#"], world)  # a sitting: no persons in it
+    assert not may_see(v["industry"], rec["#N01#"], world)
+    assert not may_see(v["industry"], rec["#E01#"], world)
+    assert may_see(v["county"], rec["#E02#"], world)  # issued in Yunyan to a Nanming resident
+    assert may_see(v["trainer"], rec["#E05#"], world)  # its class's training certificate
+    assert may_see(v["enterprise"], rec["#E03#"], world)  # it evaluated its own staff
+    assert may_see(v["enterprise"], rec["#R03#"], world)
+    assert not may_see(v["evaluator"], rec["#F02#"], world)  # outside, of a candidate of its
+    assert may_see(v["evaluator"], person["#P05#"], world)  # … whom it may read
+    assert may_see(v["hunan"], rec["#F03#"], world) and not may_see(v["province"],
+                                                                    rec["#F03#"], world)
+    assert not any(may_see(v["anonymous"], r, world) for r in rec.values())
 
 
 # --- clients ------------------------------------------------------------------------------------
@@ -589,9 +839,19 @@ SEGMENT_KIND = {
     "completion": "enrollment", "enrollments": "enrollment",
     "catalogs": "catalog", "versions": "catalogversion",
     "plans": "plan", "reports": "quarterlyreport", "teachers": "teacher",
+    "sittings": "sitting", "candidates": "candidate", "examiners": "examiner",
+    "certificates": "certificate", "outside-certificates": "outsidecertificate",
+    "evaluator-codes": "evaluatorcode", "review-queue": "sitting",
+}
+# Lists that hold only some of their kind by design: checked for leaks, without the positive
+# control (the administrator seeing every record of the kind).
+PARTIAL_LISTS = {
+    "assessment_sitting_review_queue": "declared sittings of the caller's region, for HRSS "
+                                       "staff (an administrator's queue is empty)",
 }
 # Reference data everyone may read: checked for answers and leaks, no record scope.
-REFERENCE_SEGMENTS = {"regions", "skill-levels", "occupations"}
+REFERENCE_SEGMENTS = {"regions", "skill-levels", "occupations",
+                      "keys", "status-list"}  # the published signing keys and status list
 # Values for path parameters that are not record ids.
 PARAM_VALUES = {  # (app area: URL namespace or API prefix, argument) → values
     ("registry", "kind"): ["regions", "organizations", "sites", "persons"],
@@ -601,6 +861,7 @@ PARAM_VALUES = {  # (app area: URL namespace or API prefix, argument) → values
     ("catalog", "fmt"): ["csv", "xlsx"],
     ("plans", "fmt"): ["xlsx", "pdf"],
     ("training", "fmt"): ["csv", "xlsx"],
+    ("assessment", "fmt"): ["xlsx", "csv"],
 }
 
 
@@ -613,6 +874,8 @@ def api_area(path: str) -> str:
 # Operations (by operation id) or pages the matrix deliberately does not drive, with reasons.
 _LOOKUP = ("answers from published catalogs only, which are public by design; its arguments "
            "are tested in tests/catalog/test_lookups.py")
+_PUBLIC_STATUS = ("public by design (what a certificate's QR code opens): walked for every viewer "
+                  "and every certificate by test_public_certificate_status")
 SKIP: dict[str, str] = {
     "catalog_subsidy_standard_as_of": _LOOKUP,
     "catalog_institution_listed_as_of": _LOOKUP,
@@ -639,6 +902,8 @@ SKIP: dict[str, str] = {
     "assessment:records_own_pdf": "the verified worker's own record as a PDF (redirects to the "
                                   "start without a verified session)",
     "assessment:records_own_logout": "POST-only: closes the worker's own record (GET 405)",
+    "assessment_certificate_public_status": _PUBLIC_STATUS,
+    "assessment:signing_certificate_public": _PUBLIC_STATUS,
 }
 
 
@@ -748,9 +1013,10 @@ class Walk:
     def fail(self, viewer: Viewer, url: str, problem: str) -> None:
         self.failures.append(f"[{viewer.name}] {url}: {problem}")
 
-    def check_text(self, viewer: Viewer, url: str, response, echo: str = "") -> str:
+    def check_text(self, viewer: Viewer, url: str, response, echo: str = "",
+                   also: Iterable[str] = ()) -> str:
         text = response_text(response)
-        found = leaks(viewer, self.world, text, echo)
+        found = leaks(viewer, self.world, text, echo, also)
         if found:
             self.fail(viewer, url, f"shows out-of-scope records {found}")
         return text
@@ -787,7 +1053,7 @@ def _check_api_list(walk: Walk, op: Op, viewer: Viewer, client: Client, url: str
     items = json_items(response)
     ids = {item.get("id") for item in items if isinstance(item, dict)}
     if None in ids:  # no ids to compare: the markers (checked above) must do
-        if viewer.everything and not params:
+        if viewer.everything and not params and op.operation_id not in PARTIAL_LISTS:
             text = response_text(response)
             absent = [r.key for r in (among if among is not None else world.of(kind))
                       if r.key not in text]
@@ -798,10 +1064,12 @@ def _check_api_list(walk: Walk, op: Op, viewer: Viewer, client: Client, url: str
         recs = {pk: audit_rec(pk, world) for pk in ids}
     else:
         recs = {r.pk: r for r in (among if among is not None else world.of(kind))}
+        if kind == "certificate" and among is None:  # a list may hold outside ones too
+            recs.update({r.pk: r for r in world.of("outsidecertificate")})
     leaked = sorted(pk for pk in ids if pk not in recs or not may_see(viewer, recs[pk], world))
     if leaked:
         walk.fail(viewer, url, f"returned out-of-scope {kind} ids {leaked}")
-    if viewer.everything and not params:
+    if viewer.everything and not params and op.operation_id not in PARTIAL_LISTS:
         expected = {r.pk for r in (among if among is not None else world.of(kind))}
         if not expected <= ids:
             walk.fail(viewer, url, f"positive control: missing {kind} ids {expected - ids}")
@@ -852,7 +1120,7 @@ def _reference_sample(segment: str) -> str | None:
 # Operations elsewhere are walked for leaks, refusals and errors where they take no arguments,
 # and skipped (with the reason shown) where they take arguments the world has no records for.
 MODELED_API = ("/api/registry/", "/api/audit/", "/api/training/", "/api/catalogs/",
-               "/api/plans/")
+               "/api/plans/", "/api/assessment/")
 
 
 @dataclass(frozen=True)
@@ -971,8 +1239,9 @@ def test_api_get_operation_respects_scope(op, world):
                 visible = may_see(viewer, rec, world)
                 if response.status_code >= 500:
                     walk.fail(viewer, url, f"answered {response.status_code}")
-                elif visible and plan.kind == "plan" and response.status_code != 200:
-                    walk.fail(viewer, url, f"in-scope plan {rec.key} answered "
+                elif visible and (plan.kind == "plan" or op.operation_id in SKILL_RECORD) and (
+                        response.status_code != 200):
+                    walk.fail(viewer, url, f"in-scope {plan.kind} {rec.key} answered "
                                            f"{response.status_code}")
                 elif not visible and (
                         response.status_code, response.content) != (missing.status_code,
@@ -980,7 +1249,8 @@ def test_api_get_operation_respects_scope(op, world):
                     walk.fail(viewer, url, f"out-of-scope {plan.kind} {rec.key} answered "
                                            f"{response.status_code}, not what a missing "
                                            "record answers")
-                walk.check_text(viewer, url, response)
+                walk.check_text(viewer, url, response, also=history_markers(
+                    rec, world) if visible and op.operation_id in SKILL_RECORD else ())
                 if "region" in op.query and plan.kind == "plan":
                     _check_region_query(walk, viewer, client, url, rec, api=True)
         elif plan.mode == "child_detail":
@@ -1093,6 +1363,45 @@ def test_person_search_respects_scope(world):
     walk.report()
 
 
+def test_public_certificate_status(world):
+    """A certificate's status by number (the API and the page its QR code opens) is public by
+    design, for everyone alike: a certificate issued here answers its status, kind, work type
+    and issuer with the holder's name masked (never whole, never an ID number); one recorded
+    from outside, or a number nobody issued, is "unknown" and shows nothing of it."""
+    walk = Walk(world)
+    unknown = certificate_number(999, "52")
+    for viewer in VIEWERS:
+        client = client_for(viewer, world)
+        for rec in [*world.of("certificate"), *world.of("outsidecertificate"), None]:
+            number = rec.cert_number if rec else unknown
+            issued = rec is not None and rec.kind == "certificate"
+            public = {rec.key, *rec.org.markers} if issued else set()
+            for url in (f"/api/assessment/certificate-status/{number}",
+                        reverse("assessment:signing_certificate_public", args=[number])):
+                response = client.get(url)
+                text = response_text(response)
+                if response.status_code != 200:
+                    walk.fail(viewer, url, f"answered {response.status_code}")
+                    continue
+                expected = rec.status if issued else "unknown"
+                if url.startswith("/api/"):
+                    result = json.loads(response.content)["result"]
+                else:
+                    result = re.search(r'data-result="(\w+)"', text).group(1)
+                if result != expected:
+                    walk.fail(viewer, url, f"result {result!r}, expected {expected!r}")
+                if rec is not None and rec.person.key in text:
+                    walk.fail(viewer, url, "shows the holder's whole name")
+                forbidden = world.all_markers - public - allowed_markers(viewer, world)
+                found = sorted(m for m in forbidden if m in text)
+                found += [f"whole ID number {p[:6]}…" for p in world.plain_ids if p in text]
+                if rec is not None and not issued:
+                    found += [m for m in rec.shown_with if m in text]
+                if found:
+                    walk.fail(viewer, url, f"shows {found}")
+    walk.report()
+
+
 def _expand(path: str, names: list[str], area: str) -> Iterable[tuple[str, dict]]:
     combos: list[dict] = [{}]
     for name in names:
@@ -1112,7 +1421,7 @@ NOT_PAGES = {"admin", "api", "accounts", None}
 # Namespaces whose records the world models: every page must be driven. Pages elsewhere are
 # walked for leaks and the login requirement where they take no arguments, and skipped (with the
 # reason shown) where they take arguments the world has no records for.
-MODELED_PAGES = {"registry", "core", "portal", "training", "catalog", "plans"}
+MODELED_PAGES = {"registry", "core", "portal", "training", "catalog", "plans", "assessment"}
 # Pages anonymous visitors may open.
 PUBLIC_PAGES = {
     "portal:home",
@@ -1130,11 +1439,15 @@ PUBLIC_PAGES = {
 NAME_KIND = {"organization": "organization", "site": "site", "person": "person",
              "key": "person", "audit": "auditevent", "class": "trainingclass",
              "enrollment": "enrollment", "export": "trainingclass",
-             "attendance": "trainingclass"}
+             "attendance": "trainingclass",
+             "sittings": "sitting", "results": "sitting", "signing": "certificate",
+             "outside": "outsidecertificate"}
 # Other URL arguments that are record ids (by name, or by (namespace, name)).
 ARG_KIND = {"org_pk": "organization", "organization_pk": "organization",
             "site_pk": "site", "person_pk": "person", ("catalog", "pk"): "catalog",
-            ("plans", "key"): "plan"}
+            ("plans", "key"): "plan", ("assessment", "person_id"): "person",
+            ("assessment", "sitting_pk"): "sitting",
+            ("assessment", "certificate_pk"): "certificate"}
 # Several URL arguments that together name one record: (the parent's, the record's own).
 COMPOSITE_ARGS = {("catalog", ("pk", "number")): "catalogversion",
                   ("plans", ("key", "pk")): "quarterlyreport",
@@ -1277,7 +1590,8 @@ def test_page_respects_scope(page, world):
                     walk.fail(viewer, url, f"out-of-scope {kind} {rec.key} answered "
                                            f"{response.status_code}, a missing one "
                                            f"{missing.status_code}")
-                walk.check_text(viewer, url, response)
+                walk.check_text(viewer, url, response, also=history_markers(rec, world) if (
+                    page.name in SKILL_RECORD and may_see(viewer, rec, world)) else ())
                 if page.name in REGION_PAGES and viewer.role is not None:
                     _check_region_query(walk, viewer, client, url,
                                         rec if kind == "plan" else rec.parent)
