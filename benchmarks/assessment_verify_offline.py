@@ -116,6 +116,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--keep", help="build the files in this directory and keep them")
+    parser.add_argument("--wait-quiet", type=float, default=None, metavar="LOAD",
+                        help="before timing, wait (at most 15 min) for the 1-minute load "
+                             "average to fall below LOAD")
     args = parser.parse_args()
 
     holder = None
@@ -129,6 +132,10 @@ def main() -> None:
     expected = build(folder, args.files)
     build_seconds = time.perf_counter() - built
 
+    if args.wait_quiet is not None:
+        deadline = time.monotonic() + 900
+        while os.getloadavg()[0] >= args.wait_quiet and time.monotonic() < deadline:
+            time.sleep(5)
     load_before = os.getloadavg()[0]
     command = [str(ROOT / ".venv" / "bin" / "jineng"), "certificate-verify",
                str(folder / "certificates"), "--keys", str(folder / "keys.json"),
