@@ -69,7 +69,8 @@ def sitting_list(*, actor, filters: SittingFilters | None = None,
         qs = qs.filter(Q(place__icontains=term) | Q(occupation__name__icontains=term)
                        | Q(special_ability_item__icontains=term)
                        | Q(evaluator__name__icontains=term))
-    return qs.annotate(candidate_count=Count("candidates", distinct=True))
+    return (qs.annotate(candidate_count=Count("candidates", distinct=True))
+            .order_by("-sitting_date", "-id"))
 
 
 def sitting_get(*, actor, pk: int) -> AssessmentSitting:
