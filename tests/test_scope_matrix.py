@@ -1448,6 +1448,12 @@ ARG_KIND = {"org_pk": "organization", "organization_pk": "organization",
             ("plans", "key"): "plan", ("assessment", "person_id"): "person",
             ("assessment", "sitting_pk"): "sitting",
             ("assessment", "certificate_pk"): "certificate"}
+# Pages whose `pk` is not of the kind their URL name's first word says.
+PAGE_ARG_KIND = {
+    ("assessment:sittings_candidate_remove", "pk"): "candidate",
+    ("assessment:sittings_direct_approve", "pk"): "candidate",
+    ("assessment:sittings_examiner_remove", "pk"): "examiner",
+}
 # Several URL arguments that together name one record: (the parent's, the record's own).
 COMPOSITE_ARGS = {("catalog", ("pk", "number")): "catalogversion",
                   ("plans", ("key", "pk")): "quarterlyreport",
@@ -1499,6 +1505,8 @@ def _login_redirect(response) -> bool:
 
 def _arg_kind(page: Page, arg: str) -> str | None:
     area, name = page.name.split(":")
+    if (page.name, arg) in PAGE_ARG_KIND:
+        return PAGE_ARG_KIND[(page.name, arg)]
     if (area, arg) in ARG_KIND:
         return ARG_KIND[(area, arg)]
     if arg in ARG_KIND:
