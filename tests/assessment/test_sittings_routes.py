@@ -288,3 +288,10 @@ def test_direct_recognition_needs_every_part(level, self_eval, own, justified, a
                   direct_recognition_approved=approved))
     assert answer.allowed is (level >= r.GRADE3 and self_eval and own and justified)
     assert answer.pending_approval is (answer.allowed and not approved)
+
+
+@pytest.mark.parametrize("route", r.ROUTES)
+@pytest.mark.parametrize("approved", [True, False])
+def test_only_an_unapproved_direct_recognition_awaits_approval(route, approved):
+    assert r.awaiting_approval(route, approved) is (route == "direct_recognition"
+                                                    and not approved)

@@ -371,3 +371,10 @@ def check_route(route: str, sitting: SittingFacts, candidate: CandidateFacts) ->
 def open_routes(sitting: SittingFacts, candidate: CandidateFacts) -> list[RouteAnswer]:
     """Every route that admits this candidate (for suggestions)."""
     return [a for a in (rule(sitting, candidate) for rule in RULES.values()) if a.allowed]
+
+
+def awaiting_approval(route: str, approved: bool) -> bool:
+    """A candidate whose result may not yet count: a direct recognition (Zhejiang (七)) the
+    HRSS office has not approved (Candidate.approved_at empty). Issuance issues no
+    certificate to such a candidate."""
+    return route == DIRECT_RECOGNITION and not approved
