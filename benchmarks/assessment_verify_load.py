@@ -356,6 +356,23 @@ class Server:
         self.stop()
         raise SystemExit("gunicorn did not start")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of the gunicorn master and its workers so far."""
+        pids = [self.proc.pid]
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+            pids += [int(p) for p in children.split()]
+        except OSError:
+            pass
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            except (OSError, IndexError, ValueError):
+                pass
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -494,7 +511,12 @@ def main() -> None:
         latencies, errors = asyncio.run(load(server.port, requests[:len(targets)], 10))
         if errors:
             raise SystemExit(f"the targets do not answer 200: {errors}")
+        cpu_server, cpu_client = server.cpu_seconds(), time.process_time()
+        wall = time.perf_counter()
         latencies, errors = asyncio.run(load(server.port, requests, args.rate))
+        wall = time.perf_counter() - wall
+        cpu_server = server.cpu_seconds() - cpu_server
+        cpu_client = time.process_time() - cpu_client
     finally:
         server.stop()
     load_after = loadavg()
@@ -513,7 +535,11 @@ def main() -> None:
         "rate": args.rate, "seconds": args.seconds, "warmup": args.warmup,
         "sample": len(numbers), "signatures": signed, "targets": per_target,
         "paths": {t: templates[t] for t in targets},
-        "errors": len(errors), "gunicorn": server.version, "gunicorn_workers": args.workers,
+        "errors": len(errors), "gunicorn": server.version,
+        "achieved_rate": round(len(latencies) / wall, 1),
+        "server_cpu_ms_per_request": round(cpu_server * 1000 / max(1, len(latencies)), 2),
+        "client_cpu_ms_per_request": round(cpu_client * 1000 / max(1, len(latencies)), 2),
+        "gunicorn_workers": args.workers,
         "load_before": load_before, "load_after": load_after, "build": build_info,
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
     }
@@ -525,6 +551,9 @@ def main() -> None:
         print(f"  {target:5} {where}: {r['requests']:,} requests; p50 {r['p50_ms']} ms, "
               f"p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, max {r['max_ms']} ms")
     print(f"  {server.version}, {args.workers} sync workers; PostgreSQL; signatures: {signed}")
+    print(f"  answered {result['achieved_rate']}/s overall; CPU per request: gunicorn "
+          f"{result['server_cpu_ms_per_request']} ms, load generator "
+          f"{result['client_cpu_ms_per_request']} ms (PostgreSQL not counted)")
     print(f"  1-minute load average: {load_before} before, {load_after} after")
     if errors:
         print("  first errors:", errors[:3])
