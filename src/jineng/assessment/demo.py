@@ -34,6 +34,7 @@ chemical work harder; care and delivery work easier). Direct recognitions pass a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import time
 from collections import defaultdict
@@ -44,7 +45,7 @@ from zoneinfo import ZoneInfo
 from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jineng.assessment import plan_facts
 from jineng.assessment.choices import (
@@ -128,7 +129,7 @@ RECOGNITION_REASONS = (
 )
 VERIFIED_NOTE = "已向发证机构核实（演示数据）"
 RETURN_REASON = "考点场地证明和考评员名单不全，请补充后重新申报（演示数据）"
-APPROVER = "贵州省职业技能鉴定指导中心（演示数据）"
+APPROVER = "province"  # the province HRSS demo login approves direct recognitions
 OTHER_PROVINCES = (("44", "广东省"), ("33", "浙江省"), ("32", "江苏省"), ("35", "福建省"))
 SPECIAL_OPERATIONS = ("低压电工作业", "熔化焊接与热切割作业", "高处安装、维护、拆除作业")
 
@@ -1084,6 +1085,9 @@ def _plan_facts(sittings: list[Sitting], certificates: list[_Cert], classes: lis
                                                 facts=facts)
 
 
+_EXPLAINED: dict[str, str] = {}
+
+
 def _basis(route: str, sitting: route_rules.SittingFacts, evaluator: sep_rules.EvaluatorSide,
            given: dict, enrollment: int | None, justification: str, entry: int,
            ranks: dict[str, int]) -> dict:
@@ -1109,7 +1113,16 @@ def _basis(route: str, sitting: route_rules.SittingFacts, evaluator: sep_rules.E
     separation = sep_rules.check(evaluator, side)
     if not separation.allowed:
         raise ValueError(f"demo candidate refused by 考培分离: {separation.code}")
-    return {"route": answer.as_dict(), "explanation": explain_route(answer),
+    route_answer = answer.as_dict()
+    # One sentence per kind of answer (an enrollment's id is not part of it): explaining costs
+    # thirty translations a call, and classes have thousands of candidates.
+    key = json.dumps({**route_answer, "params": {k: v for k, v in route_answer["params"].items()
+                                                 if k != "enrollment"}},
+                     sort_keys=True, default=str) + (translation.get_language() or "")
+    explanation = _EXPLAINED.get(key)
+    if explanation is None:
+        explanation = _EXPLAINED[key] = explain_route(answer)
+    return {"route": route_answer, "explanation": explanation,
             "separation": separation.as_dict(),
             "facts": {"employer_id": employer,
                       "years_in_occupation": str(facts.years_in_occupation),

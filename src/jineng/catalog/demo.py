@@ -216,7 +216,9 @@ def _org_rows(orgs: list[Organization], occupations: list[Occupation], rng: rand
     them); `first_occupations`: the first organization's (the demo users' own). `items`
     (occupation name → special-ability item): an organization listed for the occupation is
     listed for the item too (the assessment demo's 一试双证)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
+    covered: set[str] = set()
+    listed_items: set[tuple[int, str]] = set()
     skilled = [o for o in occupations if not (o.code or "").startswith("2-")]
     if weights:
         weighted = {o.name: o for o in skilled if weights.get(o.name)}
@@ -232,8 +234,11 @@ def _org_rows(orgs: list[Organization], occupations: list[Occupation], rng: rand
         else:
             chosen = rng.sample(skilled, count)
         for occ in chosen:
+            # evaluators assess up to the levels the demo trains (技师 and above)
+            top = (["高级工", "技师", "高级技师"] if evaluation and weights
+                   else ["中级工", "高级工", "技师"])
             row = {"credit_code": org.credit_code, "organization": org.name, **_occ_cells(occ),
-                   "min_level": "初级工", "max_level": rng.choice(["中级工", "高级工", "技师"])}
+                   "min_level": "初级工", "max_level": rng.choice(top)}
             if evaluation and org.kind == OrganizationKind.ENTERPRISE:
                 row.update({"self_evaluation": "是", "evaluation_scope": "本企业职工"})
                 if n % 3 == 0:  # an enterprise filed for 特级技师/首席技师 (Henan (二))
@@ -241,12 +246,26 @@ def _org_rows(orgs: list[Organization], occupations: list[Occupation], rng: rand
                                 "top_filing_number": f"人社特备〔{year}〕{n + 1}号",
                                 "top_filing_date": f"{year}-03-01"})
             rows.append(row)
-            if items and occ.name in items:
+            covered.add(occ.name)
+            if items and occ.name in items and (org.pk, items[occ.name]) not in listed_items:
+                listed_items.add((org.pk, items[occ.name]))
                 rows.append({"credit_code": org.credit_code, "organization": org.name,
                              "special_ability_item": items[occ.name],
                              **({"self_evaluation": "是", "evaluation_scope": "本企业职工"}
                                 if evaluation and org.kind == OrganizationKind.ENTERPRISE
                                 else {})})
+    if evaluation and weights:  # every occupation the demo trains has an evaluator
+        institutions = [o for o in orgs if o.kind == OrganizationKind.EVALUATION]
+        for name in sorted(weighted):
+            if name not in covered and institutions:
+                org = institutions[rng.randrange(len(institutions))]
+                rows.append({"credit_code": org.credit_code, "organization": org.name,
+                             **_occ_cells(weighted[name]), "min_level": "初级工",
+                             "max_level": "技师"})
+                if items and name in items and (org.pk, items[name]) not in listed_items:
+                    listed_items.add((org.pk, items[name]))
+                    rows.append({"credit_code": org.credit_code, "organization": org.name,
+                                 "special_ability_item": items[name]})
     return rows
 
 
