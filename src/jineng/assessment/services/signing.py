@@ -185,18 +185,22 @@ def current_signing_key(now: dt.datetime | None = None) -> SigningKey | None:
             .exclude(valid_until__lte=now).order_by("-valid_from", "-id").first())
 
 
-def _signing_key(now: dt.datetime) -> SigningKey:
+def _signing_key() -> tuple[SigningKey, dt.datetime]:
+    """The key that signs now, and now (read after any wait for the lock, so a key another
+    issuer just made is already in force)."""
+    now = timezone.now()
     key = current_signing_key(now)
     if key is not None:
-        return key
+        return key, now
     with transaction.atomic():
         CertificateSequence.objects.get_or_create(prefix=KEY_LOCK)
         CertificateSequence.objects.select_for_update().get(prefix=KEY_LOCK)
+        now = timezone.now()
         key = current_signing_key(now)
         if key is None:
             key = _make_key(valid_from=now)
             _audit_key(None, key, AuditAction.CREATE)
-    return key
+    return key, now
 
 
 @lru_cache(maxsize=8)
@@ -276,8 +280,7 @@ SIGNED_FIELDS = ["status_index", "key_id", "signature", "signed_payload"]
 def _sign_all(certificates: list[Certificate]) -> None:
     if not certificates:
         return
-    now = timezone.now()
-    key = _signing_key(now)
+    key, now = _signing_key()
     private = _private_key(key.key_id, key.private_key_encrypted)
     missing = [c for c in certificates if c.status_index is None]
     if missing:
