@@ -130,6 +130,13 @@ def _audit_key(actor, key: SigningKey, action: str, before: dict | None = None) 
                         "valid_until": key.valid_until.isoformat() if key.valid_until else None})
 
 
+def _lock_keys() -> dt.datetime:
+    """Lock every key row (waiting for issuers signing right now: they lock the key they sign
+    with), then the time: a key retired at this instant has signed nothing after it."""
+    list(SigningKey.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+    return timezone.now()
+
+
 def _start_key(actor, valid_from: dt.datetime) -> SigningKey:
     """A new key signing from `valid_from`; the key whose period holds that instant signs
     until then (periods never overlap, so one key signs at any instant)."""
@@ -155,7 +162,7 @@ def signing_key_create(*, actor, valid_from: dt.datetime | None = None) -> Signi
     """A new Ed25519 key that signs from `valid_from` (now by default, or a planned switch
     later); the key signing now signs until then."""
     _ensure_key_manager(actor)
-    now = timezone.now()
+    now = _lock_keys()
     valid_from = valid_from or now
     if timezone.is_naive(valid_from):
         raise DomainError(_("Give the start of the key's validity with its time zone."),
@@ -163,6 +170,9 @@ def signing_key_create(*, actor, valid_from: dt.datetime | None = None) -> Signi
     if valid_from < now - dt.timedelta(minutes=1):
         raise DomainError(_("A signing key cannot start in the past: what it would sign then "
                             "was signed already."), field="valid_from", code="in_past")
+    # A start a moment ago (a form filled in a minute ago) starts now: the key signing until
+    # now keeps every signature it made.
+    valid_from = max(valid_from, now)
     if SigningKey.objects.filter(valid_from__gte=valid_from).exists():
         raise DomainError(_("Another key starts at or after that time."), field="valid_from",
                           code="overlap")
@@ -174,8 +184,7 @@ def signing_key_rotate(*, actor) -> SigningKey:
     """Retire the current key now and start a new one at the same instant (certificates it
     signed keep verifying: they were signed within its period)."""
     _ensure_key_manager(actor)
-    now = timezone.now()
-    return _start_key(actor, now)
+    return _start_key(actor, _lock_keys())
 
 
 def current_signing_key(now: dt.datetime | None = None) -> SigningKey | None:
@@ -188,10 +197,16 @@ def current_signing_key(now: dt.datetime | None = None) -> SigningKey | None:
 def _signing_key() -> tuple[SigningKey, dt.datetime]:
     """The key that signs now, and now (read after any wait for the lock, so a key another
     issuer just made is already in force)."""
-    now = timezone.now()
-    key = current_signing_key(now)
-    if key is not None:
-        return key, now
+    for _attempt in range(5):
+        key = current_signing_key()
+        if key is None:
+            break
+        # Lock the key (a rotation waits for this transaction), then read the time: the key
+        # must still sign at that instant (a rotation may have ended it meanwhile).
+        key = SigningKey.objects.select_for_update().get(pk=key.pk)
+        now = timezone.now()
+        if key.valid_from <= now and (key.valid_until is None or now < key.valid_until):
+            return key, now
     with transaction.atomic():
         CertificateSequence.objects.get_or_create(prefix=KEY_LOCK)
         CertificateSequence.objects.select_for_update().get(prefix=KEY_LOCK)
