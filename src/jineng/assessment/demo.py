@@ -208,12 +208,21 @@ def _insert(model: type[models.Model], fields: list[str], rows: list[tuple]) -> 
     table, columns = qn(opts.db_table), ", ".join(qn(c.column) for c in cols)
     convert = [(i, c) for i, c in enumerate(cols)
                if isinstance(c, models.DateField | models.DecimalField | models.JSONField)]
+    caches: list[dict] = [{} for _ in convert]  # dates and times repeat: convert each once
     prepared = []
     for row in rows:
         values = list(row)
-        for i, c in convert:
-            if values[i] is not None:
-                values[i] = c.get_db_prep_save(values[i], connection)
+        for (i, c), cache in zip(convert, caches, strict=True):
+            value = values[i]
+            if value is None:
+                continue
+            if isinstance(value, dict | list):
+                values[i] = c.get_db_prep_save(value, connection)
+                continue
+            converted = cache.get(value)
+            if converted is None:
+                converted = cache[value] = c.get_db_prep_save(value, connection)
+            values[i] = converted
         prepared.append(values)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
