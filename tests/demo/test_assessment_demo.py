@@ -56,7 +56,8 @@ def user(name: str):
 
 def test_the_assessment_part_is_built_and_counted(province, db):
     for key in ("sittings", "candidates", "certificates", "certificates_revoked",
-                "certificates_outside", "classes_assessed", "assessment_plan_facts"):
+                "certificates_outside", "certificates_dual", "classes_assessed",
+                "assessment_plan_facts"):
         assert province[key] > 0, key
     assert province["sittings"] == AssessmentSitting.objects.count()
     assert province["certificates"] == Certificate.objects.count()
@@ -214,6 +215,21 @@ def test_issued_certificates_verify_and_revoked_ones_verify_as_revoked(province,
         **tampered["payload"]["holder"], "name": "王五"}}
     assert selectors.verify_document_bytes(
         documents.document_bytes(tampered)).result == "tampered"
+
+
+def test_dual_certificates_are_paired_both_ways(province, db):
+    """一试双证: a sitting with a second certificate kind gives each passed candidate a
+    skill-level certificate and a special-ability one of the sitting's item, paired."""
+    dual = AssessmentSitting.objects.filter(status=SittingStatus.CLOSED).exclude(
+        second_certificate_kind="")
+    assert dual.exists()
+    for s in dual:
+        for c in s.candidates.filter(passed=True):
+            first = Certificate.objects.get(candidate=c, kind=CertificateKind.SKILL_LEVEL)
+            second = Certificate.objects.get(candidate=c, kind=s.second_certificate_kind)
+            assert first.paired_with == second and second.paired_with == first
+            assert second.special_ability_item == s.special_ability_item
+            assert numbering.validate_number(second.kind, second.number) is None
 
 
 def test_outside_certificates_are_recorded_with_valid_numbers(province, db):

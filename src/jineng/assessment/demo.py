@@ -110,8 +110,9 @@ ABSENT_SHARE = 0.02  # SYNTHETIC: candidates who do not come (缺考)
 # 一试双证: an occupation's sitting that also issues a special-ability certificate, where the
 # evaluation catalog lists the evaluator for that item too (the generator passes these pairs
 # to the catalog demo, which lists an evaluator of the occupation for the item as well).
-DUAL_ITEMS = {"电子商务师": "电商直播带货", "互联网营销师": "短视频制作", "缝纫工": "苗绣制作",
-              "农业经理人": "农产品初级加工", "农作物植保员": "农产品初级加工"}
+DUAL_ITEMS = {"养老护理员": "失智老年人照护", "电子商务师": "电商直播带货",
+              "互联网营销师": "短视频制作", "缝纫工": "苗绣制作", "农业经理人": "农产品初级加工",
+              "农作物植保员": "农产品初级加工"}
 DUAL_SHARE = 0.6  # SYNTHETIC: of the sittings that may
 FRAUD_SHARE = 0.004  # SYNTHETIC: skill-level certificates revoked for fraud (替考, 伪造材料)
 ERROR_SHARE = 0.003  # SYNTHETIC: revoked as issued in error

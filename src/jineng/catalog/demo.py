@@ -246,7 +246,8 @@ def _org_rows(orgs: list[Organization], occupations: list[Occupation], rng: rand
                                 "top_filing_number": f"人社特备〔{year}〕{n + 1}号",
                                 "top_filing_date": f"{year}-03-01"})
             rows.append(row)
-            covered.add(occ.name)
+            if org.kind == OrganizationKind.EVALUATION:  # an institution, not an enterprise
+                covered.add(occ.name)
             if items and occ.name in items and (org.pk, items[occ.name]) not in listed_items:
                 listed_items.add((org.pk, items[occ.name]))
                 rows.append({"credit_code": org.credit_code, "organization": org.name,
@@ -254,7 +255,7 @@ def _org_rows(orgs: list[Organization], occupations: list[Occupation], rng: rand
                              **({"self_evaluation": "是", "evaluation_scope": "本企业职工"}
                                 if evaluation and org.kind == OrganizationKind.ENTERPRISE
                                 else {})})
-    if evaluation and weights:  # every occupation the demo trains has an evaluator
+    if evaluation and weights:  # every occupation the demo trains has an evaluation institution
         institutions = [o for o in orgs if o.kind == OrganizationKind.EVALUATION]
         for name in sorted(weighted):
             if name not in covered and institutions:
