@@ -56,7 +56,7 @@ def _upload(columns, rows, name="f.csv") -> SimpleUploadedFile:
     return h.csv_file(columns, rows, name)
 
 
-@case("assessment.certificates_import", audit=[(A.CREATE, CERT)])
+@case("assessment.certificates_import", audit=[(A.IMPORT, CERT)])
 def _certificates_import() -> Attempts:
     clerk = f.staff("city_staff", f.CITY)
     p = h.person()
@@ -76,7 +76,7 @@ def _certificates_import() -> Attempts:
 
 
 @case("assessment.history_import",
-      audit=[(A.IMPORT, "assessment.assessmentsitting"), (A.CREATE, CERT)])
+      audit=[(A.IMPORT, "assessment.assessmentsitting"), (A.IMPORT, CERT)])
 def _history_import() -> Attempts:
     clerk = f.staff("city_staff", f.CITY)
     p = h.person()

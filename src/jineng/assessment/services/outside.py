@@ -333,11 +333,12 @@ def _same_or_conflict(existing: Certificate, values: dict[str, Any]) -> Certific
     return existing  # same content, an older print
 
 
-def _create(actor, values: dict[str, Any], *, issuer: Organization | None = None,
-            candidate: Candidate | None = None) -> Certificate:
-    now = timezone.now()
+def _new(actor, values: dict[str, Any], *, issuer: Organization | None = None,
+         candidate: Candidate | None = None, now: dt.datetime | None = None) -> Certificate:
+    """An unsaved certificate of these (checked) values."""
+    now = now or timezone.now()
     verified = values["verified"]
-    cert = Certificate.objects.create(
+    return Certificate(
         kind=values["kind"], number=values["number"], origin=values["origin"],
         verified=verified, verified_note=values["verified_note"],
         verified_by=_username(actor) if verified else "", verified_at=now if verified else None,
@@ -348,9 +349,30 @@ def _create(actor, values: dict[str, Any], *, issuer: Organization | None = None
         issuer=issuer, issuer_name=values["issuer_name"], region=values["person"].region,
         issued_on=values["issued_on"], candidate=candidate,
         fingerprint=content_fingerprint(values), recorded_by=_username(actor))
+
+
+def _create(actor, values: dict[str, Any]) -> Certificate:
+    cert = _new(actor, values)
+    cert.save(force_insert=True)
     audit.record(actor=actor, action=AuditAction.CREATE, instance=cert,
                  after=audit.snapshot(cert))
     return cert
+
+
+BULK_BATCH = 1000
+
+
+def _bulk_save(actor, certs: list[Certificate], source: str) -> None:
+    """Certificates of a file, inserted in batches, with one import event in the trail
+    (the rows themselves are the import report's; each certificate keeps who recorded it)."""
+    if not certs:
+        return
+    Certificate.objects.bulk_create(certs, batch_size=BULK_BATCH)
+    region = getattr(actor, "region", None)
+    audit.record_bulk_import(actor=actor, entity_type="assessment.certificate",
+                             count=len(certs), source=source[:200],
+                             region_code=getattr(region, "code", "") or "",
+                             organization_id=scope_of(actor).organization_id)
 
 
 def certificate_record_outside(*, actor, data: OutsideCertificateInput,
@@ -651,9 +673,9 @@ def certificates_import(*, actor, file, skip_bad_rows: bool = False) -> ImportRe
         return values
 
     def save(parsed: list) -> tuple[int, int, int]:
-        new = [values for values in parsed if values is not None]
-        for values in new:
-            _create(actor, values)
+        now = timezone.now()
+        new = [_new(actor, values, now=now) for values in parsed if values is not None]
+        _bulk_save(actor, new, filename)
         return len(new), 0, len(parsed) - len(new)
 
     return run_import(data=data, filename=filename, columns=CERTIFICATE_COLUMNS,
@@ -846,11 +868,12 @@ def _legacy_sitting(actor, s: _Sitting, first: dict, lookups: _Lookups,
 
 
 def _legacy_candidate(sitting: AssessmentSitting, person: Person, r: dict,
-                      source: str) -> Candidate:
+                      source: str, before: dict[int, Candidate]) -> Candidate:
+    """The row's candidate; `before`: the sitting's candidates imported before, by person."""
     passed = {"passed": True, "failed": False, "absent": False}[r["result"]]
     wanted = {"theory_score": r["theory_score"], "practical_score": r["practical_score"],
               "absent": r["result"] == "absent", "passed": passed}
-    existing = Candidate.objects.filter(sitting=sitting, person=person).first()
+    existing = before.get(person.pk)
     if existing is not None:
         for name, value in wanted.items():
             if getattr(existing, name) != value:
@@ -859,15 +882,17 @@ def _legacy_candidate(sitting: AssessmentSitting, person: Person, r: dict,
                                field="result" if name in ("absent", "passed") else name,
                                code="candidate_changed")
         return existing
-    return Candidate.objects.create(
+    return Candidate(  # saved with the sitting's other new candidates (bulk)
         sitting=sitting, person=person, route=AssessmentRoute.SOCIAL,
         route_basis={"migrated": True, "source": source[:200]},
         result_entered_at=timezone.now(), result_entered_by="migration", **wanted)
 
 
 def _history_certificate(actor, sitting: AssessmentSitting, candidate: Candidate,
-                         person: Person, r: dict, lookups: _Lookups, seen: _Seen) -> bool:
-    """Record the row's certificate; True if new."""
+                         person: Person, r: dict, seen: _Seen,
+                         pending: list[Certificate],
+                         existing_numbers: dict[str, Certificate]) -> bool:
+    """The row's certificate, checked and added to `pending` if new; True if new."""
     v = r["values"]
     kind = _choice(v.get("kind", ""), CertificateKind, KIND_NAMES) or (
         CertificateKind.SKILL_LEVEL if sitting.occupation_id else CertificateKind.SPECIAL_ABILITY)
@@ -884,11 +909,11 @@ def _history_certificate(actor, sitting: AssessmentSitting, candidate: Candidate
     values = _validated(actor, data, origins=(CertificateOrigin.LEGACY,), person=person)
     if _repeat_in_file(seen, r["row"], values):
         return False
-    existing = Certificate.objects.filter(number=values["number"]).first()
+    existing = existing_numbers.get(values["number"])
     if existing is not None:
         _same_or_conflict(existing, values)
         return False
-    _create(actor, values, issuer=sitting.evaluator, candidate=candidate)
+    pending.append(_new(actor, values, issuer=sitting.evaluator, candidate=candidate))
     return True
 
 
@@ -925,9 +950,14 @@ def history_import(*, actor, file) -> ImportReport:
     lookups = _Lookups(actor)
     outcome: dict[str, Any] = {}
 
+    existing: dict[str, Certificate] = {}
+
     def prepare(rows: list[Row], context: dict) -> None:
         _cap(rows, context)
         lookups.load_persons(_whole_numbers(rows, "id_number"))
+        numbers = [numbering.normalize(r.values.get("number", "")) for r in rows]
+        existing.update((c.number, c) for c in Certificate.objects.filter(
+            number__in=[n for n in numbers if n]))
 
     def parse_row(row: Row, context: dict) -> dict:
         return _history_row(row, lookups)
@@ -937,14 +967,18 @@ def history_import(*, actor, file) -> ImportReport:
         sittings, errors = _group_sittings(parsed)
         created = unchanged = 0
         seen = _Seen()
+        pending: list[Certificate] = []
         for s in sittings.values():
             first = s.rows[0][1]
             try:
-                sitting, _new = _legacy_sitting(actor, s, first, lookups, filename)
+                sitting, new_sitting = _legacy_sitting(actor, s, first, lookups, filename)
             except DomainError as bad:
                 errors.append(RowError(s.first_row, bad.field, bad.message))
                 continue
+            before = {} if new_sitting else {
+                c.person_id: c for c in Candidate.objects.filter(sitting=sitting)}
             persons_seen: dict[str, int] = {}
+            new_candidates: list[Candidate] = []
             for row_number, r in s.rows:
                 try:
                     if r["id_number"] in persons_seen:
@@ -956,17 +990,22 @@ def history_import(*, actor, file) -> ImportReport:
                     name = (r["values"].get("holder_name") or "").strip()
                     person = _history_person(actor, r["id_number"], name, sitting.region,
                                              lookups)
-                    candidate = _legacy_candidate(sitting, person, r, filename)
+                    candidate = _legacy_candidate(sitting, person, r, filename, before)
+                    if candidate.pk is None:
+                        new_candidates.append(candidate)
                     if r["number"]:
                         new = _history_certificate(actor, sitting, candidate, person, r,
-                                                   lookups, seen)
+                                                   seen, pending, existing)
                         created += new
                         unchanged += not new
                 except DomainError as bad:
                     errors.append(RowError(row_number, _history_column(bad.field),
                                            bad.message))
+            if not errors:  # their certificates refer to them: saved first
+                Candidate.objects.bulk_create(new_candidates, batch_size=BULK_BATCH)
         if errors:
             raise _Refused(sorted(errors, key=lambda e: (e.row, e.field)))
+        _bulk_save(actor, pending, filename)
         return created, 0, unchanged
 
     try:
