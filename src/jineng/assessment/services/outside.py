@@ -18,7 +18,10 @@ of a previous system's assessments and certificates.
 
 Recorded and migrated certificates are not signed here (they were not issued here) and
 feed no plan facts (the plans count what happens here). Files are imported inline, capped at
-MAX_ROWS rows (the training migration import is inline too)."""
+MAX_ROWS rows (the training migration import is inline too); their certificates are inserted
+in batches with one import event per file in the audit trail (a migrated assessment has its
+own event, a newly registered person theirs), each certificate keeping who recorded it. A
+single record is audited on its own."""
 
 from __future__ import annotations
 
