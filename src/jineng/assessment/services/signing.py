@@ -295,6 +295,8 @@ SIGNED_FIELDS = ["status_index", "key_id", "signature", "signed_payload"]
 def _sign_all(certificates: list[Certificate]) -> None:
     if not certificates:
         return
+    if any(not c.number for c in certificates):
+        raise DomainError(_("A certificate is numbered before it is signed."), field="number")
     key, now = _signing_key()
     private = _private_key(key.key_id, key.private_key_encrypted)
     missing = [c for c in certificates if c.status_index is None]
@@ -302,9 +304,6 @@ def _sign_all(certificates: list[Certificate]) -> None:
         for certificate, index in zip(missing, _take_indices(len(missing)), strict=True):
             certificate.status_index = index
     for certificate in certificates:
-        if not certificate.number:
-            raise DomainError(_("A certificate is numbered before it is signed."),
-                              field="number")
         payload = certificate_payload(certificate, signed_at=now)
         document = documents.sign_payload(payload, key_id=key.key_id, private_key=private)
         certificate.signed_payload = payload
