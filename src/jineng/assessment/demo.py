@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import Max
+from django.db.models.base import ModelState
 from django.utils import timezone, translation
 
 from jineng.assessment import plan_facts
@@ -913,6 +914,7 @@ class _Issuer:
         """Numbers in order of issue, each prefix's sequence continuing from its row; returns
         the last number used per prefix."""
         keys = {}
+        patterns: dict[tuple[str, str], numbering.NumberPattern] = {}
         for cert in self.items:
             if cert.number:
                 continue
@@ -920,8 +922,10 @@ class _Issuer:
                 keys[id(cert)] = (cert.prefix[1], None)
             else:
                 _, kind, region_code = cert.prefix
-                pattern = numbering.pattern_for(kind, region_code[:2],
-                                                issuance.number_patterns())
+                pattern = patterns.get((kind, region_code[:2]))
+                if pattern is None:
+                    pattern = patterns[(kind, region_code[:2])] = numbering.pattern_for(
+                        kind, region_code[:2], issuance.number_patterns())
                 values = {"region": region_code[:6], "province": region_code[:2],
                           "year": cert.day.year, "year4": cert.day.year, "site": cert.site}
                 # the sequence's key as services.issuance names it: kind and pattern
@@ -944,7 +948,7 @@ class _Issuer:
         for pk, masked, home in Person.objects.filter(
                 pk__in={c.person for c in self.items}).values_list("pk", "id_masked",
                                                                    "region_id"):
-            persons[pk], homes[pk] = Person(pk=pk, id_masked=masked), home
+            persons[pk], homes[pk] = _unsaved(Person, {}, id=pk, id_masked=masked), home
         for cert in self.items:  # recorded from outside: the holder's region records it
             if not cert.region:
                 cert.region = homes[cert.person]
@@ -959,14 +963,17 @@ class _Issuer:
             cert.pk = first + i
         objects = []
         for cert in issued:
-            objects.append(Certificate(
-                pk=cert.pk, kind=cert.kind, number=cert.number, person=persons[cert.person],
-                holder_name=cert.name, occupation=occupations.get(cert.occupation),
-                work_type=cert.work_type, level=levels.get(cert.level), title=cert.title,
-                special_ability_item=cert.special_ability_item,
-                training_start=cert.start, training_end=cert.end,
-                issuer=issuers.get(cert.issuer), issuer_name=cert.issuer_name,
-                region=regions[cert.region], issued_on=cert.day))
+            objects.append(_unsaved(
+                Certificate,
+                {"person": persons[cert.person], "occupation": occupations.get(cert.occupation),
+                 "level": levels.get(cert.level), "issuer": issuers.get(cert.issuer),
+                 "region": regions[cert.region]},
+                id=cert.pk, kind=cert.kind, number=cert.number, person_id=cert.person,
+                holder_name=cert.name, occupation_id=cert.occupation, work_type=cert.work_type,
+                level_id=cert.level, title=cert.title,
+                special_ability_item=cert.special_ability_item, training_start=cert.start,
+                training_end=cert.end, issuer_id=cert.issuer, issuer_name=cert.issuer_name,
+                region_id=cert.region, issued_on=cert.day))
         signing.certificates_sign_bulk(objects, save=False)
         signed = {o.pk: o for o in objects}
         rows, history = [], []
@@ -1137,3 +1144,23 @@ def _basis(route: str, sitting: route_rules.SittingFacts, evaluator: sep_rules.E
             "facts": {"employer_id": employer,
                       "years_in_occupation": str(facts.years_in_occupation),
                       "certificates": [], "listing_entry_id": entry}}
+
+
+_DEFAULTS: dict[type, dict] = {}
+
+
+def _unsaved(model: type[models.Model], related: dict, **values) -> models.Model:
+    """An unsaved instance built without `Model.__init__` (tens of thousands of them are only
+    read by the signing service): every concrete field its default or the value given, and
+    the related objects given put in the instance's cache, as a query would leave them."""
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        defaults = _DEFAULTS[model] = {
+            f.attname: f.get_default() for f in model._meta.concrete_fields}
+    obj = model.__new__(model)
+    obj.__dict__.update(defaults)
+    obj.__dict__.update(values)
+    obj._state = ModelState()
+    obj._state.adding = True
+    obj._state.fields_cache.update(related)
+    return obj
