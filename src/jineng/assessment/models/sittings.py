@@ -210,10 +210,13 @@ class CandidateQuerySet(ScopedQuerySet):
     def scope_filter(self, scope: Scope) -> Q | None:
         if not scope.sees_persons:
             return None
+        # A training institution sees the results of its own trainees (the candidate's
+        # enrollment), not of everyone who sat its class's sitting with them: a social
+        # candidate of that sitting is none of its business.
         return any_of(
             region_q("sitting__region", scope),
             Q(sitting__evaluator_id=scope.organization_id) if scope.organization_id else None,
-            Q(sitting__training_class__institution_id=scope.organization_id)
+            Q(enrollment__training_class__institution_id=scope.organization_id)
             if scope.organization_id else None,
         )
 
