@@ -272,6 +272,7 @@ CANDIDATES = [  # key (in the justification), sitting, person
     ("#N01#", "#G01#", "#P01#"), ("#N02#", "#G01#", "#P02#"), ("#N03#", "#G02#", "#P08#"),
     ("#N04#", "#G02#", "#P04#"), ("#N05#", "#G03#", "#P06#"), ("#N06#", "#G04#", "#P05#"),
     ("#N07#", "#G05#", "#P07#"),
+    ("#N08#", "#G01#", "#P08#"),  # a social candidate in a class's sitting: not a trainee
 ]
 EXAMINERS = [("#G01#", "#P03#"), ("#G03#", "#P06#"), ("#G05#", "#P07#")]  # sitting, person
 CERTIFICATES = [  # key, candidate (None: a class's training certificate), issuer, county, status
@@ -355,14 +356,19 @@ def build_assessment(world: World, orgs: dict) -> None:
     candidates = {}
     for key, sitting_key, person_key in CANDIDATES:
         sitting, person = sittings[sitting_key], persons[person_key]
+        # A trainee of the sitting's class sits it with that enrollment; others come alone.
+        enrollment = next((r for r in world.of("enrollment") if person in r.refs
+                           and sitting.refs and r.parent is sitting.refs[0]), None)
         row = Candidate.objects.create(
-            sitting_id=sitting.pk, person_id=person.pk, route=routes[sitting_key],
+            sitting_id=sitting.pk, person_id=person.pk, route=routes[sitting_key]
+            if enrollment or not sitting.refs else "social",
+            enrollment_id=enrollment.pk if enrollment else None,
             justification=f"理由{key}", theory_score="80", practical_score="75", passed=True)
         person.assessed_by.add(sitting.evaluator_id)
         candidates[key] = world.add(Rec(
             "candidate", key, row.pk, sitting.region, parent=sitting, person=person,
-            evaluator_id=sitting.evaluator_id, class_org_id=sitting.class_org_id,
-            refs=(person,)))
+            evaluator_id=sitting.evaluator_id,
+            class_org_id=enrollment.org_id if enrollment else None, refs=(person,)))
     for sitting_key, person_key in EXAMINERS:
         sitting, person = sittings[sitting_key], persons[person_key]
         row = SittingExaminer.objects.create(
@@ -631,7 +637,8 @@ def may_see_assessment_record(viewer: Viewer, rec: Rec, world: World) -> bool:
     """Assessment (issue 10). Sittings are no secret to the government: staff of the region a
     sitting is held in see it (industry departments too), and so do its evaluator and the
     institution whose class is assessed. Candidates (scores) and examiners are personal: staff
-    who read persons, the evaluator, and (candidates only) the class's institution. A
+    who read persons, the evaluator, and (candidates only) the institution that trained the
+    candidate (its trainees' results, not those of others sitting with them). A
     certificate is personal: staff who read persons of the region that issued or recorded it
     or of the holder's region, its issuer, and for a training certificate the class's
     institution. Nobody reaches any of these by listing from the public site (the public
