@@ -10,12 +10,11 @@ from jineng.core.models import AuditAction as A
 from tests.assessment.results_support import results_world, row
 from tests.core.write_contract import Attempts, Refused, case
 
-CANDIDATE = "assessment.candidate"
 SITTING = "assessment.assessmentsitting"
 
 
 @case("assessment.results_enter",
-      audit=[(A.UPDATE, CANDIDATE)] * 3 + [(A.TRANSITION, SITTING)])
+      audit=[(A.UPDATE, SITTING), (A.TRANSITION, SITTING)])
 def _results_enter() -> Attempts:
     w = results_world()
     a, b, c = w.candidates
@@ -36,7 +35,7 @@ def _results_enter() -> Attempts:
     ])
 
 
-@case("assessment.results_import", audit=[(A.UPDATE, CANDIDATE)] * 2)
+@case("assessment.results_import", audit=[(A.UPDATE, SITTING)])
 def _results_import() -> Attempts:
     w = results_world()
     a, b, _c = w.candidates

@@ -32,7 +32,7 @@ from jineng.core.errors import DomainError, Forbidden
 from jineng.core.history import record_transition
 from jineng.core.importing import Column, ImportReport, RowError, RowInvalid, run_import
 from jineng.core.models import AuditAction
-from jineng.core.tabular import Row, check_file_size
+from jineng.core.tabular import Row, check_file_size, iter_chunks
 from jineng.registry import selectors as registry_selectors
 from jineng.registry import services as registry_services
 
@@ -324,35 +324,41 @@ def results_enter(*, actor, sitting: AssessmentSitting, rows: list[ResultInput],
             raise ResultsInvalid(report)
         now = timezone.now()
         username = getattr(actor, "username", "") or "system"
-        changed: list[Candidate] = []
+        groups: dict[tuple, list[int]] = {}
+        entered: list[dict[str, Any]] = []
         for one in checked:
             c = one.candidate
             before, after = _values(c), _values(one)
             if c.result_entered_at is not None and before == after:
                 report.unchanged += 1
                 continue
-            correction = c.result_entered_at is not None
-            c.theory_score, c.practical_score = one.theory, one.practical
-            c.absent, c.passed = one.absent, one.passed
-            c.result_entered_at, c.result_entered_by = now, username
-            changed.append(c)
-            if correction:
-                report.updated += 1
-                old, new = audit.changed(_plain(before), _plain(after))
-            else:
+            groups.setdefault(tuple(after.values()), []).append(c.pk)
+            if c.result_entered_at is None:
                 report.created += 1
-                old, new = {}, _plain(after)
+                entered.append({"candidate": c.pk, **_plain(after)})
+                continue
+            # A correction: one event per candidate, with the values before and after.
+            report.updated += 1
+            old, new = audit.changed(_plain(before), _plain(after))
             audit.record(actor=actor, action=AuditAction.UPDATE, instance=c,
                          label=f"{c.person.name} · {locked}", before=old,
                          after={**new, **({"source": source} if source else {})},
-                         reason=(reason.strip() or _("Correction of an entered result"))
-                         if correction else reason.strip(),
+                         reason=reason.strip() or _("Correction of an entered result"),
                          region_code=locked.region.code,
                          organization_id=locked.evaluator_id)
-        if changed:
-            Candidate.objects.bulk_update(
-                changed, ["theory_score", "practical_score", "absent", "passed",
-                          "result_entered_at", "result_entered_by"], batch_size=500)
+        if entered:
+            # First entries: one event for the call, listing every candidate's result.
+            audit.record(actor=actor, action=AuditAction.UPDATE, instance=locked,
+                         label=f"{len(entered)} × {_('results entered')} · {locked}",
+                         after={"results_entered": entered,
+                                **({"source": source} if source else {})},
+                         reason=reason.strip())
+        # One UPDATE per distinct result (scores cluster: far fewer than the candidates).
+        for (theory, practical, absent, passed), pks in groups.items():
+            for chunk in iter_chunks(pks, 1000):
+                Candidate.objects.filter(pk__in=chunk).update(
+                    theory_score=theory, practical_score=practical, absent=absent,
+                    passed=passed, result_entered_at=now, result_entered_by=username)
         report.moved_to_results = _record_results_if_complete(actor, locked)
         report.status = locked.status
         report.written = True
