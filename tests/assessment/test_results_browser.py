@@ -20,7 +20,10 @@ def test_assessor_enters_results(page, live_server):
     w = results_world()
     a, b, c = w.candidates
     login(page, live_server, w.operator)
-    page.goto(f"{live_server.url}/assessment/sittings/{w.sitting.pk}/results/")
+    page.goto(f"{live_server.url}/assessment/sittings/{w.sitting.pk}/")
+    with page.expect_navigation():
+        page.click("#results-link")
+    assert page.url.endswith(f"/assessment/sittings/{w.sitting.pk}/results/")
     grid = page.locator("#results-grid")
     assert grid.locator("tbody tr[data-candidate]").count() == 3
     assert a.person.id_masked in grid.inner_text()
