@@ -22,7 +22,10 @@ numbers follow the province's pattern (`settings.JINENG_CERTIFICATE_NUMBER_PATTE
 every value but the sequence. Locks are always taken in one order (the class, the sitting, the
 number sequences sorted by prefix, then the signing area's status list) so issuers never
 deadlock. Each certificate is signed by the signing area (`certificates_sign_bulk`), which also
-gives it its place in the status list.
+gives it its place in the status list. A certificate's issue is its own record (`issued_on`,
+`recorded_by`, the sitting's closing step and the audit event); its status history
+(`CertificateStatusChange`) starts with its first change (a revocation): a history row per
+certificate issued would double the rows a 10,000-candidate sitting writes.
 """
 
 from __future__ import annotations
@@ -50,7 +53,6 @@ from jineng.assessment.models import (
     Candidate,
     Certificate,
     CertificateSequence,
-    CertificateStatusChange,
     EvaluatorCode,
     SittingStatusChange,
 )
@@ -60,7 +62,7 @@ from jineng.assessment.services.signing import certificates_sign_bulk
 from jineng.catalog import selectors as catalog_selectors
 from jineng.core import audit
 from jineng.core.errors import DomainError, Forbidden, NotFound
-from jineng.core.history import record_transition, transition_values
+from jineng.core.history import record_transition
 from jineng.core.models import AuditAction
 from jineng.training import selectors as training_selectors
 from jineng.training import services as training_services
@@ -254,12 +256,16 @@ def _evaluator_code(sitting: AssessmentSitting) -> EvaluatorCode:
 def _certificate(sitting: AssessmentSitting, candidate: Candidate, kind: str, day: dt.date,
                  who: str) -> Certificate:
     skill = kind == CertificateKind.SKILL_LEVEL
+    # The class a certificate names is the one its holder trained in (that institution then
+    # reads the certificate): a candidate who sat the class's sitting without being one of its
+    # trainees names none.
+    trained_in = candidate.enrollment.training_class_id if candidate.enrollment_id else None
     return Certificate(
         kind=kind, origin=CertificateOrigin.ISSUED, verified=True, person=candidate.person,
         holder_name=candidate.person.name, occupation=sitting.occupation,
         work_type=sitting.work_type, level=sitting.level if skill else None,
         special_ability_item="" if skill else sitting.special_ability_item,
-        training_class=sitting.training_class, issuer=sitting.evaluator,
+        training_class_id=trained_in, issuer=sitting.evaluator,
         issuer_name=sitting.evaluator.name, region=sitting.region, issued_on=day,
         candidate=candidate, status=CertificateStatus.VALID, recorded_by=who)
 
@@ -272,14 +278,6 @@ def _numbering_for(kind: str, sitting: AssessmentSitting, code: EvaluatorCode | 
                                       sitting.level.code, day)
     return _pattern_numbering(kind, sitting.region.code, day,
                               code.site_code if code is not None else sitting.evaluator_id)
-
-
-def _history_rows(actor, certificates: list[Certificate], note: dict) -> None:
-    values = transition_values(actor=actor, from_status="", to_status=CertificateStatus.VALID,
-                               action="issue", note=note)
-    CertificateStatusChange.objects.bulk_create(
-        [CertificateStatusChange(certificate=c, **values) for c in certificates],
-        batch_size=BULK)
 
 
 def _save_signed(certificates: list[Certificate]) -> list[Certificate]:
@@ -337,7 +335,7 @@ def _issue(actor, sitting: AssessmentSitting) -> list[Certificate]:
     code = (_evaluator_code(sitting) if CertificateKind.SKILL_LEVEL in kinds
             else EvaluatorCode.objects.filter(organization_id=sitting.evaluator_id).first())
     passed = list(Candidate.objects.filter(sitting=sitting, passed=True)
-                  .exclude(certificates__kind__in=kinds).select_related("person")
+                  .exclude(certificates__kind__in=kinds).select_related("person", "enrollment")
                   .order_by("pk"))
     if not passed:
         return []
@@ -363,7 +361,6 @@ def _issue(actor, sitting: AssessmentSitting) -> list[Certificate]:
             one.paired_with = other
         Certificate.objects.bulk_update(firsts, ["paired_with"], batch_size=BULK)
     everything = firsts + seconds
-    _history_rows(actor, everything, {"sitting": sitting.pk})
     audit.record(
         actor=actor, action=AuditAction.CREATE, entity_type="assessment.certificate",
         label=_("%(count)s certificates of sitting %(sitting)s")
@@ -455,7 +452,6 @@ def training_certificates_issue(*, actor, training_class: TrainingClass) -> list
             status=CertificateStatus.VALID, recorded_by=who)
             for e, number in zip(trainees, numbers, strict=True)]
         saved = _save_signed(made)
-        _history_rows(actor, saved, {"training_class": cls.pk})
         audit.record(
             actor=actor, action=AuditAction.CREATE, entity_type="assessment.certificate",
             label=_("%(count)s training certificates of class %(name)s")
