@@ -909,6 +909,8 @@ SKIP: dict[str, str] = {
     "assessment:records_own_pdf": "the verified worker's own record as a PDF (redirects to the "
                                   "start without a verified session)",
     "assessment:records_own_logout": "POST-only: closes the worker's own record (GET 405)",
+    "assessment:issuance_training_certificates": "POST-only: issues a class's training "
+    "certificates (GET 405); its scope is tested in tests/assessment/test_issuance_pages_api.py",
     "assessment_certificate_public_status": _PUBLIC_STATUS,
     "assessment:signing_certificate_public": _PUBLIC_STATUS,
 }
@@ -1448,7 +1450,7 @@ NAME_KIND = {"organization": "organization", "site": "site", "person": "person",
              "enrollment": "enrollment", "export": "trainingclass",
              "attendance": "trainingclass",
              "sittings": "sitting", "results": "sitting", "signing": "certificate",
-             "outside": "outsidecertificate"}
+             "issuance": "certificate", "outside": "outsidecertificate"}
 # Other URL arguments that are record ids (by name, or by (namespace, name)).
 ARG_KIND = {"org_pk": "organization", "organization_pk": "organization",
             "site_pk": "site", "person_pk": "person", ("catalog", "pk"): "catalog",
