@@ -16,7 +16,6 @@ from tests.assessment import issuance_support as s
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xfail(strict=True, reason="gaps.md: issuance ignores rules.routes.awaiting_approval")
 def test_an_unapproved_direct_recognition_gets_no_certificate():
     """Zhejiang (七): a direct recognition counts only once the HRSS office approved it
     (Candidate.approved_at); rules.routes.awaiting_approval says so, issuance must obey."""

@@ -56,7 +56,7 @@ from jineng.assessment.models import (
     EvaluatorCode,
     SittingStatusChange,
 )
-from jineng.assessment.rules import numbering
+from jineng.assessment.rules import numbering, routes
 from jineng.assessment.rules import sitting_lifecycle as lc
 from jineng.assessment.services.signing import certificates_sign_bulk
 from jineng.catalog import selectors as catalog_selectors
@@ -303,10 +303,11 @@ def _visible_sitting(actor, sitting: AssessmentSitting) -> AssessmentSitting:
 
 def certificates_issue_for_sitting(*, actor, sitting: AssessmentSitting) -> list[Certificate]:
     """Issue the certificates of a sitting whose results are recorded: one per passed
-    candidate (and a paired second one where 一试双证 is allowed), numbered, signed; close the
-    sitting; write the plans facts; assess its class when this closed the class's last open
-    assessment. The sitting's evaluator issues (Forbidden for others; NotFound out of scope).
-    Returns the certificates issued, first certificates before second ones."""
+    candidate (a direct recognition only once approved), and a paired second one where
+    一试双证 is allowed; numbered, signed. Close the sitting; write the plans facts; assess its
+    class when this closed the class's last open assessment. The sitting's evaluator issues
+    (Forbidden for others; NotFound out of scope). Returns the certificates issued, first
+    certificates before second ones."""
     visible = _visible_sitting(actor, sitting)
     access.ensure_issue(actor, visible)
     with transaction.atomic():
@@ -334,9 +335,11 @@ def _issue(actor, sitting: AssessmentSitting) -> list[Certificate]:
     kinds = [primary] + ([second] if second else [])
     code = (_evaluator_code(sitting) if CertificateKind.SKILL_LEVEL in kinds
             else EvaluatorCode.objects.filter(organization_id=sitting.evaluator_id).first())
-    passed = list(Candidate.objects.filter(sitting=sitting, passed=True)
-                  .exclude(certificates__kind__in=kinds).select_related("person", "enrollment")
-                  .order_by("pk"))
+    passed = [c for c in (Candidate.objects.filter(sitting=sitting, passed=True)
+                          .exclude(certificates__kind__in=kinds)
+                          .select_related("person", "enrollment").order_by("pk"))
+              # A direct recognition counts once the HRSS office approved it (Zhejiang (七)).
+              if not routes.awaiting_approval(c.route, c.approved_at is not None)]
     if not passed:
         return []
     day = timezone.localdate()
