@@ -126,3 +126,14 @@ def test_out_of_scope_certificate_verify_is_404(clerk):
     assert response.status_code == 404
     cert.refresh_from_db()
     assert not cert.verified
+
+
+def test_template_keeps_numbers_and_dates_as_text(clerk):
+    response = client_for(clerk).get(reverse("assessment:outside_template_certificates"))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    for name in ("number", "id_number", "issued_on"):
+        label = next(c.label for c in services.CERTIFICATE_COLUMNS if c.name == name)
+        column = header.index(label) + 1
+        assert sheet.cell(row=2, column=column).number_format == "@"
+        assert sheet.cell(row=500, column=column).number_format == "@"

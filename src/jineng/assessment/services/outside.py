@@ -59,7 +59,7 @@ from jineng.core.history import record_transition
 from jineng.core.importing import Column, ImportReport, RowError, RowInvalid, run_import
 from jineng.core.models import AuditAction
 from jineng.core.scoping import scope_of
-from jineng.core.tabular import Row, check_file_size, write_xlsx
+from jineng.core.tabular import Row, check_file_size
 from jineng.registry import selectors as registry_selectors
 from jineng.registry import services as registry_services
 from jineng.registry.models import Occupation, Organization, Person, Region, SkillLevel
@@ -686,10 +686,41 @@ def certificates_import(*, actor, file, skip_bad_rows: bool = False) -> ImportRe
                       prepare=prepare)
 
 
+# Columns kept as text in the templates: Excel turns a long number typed into a General cell
+# into a float (a 16- or 18-digit number loses its last digits) and a date into its own form.
+TEXT_COLUMNS = {"number", "id_number", "evaluator_credit_code", "issued_on", "sitting_date",
+                "training_start", "training_end", "occupation", "sitting_ref"}
+TEMPLATE_ROWS = 1000
+
+
+def _template(title: str, columns, example: dict[str, str]) -> bytes:
+    """The header row, one example row, and the text columns formatted as text."""
+    import io
+
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    for index, column in enumerate(columns, start=1):
+        head = sheet.cell(row=1, column=index, value=str(column.label))
+        head.font = Font(bold=True)
+        sheet.column_dimensions[head.column_letter].width = max(
+            12, 2 * len(str(column.label)) + 4)
+        sheet.cell(row=2, column=index, value=example.get(column.name, "") or None)
+        if column.name in TEXT_COLUMNS:
+            for r in range(2, TEMPLATE_ROWS + 2):
+                sheet.cell(row=r, column=index).number_format = "@"
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def certificates_template() -> bytes:
     """The import template: the header row and one example row."""
-    return write_xlsx("certificates", [c.label for c in CERTIFICATE_COLUMNS],
-                      [[CERTIFICATE_EXAMPLE.get(c.name, "") for c in CERTIFICATE_COLUMNS]])
+    return _template("certificates", CERTIFICATE_COLUMNS, CERTIFICATE_EXAMPLE)
 
 
 # --- history_import ------------------------------------------------------------------------
@@ -1024,8 +1055,7 @@ def _history_column(name: str) -> str:
 
 
 def history_template() -> bytes:
-    return write_xlsx("history", [c.label for c in HISTORY_COLUMNS],
-                      [[HISTORY_EXAMPLE.get(c.name, "") for c in HISTORY_COLUMNS]])
+    return _template("history", HISTORY_COLUMNS, HISTORY_EXAMPLE)
 
 
 __all__ = [
