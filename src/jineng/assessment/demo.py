@@ -998,12 +998,6 @@ class _Issuer:
                 o.signature if o else "", o.signed_payload if o else {},
                 _fingerprint(cert) if outside else "", DEMO_USER,
                 _at(cert.day, 17)))
-            if not outside:  # issued: the history's first step, as services.issuance writes
-                history.append((first_history + len(history), cert.pk, "issue", "",
-                                CertificateStatus.VALID, None, "",
-                                {"sitting": cert.sitting} if cert.sitting
-                                else {"training_class": cert.training_class}, None, DEMO_USER,
-                                _at(cert.day, 16)))
             if revoked:
                 history.append((first_history + len(history), cert.pk, "revoke",
                                 CertificateStatus.VALID, CertificateStatus.REVOKED,
