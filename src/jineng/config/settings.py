@@ -8,12 +8,16 @@ JINENG_PII_KEYS     comma-separated Fernet keys, newest first (ID numbers at res
 JINENG_PII_HASH_KEY secret for the keyed hash that finds a person by ID number
 JINENG_DEMO         "1": fixed demo keys are allowed (never in production)
 JINENG_PUBLIC_URL   the public site's address in signed certificates (default http://localhost:8000)
+JINENG_SMS_BACKEND  "package.module.Class" of a text-message gateway (core.sms; unset: log in DEBUG)
+JINENG_CERTIFICATE_NUMBER_PATTERNS  JSON {province: {kind: pattern}} for special-ability and
+                    training certificate numbers (assessment.rules.numbering; unset: defaults)
 TIME_ZONE           default Asia/Shanghai
 LANGUAGE_CODE       default zh-hans
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -252,3 +256,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The public site's address, written into signed certificates (their check page and the
 # revocation status list's address) and the QR codes of printed certificates.
 JINENG_PUBLIC_URL = os.environ.get("JINENG_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+JINENG_SMS_BACKEND = os.environ.get("JINENG_SMS_BACKEND", "")
+JINENG_CERTIFICATE_NUMBER_PATTERNS = json.loads(
+    os.environ.get("JINENG_CERTIFICATE_NUMBER_PATTERNS") or "{}")
