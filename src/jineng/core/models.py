@@ -21,6 +21,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("Login")
     LOGIN_FAILED = "login_failed", _("Failed login")
     OTP = "otp", _("Second factor change")
+    THROTTLED = "throttled", _("Rate limit reached")
 
 
 class AuditEventQuerySet(ScopedQuerySet):
@@ -79,3 +80,20 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit events are append-only.")
+
+
+class RateCounter(models.Model):
+    """Hits of one client key in one fixed window (core.ratelimit). Not personal data: the key is
+    a keyed hash of the address or phone number."""
+
+    scope = models.CharField(max_length=60)
+    key_hash = models.CharField(max_length=64)
+    window_start = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key_hash", "window_start"],
+                                               name="core_ratecounter_unique_window")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M} {self.count}"
