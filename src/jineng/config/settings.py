@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "jineng.catalog",
     "jineng.training",
     "jineng.assessment",
+    "jineng.demand",
     "jineng.plans",
     "jineng.demo",
     "jineng.portal",

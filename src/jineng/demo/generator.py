@@ -38,11 +38,13 @@ from jineng.core.validators import (
     ID_WEIGHTS,
     make_credit_code,
 )
+from jineng.demand import demo as demand_demo
 from jineng.demo import bulk, plans_demo
 from jineng.demo.geography import PROVINCE_CODE, Geography, Place
 from jineng.demo.models import DemoBuild, DemoRows, DemoUser
 from jineng.demo.names import BRANDS, SCHOOL_FIELDS, SECTORS, NameMaker
 from jineng.demo.users import DemoUserConflict, ensure_demo_users
+from jineng.portal import demo as portal_demo
 from jineng.registry.choices import (
     InstitutionType,
     KeyGroup,
@@ -549,6 +551,26 @@ def build_assessment(ctx: BuildContext) -> None:
             ctx.counts[key] = result[key]
 
 
+def build_demand(ctx: BuildContext) -> None:
+    """Wish posters and wishes, the demo enterprises' demand lists, one forecast cycle, matches,
+    order classes and referrals (see jineng.demand.demo); its blocks are recorded for a reset."""
+    result = demand_demo.build_demo_demand(
+        scale=ctx.scale, seed=ctx.seed, today=timezone.localdate(), anchors=ctx.anchors)
+    for model, first, last in result.pop("blocks", []):
+        DemoRows.objects.create(build=ctx.build, model=model, first_pk=first, last_pk=last)
+    ctx.counts.update({f"demand_{key}": value for key, value in result.items()})
+
+
+def build_coverage(ctx: BuildContext) -> None:
+    """Synthetic population of the demo counties (labelled as such) and the 30-minute circle's
+    coverage and a placement proposal (see jineng.portal.demo)."""
+    result = portal_demo.build_demo_coverage(
+        scale=ctx.scale, seed=ctx.seed, today=timezone.localdate(), anchors=ctx.anchors)
+    for model, first, last in result.pop("blocks", []):
+        DemoRows.objects.create(build=ctx.build, model=model, first_pk=first, last_pk=last)
+    ctx.counts.update({f"coverage_{key}": value for key, value in result.items()})
+
+
 def build_plan(ctx: BuildContext) -> None:
     """The Guizhou pack as the demo province's plan, with synthetic volumes up to today (so
     the dashboard shows progress as of the day the demo is built). The plan's volumes are
@@ -584,6 +606,8 @@ STEPS: list[Step] = [
     ("users", build_users),
     ("training", build_training),
     ("assessment", build_assessment),
+    ("demand", build_demand),
+    ("coverage", build_coverage),
     ("plans", build_plan),
 ]
 

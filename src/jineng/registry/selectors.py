@@ -60,6 +60,18 @@ def occupation_list(*, actor, q: str = "", rank: str | None = None,
     return qs
 
 
+def occupation_search(q: str, *, limit: int = 20) -> list[Occupation]:
+    """Occupations and work types for a search box, best first: by Chinese name, code, pinyin
+    initials (e.g. "dg" → 电工) and, for typos, by closeness. Public reference data.
+    (First version: name or code; the portal's search work makes it pinyin- and typo-tolerant.)"""
+    q = (q or "").strip()[:50]
+    if not q:
+        return []
+    qs = Occupation.objects.filter(rank__in=("occupation", "work_type"))
+    return list((qs.filter(name__contains=q) | qs.filter(code__startswith=q))
+                .order_by("name")[:limit])
+
+
 def occupation_get(*, actor, pk: int) -> Occupation:
     occ = Occupation.objects.visible_to(actor).filter(pk=pk).first()
     if occ is None:

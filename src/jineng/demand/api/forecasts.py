@@ -1,0 +1,5 @@
+"""The demand API: forecasts."""
+
+from ninja import Router
+
+router = Router(tags=["demand"])

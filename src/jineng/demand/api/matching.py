@@ -1,0 +1,5 @@
+"""The demand API: matching."""
+
+from ninja import Router
+
+router = Router(tags=["demand"])

@@ -1,0 +1,1 @@
+"""Pure rules of the demand app: forecast, matching scores, wage percentiles (no Django)."""

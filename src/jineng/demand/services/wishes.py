@@ -1,0 +1,5 @@
+"""Writes of the demand app: wishes. One transaction each, audited."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""The demand app's pages, one module per sub-domain."""

@@ -1,0 +1,5 @@
+"""Demand pages: demand_lists."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

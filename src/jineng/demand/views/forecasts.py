@@ -1,0 +1,5 @@
+"""Demand pages: forecasts."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

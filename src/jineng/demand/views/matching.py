@@ -1,0 +1,5 @@
+"""Demand pages: matching."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

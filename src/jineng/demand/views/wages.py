@@ -1,0 +1,5 @@
+"""Demand pages: wages."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Demand pages: wishes."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
