@@ -47,6 +47,8 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "plans": ("src/jineng/plans/",),
     "training": ("src/jineng/training/",),
     "assessment": ("src/jineng/assessment/",),
+    "demand": ("src/jineng/demand/",),
+    "portal": ("src/jineng/portal/",),
     "jobs": ("src/jineng/jobs/",),
     "registry": ("src/jineng/registry/rules/", "src/jineng/registry/hooks.py",
                  "src/jineng/registry/templates/registry/person_merge",
