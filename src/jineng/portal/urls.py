@@ -1,9 +1,5 @@
-from django.urls import path
-
-from jineng.portal import views
+from jineng.portal.views import overview
 
 app_name = "portal"
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("overview/", views.overview, name="overview"),
-]
+# The portal is mounted at the site root: its patterns come last in config.urls.
+urlpatterns = overview.urlpatterns

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import path
 
 from jineng.core.errors import NotFound
 from jineng.plans import selectors as plans
@@ -38,3 +39,9 @@ def overview(request):
     return render(request, "portal/overview.html",
                   {"o": data, "chart_data": data.chart_data(), "plan": plan,
                    "plan_summary": summary, "work": work, "sector_rows": sector_rows})
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("overview/", overview, name="overview"),
+]

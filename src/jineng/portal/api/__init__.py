@@ -1,0 +1,6 @@
+"""The public API of the portal (anonymous, rate-limited), mounted at /api/v1/portal/: one
+router per sub-domain."""
+
+from ninja import Router
+
+router = Router(tags=["portal"])

@@ -1,0 +1,1 @@
+"""The portal's data, one module per sub-domain (search index, population and coverage)."""

@@ -1,0 +1,13 @@
+"""Reads of the public site and the landing page, one module per sub-domain: overview (the
+landing page after login), site (the public training map, classes, institutions, catalogs),
+search (full-text search), coverage (the 30-minute training circle and site placement)."""
+
+from jineng.portal.selectors.overview import (  # noqa: F401
+    Overview,
+    RegionRow,
+    Work,
+    WorkItem,
+    overview,
+    public_stats,
+    work,
+)
