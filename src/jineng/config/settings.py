@@ -11,6 +11,9 @@ JINENG_PUBLIC_URL   the public site's address in signed certificates (default ht
 JINENG_SMS_BACKEND  "package.module.Class" of a text-message gateway (core.sms; unset: log in DEBUG)
 JINENG_CERTIFICATE_NUMBER_PATTERNS  JSON {province: {kind: pattern}} for special-ability and
                     training certificate numbers (assessment.rules.numbering; unset: defaults)
+JINENG_MAP_TILES    tile URL template for the public training map, e.g.
+                    https://tiles.example/{z}/{x}/{y}.png (unset: no tiles, offline boundaries)
+JINENG_MAP_TILES_ATTRIBUTION  the tile provider's attribution shown on the map
 TIME_ZONE           default Asia/Shanghai
 LANGUAGE_CODE       default zh-hans
 """
@@ -196,6 +199,9 @@ STATICFILES_DIRS = [
     ("vendor/htmx", _NODE / "htmx.org" / "dist"),
     # Province boundaries for the plans map (orientation only, not an approved standard map).
     ("vendor/china-geojson", _NODE / "china-geojson" / "src" / "geojson"),
+    # The public training map (portal): Leaflet draws the boundaries and sites offline; tiles
+    # only when JINENG_MAP_TILES names a tile server.
+    ("vendor/leaflet", _NODE / "leaflet" / "dist"),
 ]
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.is_dir()]
 STATICFILES_DIRS.insert(0, PACKAGE_DIR / "static")  # the project's own CSS and scripts
@@ -258,5 +264,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # revocation status list's address) and the QR codes of printed certificates.
 JINENG_PUBLIC_URL = os.environ.get("JINENG_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 JINENG_SMS_BACKEND = os.environ.get("JINENG_SMS_BACKEND", "")
+# The public training map's tiles (portal): none by default, so the base map (boundaries from
+# china-geojson) needs no network; a deployment with its own or a licensed tile server sets both.
+JINENG_MAP_TILES = os.environ.get("JINENG_MAP_TILES", "")
+JINENG_MAP_TILES_ATTRIBUTION = os.environ.get("JINENG_MAP_TILES_ATTRIBUTION", "")
 JINENG_CERTIFICATE_NUMBER_PATTERNS = json.loads(
     os.environ.get("JINENG_CERTIFICATE_NUMBER_PATTERNS") or "{}")
