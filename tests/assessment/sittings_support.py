@@ -54,7 +54,9 @@ def finish(cls: TrainingClass, enrollments: list[Enrollment], *, completed: int)
     cls.refresh_from_db()
 
 
-def world(*, trainees: int = 3, completed: int = 2) -> SittingWorld:
+def world(*, trainees: int = 3, completed: int = 2,
+          evaluator_items: tuple[str, ...] = ()) -> SittingWorld:
+    """`evaluator_items`: special-ability items the evaluator is listed for too (一试双证)."""
     tw = th.world()
     evaluator = af.EvaluatorFactory()
     other = af.EvaluatorFactory()
@@ -70,6 +72,8 @@ def world(*, trainees: int = 3, completed: int = 2) -> SittingWorld:
         {"credit_code": ent.credit_code, "occupation": "养老护理员", "min_level": "初级工",
          "max_level": "首席技师", "self_evaluation": "是",
          "top_filing_number": "黔人社备〔2025〕1号", "top_filing_date": "2025-03-01"},
+        *({"credit_code": evaluator.credit_code, "special_ability_item": item}
+          for item in evaluator_items),
     ])
     cls = th.declare(tw)
     enrollments = [th.enroll(tw, cls, n=i + 1) for i in range(trainees)]

@@ -58,6 +58,8 @@ from jineng.assessment.models import (
 )
 from jineng.assessment.rules import numbering, routes
 from jineng.assessment.rules import sitting_lifecycle as lc
+from jineng.assessment.services import dual
+from jineng.assessment.services.dual import SECOND_CERTIFICATE_KINDS
 from jineng.assessment.services.signing import certificates_sign_bulk
 from jineng.catalog import selectors as catalog_selectors
 from jineng.core import audit
@@ -77,9 +79,6 @@ __all__ = [
     "training_certificates_issue",
 ]
 
-# The kinds a sitting may issue as its second certificate (一试双证). A special-operation
-# certificate is issued by the emergency-management authorities, never here (it is recorded).
-SECOND_CERTIFICATE_KINDS = (CertificateKind.SKILL_LEVEL, CertificateKind.SPECIAL_ABILITY)
 # Sittings whose other assessments must be closed (or cancelled) before a class is assessed.
 SETTLED_SITTING_STATES = (SittingStatus.CLOSED, SittingStatus.CANCELLED)
 TRAINING_CERTIFICATE_STATES = (ClassStatus.FINISHED, ClassStatus.ASSESSED, ClassStatus.SETTLED)
@@ -202,44 +201,20 @@ def _take(numberings: Sequence[tuple[_Numbering, int]]) -> dict[str, list[str]]:
 # --- issuing for a sitting -------------------------------------------------------------------
 
 def _primary_kind(sitting: AssessmentSitting) -> str:
-    if sitting.occupation_id and sitting.level_id:
-        return CertificateKind.SKILL_LEVEL
-    return CertificateKind.SPECIAL_ABILITY
+    return dual.primary_kind(sitting.occupation if sitting.occupation_id else None,
+                             sitting.level if sitting.level_id else None)
 
 
 def second_certificate_listing(sitting: AssessmentSitting) -> str | None:
     """The kind of a sitting's second certificate (一试双证) if it may issue one, None if it
     asks for none; a DomainError (naming `second_certificate_kind`) when it asks for one the
-    sitting or the evaluation catalog does not allow."""
-    kind = sitting.second_certificate_kind
-    if not kind:
-        return None
-    field = "second_certificate_kind"
-    if kind not in SECOND_CERTIFICATE_KINDS or kind == _primary_kind(sitting):
-        raise DomainError(_("A sitting's second certificate is a skill-level or "
-                            "special-ability certificate other than its first."),
-                          field=field, code="second_kind")
-    if kind == CertificateKind.SPECIAL_ABILITY:
-        if not sitting.special_ability_item:
-            raise DomainError(_("Name the special-ability item of the second certificate."),
-                              field="special_ability_item", code="second_item")
-        listing = catalog_selectors.evaluator_listed_as_of(
-            sitting.evaluator, None, None, sitting.sitting_date,
-            special_ability_item=sitting.special_ability_item)
-    else:
-        if not (sitting.occupation_id and sitting.level_id):
-            raise DomainError(_("A second skill-level certificate needs the sitting's "
-                                "occupation and level."), field=field, code="second_level")
-        listing = catalog_selectors.evaluator_listed_as_of(
-            sitting.evaluator, sitting.occupation, sitting.level, sitting.sitting_date)
-    if not listing:
-        raise DomainError(
-            _("On %(day)s the evaluation catalog does not list %(evaluator)s for the second "
-              "certificate (%(kind)s): one assessment issues two certificates only where the "
-              "catalog allows it.")
-            % {"day": sitting.sitting_date, "evaluator": sitting.evaluator.name,
-               "kind": CertificateKind(kind).label}, field=field, code="second_not_listed")
-    return kind
+    sitting or the evaluation catalog does not allow (services.dual)."""
+    return dual.check_second_certificate(
+        evaluator=sitting.evaluator,
+        occupation=sitting.occupation if sitting.occupation_id else None,
+        level=sitting.level if sitting.level_id else None,
+        item=sitting.special_ability_item, day=sitting.sitting_date,
+        kind=sitting.second_certificate_kind)
 
 
 def _evaluator_code(sitting: AssessmentSitting) -> EvaluatorCode:

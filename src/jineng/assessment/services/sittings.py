@@ -36,6 +36,7 @@ from jineng.assessment.rules import routes as route_rules
 from jineng.assessment.rules import separation as sep_rules
 from jineng.assessment.rules import sitting_lifecycle as lc
 from jineng.assessment.rules.scores import ScoreInvalid, parse_score
+from jineng.assessment.services import dual
 from jineng.assessment.selectors import sittings as selectors
 from jineng.catalog import selectors as catalog_selectors
 from jineng.core import audit
@@ -142,9 +143,13 @@ def _clean(data: SittingInput) -> SittingInput:
     if data.occupation is None and not data.special_ability_item:
         raise DomainError(_("Give the occupation, or the special-ability item, assessed."),
                           field="occupation", code="required")
-    if data.occupation is not None and data.special_ability_item:
-        raise DomainError(_("A sitting assesses an occupation or a special-ability item, not "
-                            "both."), field="special_ability_item", code="both")
+    if data.occupation is not None and data.special_ability_item \
+            and data.second_certificate_kind != CertificateKind.SPECIAL_ABILITY:
+        # An occupation's sitting names an item only as its second certificate (一试双证).
+        raise DomainError(_("A sitting assesses an occupation or a special-ability item; it "
+                            "names both only to issue a special-ability certificate as its "
+                            "second certificate (一试双证)."), field="special_ability_item",
+                          code="both")
     if data.occupation is not None and data.level is None:
         raise DomainError(_("Give the skill level assessed."), field="level", code="required")
     if data.route not in AssessmentRoute.values:
@@ -214,6 +219,14 @@ def _check_route_fits(data: SittingInput, entry) -> None:
                             "appointment route."), field="route", code="top_needs_appointment")
 
 
+def _check_second(org: Organization, occupation, level, item: str, day: dt.date,
+                  kind: str) -> None:
+    """一试双证: the second certificate is one the sitting can issue and the evaluation catalog
+    lists the evaluator for it on the sitting date (services.dual; refusals name the field)."""
+    dual.check_second_certificate(evaluator=org, occupation=occupation, level=level,
+                                  item=item, day=day, kind=kind)
+
+
 def _check_class(cls: TrainingClass | None, data: SittingInput, org: Organization,
                  self_evaluation: bool) -> None:
     if cls is None:
@@ -222,7 +235,7 @@ def _check_class(cls: TrainingClass | None, data: SittingInput, org: Organizatio
         raise DomainError(_("The class is %(status)s: only an approved, open or finished class "
                             "is assessed.") % {"status": cls.get_status_display()},
                           field="training_class_id", code="class_not_assessable")
-    if data.special_ability_item or cls.occupation_id != data.occupation.pk \
+    if data.occupation is None or cls.occupation_id != data.occupation.pk \
             or cls.level_id != data.level.pk:
         raise DomainError(_("The class trains another occupation or level than the sitting "
                             "assesses."), field="training_class_id", code="class_mismatch")
@@ -249,9 +262,11 @@ def sitting_declare_once(*, actor, data: SittingInput) -> tuple[AssessmentSittin
     if existing is not None:
         return existing, False
     listing = _listing(org, data.occupation, data.level, data.sitting_date,
-                       data.special_ability_item)
+                       dual.primary_item(data.occupation, data.special_ability_item))
     entry = listing.answer.entry
     _check_route_fits(data, entry)
+    _check_second(org, data.occupation, data.level, data.special_ability_item,
+                  data.sitting_date, data.second_certificate_kind)
     try:
         with transaction.atomic():
             cls = None
@@ -351,7 +366,10 @@ def sitting_transition(*, actor, sitting: AssessmentSitting, action: str,
         note = None
         if action in ("approve", "resubmit"):
             listing = _listing(locked.evaluator, locked.occupation, locked.level,
-                               locked.sitting_date, locked.special_ability_item)
+                               locked.sitting_date, _primary_item(locked))
+            _check_second(locked.evaluator, locked.occupation, locked.level,
+                          locked.special_ability_item, locked.sitting_date,
+                          locked.second_certificate_kind)
             if listing.version_id != locked.listing_version_id:
                 locked.listing_version_id = listing.version_id
                 locked.save(update_fields=["listing_version_id"])
@@ -369,8 +387,15 @@ def sitting_transition(*, actor, sitting: AssessmentSitting, action: str,
 def _entry(sitting: AssessmentSitting):
     """The evaluator's catalog entry for the sitting, on its date (still listed)."""
     listing = _listing(sitting.evaluator, sitting.occupation, sitting.level,
-                       sitting.sitting_date, sitting.special_ability_item)
+                       sitting.sitting_date, _primary_item(sitting))
     return listing.answer.entry
+
+
+def _primary_item(sitting: AssessmentSitting) -> str:
+    """The item of a sitting of a special-ability item alone ("" for an occupation's sitting,
+    whose item is its second certificate's)."""
+    return dual.primary_item(sitting.occupation if sitting.occupation_id else None,
+                             sitting.special_ability_item)
 
 
 def _related_occupations(occupation: Occupation | None) -> frozenset[int]:
@@ -388,7 +413,7 @@ def _sitting_facts(sitting: AssessmentSitting, entry) -> route_rules.SittingFact
         evaluator_id=sitting.evaluator_id,
         level=sitting.level.rank if sitting.level_id else None,
         occupation_id=sitting.occupation_id,
-        special_ability_item=sitting.special_ability_item,
+        special_ability_item=_primary_item(sitting),
         region_code=sitting.region.code, sitting_date=sitting.sitting_date,
         self_evaluation=entry.self_evaluation, top_filing_number=entry.top_filing_number,
         related_occupation_ids=_related_occupations(sitting.occupation))

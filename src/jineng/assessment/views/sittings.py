@@ -54,8 +54,10 @@ class SittingForm(forms.Form):
     occupation = forms.CharField(label=gettext_lazy("Occupation (name or code)"),
                                  max_length=100, required=False)
     level = forms.ChoiceField(label=gettext_lazy("Skill level"), required=False)
-    special_ability_item = forms.CharField(label=gettext_lazy("or special-ability item"),
-                                           max_length=100, required=False)
+    special_ability_item = forms.CharField(
+        label=gettext_lazy("or special-ability item"), max_length=100, required=False,
+        help_text=gettext_lazy("With an occupation: the item of the second certificate "
+                               "(一试双证, choose it below)."))
     work_type = forms.CharField(label=gettext_lazy("Work type or direction"), max_length=100,
                                 required=False)
     route = forms.ChoiceField(label=gettext_lazy("Usual route"),
