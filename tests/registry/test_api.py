@@ -141,6 +141,24 @@ def test_anonymous_list_shows_only_listed_institutions(anon):
     assert [o["id"] for o in result.body["items"]] == [listed.pk]
 
 
+def test_anonymous_list_hides_the_representative_and_phone(anon, client):
+    """Public data (docs/adr/0005-public-data.md): no legal representative's name or mobile
+    number, no internal override note, for a caller without credentials; staff still see
+    them."""
+    listed = f.OrganizationFactory(legal_representative="王某某", contact_phone="13800001234",
+                                   credit_code_override="核对过营业执照")
+    result = anon.call("registry_organization_list", query={"limit": 100})
+    item = next(o for o in result.body["items"] if o["id"] == listed.pk)
+    assert item["legal_representative"] == item["contact_phone"] == ""
+    assert item["credit_code_override"] == ""
+    assert "13800001234" not in result.response.content.decode()
+    assert item["name"] == listed.name and item["credit_code"] == listed.credit_code
+    staff = as_user(client, f.staff())
+    seen = next(o for o in staff.call("registry_organization_list", query={
+        "limit": 100}).body["items"] if o["id"] == listed.pk)
+    assert seen["contact_phone"] == "13800001234" and seen["legal_representative"] == "王某某"
+
+
 def test_staff_list_is_scoped_and_filtered(client):
     mine = f.OrganizationFactory(name="南明甲校")
     other = f.OrganizationFactory(name="云岩乙校", region=f.region(f.OTHER_COUNTY))

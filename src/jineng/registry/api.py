@@ -121,6 +121,27 @@ class OrganizationOut(InRegion):
     status: str = Field(description="listed (在册) | suspended (暂停) | revoked (撤销)")
     status_since: dt.date
 
+    # An anonymous caller (the public list) gets these empty: the legal representative's name
+    # and the contact phone (often the representative's own mobile) are personal data, and the
+    # override reason is an internal note. See docs/adr/0005-public-data.md.
+    @staticmethod
+    def resolve_legal_representative(obj, context) -> str:
+        return obj.legal_representative if _signed_in(context) else ""
+
+    @staticmethod
+    def resolve_contact_phone(obj, context) -> str:
+        return obj.contact_phone if _signed_in(context) else ""
+
+    @staticmethod
+    def resolve_credit_code_override(obj, context) -> str:
+        return obj.credit_code_override if _signed_in(context) else ""
+
+
+def _signed_in(context) -> bool:
+    request = (context or {}).get("request")
+    user = getattr(request, "auth", None)
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
 
 class OrganizationFilter(Schema):
     kind: str | None = None
