@@ -449,3 +449,16 @@ def evaluator_listed_as_of(organization: Organization, occupation: Occupation | 
     return _listing(EvaluationCatalogEntry, CatalogKind.EVALUATION_INSTITUTION, organization,
                     occupation, level, day, region_code=organization.region.code,
                     known_at=known_at, special_ability_item=special_ability_item)
+
+
+def institution_listings(organization: Organization | int, day: dt.date,
+                         ) -> list[InstitutionCatalogEntry]:
+    """The entries of the published institution catalogs in force on `day` that list the
+    organization (occupation or special ability item, level range, sites): public data, for
+    the public directory of institutions (portal)."""
+    org_id = _pk(organization)
+    return list(InstitutionCatalogEntry.objects.filter(
+        in_force_q(day, None, "version__"), entry_in_force_q(day), organization_id=org_id,
+    ).select_related("version__catalog__region", "occupation", "min_level", "max_level")
+        .prefetch_related("sites").order_by("version__catalog__region__code", "occupation__name",
+                                            "special_ability_item", "pk"))

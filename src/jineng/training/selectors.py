@@ -508,3 +508,19 @@ def trainees_short_of_hours(*, actor, now: dt.datetime | None = None) -> list[Sh
             out.append(ShortOfHours(training_class=cls, held_hours=round(held / 3600, 1),
                                     rows=rows))
     return out
+
+
+# --- the public site (portal) ------------------------------------------------------------------
+
+def public_classes() -> QuerySet[TrainingClass]:
+    """Classes the public sees (approved or open: see TrainingClassQuerySet), with no per-row
+    counts, for the public training map and class search to filter and page."""
+    return TrainingClass.objects.visible_to(None)
+
+
+def public_enrolled_counts(class_ids) -> dict[int, int]:
+    """Trainees enrolled (not withdrawn) in each of the given classes: one grouped query."""
+    rows = (Enrollment.objects.filter(training_class_id__in=list(class_ids),
+                                      status=EnrollmentStatus.ENROLLED)
+            .values("training_class_id").annotate(n=Count("id")))
+    return {r["training_class_id"]: r["n"] for r in rows}
