@@ -494,3 +494,11 @@ def fact_totals_by_city_month(*, region: Region, start: dt.date, end: dt.date,
         key = (metric, county[:4] + "00", day.replace(day=1))
         out[key] = out.get(key, 0) + value
     return out
+
+
+def boundary_file(region_code: str) -> str | None:
+    """The static path of the boundary file (china-geojson, offline) of the province a region
+    code lies in, or None: for other maps of the site (the public training map)."""
+    from jineng.plans.dashboard import geojson_path  # the dashboard imports this module
+
+    return geojson_path(region_code)
