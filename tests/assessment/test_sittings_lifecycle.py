@@ -13,6 +13,7 @@ EXPECTED = {
     "return": ({"declared"}, "returned", {H}, True, True),
     "resubmit": ({"returned"}, "declared", {E}, False, True),
     "cancel": ({"declared", "returned", "approved"}, "cancelled", {E, H}, True, True),
+    "cancel_results": ({"results"}, "cancelled", {H}, True, True),
     "record_results": ({"approved"}, "results", {S, E}, False, False),
     "close": ({"results"}, "closed", {S, E}, False, False),
 }
@@ -56,6 +57,12 @@ def test_unknown_action():
     with pytest.raises(lc.TransitionRefused) as refused:
         lc.plan_transition("teleport", "declared", {H})
     assert refused.value.code == "unknown_action"
+
+
+def test_only_hrss_leaves_results_otherwise_than_by_closing():
+    assert perms.actions("results", {H}) == ["cancel_results"]
+    assert perms.actions("results", {E}) == []
+    assert lc.available_actions("results", {E, S}) == ["close"]
 
 
 def test_final_states_have_no_way_out():

@@ -186,7 +186,8 @@ def sitting_declare(request, payload: SittingIn):
 
 class TransitionIn(Schema):
     action: str = Field(max_length=20, description="approve, return (for correction), "
-                                                   "resubmit or cancel")
+                                                   "resubmit, cancel, or cancel_results "
+                                                   "(HRSS, once the results are in)")
     reason: str = Field("", max_length=2000, description="required to return and cancel")
 
 

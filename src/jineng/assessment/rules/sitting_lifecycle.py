@@ -1,7 +1,9 @@
 """The assessment sitting's state machine (技能评价), as data. Pure.
 
 declared → approved → results → closed, with returned (退回修改, back to the evaluator, who
-corrects and resubmits it: declared again, checked again) and cancelled. The evaluator declares
+corrects and resubmits it: declared again, checked again) and cancelled (by the evaluator or
+HRSS before the results; by HRSS alone, with a reason, once the results are in:
+`cancel_results`). The evaluator declares
 a sitting; HRSS staff of the sitting's region review it (approve or return) — issue 10, "the
 assessor role declares the sitting, HRSS staff of the region may review it". "results" is set by
 the results area when the scores are in (`record_results`), "closed" by issuance when the
@@ -54,6 +56,11 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     Transition("resubmit", frozenset({RETURNED}), DECLARED, frozenset({EVALUATOR})),
     Transition("cancel", frozenset({DECLARED, RETURNED, APPROVED}), CANCELLED,
                frozenset({EVALUATOR, HRSS}), True),
+    # A sitting whose results are in but whose certificates cannot be issued (the evaluator
+    # lost its listing, fraud found at the sitting, …) would otherwise be stuck: only HRSS
+    # staff of its region cancel it then, with a reason; its results stay as recorded, no
+    # certificate is issued and it never counts as an assessment of its class.
+    Transition("cancel_results", frozenset({RESULTS}), CANCELLED, frozenset({HRSS}), True),
     # Set by the results area once every candidate has a result.
     Transition("record_results", frozenset({APPROVED}), RESULTS,
                frozenset({SYSTEM, EVALUATOR}), manual=False),

@@ -1,5 +1,5 @@
-"""一试双证 / 一培双考: may one assessment issue a second certificate? (Zhejiang (十九): "扩大一次评价
-同时颁发企业证书和职业技能等级证书的“一试双证”制度试点范围".)
+"""一试双证 / 一培双考: may one assessment issue a second certificate? (Zhejiang
+(十九): 扩大一次评价同时颁发企业证书和职业技能等级证书的"一试双证"制度试点范围.)
 
 A sitting assesses an occupation at a level (its first certificate: a skill-level certificate)
 or a special-ability item alone (a special-ability certificate). A dual sitting of an

@@ -46,7 +46,6 @@ from jineng.assessment.choices import (
     CertificateOrigin,
     CertificateStatus,
     EvaluatorFiledWith,
-    SittingStatus,
 )
 from jineng.assessment.models import (
     AssessmentSitting,
@@ -58,10 +57,9 @@ from jineng.assessment.models import (
 )
 from jineng.assessment.rules import numbering, routes
 from jineng.assessment.rules import sitting_lifecycle as lc
-from jineng.assessment.services import dual
+from jineng.assessment.services import class_step, dual
 from jineng.assessment.services.dual import SECOND_CERTIFICATE_KINDS
 from jineng.assessment.services.signing import certificates_sign_bulk
-from jineng.catalog import selectors as catalog_selectors
 from jineng.core import audit
 from jineng.core.errors import DomainError, Forbidden, NotFound
 from jineng.core.history import record_transition
@@ -79,8 +77,6 @@ __all__ = [
     "training_certificates_issue",
 ]
 
-# Sittings whose other assessments must be closed (or cancelled) before a class is assessed.
-SETTLED_SITTING_STATES = (SittingStatus.CLOSED, SittingStatus.CANCELLED)
 TRAINING_CERTIFICATE_STATES = (ClassStatus.FINISHED, ClassStatus.ASSESSED, ClassStatus.SETTLED)
 BULK = 1000
 
@@ -299,8 +295,7 @@ def certificates_issue_for_sitting(*, actor, sitting: AssessmentSitting) -> list
         day = certificates[0].issued_on if certificates else timezone.localdate()
         plan_facts.record_issued(actor=actor, sitting=locked, certificates=certificates,
                                  day=day, **_class_facts(locked.training_class))
-        if locked.training_class_id:
-            _assess_class_if_done(actor, locked)
+        class_step.assess_class_if_done(actor, locked.training_class_id)
     return certificates
 
 
@@ -367,24 +362,6 @@ def _close(actor, sitting: AssessmentSitting, count: int) -> None:
     audit.record(actor=actor, action=AuditAction.TRANSITION, instance=sitting,
                  before={"status": before},
                  after={"status": target, "action": "close", "certificates": count})
-
-
-def _assess_class_if_done(actor, sitting: AssessmentSitting) -> None:
-    cls = sitting.training_class
-    cls.refresh_from_db(fields=["status"])
-    if cls.status != ClassStatus.FINISHED:
-        return
-    open_ones = (AssessmentSitting.objects.filter(training_class_id=cls.pk)
-                 .exclude(status__in=SETTLED_SITTING_STATES).exists())
-    if open_ones:
-        return
-    closed = list(AssessmentSitting.objects.filter(training_class_id=cls.pk,
-                                                   status=SittingStatus.CLOSED)
-                  .order_by("pk").values_list("pk", flat=True))
-    training_services.class_mark_assessed(
-        actor=actor, training_class=cls,
-        reason=_("Every assessment of the class is closed (sittings %(ids)s).")
-        % {"ids": ", ".join(str(pk) for pk in closed)})
 
 
 # --- training and entrepreneurship certificates ----------------------------------------------

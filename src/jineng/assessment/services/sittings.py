@@ -36,8 +36,8 @@ from jineng.assessment.rules import routes as route_rules
 from jineng.assessment.rules import separation as sep_rules
 from jineng.assessment.rules import sitting_lifecycle as lc
 from jineng.assessment.rules.scores import ScoreInvalid, parse_score
-from jineng.assessment.services import dual
 from jineng.assessment.selectors import sittings as selectors
+from jineng.assessment.services import class_step, dual
 from jineng.catalog import selectors as catalog_selectors
 from jineng.core import audit
 from jineng.core.errors import Conflict, DomainError, Forbidden
@@ -343,7 +343,8 @@ def sitting_step(sitting: AssessmentSitting, action: str, *, kinds: Iterable[str
 
 def sitting_transition(*, actor, sitting: AssessmentSitting, action: str,
                        reason: str = "") -> AssessmentSitting:
-    """Take a manual step: approve, return (with a reason), resubmit, cancel (with a reason).
+    """Take a manual step: approve, return (with a reason), resubmit, cancel (with a reason;
+    HRSS staff alone once the results are in: cancel_results).
     Approving and resubmitting check again that the evaluator is listed on the sitting date.
     `record_results` and `close` are the results' and issuance's steps, not buttons."""
     visible = selectors.sitting_get(actor=actor, pk=sitting.pk)
@@ -355,7 +356,11 @@ def sitting_transition(*, actor, sitting: AssessmentSitting, action: str,
     if len(reason) > REASON_MAX:
         raise DomainError(_("At most %(n)s characters.") % {"n": REASON_MAX}, field="reason",
                           code="too_long")
+    cancelling = lc.TRANSITIONS[action].target == lc.CANCELLED
     with transaction.atomic():
+        if cancelling and visible.training_class_id:
+            # Lock order of the class step: the class, then the sitting.
+            training_selectors.class_lock(visible.training_class_id)
         locked = _lock(visible.pk)
         kinds = access.sitting_kinds(actor, locked)
         before = locked.status
@@ -379,6 +384,10 @@ def sitting_transition(*, actor, sitting: AssessmentSitting, action: str,
         audit.record(actor=actor, action=AuditAction.TRANSITION, instance=locked,
                      before={"status": before}, after={"status": target, "action": action},
                      reason=reason.strip())
+        if cancelling:
+            # The cancelled sitting may have been the class's last open one: the class is
+            # assessed by its closed sittings, never by this one (services.class_step).
+            class_step.assess_class_if_done(actor, locked.training_class_id)
     return locked
 
 

@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "return": gettext_lazy("Return for correction"),
     "resubmit": gettext_lazy("Resubmit"),
     "cancel": gettext_lazy("Cancel the sitting"),
+    "cancel_results": gettext_lazy("Cancel the sitting and its results"),
 }
 
 
