@@ -524,3 +524,22 @@ def public_enrolled_counts(class_ids) -> dict[int, int]:
                                       status=EnrollmentStatus.ENROLLED)
             .values("training_class_id").annotate(n=Count("id")))
     return {r["training_class_id"]: r["n"] for r in rows}
+
+
+def trainees_finishing(region_code: str, first_day: dt.date, last_day: dt.date,
+                       ) -> dict[int, int]:
+    """Expected supply for the demand forecast: per occupation id, the trainees of classes in
+    the region's subtree ending between the two days (inclusive) that did or will take place
+    (lifecycle.HOLDING_STATES): enrolled trainees, or the planned size of a class with none
+    enrolled yet. Unscoped figures (counts only) for the demand app's forecast."""
+    classes = (TrainingClass.objects
+               .filter(region__code__startswith=subtree_prefix(region_code),
+                       end_date__gte=first_day, end_date__lte=last_day,
+                       status__in=lifecycle.HOLDING_STATES)
+               .annotate(enrolled_n=Count("enrollments", filter=Q(
+                   enrollments__status=EnrollmentStatus.ENROLLED)))
+               .values_list("occupation_id", "enrolled_n", "planned_size"))
+    out: dict[int, int] = defaultdict(int)
+    for occupation_id, enrolled, planned in classes:
+        out[occupation_id] += enrolled or planned
+    return dict(out)
