@@ -8,6 +8,7 @@ from jineng.demand.models.demand_lists import (  # noqa: F401
 from jineng.demand.models.forecasts import (  # noqa: F401
     DemandForecast,
     ForecastLine,
+    ForecastLineReview,
     ForecastStatusChange,
 )
 from jineng.demand.models.matching import (  # noqa: F401

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jineng.core.history import StatusHistoryEntry
@@ -46,6 +48,14 @@ class DemandForecast(models.Model):
         verbose_name = _("demand forecast")
         verbose_name_plural = _("demand forecasts")
         ordering = ["-year", "-quarter", "region__code"]
+        constraints = [
+            # One live forecast per region and quarter (a rejected one may be built again).
+            models.UniqueConstraint(fields=["region", "year", "quarter"],
+                                    condition=~Q(status=ForecastStatus.REJECTED),
+                                    name="forecast_one_live_per_quarter"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4),
+                                   name="forecast_quarter_range"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.region} {self.year}Q{self.quarter}"
@@ -63,13 +73,21 @@ class ForecastLine(models.Model):
                                  on_delete=models.CASCADE, related_name="lines")
     occupation = models.ForeignKey("registry.Occupation", verbose_name=_("occupation"),
                                    on_delete=models.PROTECT, related_name="+")
+    sector = models.CharField(_("sector"), max_length=30, blank=True)
     history = models.JSONField(_("past quarters"), default=list, blank=True)
+    method = models.CharField(_("method"), max_length=40, blank=True)
+    backtest = models.JSONField(_("error on past quarters"), default=dict, blank=True)
+    filed = models.PositiveIntegerField(_("already filed for the quarter"), default=0)
+    vacancies = models.PositiveIntegerField(_("open vacancies"), default=0)
+    trainees = models.PositiveIntegerField(_("trainees finishing in the quarter"), default=0)
+    wishes = models.PositiveIntegerField(_("training wishes"), default=0)
     predicted = models.DecimalField(_("forecast demand (people)"), max_digits=10,
                                     decimal_places=1)
     supply = models.DecimalField(_("expected supply (people)"), max_digits=10, decimal_places=1,
                                  default=0)
     gap = models.DecimalField(_("gap (people)"), max_digits=10, decimal_places=1, default=0)
     urgent = models.BooleanField(_("urgently needed"), default=False)
+    urgency = models.CharField(_("urgency"), max_length=10, blank=True)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     reviewed_note = models.TextField(_("review note"), blank=True, max_length=2000)
 
@@ -82,6 +100,43 @@ class ForecastLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occupation} {self.predicted}"
+
+
+class LineReviewQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope: Scope) -> Q | None:
+        return region_q("line__forecast__region", scope)
+
+
+class ForecastLineReview(models.Model):
+    """An industry department's word on one line while the forecast is in review: agreed, or
+    a comment (with a proposed figure where it disagrees). The line's review history."""
+
+    class Verdict(models.TextChoices):
+        AGREE = "agree", _("Agreed")
+        COMMENT = "comment", _("Comment")
+        DISAGREE = "disagree", _("Disagreed")
+
+    line = models.ForeignKey(ForecastLine, verbose_name=_("forecast line"),
+                             on_delete=models.CASCADE, related_name="reviews")
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    proposed = models.PositiveIntegerField(_("proposed demand (people)"), null=True,
+                                           blank=True)
+    sector = models.CharField(_("sector"), max_length=50, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
+                              blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_username = models.CharField(_("by"), max_length=150, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = LineReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("forecast line review")
+        verbose_name_plural = _("forecast line reviews")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} {self.verdict}"
 
 
 class ForecastStatusChangeQuerySet(ScopedQuerySet):
