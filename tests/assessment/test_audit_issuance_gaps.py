@@ -11,14 +11,16 @@ from django.utils import timezone
 from jineng.assessment import services
 from jineng.assessment.choices import AssessmentRoute
 from jineng.assessment.models import Certificate
+from jineng.core.errors import DomainError
 from tests.assessment import issuance_support as s
 
 pytestmark = pytest.mark.django_db
 
 
-def test_an_unapproved_direct_recognition_gets_no_certificate():
+def test_an_unapproved_direct_recognition_holds_the_issue_and_is_named():
     """Zhejiang (七): a direct recognition counts only once the HRSS office approved it
-    (Candidate.approved_at); rules.routes.awaiting_approval says so, issuance must obey."""
+    (Candidate.approved_at). Issuing (and so closing) is refused while one waits, naming the
+    candidate; nothing is written; the office approves in "results", then the issue runs."""
     w = s.world(passed=2, failed=0)
     waiting, approved = w.passed
     waiting.route = approved.route = AssessmentRoute.DIRECT_RECOGNITION
@@ -26,10 +28,42 @@ def test_an_unapproved_direct_recognition_gets_no_certificate():
     waiting.save()
     approved.approved_at, approved.approved_by = timezone.now(), "county"
     approved.save()
+    with pytest.raises(DomainError) as refused:
+        services.certificates_issue_for_sitting(actor=w.operator, sitting=w.sitting)
+    assert (refused.value.field, refused.value.code) == ("candidates",
+                                                         "direct_recognition_pending")
+    assert waiting.person.name in refused.value.message
+    assert f"#{waiting.pk}" in refused.value.message
+    assert f"#{approved.pk}" not in refused.value.message
+    assert not Certificate.objects.exists()
+    w.sitting.refresh_from_db()
+    assert w.sitting.status == "results"
+    # the HRSS office approves while the sitting is in "results"; then everyone is issued
+    services.direct_recognition_approve(actor=w.county_staff, candidate=waiting)
+    issued = services.certificates_issue_for_sitting(actor=w.operator, sitting=w.sitting)
+    assert sorted(c.candidate_id for c in issued) == sorted([waiting.pk, approved.pk])
+    w.sitting.refresh_from_db()
+    assert w.sitting.status == "closed"
+
+
+def test_a_waiting_direct_recognition_who_failed_does_not_hold_the_issue():
+    w = s.world(passed=1, failed=1)
+    (failed,) = w.failed
+    failed.route, failed.justification = AssessmentRoute.DIRECT_RECOGNITION, "技术革新"
+    failed.save()
+    issued = services.certificates_issue_for_sitting(actor=w.operator, sitting=w.sitting)
+    assert [c.candidate_id for c in issued] == [w.passed[0].pk]
+
+
+def test_direct_recognition_cannot_be_approved_once_closed():
+    w = s.world(passed=1, failed=0)
+    (one,) = w.passed
     services.certificates_issue_for_sitting(actor=w.operator, sitting=w.sitting)
-    holders = set(Certificate.objects.values_list("candidate_id", flat=True))
-    assert approved.pk in holders
-    assert waiting.pk not in holders
+    one.route, one.justification = AssessmentRoute.DIRECT_RECOGNITION, "技术革新"
+    one.save()
+    with pytest.raises(DomainError) as refused:
+        services.direct_recognition_approve(actor=w.county_staff, candidate=one)
+    assert (refused.value.field, refused.value.code) == ("status", "approval_closed")
 
 
 def test_an_approved_direct_recognition_is_issued():

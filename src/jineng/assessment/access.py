@@ -46,6 +46,8 @@ MESSAGES: dict[str, Callable[[], str]] = {
     "not_approved": lambda: _("Results are entered only for an approved sitting."),
     "no_results": lambda: _("Certificates are issued only once the sitting's results are "
                             "recorded."),
+    "approval_closed": lambda: _("Direct recognitions are approved until the sitting's "
+                                 "certificates are issued."),
     "not_permitted": lambda: _("You may not do this."),
 }
 

@@ -87,8 +87,9 @@ def may_manage_roster(status: str, kinds: Set[str]) -> bool:
 
 
 def may_approve_direct_recognition(status: str, kinds: Set[str]) -> bool:
-    """HRSS staff of the sitting's region approve a direct recognition (Zhejiang (七))."""
-    return lc.HRSS in kinds and status in lc.ROSTER_STATES
+    """HRSS staff of the sitting's region approve a direct recognition (Zhejiang (七)), until
+    the sitting's certificates are issued (issuing waits for every approval)."""
+    return lc.HRSS in kinds and status in lc.APPROVAL_STATES
 
 
 def may_enter_results(status: str, kinds: Set[str]) -> bool:
@@ -141,7 +142,7 @@ def ensure_approve_direct_recognition(status: str, kinds: Set[str]) -> None:
     if lc.HRSS not in kinds:
         raise Refused("not_hrss")
     if not may_approve_direct_recognition(status, kinds):
-        raise Refused("roster_closed", forbidden=False)
+        raise Refused("approval_closed", forbidden=False)
 
 
 def ensure_enter_results(status: str, kinds: Set[str]) -> None:

@@ -29,6 +29,9 @@ FINAL_STATES = frozenset({CLOSED, CANCELLED})
 ROSTER_STATES = frozenset({DECLARED, RETURNED, APPROVED})
 # States in which scores may be entered or corrected (the results area).
 RESULT_STATES = frozenset({APPROVED, RESULTS})
+# States in which HRSS staff approve a direct recognition (Zhejiang (七)): until the
+# certificates are issued — the approval may follow the results, and issuing waits for it.
+APPROVAL_STATES = frozenset({DECLARED, RETURNED, APPROVED, RESULTS})
 # States in which certificates may be issued (the issuance area).
 ISSUING_STATES = frozenset({RESULTS})
 # States waiting for the HRSS office.

@@ -274,7 +274,7 @@ def _visible_sitting(actor, sitting: AssessmentSitting) -> AssessmentSitting:
 
 def certificates_issue_for_sitting(*, actor, sitting: AssessmentSitting) -> list[Certificate]:
     """Issue the certificates of a sitting whose results are recorded: one per passed
-    candidate (a direct recognition only once approved), and a paired second one where
+    candidate (refused while a direct recognition waits for approval), and a paired second one where
     一试双证 is allowed; numbered, signed. Close the sitting; write the plans facts; assess its
     class when this closed the class's last open assessment. The sitting's evaluator issues
     (Forbidden for others; NotFound out of scope). Returns the certificates issued, first
@@ -305,11 +305,10 @@ def _issue(actor, sitting: AssessmentSitting) -> list[Certificate]:
     kinds = [primary] + ([second] if second else [])
     code = (_evaluator_code(sitting) if CertificateKind.SKILL_LEVEL in kinds
             else EvaluatorCode.objects.filter(organization_id=sitting.evaluator_id).first())
-    passed = [c for c in (Candidate.objects.filter(sitting=sitting, passed=True)
-                          .exclude(certificates__kind__in=kinds)
-                          .select_related("person", "enrollment").order_by("pk"))
-              # A direct recognition counts once the HRSS office approved it (Zhejiang (七)).
-              if not routes.awaiting_approval(c.route, c.approved_at is not None)]
+    passed = list(Candidate.objects.filter(sitting=sitting, passed=True)
+                  .exclude(certificates__kind__in=kinds)
+                  .select_related("person", "enrollment").order_by("pk"))
+    _ensure_no_pending_approval(passed)
     if not passed:
         return []
     day = timezone.localdate()
@@ -344,6 +343,22 @@ def _issue(actor, sitting: AssessmentSitting) -> list[Certificate]:
                            for kind, issued_now in (("first", firsts), ("second", seconds))
                            if issued_now}})
     return everything
+
+
+def _ensure_no_pending_approval(passed: list[Candidate]) -> None:
+    """A direct recognition counts once the HRSS office approved it (Zhejiang (七)): while one
+    of the passed candidates still waits for that approval, nothing is issued and the sitting
+    stays open (closing it would leave the candidate without a certificate for good). The
+    refusal names the candidates; HRSS staff approve them on the sitting's page (possible
+    until the certificates are issued), then the evaluator issues."""
+    waiting = [c for c in passed
+               if routes.awaiting_approval(c.route, c.approved_at is not None)]
+    if waiting:
+        raise DomainError(
+            _("Direct recognition of %(names)s waits for the HRSS office's approval: the "
+              "sitting's certificates are issued once every direct recognition is approved.")
+            % {"names": "、".join(f"{c.person.name} (#{c.pk})" for c in waiting)},
+            field="candidates", code="direct_recognition_pending")
 
 
 def _close(actor, sitting: AssessmentSitting, count: int) -> None:
