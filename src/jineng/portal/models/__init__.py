@@ -1,1 +1,9 @@
 """The portal's data, one module per sub-domain (search index, population and coverage)."""
+from jineng.portal.models.coverage import (  # noqa: F401
+    CoverageRun,
+    PlacementProposal,
+    PopulationArea,
+    PopulationCount,
+    PopulationFile,
+    TravelTime,
+)

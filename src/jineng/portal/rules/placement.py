@@ -115,8 +115,8 @@ def solve_mclp(weights: Sequence[int], sets: Sequence[set[int]], k: int, *,
     for i, js in reached_by.items():
         groups[tuple(sorted(js))] += weights[i]
     model = pulp.LpProblem("mclp", pulp.LpMaximize)
-    x = {j: pulp.LpVariable(f"x{j}", cat="Binary") for j in useful}
-    y = {g: pulp.LpVariable(f"y{n}", lowBound=0, upBound=1) for n, g in enumerate(groups)}
+    x = {j: model.add_variable(f"x{j}", cat="Binary") for j in useful}
+    y = {g: model.add_variable(f"y{n}", lowBound=0, upBound=1) for n, g in enumerate(groups)}
     # y may stay continuous: with x binary an optimal y is 0/1 (each y_g ≤ 1 and ≤ Σ x).
     model += pulp.lpSum(groups[g] * y[g] for g in groups)
     for g in groups:
