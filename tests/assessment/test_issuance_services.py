@@ -117,15 +117,33 @@ def test_a_higher_level_numbers_under_its_own_prefix_and_top_technician_layout()
                       numbering.SkillLevelNumber)
 
 
-def test_a_chief_technician_has_no_number_layout_and_nothing_is_written():
+def test_a_chief_technician_is_appointed_without_a_numbered_certificate():
+    """G5: 首席技师 is an appointment (评聘); the coding rules number certificates up to 特级技师
+    only. Issuing a 首席技师 sitting records the appointments (no certificate, no number taken),
+    closes the sitting, counts new top technicians and shows the level in the skill
+    record."""
+    from jineng.assessment.selectors import records as record_selectors
+    from jineng.plans.models import ActualFact
+
     code = af.EvaluatorCodeFactory()
-    chief = s.results_sitting(code.organization, passed=1, failed=0, level=af.level("chief"))
-    before = _counts()
-    with pytest.raises(DomainError) as refused:
-        services.certificates_issue_for_sitting(actor=f.operator(code.organization),
-                                                sitting=chief)
-    assert (refused.value.field, refused.value.code) == ("level", "level_not_numbered")
-    assert _counts() == before
+    chief = s.results_sitting(code.organization, passed=1, failed=1, level=af.level("chief"))
+    operator = f.operator(code.organization)
+    issued = services.certificates_issue_for_sitting(actor=operator, sitting=chief)
+    assert issued == []
+    assert not Certificate.objects.exists() and not CertificateSequence.objects.exists()
+    chief.refresh_from_db()
+    assert chief.status == "closed"
+    step = chief.status_history.latest("id")
+    assert step.note == {"certificates": 0, "appointed": 1}
+    (appointed,) = chief.candidates.filter(passed=True)
+    event = AuditEvent.objects.get(entity_type="assessment.appointment")
+    assert event.after["candidates"] == [appointed.pk]
+    facts = list(ActualFact.objects.filter(metric="new_top_technicians")
+                 .values_list("source_ref", flat=True))
+    assert facts == [f"assessment.top_appointment:{appointed.pk}"]
+    record = record_selectors.skill_record(actor=f.staff(), person=appointed.person)
+    assert record.highest is not None and record.highest.rank == af.level("chief").rank
+    assert record.highest.number == str(record_selectors.APPOINTED)
 
 
 # --- 一试双证 -----------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ certificates just issued (saved, numbered, signed):
 - `new_high_skilled`: a person's first certificate at 高级工 or above (the registry's
   `is_high_skilled`), once per person.
 - `new_technicians`: each certificate at 技师 or 高级技师; `new_top_technicians`: each at
-  特级技师 or 首席技师.
+  特级技师 or 首席技师 (a 首席技师 is appointed without a numbered certificate: one fact per
+  candidate appointed).
 - `level_ups`: each certificate above the highest level the person held before (a person's first
   certificate is not a level-up: there was no level to rise from).
 - `self_evaluations`: one per candidate assessed (a result, not absent) by enterprise
@@ -58,6 +59,7 @@ TECHNICIAN_REF = "assessment.technician:"
 TOP_TECHNICIAN_REF = "assessment.top_technician:"
 LEVEL_UP_REF = "assessment.level_up:"
 SELF_EVALUATION_REF = "assessment.self_evaluation:"
+TOP_APPOINTMENT_REF = "assessment.top_appointment:"
 
 CHUNK = 2000
 
@@ -144,11 +146,29 @@ def self_evaluation_facts(sitting: AssessmentSitting, day, *, sector: str = "",
             for pk in assessed.iterator(chunk_size=CHUNK)]
 
 
+def appointment_facts(sitting: AssessmentSitting, appointed: Iterable[Candidate], day, *,
+                      sector: str = "", key_group: str = "") -> list[plans.FactInput]:
+    """`new_top_technicians`: one per 首席技师 appointed (recorded without a numbered
+    certificate: services.issuance.appointment_only)."""
+    region_code = fact_region_code(sitting.region.code)
+    if not region_code:
+        return []
+    sector = sector if sector in FACT_SECTORS else ""
+    key_group = key_group if key_group in FACT_KEY_GROUPS else ""
+    return [plans.FactInput(metric="new_top_technicians", day=day, region_code=region_code,
+                            value=1, organization_id=sitting.evaluator_id, sector=sector,
+                            key_group=key_group, source_ref=f"{TOP_APPOINTMENT_REF}{c.pk}")
+            for c in appointed]
+
+
 def record_issued(*, actor, sitting: AssessmentSitting, certificates: list[Certificate],
-                  day, sector: str = "", key_group: str = "") -> int:
-    """Write the facts of a sitting's issued certificates and of its self-evaluations, in the
-    caller's transaction (idempotent by source_ref). Returns the facts offered."""
+                  day, sector: str = "", key_group: str = "",
+                  appointed: Iterable[Candidate] = ()) -> int:
+    """Write the facts of a sitting's issued certificates (or 首席技师 appointments) and of its
+    self-evaluations, in the caller's transaction (idempotent by source_ref). Returns the facts
+    offered."""
     facts = issued_facts(sitting, certificates, sector=sector, key_group=key_group)
+    facts += appointment_facts(sitting, appointed, day, sector=sector, key_group=key_group)
     facts += self_evaluation_facts(sitting, day, sector=sector, key_group=key_group)
     if not facts:
         return 0

@@ -75,6 +75,12 @@ LEVEL_DIGITS: dict[str, str] = {
 }
 # The SkillLevel code of a 特级技师 certificate (the two-letter layout).
 TOP_LEVEL_CODE = "principal"
+# 首席技师 (人社部发〔2022〕14号, the top of the 新八级工 ladder) is an appointment
+# (评聘: Zhejiang (七) "做好特级技师和首席技师评聘工作"; Lianyungang (三)2
+# "实施特级技师、首席技师评聘"), and the coding rules number certificates up to 特级技师
+# only: jineng records the appointment and issues no numbered certificate for it
+# (services/issuance.py).
+UNNUMBERED_LEVEL_CODES = frozenset({"chief"})
 DIGIT_OF_LEVEL: dict[str, str] = {code: digit for digit, code in LEVEL_DIGITS.items()}
 
 # GB/T 2260 province-level codes (first two digits), 港澳台 included.

@@ -10,10 +10,14 @@ from a request. Four queries, whatever the history's length.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy
 
 from jineng.assessment.choices import CertificateKind, CertificateStatus, SittingStatus
 from jineng.assessment.models import Candidate, Certificate
+from jineng.assessment.rules import numbering
 from jineng.assessment.rules import records as rules
 from jineng.core.errors import NotFound
 from jineng.registry import selectors as registry_selectors
@@ -23,6 +27,8 @@ from jineng.training.models import Enrollment
 
 __all__ = ["LEVEL_KINDS", "SkillRecord", "own_skill_record", "skill_record"]
 
+# The "number" of a level reached by appointment (首席技师: no numbered certificate).
+APPOINTED = gettext_lazy("appointed (no certificate number)")
 # Certificates that carry a level on the ladder.
 LEVEL_KINDS = (CertificateKind.SKILL_LEVEL, CertificateKind.QUALIFICATION)
 
@@ -75,18 +81,35 @@ def _record(person: Person) -> SkillRecord:
         .defer("signed_payload", "signature")
         .order_by("issued_on", "id"))
     return SkillRecord(person=person, classes=classes, assessments=assessments,
-                       certificates=certificates, levels=level_history(certificates))
+                       certificates=certificates,
+                       levels=level_history(certificates, appointments(assessments)))
 
 
-def level_history(certificates: list[Certificate]) -> list[rules.OccupationLevels]:
+def appointments(assessments: list[Candidate]) -> list[Candidate]:
+    """The person's 首席技师 appointments: passed in a closed sitting of a level that carries no
+    numbered certificate (rules.numbering.UNNUMBERED_LEVEL_CODES)."""
+    return [c for c in assessments
+            if c.passed and c.sitting.status == SittingStatus.CLOSED and c.sitting.level_id
+            and c.sitting.level.code in numbering.UNNUMBERED_LEVEL_CODES]
+
+
+def level_history(certificates: list[Certificate],
+                  appointed: Sequence[Candidate] = ()) -> list[rules.OccupationLevels]:
     """The person's level over time from their certificates (rules.level_history): valid
     skill-level and qualification certificates with a level; a certificate recorded from
-    outside counts once verified."""
-    return rules.level_history(
+    outside counts once verified; and 首席技师 appointments (no number; dated the sitting's)."""
+    holdings = [
         rules.Holding(occupation_key=c.occupation_id or c.work_type or c.number,
                       occupation_name=(c.occupation.name if c.occupation_id else c.work_type),
                       rank=c.level.rank, level_name=str(c.level), on=c.issued_on,
                       number=c.number)
         for c in certificates
         if c.kind in LEVEL_KINDS and c.level_id and c.status == CertificateStatus.VALID
-        and c.verified)
+        and c.verified]
+    holdings += [
+        rules.Holding(occupation_key=a.sitting.occupation_id,
+                      occupation_name=a.sitting.occupation.name, rank=a.sitting.level.rank,
+                      level_name=str(a.sitting.level), on=a.sitting.sitting_date,
+                      number=str(APPOINTED))
+        for a in appointed if a.sitting.occupation_id]
+    return rules.level_history(holdings)

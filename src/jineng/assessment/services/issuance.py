@@ -71,6 +71,7 @@ from jineng.training.models import TrainingClass
 
 __all__ = [
     "SECOND_CERTIFICATE_KINDS",
+    "appointment_only",
     "certificates_issue_for_sitting",
     "number_patterns",
     "second_certificate_listing",
@@ -290,13 +291,43 @@ def certificates_issue_for_sitting(*, actor, sitting: AssessmentSitting) -> list
                                   "level", "training_class")
                   .get(pk=visible.pk))
         access.ensure_issue(actor, locked)  # again under the lock: issued meanwhile?
-        certificates = _issue(actor, locked)
-        _close(actor, locked, len(certificates))
+        appointed: list[Candidate] = []
+        if appointment_only(locked):
+            appointed = _appoint(actor, locked)
+            certificates: list[Certificate] = []
+        else:
+            certificates = _issue(actor, locked)
+        _close(actor, locked, len(certificates), appointed=len(appointed))
         day = certificates[0].issued_on if certificates else timezone.localdate()
         plan_facts.record_issued(actor=actor, sitting=locked, certificates=certificates,
-                                 day=day, **_class_facts(locked.training_class))
+                                 day=day, appointed=appointed,
+                                 **_class_facts(locked.training_class))
         class_step.assess_class_if_done(actor, locked.training_class_id)
     return certificates
+
+
+def appointment_only(sitting: AssessmentSitting) -> bool:
+    """A 首席技师 sitting: its passed candidates are appointed, with no numbered certificate
+    (rules.numbering.UNNUMBERED_LEVEL_CODES)."""
+    return (_primary_kind(sitting) == CertificateKind.SKILL_LEVEL
+            and sitting.level.code in numbering.UNNUMBERED_LEVEL_CODES)
+
+
+def _appoint(actor, sitting: AssessmentSitting) -> list[Candidate]:
+    """Record the 首席技师 appointments of a sitting: its passed candidates (every direct
+    recognition approved first), kept as they are; one audit event names them."""
+    passed = list(Candidate.objects.filter(sitting=sitting, passed=True)
+                  .select_related("person").order_by("pk"))
+    _ensure_no_pending_approval(passed)
+    if passed:
+        audit.record(
+            actor=actor, action=AuditAction.CREATE, entity_type="assessment.appointment",
+            label=_("%(count)s 首席技师 appointments of sitting %(sitting)s")
+            % {"count": len(passed), "sitting": sitting.pk},
+            region_code=sitting.region.code, organization_id=sitting.evaluator_id,
+            after={"sitting": sitting.pk, "level": sitting.level.code,
+                   "candidates": [c.pk for c in passed]})
+    return passed
 
 
 def _issue(actor, sitting: AssessmentSitting) -> list[Certificate]:
@@ -361,7 +392,7 @@ def _ensure_no_pending_approval(passed: list[Candidate]) -> None:
             field="candidates", code="direct_recognition_pending")
 
 
-def _close(actor, sitting: AssessmentSitting, count: int) -> None:
+def _close(actor, sitting: AssessmentSitting, count: int, *, appointed: int = 0) -> None:
     kinds = access.sitting_kinds(actor, sitting) | {lc.SYSTEM}
     try:
         target = lc.plan_transition("close", sitting.status, kinds)
@@ -373,10 +404,12 @@ def _close(actor, sitting: AssessmentSitting, count: int) -> None:
     sitting.save(update_fields=["status"])
     record_transition(SittingStatusChange, subject_field="sitting", subject=sitting,
                       actor=actor, action="close", from_status=before, to_status=target,
-                      note={"certificates": count})
+                      note={"certificates": count, **({"appointed": appointed}
+                                                       if appointed else {})})
     audit.record(actor=actor, action=AuditAction.TRANSITION, instance=sitting,
                  before={"status": before},
-                 after={"status": target, "action": "close", "certificates": count})
+                 after={"status": target, "action": "close", "certificates": count,
+                        **({"appointed": appointed} if appointed else {})})
 
 
 # --- training and entrepreneurship certificates ----------------------------------------------
