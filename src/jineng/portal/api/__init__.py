@@ -4,3 +4,7 @@ router per sub-domain."""
 from ninja import Router
 
 router = Router(tags=["portal"])
+
+from jineng.portal.api import site  # noqa: E402
+
+router.add_router("", site.router)  # the training map: /classes, /classes/{id}, /sites
