@@ -7,3 +7,4 @@ from jineng.portal.models.coverage import (  # noqa: F401
     PopulationFile,
     TravelTime,
 )
+from jineng.portal.models.search import FullTextIndex, SearchDocument, SearchKind  # noqa: F401
