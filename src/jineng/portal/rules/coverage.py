@@ -222,7 +222,7 @@ def summarize(areas: Sequence[Area], reaches: Sequence[Reach], *, threshold: flo
         if not ok:
             gaps.append({"code": a.code, "name": a.name, "county": a.county_code,
                          "lon": a.lon, "lat": a.lat, "population": a.population,
-                         "minutes": minutes, "site": r.site_key})
+                         "terrain": a.terrain, "minutes": minutes, "site": r.site_key})
         if a.designation in AXIS_DESIGNATIONS:
             axis.append({"code": a.code, "name": a.name, "county": a.county_code,
                          "designation": a.designation, "minutes": minutes,
