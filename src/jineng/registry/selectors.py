@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from jineng.core.errors import NotFound
+from jineng.registry import occupation_search as _occupation_index
 from jineng.registry.models import (
     KeyGroupMembership,
     Occupation,
@@ -61,15 +62,11 @@ def occupation_list(*, actor, q: str = "", rank: str | None = None,
 
 
 def occupation_search(q: str, *, limit: int = 20) -> list[Occupation]:
-    """Occupations and work types for a search box, best first: by Chinese name, code, pinyin
-    initials (e.g. "dg" → 电工) and, for typos, by closeness. Public reference data.
-    (First version: name or code; the portal's search work makes it pinyin- and typo-tolerant.)"""
-    q = (q or "").strip()[:50]
-    if not q:
-        return []
-    qs = Occupation.objects.filter(rank__in=("occupation", "work_type"))
-    return list((qs.filter(name__contains=q) | qs.filter(code__startswith=q))
-                .order_by("name")[:limit])
+    """Occupations and work types for a search box, best first: by Chinese name, code, full
+    pinyin ("diangong"), pinyin initials ("dg") and, for a typo, by closeness (a homophone or
+    one wrong character). Public reference data. Each result carries `search_match` (how it
+    matched). An in-memory index per process (registry.occupation_search)."""
+    return _occupation_index.search(q, limit=limit)
 
 
 def occupation_get(*, actor, pk: int) -> Occupation:
