@@ -8,3 +8,7 @@ router = Router(tags=["portal"])
 from jineng.portal.api import site  # noqa: E402
 
 router.add_router("", site.router)  # the training map: /classes, /classes/{id}, /sites
+
+from jineng.portal.api import coverage  # noqa: E402
+
+router.add_router("", coverage.router)  # the 30-minute circle: /coverage/…
