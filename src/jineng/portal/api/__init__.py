@@ -12,3 +12,7 @@ router.add_router("", site.router)  # the training map: /classes, /classes/{id},
 from jineng.portal.api import coverage  # noqa: E402
 
 router.add_router("", coverage.router)  # the 30-minute circle: /coverage/…
+
+from jineng.portal.api import search  # noqa: E402
+
+router.add_router("", search.router)  # full-text search: /search

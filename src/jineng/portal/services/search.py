@@ -14,17 +14,19 @@ PostgreSQL the GIN index follows the table by itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from jineng.accounts.models import Role
-from jineng.core import audit
+from jineng.core import audit, ratelimit
 from jineng.core.errors import Forbidden
 from jineng.core.models import AuditAction
 from jineng.core.scoping import scope_of
@@ -275,3 +277,21 @@ def search_index_rebuild_start(*, actor, ip_address: str | None = None):
     return jobs.job_start(actor=actor, task=search_index_rebuild_task, kind=JOB_KIND,
                           title=_("Rebuild the public search index"), total=source_total(),
                           ip_address=ip_address, reuse_pending=True)
+
+
+# --- the public entry points' rate limit -----------------------------------------------------
+
+RATE_SCOPE = "portal.search"
+# Searches per client address and window (page and API count together). Settings may change it:
+# JINENG_PORTAL_RATE_LIMITS = {"portal.search": [60, 60]}.
+DEFAULT_RATE = (60, 60)
+
+
+def search_hit(request) -> ratelimit.Decision:
+    """Count one search of the client; the answer says whether it may proceed (the first
+    refusal of a window is audited by core.ratelimit)."""
+    configured = getattr(settings, "JINENG_PORTAL_RATE_LIMITS", {}) or {}
+    limit, seconds = configured.get(RATE_SCOPE, DEFAULT_RATE)
+    address = ratelimit.request_address(request)
+    return ratelimit.hit(RATE_SCOPE, address, limit=int(limit),
+                         window=dt.timedelta(seconds=int(seconds)), ip_address=address or None)
