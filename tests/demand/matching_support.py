@@ -72,6 +72,7 @@ def demand_line(org: Organization, *, status: str = DemandListStatus.ACCEPTED,
 
 def upcoming_class(w: th.World, *, days: int = 10, **overrides) -> TrainingClass:
     start = weekday_on_or_after(today() + dt.timedelta(days=days))
+    overrides.setdefault("teachers", ())
     cls = th.declare(w, sessions=th.sessions(start=start), **overrides)
     return training_services.class_transition(actor=w.county_staff, training_class=cls,
                                               action="approve")
