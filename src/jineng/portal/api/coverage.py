@@ -28,7 +28,7 @@ PUBLIC_LIMIT, PUBLIC_WINDOW = 120, dt.timedelta(minutes=1)
 MAX_GAPS = 500
 
 
-class ShareOut(Schema):
+class CoverageShareOut(Schema):
     code: str
     name: str
     population: int
@@ -38,7 +38,7 @@ class ShareOut(Schema):
     gaps: int = Field(description="areas beyond the threshold")
 
 
-class PublicSummaryOut(Schema):
+class CoverageSummaryOut(Schema):
     region_code: str
     region_name: str
     year: int
@@ -49,26 +49,26 @@ class PublicSummaryOut(Schema):
     share: float | None
     synthetic: bool = Field(description="true: the population is synthetic (demo), not real")
     computed_at: dt.datetime
-    counties: list[ShareOut]
+    counties: list[CoverageShareOut]
 
 
-class ImportRowErrorOut(Schema):
+class CoverageImportRowOut(Schema):
     row: int
     field: str
     message: str
 
 
-class ImportReportOut(Schema):
+class CoverageImportReportOut(Schema):
     total_rows: int
     created: int
     updated: int
     unchanged: int
     skipped: int
     written: bool
-    errors: list[ImportRowErrorOut]
+    errors: list[CoverageImportRowOut]
 
 
-class RunIn(Schema):
+class CoverageRunIn(Schema):
     region: str = Field(max_length=12, description="a province, city or county code you govern")
     year: int | None = Field(None, ge=1950, le=2100,
                              description="population year (default: the latest imported)")
@@ -76,14 +76,14 @@ class RunIn(Schema):
     mode: str = Field("drive", max_length=10, description="drive, bus, ebike or walk")
 
 
-class JobOut(Schema):
+class CoverageJobOut(Schema):
     job_id: int
     status: str = Field(description="queued | running | succeeded | failed")
     status_url: str = Field(description="API address of the job")
     page_url: str = Field(description="the job's web page")
 
 
-class RunOut(Schema):
+class CoverageRunOut(Schema):
     id: int
     region_code: str
     region_name: str
@@ -101,7 +101,7 @@ class RunOut(Schema):
     finished_at: dt.datetime | None
 
 
-class GapOut(Schema):
+class CoverageGapOut(Schema):
     code: str
     name: str
     county: str
@@ -111,7 +111,7 @@ class GapOut(Schema):
     minutes: float | None = Field(description="to the nearest site; null: none within 300 km")
 
 
-class AxisOut(Schema):
+class CoverageAxisOut(Schema):
     code: str
     name: str
     county: str
@@ -120,17 +120,17 @@ class AxisOut(Schema):
     covered: bool
 
 
-class RunDetailOut(RunOut):
+class CoverageRunDetailOut(CoverageRunOut):
     parameters: dict
     sources: list[dict]
-    counties: list[ShareOut]
-    towns: list[ShareOut]
-    gaps: list[GapOut] = Field(description=f"farthest first, at most {MAX_GAPS}")
+    counties: list[CoverageShareOut]
+    towns: list[CoverageShareOut]
+    gaps: list[CoverageGapOut] = Field(description=f"farthest first, at most {MAX_GAPS}")
     gap_count: int
-    axis: list[AxisOut]
+    axis: list[CoverageAxisOut]
 
 
-class CandidateIn(Schema):
+class PlacementCandidateIn(Schema):
     area_code: str = Field("", max_length=20, description="an area of the run's region")
     name: str = Field("", max_length=100)
     longitude: float | None = None
@@ -139,12 +139,12 @@ class CandidateIn(Schema):
 
 class PlacementIn(Schema):
     k: int = Field(ge=1, le=500, description="number of new sites")
-    candidates: list[CandidateIn] | None = Field(
+    candidates: list[PlacementCandidateIn] | None = Field(
         None, max_length=20_000, description="candidate places (default: the centre of every "
                                              "populated area of the run)")
 
 
-class ChoiceOut(Schema):
+class PlacementChoiceOut(Schema):
     rank: int
     name: str
     area_code: str
@@ -163,7 +163,7 @@ class PlacementOut(Schema):
     solver_status: str = Field(description="optimal, time_limit (best found) or trivial")
     uncovered_before: int
     newly_covered: int
-    choices: list[ChoiceOut]
+    choices: list[PlacementChoiceOut]
     created_at: dt.datetime
 
 
@@ -187,8 +187,8 @@ def _ip(request) -> str | None:
 
 
 @router.get("/coverage/summary",
-            response={200: PublicSummaryOut, **error_responses(404), 429: ErrorOut},
-            **PUBLIC, operation_id="portal_coverage_summary",
+            response={200: CoverageSummaryOut, **error_responses(404), 429: ErrorOut},
+            **PUBLIC, operation_id="portal_coverage_summary", url_name="portal_coverage_summary",
             summary="The 30-minute training circle: share of the population within reach of a "
                     "training site, per county (latest run)")
 def coverage_summary(request, response: HttpResponse):
@@ -210,7 +210,7 @@ def coverage_summary(request, response: HttpResponse):
 
 
 @router.post("/coverage/population/import",
-             response={200: ImportReportOut, **error_responses(400, 403, 409, 413)},
+             response={200: CoverageImportReportOut, **error_responses(400, 403, 409, 413)},
              operation_id="portal_population_import")
 def population_import(request, file: File[UploadedFile], skip_bad_rows: Form[bool] = False):
     """Population by area (CSV or .xlsx; columns in docs/portal.md, Coverage). Every bad row is
@@ -223,7 +223,7 @@ def population_import(request, file: File[UploadedFile], skip_bad_rows: Form[boo
 
 
 @router.post("/coverage/travel-times/import",
-             response={200: ImportReportOut, **error_responses(400, 403, 409, 413)},
+             response={200: CoverageImportReportOut, **error_responses(400, 403, 409, 413)},
              operation_id="portal_travel_time_import")
 def travel_time_import(request, file: File[UploadedFile], skip_bad_rows: Form[bool] = False):
     """A routing engine's travel times: area code × training site id → minutes, with the mode
@@ -233,9 +233,9 @@ def travel_time_import(request, file: File[UploadedFile], skip_bad_rows: Form[bo
                                         skip_bad_rows=skip_bad_rows).as_dict()
 
 
-@router.post("/coverage/runs", response={202: JobOut, **error_responses(400, 403, 404)},
+@router.post("/coverage/runs", response={202: CoverageJobOut, **error_responses(400, 403, 404)},
              operation_id="portal_coverage_run_start")
-def coverage_run_start(request, payload: RunIn):
+def coverage_run_start(request, payload: CoverageRunIn):
     """Start computing the coverage of a region (a background job; the same run asked twice
     while pending is one job)."""
     job = jobs.coverage_run_start(actor=request.auth, region_code=payload.region,
@@ -245,19 +245,19 @@ def coverage_run_start(request, payload: RunIn):
     return _job(job)
 
 
-class RunFilter(Schema):
+class CoverageRunFilter(Schema):
     region: str = Field("", max_length=12)
 
 
-@router.get("/coverage/runs", response={200: list[RunOut], **error_responses(403)},
+@router.get("/coverage/runs", response={200: list[CoverageRunOut], **error_responses(403)},
             operation_id="portal_coverage_run_list")
-def coverage_run_list(request, filters: Query[RunFilter]):
+def coverage_run_list(request, filters: Query[CoverageRunFilter]):
     """Coverage runs in your region, newest first (at most 100)."""
     runs = selectors.coverage_run_list(actor=request.auth, region_code=filters.region or None)
     return [_run_out(r) for r in runs[:100]]
 
 
-@router.get("/coverage/runs/{run_id}", response={200: RunDetailOut, **error_responses(404)},
+@router.get("/coverage/runs/{run_id}", response={200: CoverageRunDetailOut, **error_responses(404)},
             operation_id="portal_coverage_run_get")
 def coverage_run_get(request, run_id: int):
     run = selectors.coverage_run_get(actor=request.auth, pk=run_id)
@@ -267,7 +267,7 @@ def coverage_run_get(request, run_id: int):
 
 
 @router.post("/coverage/runs/{run_id}/placements",
-             response={202: JobOut, **error_responses(400, 403, 404)},
+             response={202: CoverageJobOut, **error_responses(400, 403, 404)},
              operation_id="portal_placement_start")
 def placement_start(request, run_id: int, payload: PlacementIn):
     """Choose `k` new sites among the candidates to cover the most population the run left
