@@ -8,11 +8,15 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Assessment and certificates")
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from jineng.assessment.checks import check_number_patterns
         from jineng.assessment.views.records import skill_record_links
         from jineng.registry.hooks import person_page_links, persons_served
 
         persons_served.register("assessment.candidate", assessed_by)
         person_page_links.register("assessment.skill_record", skill_record_links)
+        checks.register(check_number_patterns, "assessment")
 
 
 def assessed_by(organization_id: int):
