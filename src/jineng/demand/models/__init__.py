@@ -18,4 +18,4 @@ from jineng.demand.models.matching import (  # noqa: F401
     WishMatch,
 )
 from jineng.demand.models.wages import WageGuidance  # noqa: F401
-from jineng.demand.models.wishes import TrainingWish, WishPoster  # noqa: F401
+from jineng.demand.models.wishes import TrainingWish, WishChallenge, WishPoster  # noqa: F401

@@ -109,3 +109,24 @@ class TrainingWish(models.Model):
     @property
     def audit_region_code(self) -> str:
         return self.region.code
+
+
+class WishChallenge(models.Model):
+    """A one-time code sent to a phone when the wish form asks for a challenge (after repeated
+    submissions). Kept as a keyed hash of phone and code; expires; a few tries."""
+
+    phone_hash = models.CharField(_("phone keyed hash"), max_length=64, db_index=True,
+                                  editable=False)
+    code_hash = models.CharField(_("code hash"), max_length=64, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    attempts = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("wish challenge")
+        verbose_name_plural = _("wish challenges")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"challenge {self.pk}"
