@@ -2,8 +2,8 @@
 
 from ninja import Router
 
+from jineng.assessment.api import evaluator_codes, outside, records, results, signing, sittings
 from jineng.assessment.api import issuance as certificates
-from jineng.assessment.api import outside, records, results, signing, sittings
 
 router = Router(tags=["assessment"])
 router.add_router("", sittings.router)
@@ -12,3 +12,4 @@ router.add_router("", certificates.router)
 router.add_router("", signing.router)
 router.add_router("", outside.router)
 router.add_router("", records.router)
+router.add_router("", evaluator_codes.router)

@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from jineng.assessment import services
 from jineng.assessment.choices import CertificateKind, CertificateStatus
 from jineng.assessment.selectors import issuance as selectors
+from jineng.assessment.selectors import sittings as sitting_selectors
 from jineng.core.api import Pagination, error_responses
 from jineng.training import selectors as training_selectors
 
@@ -115,3 +116,41 @@ def training_certificates_issue(request, class_id: int):
     cls = training_selectors.class_get(actor=request.auth, pk=class_id)
     issued = services.training_certificates_issue(actor=request.auth, training_class=cls)
     return Status(201 if issued else 200, issued)
+
+
+class SittingIssueOut(Schema):
+    sitting_id: int
+    status: str = Field(description="closed once issued")
+    certificates: list[CertificateOut]
+    appointed: int = Field(description="首席技师 appointed (no numbered certificate)")
+
+
+def _issue(request, sitting_id: int) -> SittingIssueOut:
+    sitting = sitting_selectors.sitting_get(actor=request.auth, pk=sitting_id)
+    issued = services.certificates_issue_for_sitting(actor=request.auth, sitting=sitting)
+    sitting.refresh_from_db(fields=["status"])
+    appointed = (sitting.candidates.filter(passed=True).count()
+                 if services.appointment_only(sitting) else 0)
+    return SittingIssueOut(sitting_id=sitting.pk, status=sitting.status,
+                           certificates=issued, appointed=appointed)
+
+
+@router.post("/sittings/{sitting_id}/certificates",
+             response={200: SittingIssueOut, **error_responses(400, 403, 404)},
+             operation_id="assessment_sitting_certificates_issue")
+def sitting_certificates_issue(request, sitting_id: int):
+    """Issue the certificates of a sitting whose results are recorded (its evaluator): one per
+    passed candidate, numbered and signed (and the 一试双证 pair), then the sitting is closed.
+    400 (field "candidates", code direct_recognition_pending): a direct recognition awaits the
+    HRSS office's approval; 400 (status): the results are not recorded or it is closed."""
+    return _issue(request, sitting_id)
+
+
+@router.post("/sittings/{sitting_id}/close",
+             response={200: SittingIssueOut, **error_responses(400, 403, 404)},
+             operation_id="assessment_sitting_close")
+def sitting_close(request, sitting_id: int):
+    """Close a sitting whose results are recorded. Closing is the issue: the certificates of
+    the passed candidates are issued in the same step (a sitting where nobody passed closes
+    with none), so a closed sitting never leaves a passed candidate without a certificate."""
+    return _issue(request, sitting_id)

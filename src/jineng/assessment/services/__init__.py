@@ -7,6 +7,7 @@ public surface."""
 
 from __future__ import annotations
 
+from jineng.assessment.services.evaluator_codes import *  # noqa: F403
 from jineng.assessment.services.issuance import *  # noqa: F403
 from jineng.assessment.services.outside import *  # noqa: F403
 from jineng.assessment.services.records import *  # noqa: F403
