@@ -25,6 +25,7 @@ population it newly covers given those before it). The gains add up to the optim
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -122,7 +123,9 @@ def solve_mclp(weights: Sequence[int], sets: Sequence[set[int]], k: int, *,
     for g in groups:
         model += y[g] <= pulp.lpSum(x[j] for j in g)
     model += pulp.lpSum(x.values()) == k
-    solver = pulp.PULP_CBC_CMD(msg=0, timeLimit=time_limit_s)
+    with warnings.catch_warnings():  # PuLP 3.3 announces COIN_CMD for 4.0; the wheel's CBC stays
+        warnings.simplefilter("ignore", DeprecationWarning)
+        solver = pulp.PULP_CBC_CMD(msg=0, timeLimit=time_limit_s)
     model.solve(solver)
     status = pulp.LpStatus[model.status]
     chosen = [j for j in useful if (x[j].value() or 0) > 0.5]
