@@ -1,5 +1,203 @@
-"""Reads of the demand app: wishes. Scoped to the actor."""
+"""Reads of the demand app: wishes. Scoped to the actor.
+
+Posters: staff of the region (HRSS and industry) see them; the public reaches one only by its
+token (the QR code's link). Wishes are real-name data: only HRSS staff of the region read them
+one by one; industry staff see the aggregates (occupation × region × key group) only.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from jineng.core.errors import NotFound
+from jineng.core.scoping import scope_of
+from jineng.demand.models import TrainingWish, WishPoster
+from jineng.registry import selectors as registry_selectors
+from jineng.registry.choices import KeyGroup
+from jineng.registry.models import Region
+
+__all__ = [
+    "WishCell",
+    "occupation_suggestions",
+    "poster_get",
+    "poster_link",
+    "poster_list",
+    "poster_public",
+    "wish_aggregates",
+    "wish_get",
+    "wish_list",
+    "wish_region_totals",
+]
+
+NO_GROUP = ""  # the key-group column of a wish that declared none
+
+
+def poster_list(*, actor, active: bool | None = None, region_code: str = "",
+                q: str = "") -> QuerySet[WishPoster]:
+    qs = WishPoster.objects.visible_to(actor).select_related("region", "site")
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    if region_code:
+        qs = qs.filter(region__code__startswith=registry_selectors.subtree_prefix(region_code))
+    if q:
+        qs = qs.filter(place_name__contains=q.strip()[:50])
+    return qs
+
+
+def poster_get(*, actor, pk: int) -> WishPoster:
+    poster = poster_list(actor=actor).filter(pk=pk).first()
+    if poster is None:
+        raise NotFound()
+    return poster
+
+
+def poster_link(poster: WishPoster) -> str:
+    """The absolute address the poster's QR code carries (settings.JINENG_PUBLIC_URL)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.JINENG_PUBLIC_URL.rstrip("/") + reverse("demand:wish_form",
+                                                            args=[poster.token])
+
+
+def poster_public(token) -> WishPoster:
+    """The poster a QR code's link names, if it is in use (NotFound otherwise)."""
+    try:
+        value = uuid.UUID(str(token))
+    except ValueError:
+        raise NotFound() from None
+    poster = WishPoster.objects.select_related("region").filter(token=value,
+                                                                is_active=True).first()
+    if poster is None:
+        raise NotFound()
+    return poster
+
+
+def occupation_suggestions(q: str, *, limit: int = 10) -> list[dict]:
+    """Occupations for the form's search box (public reference data): Chinese name or pinyin
+    initials, through registry.selectors.occupation_search."""
+    limit = max(1, min(int(limit), 20))
+    return [{"id": o.pk, "code": o.code or "", "name": o.name}
+            for o in registry_selectors.occupation_search(q, limit=limit)]
+
+
+def wish_list(*, actor, region_code: str = "", occupation_id: int | None = None,
+              key_group: str = "", status: str = "") -> QuerySet[TrainingWish]:
+    qs = (TrainingWish.objects.visible_to(actor)
+          .select_related("region", "poster", "level").prefetch_related("occupations"))
+    if region_code:
+        qs = qs.filter(region__code__startswith=registry_selectors.subtree_prefix(region_code))
+    if occupation_id:
+        qs = qs.filter(occupations__pk=occupation_id)
+    if key_group:
+        qs = qs.filter(key_groups__contains=[key_group]) if _json_contains() \
+            else qs.filter(key_groups__icontains=f'"{key_group}"')
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def _json_contains() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def wish_get(*, actor, pk: int) -> TrainingWish:
+    wish = wish_list(actor=actor).filter(pk=pk).first()
+    if wish is None:
+        raise NotFound()
+    return wish
+
+
+def _aggregate_base(actor) -> QuerySet[TrainingWish]:
+    """Wishes the actor may count: HRSS staff (and industry staff, who see counts only) of
+    the region."""
+    scope = scope_of(actor)
+    if scope.everything:
+        return TrainingWish.objects.all()
+    if scope.region_prefix is None:
+        return TrainingWish.objects.none()
+    return TrainingWish.objects.filter(region__code__startswith=scope.region_prefix)
+
+
+@dataclass(frozen=True)
+class WishCell:
+    """One cell: wishes for an occupation in a region from a key group ("" = none declared).
+    A wish for two occupations counts in both; a wish of two groups in both."""
+
+    occupation_id: int
+    occupation_code: str
+    occupation_name: str
+    region_code: str
+    region_name: str
+    key_group: str
+    wishes: int
+
+    @property
+    def key_group_label(self) -> str:
+        return str(KeyGroup(self.key_group).label) if self.key_group else "—"
+
+
+def _rollup_region(code: str, level_prefix_len: int) -> str:
+    return code[:level_prefix_len].ljust(6, "0") if level_prefix_len < 6 else code[:6]
+
+
+def wish_aggregates(*, actor, region_code: str = "", by: str = "county",
+                    occupation_id: int | None = None, key_group: str = "") -> list[WishCell]:
+    """Open wishes counted by occupation × region × key group, regions rolled up to `by`
+    (city or county). Industry staff may read this (no person is named)."""
+    width = {"city": 4, "county": 6}.get(by)
+    if width is None:
+        from django.utils.translation import gettext as _
+
+        from jineng.core.errors import DomainError
+
+        raise DomainError(_("Choose city or county."), field="by")
+    qs = _aggregate_base(actor)
+    if region_code:
+        qs = qs.filter(region__code__startswith=registry_selectors.subtree_prefix(region_code))
+    through = TrainingWish.occupations.through.objects.filter(trainingwish__in=qs)
+    if occupation_id:
+        through = through.filter(occupation_id=occupation_id)
+    rows = through.values_list("trainingwish__region__code", "occupation_id",
+                               "occupation__code", "occupation__name",
+                               "trainingwish__key_groups")
+    counts: dict[tuple, int] = defaultdict(int)
+    names: dict[int, tuple[str, str]] = {}
+    for region, occ, occ_code, occ_name, groups in rows.iterator(chunk_size=5000):
+        names[occ] = (occ_code or "", occ_name)
+        rolled = _rollup_region(region, width)
+        for group in (groups or [NO_GROUP]):
+            if key_group and group != key_group:
+                continue
+            counts[(occ, rolled, group)] += 1
+    region_names = dict(Region.objects.filter(code__in={k[1] for k in counts})
+                        .values_list("code", "name"))
+    cells = [WishCell(occ, names[occ][0], names[occ][1], region, region_names.get(region, region),
+                      group, n) for (occ, region, group), n in counts.items()]
+    cells.sort(key=lambda c: (-c.wishes, c.region_code, c.occupation_name, c.key_group))
+    return cells
+
+
+def wish_region_totals(*, actor, region_code: str = "", by: str = "county") -> list[dict]:
+    """Wishers per region (each wish once), with the region's seat, for the map."""
+    width = {"city": 4, "county": 6}.get(by, 6)
+    qs = _aggregate_base(actor)
+    if region_code:
+        qs = qs.filter(region__code__startswith=registry_selectors.subtree_prefix(region_code))
+    counts: dict[str, int] = defaultdict(int)
+    for code in qs.values_list("region__code", flat=True).iterator(chunk_size=5000):
+        counts[_rollup_region(code, width)] += 1
+    regions = {r.code: r for r in Region.objects.filter(code__in=list(counts))}
+    out = []
+    for code, n in sorted(counts.items()):
+        r = regions.get(code)
+        out.append({"code": code, "name": r.name if r else code, "wishes": n,
+                    "lon": float(r.longitude) if r and r.longitude is not None else None,
+                    "lat": float(r.latitude) if r and r.latitude is not None else None})
+    return out
