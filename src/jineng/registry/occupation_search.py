@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 from pypinyin import Style, pinyin
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from jineng.registry.models import Occupation
@@ -87,6 +88,10 @@ class _Index:
         self.fingerprint: tuple | None = None
         self.entries: list[Entry] = []
         self.names: list[str] = []
+        self.codes: list[str] = []
+        self.flat: list[tuple[int, str, str]] = []
+        self.by_spelling: dict[str, list[int]] = {}
+        self.by_initials: dict[str, list[int]] = {}
         self.lock = threading.Lock()
 
     def invalidate(self, **_kwargs) -> None:
@@ -106,6 +111,19 @@ class _Index:
                         entries.append(Entry(pk, name, code or "", spellings, initials))
                     self.entries = entries
                     self.names = [normalize(e.name) for e in entries]
+                    self.codes = [e.code for e in entries]
+                    # (position, spelling, "") and (position, "", initials) rows
+                    self.flat = [row for i, e in enumerate(entries) for row in (
+                        *[(i, sp, "") for sp in e.spellings],
+                        *[(i, "", ini) for ini in e.initials])]
+                    by_spelling: dict[str, list[int]] = {}
+                    by_initials: dict[str, list[int]] = {}
+                    for i, sp, ini in self.flat:
+                        if sp:
+                            by_spelling.setdefault(sp, []).append(i)
+                        if ini:
+                            by_initials.setdefault(ini, []).append(i)
+                    self.by_spelling, self.by_initials = by_spelling, by_initials
                     self.fingerprint = fingerprint
         return self.entries
 
@@ -115,45 +133,45 @@ post_save.connect(INDEX.invalidate, sender=Occupation, dispatch_uid="occupation_
 post_delete.connect(INDEX.invalidate, sender=Occupation, dispatch_uid="occupation_search_del")
 
 
-def _score(q: str, q_spellings: tuple[str, ...], entry: Entry,
-           name: str) -> tuple[int, str] | None:
-    if _CODE.match(q) and entry.code:
-        if entry.code == q:
-            return 100, "code"
-        if entry.code.startswith(q):
-            return 96, "code"
+def _passes(q: str) -> list[tuple[int, str, list[int]]]:
+    """(score, how, entry positions) of every rule that applies to the query. Each pass is one
+    comprehension or one rapidfuzz call over the whole index (no per-entry function calls)."""
+    names, flat = INDEX.names, INDEX.flat
+    out: list[tuple[int, str, list[int]]] = []
+    if _CODE.match(q):
+        codes = INDEX.codes
+        out.append((100, "code", [i for i, c in enumerate(codes) if c == q]))
+        out.append((96, "code", [i for i, c in enumerate(codes) if c and c.startswith(q)]))
     if _HAN.search(q):
-        if name == q:
-            return 100, "name"
-        if name.startswith(q):
-            return 95, "name"
-        if q in name:
-            return 90, "name"
-        if any(s in entry.spellings for s in q_spellings):
-            return 85, "homophone"
-        if len(q) >= 2 and any(s in e for s in q_spellings for e in entry.spellings):
-            return 80, "homophone"
-        if len(q) >= 2 and abs(len(name) - len(q)) <= 1 and Levenshtein.distance(q, name) == 1:
-            return 65, "typo"
-        return None
+        out.append((100, "name", [i for i, n in enumerate(names) if n == q]))
+        out.append((95, "name", [i for i, n in enumerate(names) if n.startswith(q)]))
+        out.append((90, "name", [i for i, n in enumerate(names) if q in n]))
+        spellings = readings(q)[0]
+        out.append((85, "homophone", [i for sp in spellings
+                                      for i in INDEX.by_spelling.get(sp, ())]))
+        if len(q) >= 2:
+            out.append((80, "homophone", [i for i, sp, _ini in flat if sp
+                                          for qs in spellings if qs in sp]))
+            near = process.extract(q, names, scorer=Levenshtein.distance, score_cutoff=1,
+                                   limit=None)
+            out.append((65, "typo", [i for _name, d, i in near if d == 1]))
+        return out
     if _LETTERS.match(q):
-        if q in entry.initials:
-            return 88, "initials"
-        if q in entry.spellings:
-            return 86, "pinyin"
-        if len(q) >= 2 and any(i.startswith(q) for i in entry.initials):
-            return 80, "initials"
-        if len(q) >= 2 and any(s.startswith(q) for s in entry.spellings):
-            return 78, "pinyin"
-        if len(q) >= 4 and any(q in s for s in entry.spellings):
-            return 72, "pinyin"
-        if len(q) >= 5 and any(Levenshtein.distance(q, s, score_cutoff=1) <= 1
-                               for s in entry.spellings):
-            return 65, "typo"
-        return None
-    if q in name:
-        return 90, "name"
-    return None
+        out.append((88, "initials", list(INDEX.by_initials.get(q, ()))))
+        out.append((86, "pinyin", list(INDEX.by_spelling.get(q, ()))))
+        if len(q) >= 2:
+            out.append((80, "initials", [i for i, _sp, ini in flat if ini.startswith(q)]))
+            out.append((78, "pinyin", [i for i, sp, _ini in flat if sp.startswith(q)]))
+        if len(q) >= 4:
+            out.append((72, "pinyin", [i for i, sp, _ini in flat if sp and q in sp]))
+        if len(q) >= 5:
+            spelled = [sp for _i, sp, _ini in flat]
+            near = process.extract(q, spelled, scorer=Levenshtein.distance, score_cutoff=1,
+                                   limit=None)
+            out.append((65, "typo", [flat[k][0] for _sp, d, k in near if d == 1]))
+        return out
+    out.append((90, "name", [i for i, n in enumerate(names) if q in n]))
+    return out
 
 
 def matches(q: str, *, limit: int = 20) -> list[Match]:
@@ -162,17 +180,15 @@ def matches(q: str, *, limit: int = 20) -> list[Match]:
     if not q or limit <= 0:
         return []
     entries = INDEX.current()
-    names = INDEX.names
-    q_spellings = readings(q)[0] if _HAN.search(q) else ()
-    found: list[tuple[int, int, str, str, Match]] = []
-    for entry, name in zip(entries, names, strict=True):
-        scored = _score(q, q_spellings, entry, name)
-        if scored is not None:
-            score, how = scored
-            found.append((-score, len(entry.name), entry.code or "~", entry.name,
-                          Match(entry.id, score, how)))
-    found.sort(key=lambda row: row[:4])
-    return [row[4] for row in found[:limit]]
+    best: dict[int, tuple[int, str]] = {}
+    for score, how, positions in _passes(q):
+        for i in positions:
+            if i not in best or best[i][0] < score:
+                best[i] = (score, how)
+    ranked = sorted(best.items(), key=lambda item: (
+        -item[1][0], len(entries[item[0]].name), entries[item[0]].code or "~",
+        entries[item[0]].name))
+    return [Match(entries[i].id, score, how) for i, (score, how) in ranked[:limit]]
 
 
 def search(q: str, *, limit: int = 20) -> list[Occupation]:
