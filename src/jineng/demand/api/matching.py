@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
 from jineng.core.api import ErrorOut, Pagination, error_responses
-from jineng.core.errors import DomainError
+from jineng.core.errors import DomainError, Forbidden
 from jineng.demand import services
 from jineng.demand.selectors import matching as selectors
 from jineng.training import selectors as training_selectors
@@ -212,6 +212,8 @@ def proposal_declare(request, proposal_id: int, payload: OrderDeclareIn):
     the class is linked to the proposal, whose status becomes declared)."""
     actor = request.auth
     proposal = selectors.order_proposal_get(actor=actor, pk=proposal_id)
+    if services.proposal_party(actor, proposal) != "institution":
+        raise Forbidden(_("Only the proposed institution declares the order class."))
     choices = training_selectors.declaration_choices(actor=actor)
     site = choices.sites.filter(pk=payload.site_id).first()
     if site is None:
@@ -260,8 +262,6 @@ def candidates(request, line_id: int):
     actor = request.auth
     line = selectors.demand_line_get(actor=actor, pk=line_id)
     if not services.may_match_wishes(actor):
-        from jineng.core.errors import Forbidden
-
         raise Forbidden(_("Only HRSS staff refer trainees."))
     out = []
     for c in selectors.referral_candidates(actor=actor, line=line):
