@@ -184,3 +184,18 @@ def test_the_background_job_builds_with_progress():
     assert job.status == "succeeded", job.error
     assert (job.done, job.total) == (2, 2)
     assert DemandForecast.objects.get(year=fx.YEAR, quarter=fx.QUARTER).lines.count() == 2
+
+
+def test_the_command_builds_as_the_system():
+    import io
+
+    from django.core.management import call_command
+
+    fx.world()
+    out = io.StringIO()
+    call_command("demand-forecast", "--region", f.PROVINCE, "--year", str(fx.YEAR),
+                 "--quarter", str(fx.QUARTER), stdout=out, stderr=io.StringIO())
+    assert "2 occupations, 1 urgently needed" in out.getvalue()
+    assert "MAE 12.4 MAPE 84.3%" in out.getvalue()
+    event = AuditEvent.objects.get(entity_type="demand.demandforecast")
+    assert event.actor_username == "system"
