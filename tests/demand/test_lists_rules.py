@@ -59,7 +59,7 @@ def test_accepted_is_final_and_returned_goes_back_to_review():
     returned = r.plan_transition("return", "submitted", {H}, "人数不实")
     assert r.available_actions(returned, {F}) == ["submit"]
     assert r.plan_transition("submit", returned, {F}) == "submitted"
-    assert r.EDITABLE_STATES == {"draft", "returned"}
+    assert {"draft", "returned"} == r.EDITABLE_STATES
 
 
 @pytest.mark.parametrize("year,quarter,first,last", [
