@@ -94,6 +94,7 @@ class Rec:
     class_org_id: int | None = None  # the institution of a sitting's or certificate's class
     person: Rec | None = None  # a certificate's holder, a candidate, an examiner
     cert_number: str = ""  # a certificate's number
+    institution_id: int | None = None  # an order-class proposal's institution
 
     @property
     def ref(self) -> str:
@@ -255,6 +256,62 @@ def build_training(world: World, orgs: dict) -> None:
         person.enrolled_with.add(cls.org_id)
         world.add(Rec("enrollment", "", row.pk, cls.region, org_id=cls.org_id, parent=cls,
                       refs=(person,)))
+
+
+# Demand, matching (issue 14): demand lines of two enterprises (Nanming, Zunyi), order-class
+# proposals with institutions near them, and referrals of finished trainees (培训就业直通车).
+MATCH_LINES = [("#O03#", NM), ("#O08#", HHG)]  # enterprise, the list's region
+PROPOSALS = [("#O03#", "#O01#"), ("#O03#", "#O05#"), ("#O08#", "#O07#")]  # line, institution
+REFERRALS = [("#O03#", "#P01#"), ("#O08#", "#P05#")]  # line, person
+
+
+def build_matching(world: World, orgs: dict) -> None:
+    """Rows written directly (the services are tested in tests/demand/test_matching_*)."""
+    from django.utils import timezone
+
+    from jineng.demand.models import DemandLine, DemandList, OrderClassProposal, Referral
+    from jineng.registry.models import Occupation
+
+    occupation = Occupation.objects.filter(code__isnull=False).order_by("pk").first()
+    lines = {}
+    for ent_key, county in MATCH_LINES:
+        lst = DemandList.objects.create(organization=orgs[ent_key], region=f.region(county),
+                                        year=2031, quarter=4, status="accepted",
+                                        sector="elderly_child_care")
+        lines[ent_key] = (DemandLine.objects.create(
+            demand_list=lst, occupation=occupation, headcount=5,
+            needed_by=dt.date(2031, 12, 31), order_class_wanted=True), county)
+    persons = {r.key: r for r in world.of("person")}
+    for ent_key, inst_key in PROPOSALS:
+        line, county = lines[ent_key]
+        row = OrderClassProposal.objects.create(demand_line=line, institution=orgs[inst_key],
+                                                reasons=[{"rule": "listed", "ok": True}])
+        world.add(Rec("orderproposal", "", row.pk, county, org=world.org(ent_key),
+                      org_id=orgs[ent_key].pk, institution_id=orgs[inst_key].pk,
+                      refs=(world.org(inst_key),)))
+    for ent_key, person_key in REFERRALS:
+        line, county = lines[ent_key]
+        person = persons[person_key]
+        row = Referral.objects.create(person_id=person.pk, demand_line=line,
+                                      consent_at=timezone.now())
+        world.add(Rec("referral", "", row.pk, county, org=world.org(ent_key),
+                      org_id=orgs[ent_key].pk, person=person, refs=(person,)))
+
+
+MATCHING_KINDS = {"orderproposal", "referral"}
+
+
+def may_see_matching_record(viewer: Viewer, rec: Rec, world: World) -> bool:
+    """Matching (issue 14): an order-class proposal is seen by department staff of its demand
+    list's region, its enterprise and its institution; a referral (a person's) by staff who
+    read persons of the list's region and by its enterprise — never by the public."""
+    if viewer.role is None:
+        return False
+    own = world.org(viewer.org_key).pk if viewer.org_key else None
+    inside = bool(viewer.prefix) and rec.region.startswith(viewer.prefix)
+    if rec.kind == "orderproposal":
+        return inside or (own is not None and own in (rec.org_id, rec.institution_id))
+    return (inside and viewer.sees_persons) or (own is not None and own == rec.org_id)
 
 
 # Assessment (issue 10): sittings in two cities and Hunan by three evaluators (one of them an
@@ -532,6 +589,7 @@ def build_world() -> World:
     build_assessment(world, orgs)
     build_catalogs(world)
     build_plans(world, orgs)
+    build_matching(world, orgs)
     # One audit event per record, as the services write them (region and organization of the
     # record), each with its own marker in the reason.
     from django.apps import apps
@@ -591,6 +649,8 @@ def may_see(viewer: Viewer, rec: Rec, world: World) -> bool:
         return may_see_plan_record(viewer, rec)
     if kind in ASSESSMENT_KINDS:
         return may_see_assessment_record(viewer, rec, world)
+    if kind in MATCHING_KINDS:
+        return may_see_matching_record(viewer, rec, world)
     if viewer.role is None:  # the public: listed institutions (not enterprises), their sites
         if kind == "organization":
             return rec.status == "listed" and rec.org_kind != "enterprise"
@@ -849,6 +909,7 @@ SEGMENT_KIND = {
     "sittings": "sitting", "candidates": "candidate", "examiners": "examiner",
     "certificates": "certificate", "outside-certificates": "outsidecertificate",
     "evaluator-codes": "evaluatorcode", "review-queue": "sitting",
+    "proposals": "orderproposal", "referrals": "referral",  # demand: matching
 }
 # Lists that hold only some of their kind by design: checked for leaks, without the positive
 # control (the administrator seeing every record of the kind).
@@ -1443,6 +1504,7 @@ PUBLIC_PAGES = {
     # A worker's own skill record: an identity check (ID number, name, a code sent to the
     # registered phone) instead of a login; tests/assessment/test_records_identity.py.
     "assessment:records_own",
+    "demand:wage_guidance",  # published wage guidance (工资指导价位): no figure of a small cell
 }
 # The first word of a URL name names the record kind of its `pk` argument.
 NAME_KIND = {"organization": "organization", "site": "site", "person": "person",
