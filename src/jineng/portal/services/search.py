@@ -58,7 +58,8 @@ class IndexReport:
         return sum(self.removed.values())
 
     def as_dict(self) -> dict:
-        return {"added": self.added, "removed": self.removed}
+        return {"added": {str(k): v for k, v in self.added.items()},
+                "removed": {str(k): v for k, v in self.removed.items()}}
 
 
 def _fts() -> bool:
