@@ -47,7 +47,7 @@ from functools import cached_property
 
 import pytest
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jineng.accounts.models import User
@@ -1433,6 +1433,9 @@ def test_person_search_respects_scope(world):
     walk.report()
 
 
+# The public status checks are rate-limited per client address (assessment.throttle, tested in
+# tests/assessment/test_verify_throttle.py); this walk sends more than a person would.
+@override_settings(JINENG_PUBLIC_VERIFY_PER_HOUR=1_000_000)
 def test_public_certificate_status(world):
     """A certificate's status by number (the API and the page its QR code opens) is public by
     design, for everyone alike: a certificate issued here answers its status, kind, work type
