@@ -945,6 +945,11 @@ _LOOKUP = ("answers from published catalogs only, which are public by design; it
 _PUBLIC_STATUS = ("public by design (what a certificate's QR code opens): walked for every viewer "
                   "and every certificate by test_public_certificate_status")
 SKIP: dict[str, str] = {
+    # The 30-minute circle (issue 15): the world has no coverage runs; their pages are walked
+    # per role in tests/portal/test_coverage_scope.py (in scope 200, otherwise 404 like missing).
+    "portal:coverage_run": "a coverage run's page: tests/portal/test_coverage_scope.py",
+    "portal:placement_detail": "a placement proposal's page: tests/portal/test_coverage_scope.py",
+    "portal:placement_export": "a placement proposal's export: tests/portal/test_coverage_scope.py",
     "catalog_subsidy_standard_as_of": _LOOKUP,
     "catalog_institution_listed_as_of": _LOOKUP,
     "catalog_evaluator_listed_as_of": _LOOKUP,
@@ -1507,6 +1512,9 @@ PUBLIC_PAGES = {
     # A worker's own skill record: an identity check (ID number, name, a code sent to the
     # registered phone) instead of a login; tests/assessment/test_records_identity.py.
     "assessment:records_own",
+    # The 30-minute circle's public summary: shares per county of the latest run, nothing per
+    # area (rate-limited).
+    "portal:coverage_public",
     "demand:wage_guidance",  # published wage guidance (工资指导价位): no figure of a small cell
 }
 # The first word of a URL name names the record kind of its `pk` argument.
