@@ -11,6 +11,8 @@ JINENG_PUBLIC_URL   the public site's address in signed certificates (default ht
 JINENG_SMS_BACKEND  "package.module.Class" of a text-message gateway (core.sms; unset: log in DEBUG)
 JINENG_CERTIFICATE_NUMBER_PATTERNS  JSON {province: {kind: pattern}} for special-ability and
                     training certificate numbers (assessment.rules.numbering; unset: defaults)
+JINENG_PUBLIC_VERIFY_PER_HOUR  public certificate checks per client address and hour
+                    (assessment.throttle; default 120)
 JINENG_MAP_TILES    tile URL template for the public training map, e.g.
                     https://tiles.example/{z}/{x}/{y}.png (unset: no tiles, offline boundaries)
 JINENG_MAP_TILES_ATTRIBUTION  the tile provider's attribution shown on the map
@@ -268,5 +270,6 @@ JINENG_SMS_BACKEND = os.environ.get("JINENG_SMS_BACKEND", "")
 # china-geojson) needs no network; a deployment with its own or a licensed tile server sets both.
 JINENG_MAP_TILES = os.environ.get("JINENG_MAP_TILES", "")
 JINENG_MAP_TILES_ATTRIBUTION = os.environ.get("JINENG_MAP_TILES_ATTRIBUTION", "")
+JINENG_PUBLIC_VERIFY_PER_HOUR = int(os.environ.get("JINENG_PUBLIC_VERIFY_PER_HOUR") or "120")
 JINENG_CERTIFICATE_NUMBER_PATTERNS = json.loads(
     os.environ.get("JINENG_CERTIFICATE_NUMBER_PATTERNS") or "{}")
