@@ -36,6 +36,9 @@ __all__ = [
     "Throttled",
     "WishInput",
     "WishReceived",
+    "count_address",
+    "id_number_problem",
+    "phone_problem",
     "poster_create",
     "poster_set_active",
     "wish_export",
@@ -349,6 +352,17 @@ def _challenge(phone: str, phone_hash: str, code: str, address: str) -> None:
     show = settings.DEMO and not sms.gateway_configured()
     raise ChallengeRequired(_("We sent a code to your phone: enter it to confirm your wish."),
                             demo_code=new if show else "")
+
+
+def count_address(client_address: str | None) -> None:
+    """Count one submission against its client address (Throttled above the limit). The
+    form calls it for submissions it refuses before the service sees them, so a flood of
+    invalid forms is slowed too."""
+    address = (client_address or "").strip()[:64]
+    decision = ratelimit.hit(SCOPE_ADDRESS, address, limit=rules.ADDRESS_LIMIT.limit,
+                             window=rules.ADDRESS_LIMIT.window, ip_address=_ip(address))
+    if not decision.allowed:
+        raise _throttled(decision)
 
 
 def wish_submit(*, actor, data: WishInput, client_address: str | None = None) -> WishReceived:

@@ -177,12 +177,20 @@ def _level_choices() -> list[tuple[str, str]]:
                                      SkillLevel.objects.order_by("rank")]
 
 
+class NoEchoInput(forms.TextInput):
+    """A text input that never writes its value back into the page (the ID number is typed
+    again after an error rather than echoed: it may be read from a shared phone's cache)."""
+
+    def format_value(self, value):
+        return None
+
+
 class WishForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Your name"), max_length=rules.NAME_MAX,
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
     id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=30,
-                                widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                              "inputmode": "text"}))
+                                widget=NoEchoInput(attrs={"autocomplete": "off",
+                                                          "inputmode": "text"}))
     phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=20,
                             widget=forms.TextInput(attrs={"autocomplete": "tel",
                                                           "inputmode": "tel"}))
@@ -289,6 +297,10 @@ def wish_form(request: HttpRequest, token) -> HttpResponse:
             status = 429 if isinstance(error, services.Throttled) else 400
         else:
             status = 400
+            with form_errors(form) as outcome:
+                services.count_address(ratelimit.request_address(request))
+            if outcome.failed:
+                status = 429
         challenge = challenge or bool(request.POST.get("sms_code"))
     return render(request, "demand/wishes/form.html", {
         "form": form, "poster": poster, "challenge": challenge, "demo_code": demo_code,
