@@ -8,10 +8,12 @@ and evaluation-catalog listing, 10,000 registered persons and a sitting whose re
 recorded with every candidate passed (not timed). Then, as the evaluator's operator, it times
 `services.certificates_issue_for_sitting` — the same call as the results page's "close and
 issue" button: one transaction taking the numbers from the locked sequence, building,
-signing (Ed25519 over the canonical JSON) and inserting every certificate, its history row, the
-sitting's closing, the audit events and the plans facts (certificates, new skilled workers),
-ending with the commit. With `--dual` the sitting issues 一试双证 (a special-ability certificate
-beside each skill-level one: twice the certificates).
+signing (Ed25519 over the canonical JSON) and inserting every certificate (a certificate's
+issue is its own record: no status-history row per certificate; its history starts with a
+revocation), the sitting's closing (one history row), the audit events and the plans facts
+(certificates, new skilled workers), ending with the commit. With `--dual` the sitting
+issues 一试双证 (a special-ability certificate beside each skill-level one: twice the
+certificates).
 
     .venv/bin/python benchmarks/assessment_issue.py
     .venv/bin/python benchmarks/assessment_issue.py --dual --json

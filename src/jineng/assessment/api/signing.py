@@ -8,7 +8,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from jineng.assessment import selectors, services
+from jineng.assessment import selectors, services, throttle
 from jineng.assessment.choices import RevocationReason
 from jineng.assessment.rules.documents import MAX_DOCUMENT_BYTES, TAMPERED, Outcome
 from jineng.core.api import KIB, PUBLIC_SECURITY, body_limit, error_responses, public_auth
@@ -102,12 +102,13 @@ def status_list(request):
     return selectors.status_list_document()
 
 
-@router.post("/verify", response={200: VerifyOut, **E(400, 413, 422)},
+@router.post("/verify", response={200: VerifyOut, **E(400, 413, 422, 429)},
              operation_id="assessment_certificate_verify", **PUBLIC)
 @body_limit(MAX_DOCUMENT_BYTES + 16 * KIB)
 def certificate_verify(request, file: File[UploadedFile]):
     """Check a certificate file: valid, revoked, tampered or unknown_key. A broken file is
-    `tampered`, never an error."""
+    `tampered`, never an error. 429: too many checks from this address (throttle)."""
+    throttle.ensure(request)
     if (file.size or 0) > MAX_DOCUMENT_BYTES:
         outcome = Outcome(result=TAMPERED, reason="too_large")
     else:
@@ -117,11 +118,12 @@ def certificate_verify(request, file: File[UploadedFile]):
             "certificate": outcome.facts() if outcome.payload else None}
 
 
-@router.get("/certificate-status/{number}", response=PublicStatusOut,
+@router.get("/certificate-status/{number}", response={200: PublicStatusOut, **E(429)},
             operation_id="assessment_certificate_public_status", **PUBLIC)
 def certificate_public_status(request, number: str):
     """A certificate issued here, by number: valid, revoked or unknown, the holder's name
-    partly masked."""
+    partly masked. 429: too many checks from this address (numbers cannot be walked)."""
+    throttle.ensure(request)
     return selectors.certificate_public_status(number).as_dict()
 
 

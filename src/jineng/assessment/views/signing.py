@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from jineng.assessment import selectors, services
+from jineng.assessment import selectors, services, throttle
 from jineng.assessment.choices import CertificateStatus, RevocationReason
 from jineng.assessment.rules import documents
 from jineng.assessment.signing_pdf import certificate_pdf
@@ -55,6 +55,13 @@ class RevokeForm(forms.Form):
                     "number": pair.number}
 
 
+def _throttled(request, decision) -> HttpResponse:
+    response = render(request, "assessment/signing_throttled.html",
+                      {"message": throttle.message(decision)}, status=429)
+    response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
 def _verify_page_url(request) -> str:
     return request.build_absolute_uri(reverse("assessment:signing_verify"))
 
@@ -65,6 +72,10 @@ def verify(request):
     form = (VerifyForm(request.POST, request.FILES) if request.method == "POST"
             else VerifyForm())
     outcome = None
+    if request.method == "POST":
+        decision = throttle.check(request)
+        if not decision.allowed:
+            return _throttled(request, decision)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("file")
         if upload:
@@ -80,7 +91,11 @@ def verify(request):
 
 
 def certificate_public(request, number: str):
-    """What a certificate's QR code opens: its status now and the holder's masked name."""
+    """What a certificate's QR code opens: its status now and the holder's masked name
+    (rate-limited per client address: numbers cannot be walked)."""
+    decision = throttle.check(request)
+    if not decision.allowed:
+        return _throttled(request, decision)
     status = selectors.certificate_public_status(number)
     return render(request, "assessment/signing_public.html",
                   {"status": status, "verify_url": reverse("assessment:signing_verify")})
