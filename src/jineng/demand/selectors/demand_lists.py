@@ -168,12 +168,12 @@ def four_lists(*, actor, region_code: str, year: int, quarter: int) -> FourLists
     rows = (lines.values("occupation_id", "occupation__code", "occupation__name", "level_id",
                          "level__name")
             .annotate(enterprises=Count("demand_list__organization", distinct=True),
-                      headcount=Sum("headcount"),
-                      order_headcount=Sum("headcount", filter=Q(order_class_wanted=True)),
+                      people=Sum("headcount"),
+                      order_people=Sum("headcount", filter=Q(order_class_wanted=True)),
                       wage_low=Min("wage_min"), wage_high=Max("wage_max"),
                       earliest=Min("needed_by"))
-            .order_by("-headcount", "occupation__code", "level_id"))
-    out.demand = [{**r, "order_headcount": r["order_headcount"] or 0} for r in rows]
+            .order_by("-people", "occupation__code", "level_id"))
+    out.demand = [{**r, "order_people": r["order_people"] or 0} for r in rows]
     occupation_ids = sorted({r["occupation_id"] for r in out.demand})
     names = {r["occupation_id"]: r["occupation__name"] for r in out.demand}
     if not occupation_ids:
@@ -230,7 +230,7 @@ def four_lists_xlsx(lists: FourLists) -> bytes:
                             _("Enterprises"), _("People needed"), _("Of which by order class"),
                             _("Lowest wage"), _("Highest wage"), _("Earliest date needed")],
          [[r["occupation__code"] or "", r["occupation__name"], r["level__name"] or "",
-           r["enterprises"], r["headcount"], r["order_headcount"], r["wage_low"],
+           r["enterprises"], r["people"], r["order_people"], r["wage_low"],
            r["wage_high"], r["earliest"].isoformat() if r["earliest"] else ""]
           for r in lists.demand]),
         (_("Training list"), [_("Class"), _("Occupation"), _("Skill level"), _("Institution"),
