@@ -1535,6 +1535,12 @@ PAGE_ARG_KIND = {
     ("assessment:sittings_candidate_remove", "pk"): "candidate",
     ("assessment:sittings_direct_approve", "pk"): "candidate",
     ("assessment:sittings_examiner_remove", "pk"): "examiner",
+    # demand, matching (issue 14): a proposal's and a referral's pages
+    ("demand:matching_proposal", "pk"): "orderproposal",
+    ("demand:matching_proposal_answer", "pk"): "orderproposal",
+    ("demand:matching_proposal_declare", "pk"): "orderproposal",
+    ("demand:matching_referral", "pk"): "referral",
+    ("demand:matching_referral_step", "pk"): "referral",
 }
 # Several URL arguments that together name one record: (the parent's, the record's own).
 COMPOSITE_ARGS = {("catalog", ("pk", "number")): "catalogversion",
