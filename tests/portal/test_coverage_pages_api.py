@@ -84,11 +84,12 @@ def test_api_refusals_and_scope():
 
 def test_public_summary_api_and_page():
     anonymous = OpenApiClient()
-    assert anonymous.call("portal_coverage_summary").status == 404
+    assert anonymous.call("portal_coverage_summary").body == {
+        **anonymous.call("portal_coverage_summary").body, "computed": False, "counties": []}
     w = cs.world()
     cs.run(w)
     summary = anonymous.call("portal_coverage_summary")
-    assert summary.status == 200 and summary.body["synthetic"]
+    assert summary.status == 200 and summary.body["synthetic"] and summary.body["computed"]
     assert summary.body["population"] == 28000 and summary.body["covered"] == 20000
     assert "gaps" not in summary.body  # nothing per area in public
     page = Client().get(reverse("portal:coverage_public"))

@@ -39,17 +39,19 @@ class CoverageShareOut(Schema):
 
 
 class CoverageSummaryOut(Schema):
-    region_code: str
-    region_name: str
-    year: int
-    threshold_minutes: int
-    mode: str
-    population: int
-    covered: int
-    share: float | None
-    synthetic: bool = Field(description="true: the population is synthetic (demo), not real")
-    computed_at: dt.datetime
-    counties: list[CoverageShareOut]
+    computed: bool = Field(description="false before the first run: the other fields are empty")
+    region_code: str = ""
+    region_name: str = ""
+    year: int | None = None
+    threshold_minutes: int | None = None
+    mode: str = ""
+    population: int = 0
+    covered: int = 0
+    share: float | None = None
+    synthetic: bool = Field(False, description="true: the population is synthetic (demo), "
+                                               "not real")
+    computed_at: dt.datetime | None = None
+    counties: list[CoverageShareOut] = []
 
 
 class CoverageImportRowOut(Schema):
@@ -187,7 +189,7 @@ def _ip(request) -> str | None:
 
 
 @router.get("/coverage/summary",
-            response={200: CoverageSummaryOut, **error_responses(404), 429: ErrorOut},
+            response={200: CoverageSummaryOut, 429: ErrorOut},
             **PUBLIC, operation_id="portal_coverage_summary", url_name="portal_coverage_summary",
             summary="The 30-minute training circle: share of the population within reach of a "
                     "training site, per county (latest run)")
@@ -200,9 +202,9 @@ def coverage_summary(request, response: HttpResponse):
             "Too many requests; try again in %(n)s seconds.") % {"n": decision.retry_after}}]})
     run = selectors.public_coverage_summary()
     if run is None:
-        return Status(404, {"detail": [{"field": "", "code": "not_found", "message": _(
-            "No coverage has been computed yet.")}]})
-    return {"region_code": run.region.code, "region_name": run.region.name, "year": run.year,
+        return {"computed": False}
+    return {"computed": True, "region_code": run.region.code,
+            "region_name": run.region.name, "year": run.year,
             "threshold_minutes": run.threshold_minutes, "mode": run.mode,
             "population": run.population, "covered": run.covered, "share": run.share,
             "synthetic": run.synthetic, "computed_at": run.finished_at,
