@@ -1,8 +1,52 @@
-"""Demo data of the demand app: wages."""
+"""Demo data of the demand app: wages. Wage guidance of last year for the demo occupations in
+the demo province's cities, computed by the demo `province` login from SYNTHETIC contribution
+months (log-normal-like wages by level; some small cells, which are suppressed) through the same
+service that will read the outcomes app's insurance records, then published."""
 
 from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+
+from jineng.demand.demo.forecasts import DEMO_OCCUPATIONS
+from jineng.demand.services import wages as services
+from jineng.registry.choices import RegionLevel
+from jineng.registry.models import Occupation, Region, SkillLevel
+
+LEVEL_BASE = {"grade5": 3600, "grade4": 4300, "grade3": 5200, "grade2": 6500}
 
 
 def build(*, rng, today, anchors, scale: str) -> dict:
     """Build this area's demo rows; returns counts (and optional "blocks")."""
-    return {}
+    actor = get_user_model().objects.filter(username="province", is_active=True).first()
+    if actor is None:
+        return {"wage_cells": 0}
+    year = today.year - 1
+    cities = list(Region.objects.filter(level=RegionLevel.CITY, code__startswith="52")
+                  .order_by("code")[:4])
+    occupations = list(Occupation.objects.filter(code__in=DEMO_OCCUPATIONS))
+    levels = {lv.code: lv.pk for lv in SkillLevel.objects.filter(code__in=LEVEL_BASE)}
+    rows = []
+    for city in cities:
+        for occ in occupations:
+            for code, base in LEVEL_BASE.items():
+                if code not in levels:
+                    continue
+                people = rng.choice((4, 8, 15, 25, 40))
+                for p in range(people):
+                    wage = base * math.exp(rng.gauss(0, 0.25))
+                    for month in rng.sample(range(1, 13), rng.randint(3, 12)):
+                        rows.append(services.WageRow(
+                            person=f"demo-{city.code}-{occ.pk}-{code}-{p}",
+                            occupation_id=occ.pk, level_id=levels[code], city_id=city.pk,
+                            month=dt.date(year, month, 1),
+                            wage=Decimal(round(wage * rng.uniform(0.95, 1.05)))))
+    if not rows:
+        return {"wage_cells": 0}
+    summary = services.wage_guidance_compute(actor=actor, year=year, rows=rows,
+                                             source="演示数据（合成）")
+    services.wage_guidance_publish(actor=actor, year=year)
+    return {"wage_cells": summary["cells"], "wage_cells_suppressed": summary["suppressed"]}
