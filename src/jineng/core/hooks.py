@@ -67,3 +67,10 @@ class Providers(Generic[F]):
 
     def __repr__(self) -> str:
         return f"Providers({self.name!r}, providers={list(self._providers)})"
+
+
+# The portal's landing page (portal.selectors.overview.work) asks the apps of its own layer for
+# a role's work items (issue 14: an enterprise's demand lists to file or to correct), which it
+# may not import. A provider takes `actor=` and returns a list of dicts with the WorkItem
+# fields (key, label, count, url, rows); an empty list when the actor has none.
+work_items = Providers[Callable[..., list]]("core.work_items")

@@ -6,3 +6,9 @@ class DemandConfig(AppConfig):
     name = "jineng.demand"
     label = "demand"
     verbose_name = _("Demand and matching")
+
+    def ready(self) -> None:
+        from jineng.core import hooks
+        from jineng.demand.selectors import demand_lists
+
+        hooks.work_items.register("demand.lists", demand_lists.work_items)

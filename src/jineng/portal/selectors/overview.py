@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from jineng.accounts.models import Role
 from jineng.catalog import selectors as catalog
+from jineng.core import hooks
 from jineng.core.errors import NotFound
 from jineng.core.scoping import scope_of
 from jineng.registry import selectors as registry
@@ -309,6 +310,13 @@ def _hrss_work(actor) -> list[WorkItem]:
     return items
 
 
+def _demand_list_items(actor) -> list[WorkItem]:
+    """Work the apps of the portal's layer publish through core.hooks.work_items (the demand
+    app: an enterprise's demand lists to file and to correct)."""
+    return [WorkItem(**item) for _name, items in hooks.work_items.call(actor=actor)
+            for item in items]
+
+
 def work(*, actor) -> Work:
     """The work of the actor's role, scoped through the apps' selectors."""
     role = getattr(actor, "role", "")
@@ -337,6 +345,7 @@ def work(*, actor) -> Work:
         ])
     if role == Role.ENTERPRISE:
         return Work(role="enterprise", title=_("Your order classes"), items=[
+            *_demand_list_items(actor),
             _status_item(actor, "orders-open", ClassStatus.OPEN, _("Order classes running")),
             _status_item(actor, "orders-approved", ClassStatus.APPROVED,
                          _("Order classes about to start")),
