@@ -42,6 +42,7 @@ __all__ = [
     "demand_lists_to_file",
     "four_lists",
     "four_lists_xlsx",
+    "work_items",
 ]
 
 
@@ -263,3 +264,30 @@ def four_lists_xlsx(lists: FourLists) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def work_items(*, actor) -> list[dict]:
+    """The portal landing page's work of an enterprise user (core.hooks.work_items): its
+    demand lists returned for correction and its drafts still to file."""
+    from django.urls import reverse
+
+    lists = list(demand_lists_to_file(actor=actor)[:50])
+    if getattr(actor, "role", "") != "enterprise":
+        return []
+
+    def rows(items):
+        return [{"url": reverse("demand:lists_detail", args=[d.pk]),
+                 "label": f"{d.year} Q{d.quarter}"
+                          + (f" · {d.alliance_name}" if d.alliance_name else ""),
+                 "sub": _("%(n)s line(s), %(people)s people") % {"n": d.line_count,
+                                                                "people": d.people or 0},
+                 "note": ""} for d in items[:5]]
+    returned = [d for d in lists if d.status == rules.RETURNED]
+    drafts = [d for d in lists if d.status == rules.DRAFT]
+    url = reverse("demand:lists_index")
+    return [
+        {"key": "lists-returned", "label": _("Demand lists returned: correct and resubmit"),
+         "count": len(returned), "url": f"{url}?status=returned", "rows": rows(returned)},
+        {"key": "lists-draft", "label": _("Demand lists to file"), "count": len(drafts),
+         "url": f"{url}?status=draft", "rows": rows(drafts)},
+    ]
