@@ -129,17 +129,20 @@ def certificate_pdf(certificate: Certificate, *, verify_page: str) -> bytes:
     photo_x, photo_y = width - 30 * mm - 35 * mm, height - 110 * mm
     canvas.setLineWidth(0.5)
     canvas.rect(photo_x, photo_y, 35 * mm, 45 * mm)
+    drawn = False
     if certificate.photo:
         try:
             with certificate.photo.open("rb") as handle:
                 image = ImageReader(io.BytesIO(handle.read()))
             canvas.drawImage(image, photo_x, photo_y, 35 * mm, 45 * mm,
                              preserveAspectRatio=True, anchor="c")
-        except Exception:  # a photo that cannot be read leaves the frame empty
-            pass
-    else:
+            drawn = True
+        except Exception:  # an unreadable photo is said so below, never an empty frame
+            drawn = False
+    if not drawn:
         canvas.setFont(PDF_FONT, 9)
-        canvas.drawCentredString(photo_x + 17.5 * mm, photo_y + 22 * mm, str(_("Photo")))
+        for i, line in enumerate((str(_("No photo")), str(_("on file")))):
+            canvas.drawCentredString(photo_x + 17.5 * mm, photo_y + (24 - 5 * i) * mm, line)
 
     link = payload.get("verify_url") or verify_page
     qr_size = 40 * mm

@@ -5,14 +5,15 @@ and issuing a finished class's training certificates. ID numbers are masked."""
 import datetime as dt
 
 from django.urls import reverse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from jineng.assessment import services
 from jineng.assessment.choices import CertificateKind, CertificateStatus
 from jineng.assessment.selectors import issuance as selectors
 from jineng.assessment.selectors import sittings as sitting_selectors
-from jineng.core.api import Pagination, error_responses
+from jineng.core.api import KIB, Pagination, body_limit, error_responses
 from jineng.training import selectors as training_selectors
 
 router = Router(tags=["assessment"])
@@ -154,3 +155,18 @@ def sitting_close(request, sitting_id: int):
     the passed candidates are issued in the same step (a sitting where nobody passed closes
     with none), so a closed sitting never leaves a passed candidate without a certificate."""
     return _issue(request, sitting_id)
+
+
+@router.post("/candidates/{candidate_id}/photo",
+             response={200: list[CertificateOut], **error_responses(400, 403, 404, 413)},
+             operation_id="assessment_candidate_photo_set")
+@body_limit(2 * 1024 * KIB + 16 * KIB)
+def candidate_photo_set(request, candidate_id: int, photo: File[UploadedFile]):
+    """Set the photo (JPEG or PNG, at most 2 MB, 100–4000 pixels a side; checked from its
+    header) on the candidate's issued certificates; printed on their PDF."""
+    from jineng.assessment.rules import photos
+
+    if (photo.size or 0) > photos.MAX_BYTES:
+        raise services.photo_refusal("too_large")
+    return services.candidate_photo_set(actor=request.auth, candidate=candidate_id,
+                                        data=photo.read(photos.MAX_BYTES + 1))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from jineng.assessment.services.evaluator_codes import *  # noqa: F403
 from jineng.assessment.services.issuance import *  # noqa: F403
 from jineng.assessment.services.outside import *  # noqa: F403
+from jineng.assessment.services.photos import *  # noqa: F403
 from jineng.assessment.services.records import *  # noqa: F403
 from jineng.assessment.services.results import *  # noqa: F403
 from jineng.assessment.services.signing import *  # noqa: F403

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from jineng.assessment import services
 from jineng.assessment.choices import CertificateKind, CertificateStatus
 from jineng.assessment.selectors import issuance as selectors
+from jineng.core.errors import DomainError
 from jineng.core.http import domain_errors, message_errors
 from jineng.core.scoping import scope_of
 from jineng.registry.models import SkillLevel
@@ -78,7 +79,9 @@ def issuance_detail(request, pk: int):
         "pair": selectors.issued_certificate_pair(actor=request.user, certificate=certificate),
         "history": selectors.issued_certificate_history(actor=request.user,
                                                         certificate=certificate),
-        "may_revoke": services.may_revoke(request.user, certificate)})
+        "may_revoke": services.may_revoke(request.user, certificate),
+        "may_set_photo": certificate.candidate_id is not None
+        and services.may_set_photo(request.user, certificate)})
 
 
 @login_required
@@ -98,7 +101,31 @@ def issuance_training_certificates(request, class_id: int):
     return redirect(f"{reverse('assessment:issuance_list')}?class={cls.pk}")
 
 
+@login_required
+@require_POST
+@domain_errors
+def issuance_candidate_photo(request, candidate_id: int):
+    """Upload a candidate's photo for their certificates (size checked before reading)."""
+    from jineng.assessment.rules import photos
+
+    upload = request.FILES.get("photo")
+    back = request.POST.get("next") or reverse("assessment:issuance_list")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("assessment:issuance_list")
+    with message_errors(request):
+        if upload is None:
+            raise DomainError(_("Choose the photo file."), field="photo", code="required")
+        if upload.size > photos.MAX_BYTES:
+            raise services.photo_refusal("too_large")
+        services.candidate_photo_set(actor=request.user, candidate=candidate_id,
+                                     data=upload.read(photos.MAX_BYTES + 1))
+        messages.success(request, _("The photo is set on the candidate's certificates."))
+    return redirect(back)
+
+
 urlpatterns = [
+    path("candidates/<int:candidate_id>/photo/", issuance_candidate_photo,
+         name="issuance_candidate_photo"),
     path("certificates/", issuance_list, name="issuance_list"),
     path("certificates/<int:pk>/", issuance_detail, name="issuance_detail"),
     path("classes/<int:class_id>/training-certificates/", issuance_training_certificates,
