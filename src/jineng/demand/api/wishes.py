@@ -2,8 +2,6 @@
 search occupations for the form. Staff: posters, wishes counted by occupation × region × key
 group (HRSS and industry staff of the region), the wishes themselves (HRSS staff only)."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.utils.translation import gettext as _
@@ -48,13 +46,13 @@ class WishReceivedOut(Schema):
     consent_version: str
 
 
-class OccupationOut(Schema):
+class WishOccupationOut(Schema):
     id: int
     code: str
     name: str
 
 
-class PosterOut(Schema):
+class WishPosterOut(Schema):
     id: int
     token: str
     region_code: str
@@ -82,7 +80,7 @@ class PosterOut(Schema):
         return selectors.poster_link(obj)
 
 
-class PosterIn(Schema):
+class WishPosterIn(Schema):
     region_code: str = Field(max_length=12)
     place_kind: str = Field(max_length=16)
     place_name: str = Field(max_length=rules.PLACE_MAX)
@@ -91,7 +89,7 @@ class PosterIn(Schema):
     latitude: float | None = Field(None, ge=-90, le=90)
 
 
-class CellOut(Schema):
+class WishCellOut(Schema):
     occupation_id: int
     occupation_code: str
     occupation_name: str
@@ -101,14 +99,14 @@ class CellOut(Schema):
     wishes: int
 
 
-class AggregateFilter(Schema):
+class WishAggregateFilter(Schema):
     region_code: str = Field("", max_length=12, pattern=r"^[0-9]*$")
     by: str = Field("county", pattern=r"^(city|county)$")
     occupation_id: int | None = None
     key_group: str = Field("", max_length=30)
 
 
-class WishOut(Schema):
+class TrainingWishOut(Schema):
     id: int
     name: str
     id_masked: str
@@ -138,7 +136,7 @@ class WishOut(Schema):
         return obj.level.code if obj.level_id else ""
 
 
-class WishFilter(Schema):
+class TrainingWishFilter(Schema):
     region_code: str = Field("", max_length=12, pattern=r"^[0-9]*$")
     key_group: str = Field("", max_length=30)
     status: str = Field("", max_length=12)
@@ -156,7 +154,7 @@ def wish_submit(request, payload: WishIn):
     return Status(201, {"status": "received", "consent_version": rules.CONSENT_VERSION})
 
 
-@router.get("/wishes/occupations", response={200: list[OccupationOut], **E(422, 429)},
+@router.get("/wishes/occupations", response={200: list[WishOccupationOut], **E(422, 429)},
             operation_id="demand_wish_occupation_search", **PUBLIC)
 def wish_occupation_search(request, q: str = Query("", max_length=50),
                            limit: int = Query(10, ge=1, le=20)):
@@ -169,20 +167,20 @@ def wish_occupation_search(request, q: str = Query("", max_length=50),
     return selectors.occupation_suggestions(q, limit=limit)
 
 
-@router.get("/wishes/posters", response=list[PosterOut], operation_id="demand_poster_list")
+@router.get("/wishes/posters", response=list[WishPosterOut], operation_id="demand_poster_list")
 @paginate(Pagination)
 def poster_list(request, active: bool | None = None, q: str = Query("", max_length=50)):
     return selectors.poster_list(actor=request.auth, active=active, q=q)
 
 
-@router.post("/wishes/posters", response={201: PosterOut, **E(400, 403, 422)},
+@router.post("/wishes/posters", response={201: WishPosterOut, **E(400, 403, 422)},
              operation_id="demand_poster_create")
-def poster_create(request, payload: PosterIn):
+def poster_create(request, payload: WishPosterIn):
     """A new QR poster (HRSS staff of the region)."""
     return Status(201, services.poster_create(actor=request.auth, **payload.dict()))
 
 
-@router.post("/wishes/posters/{int:poster_id}/active", response={200: PosterOut,
+@router.post("/wishes/posters/{int:poster_id}/active", response={200: WishPosterOut,
                                                                   **E(400, 403, 404, 422)},
              operation_id="demand_poster_set_active")
 def poster_set_active(request, poster_id: int, active: bool):
@@ -190,16 +188,16 @@ def poster_set_active(request, poster_id: int, active: bool):
     return services.poster_set_active(actor=request.auth, poster=poster, active=active)
 
 
-@router.get("/wishes/aggregates", response={200: list[CellOut], **E(400, 422)},
+@router.get("/wishes/aggregates", response={200: list[WishCellOut], **E(400, 422)},
             operation_id="demand_wish_aggregates")
-def wish_aggregates(request, filters: Query[AggregateFilter]):
+def wish_aggregates(request, filters: Query[WishAggregateFilter]):
     """Open wishes counted by occupation × region × key group (a wish for two occupations
     counts in both). HRSS and industry staff of the region."""
     return selectors.wish_aggregates(actor=request.auth, **filters.dict())
 
 
-@router.get("/wishes/list", response=list[WishOut], operation_id="demand_wish_list")
+@router.get("/wishes/list", response=list[TrainingWishOut], operation_id="demand_wish_list")
 @paginate(Pagination)
-def wish_list(request, filters: Query[WishFilter]):
+def wish_list(request, filters: Query[TrainingWishFilter]):
     """The wishes one by one (HRSS staff of the region; others get an empty list)."""
     return selectors.wish_list(actor=request.auth, **filters.dict())

@@ -157,8 +157,11 @@ def posters_pdf(posters: list, *, per_page: int = 1) -> bytes:
         canvas.drawCentredString(cx, y0 + cell_h - 55 * mm * scale,
                                  _("Scan the code to tell us what training you want"))
         size = 120 * mm * scale
-        _draw_qr(canvas, poster_link(poster), cx - size / 2, y0 + cell_h - 70 * mm * scale - size,
-                 size)
+        qr_x, qr_y = cx - size / 2, y0 + cell_h - 70 * mm * scale - size
+        _draw_qr(canvas, poster_link(poster), qr_x, qr_y, size)
+        # The code is also a link on screen (and names the address in the file's text).
+        canvas.linkURL(poster_link(poster), (qr_x, qr_y, qr_x + size, qr_y + size),
+                       relative=0)
         canvas.setFont(PDF_FONT, 14 * scale)
         canvas.drawCentredString(cx, y0 + 60 * mm * scale,
                                  f"{poster.region.name} · {poster.place_name}"[:40])
