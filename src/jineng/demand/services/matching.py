@@ -154,10 +154,11 @@ def wish_match(*, actor, wish: TrainingWish, now: dt.datetime | None = None) -> 
 
 
 def wishes_match(*, actor, region_code: str, now: dt.datetime | None = None,
-                 progress=None) -> MatchRun:
+                 progress=None, tell: bool = True) -> MatchRun:
     """Match every open wish of a region (its subtree) against the offered classes of its
     province, set-based, CHUNK wishes per transaction (each audited); `progress(done, total)`
-    is told after each chunk. The background job of wish_match_region_start runs this."""
+    is told after each chunk. The background job of wish_match_region_start runs this.
+    `tell=False` (the demo province) stores the matches without sending any message."""
     ensure_matching_staff(actor)
     region = _region_in_scope(actor, region_code)
     now = now or timezone.now()
@@ -178,7 +179,8 @@ def wishes_match(*, actor, region_code: str, now: dt.datetime | None = None,
                          entity_type="demand.wishmatch", entity_id=region.code,
                          label=_("Wishes of %(region)s matched") % {"region": region.name},
                          region_code=region.code, after=part.as_dict())
-            _send_after_commit(part.messages)
+            if tell:
+                _send_after_commit(part.messages)
         for name in ("wishes", "matched_wishes", "new_matches", "told"):
             setattr(run, name, getattr(run, name) + getattr(part, name))
         if progress is not None:
