@@ -34,3 +34,23 @@ def _evaluator_code_set() -> Attempts:
         Refused({**ok, "site_code": "12345"}, DomainError, "five digits"),
         Refused({**ok, "site_code": taken.site_code}, Conflict, "another evaluator's code"),
     ])
+
+
+@case("assessment.candidate_photo_set", audit=[(A.UPDATE, "assessment.certificate")])
+def _candidate_photo_set() -> Attempts:
+    from jineng.assessment.models import Certificate
+    from tests.assessment import issuance_support as s
+    from tests.assessment.test_photo_rules import png
+
+    w = s.world(passed=1, failed=0)
+    services.certificates_issue_for_sitting(actor=w.operator, sitting=w.sitting)
+    Certificate.objects.update(photo="")
+    waiting = s.results_sitting(w.sitting.evaluator, passed=1, failed=0)
+    ok = {"actor": w.operator, "candidate": w.passed[0], "data": png(300, 400)}
+    return Attempts(ok=ok, refused=[
+        Refused({**ok, "actor": w.other_operator}, NotFound, "another evaluator's candidate"),
+        Refused({**ok, "data": b"GIF89a" + b"\x00" * 64}, DomainError, "not a JPEG or PNG"),
+        Refused({**ok, "data": png(20, 20)}, DomainError, "too small"),
+        Refused({**ok, "candidate": waiting.candidates.get()}, DomainError,
+                "no certificate issued yet"),
+    ])
