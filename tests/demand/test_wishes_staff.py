@@ -12,9 +12,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
-from jineng.accounts.models import Role
 from jineng.core.models import AuditEvent
-from jineng.demand import selectors
+from jineng.demand import selectors, services
 from jineng.demand.models import TrainingWish, WishPoster
 from jineng.demand.rules import wishes as rules
 from tests import factories as f
@@ -114,7 +113,7 @@ def test_pages_and_excel(client, county_staff, industry_staff):
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
     ids = [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert len(ids) == 2 and all("*" in i for i in ids)
-    numbers = {pii_plain for pii_plain in TrainingWish.objects.values_list("id_masked", flat=True)}
+    numbers = set(TrainingWish.objects.values_list("id_masked", flat=True))
     assert set(ids) <= numbers
     assert AuditEvent.objects.filter(action="export", entity_type="demand.trainingwish").exists()
     client.force_login(industry_staff)
@@ -167,12 +166,10 @@ def test_api_public_submission_and_staff_reads(county_staff, industry_staff, pos
 def test_api_throttles_with_429(poster):
     occ = df.occupation()
     api = OpenApiClient()
-    for i in range(rules.ADDRESS_LIMIT.limit):
-        from jineng.demand import services
-
+    for _i in range(rules.ADDRESS_LIMIT.limit):
         services.count_address("127.0.0.1")
     body = {"poster_token": str(poster.token), "name": "孙七",
-            "id_number": f.id_number_for(n=322 + i), "phone": "13811113333",
+            "id_number": f.id_number_for(n=399), "phone": "13811113333",
             "occupation_ids": [occ.pk], "consent": True}
     answer = api.call("demand_wish_submit", json_body=body)
     assert answer.status == 429 and answer.error_codes() == ["throttled"]
