@@ -143,7 +143,8 @@ def test_matrix_replaces_the_model():
     run = cs.run(w)
     assert "520102003" not in {g["code"] for g in run.gaps}
     bad = (f"区域代码,培训场所编号,分钟,出行方式,来源说明\n999,{w.site.pk},25,drive,x\n"
-           "520102003,999999,25,drive,x\n520102003,1,-3,drive,x\n"
+           "520102003,999999,25,drive,x\n"
+           f"520102003,{w.site.pk},-3,walk,x\n"
            f"520102003,{w.site.pk},30,drive,测试路网\n").encode()
     report = imports.travel_matrix_import(actor=w.city_staff, file=cs.upload(bad, "m2.csv"))
     assert _errors(report) == {(2, "area_code"), (3, "site_id"), (4, "minutes"),
