@@ -314,6 +314,51 @@ def may_see_matching_record(viewer: Viewer, rec: Rec, world: World) -> bool:
     return (inside and viewer.sees_persons) or (own is not None and own == rec.org_id)
 
 
+
+# Demand lists (issue 14): three enterprises' lists of the current quarter (Nanming, Zunyi,
+# Hunan) with a marker in their alliance name, and every list the other demand areas made.
+DEMAND_LISTS = [  # key, enterprise, county, status, sector
+    ("#D01#", "#O03#", NM, "submitted", "elderly_child_care"),
+    ("#D02#", "#O08#", HHG, "draft", "digital_economy"),
+    ("#D03#", "#O10#", FR, "accepted", "elderly_child_care"),
+]
+
+
+def build_demand_lists(world: World, orgs: dict) -> None:
+    """Rows written directly (the services are tested in tests/demand/test_lists_*); the lists
+    other areas' builders made join the world too, without a marker."""
+    from django.utils import timezone
+
+    from jineng.demand.models import DemandLine, DemandList
+    from jineng.demand.rules.demand_lists import quarter_bounds, quarter_of
+    from jineng.registry.models import Occupation
+
+    occupation = Occupation.objects.filter(code__isnull=False).order_by("pk").first()
+    by_pk = {o.pk: k for k, o in orgs.items()}
+    for row in DemandList.objects.select_related("region"):
+        world.add(Rec("demandlist", "", row.pk, row.region.code, org=world.org(
+            by_pk[row.organization_id]), org_id=row.organization_id, sector=row.sector))
+    year, quarter = quarter_of(timezone.localdate())
+    for key, ent_key, county, status, sector in DEMAND_LISTS:
+        row = DemandList.objects.create(organization=orgs[ent_key], region=f.region(county),
+                                        year=year, quarter=quarter, status=status,
+                                        sector=sector, alliance_name=f"联盟{key}")
+        DemandLine.objects.create(demand_list=row, occupation=occupation, headcount=7,
+                                  needed_by=quarter_bounds(year, quarter)[1])
+        world.add(Rec("demandlist", key, row.pk, county, org=world.org(ent_key),
+                      org_id=orgs[ent_key].pk, status=status, sector=sector))
+
+
+def may_see_demand_list(viewer: Viewer, rec: Rec, world: World) -> bool:
+    """Demand lists (issue 14): department staff of the list's region (an industry department:
+    its sector's lists only), and the filing enterprise; never the public."""
+    if viewer.role is None:
+        return False
+    if viewer.prefix:
+        return rec.region.startswith(viewer.prefix) and (
+            not viewer.sector or rec.sector == viewer.sector)
+    return viewer.org_key is not None and world.org(viewer.org_key).pk == rec.org_id
+
 # Assessment (issue 10): sittings in two cities and Hunan by three evaluators (one of them an
 # enterprise evaluating its own staff), their candidates, examiners and status changes,
 # certificates issued here (one revoked, one a training certificate of a class) and recorded
@@ -590,6 +635,7 @@ def build_world() -> World:
     build_catalogs(world)
     build_plans(world, orgs)
     build_matching(world, orgs)
+    build_demand_lists(world, orgs)
     # One audit event per record, as the services write them (region and organization of the
     # record), each with its own marker in the reason.
     from django.apps import apps
@@ -649,6 +695,8 @@ def may_see(viewer: Viewer, rec: Rec, world: World) -> bool:
         return may_see_plan_record(viewer, rec)
     if kind in ASSESSMENT_KINDS:
         return may_see_assessment_record(viewer, rec, world)
+    if kind == "demandlist":
+        return may_see_demand_list(viewer, rec, world)
     if kind in MATCHING_KINDS:
         return may_see_matching_record(viewer, rec, world)
     if viewer.role is None:  # the public: listed institutions (not enterprises), their sites
@@ -910,6 +958,7 @@ SEGMENT_KIND = {
     "certificates": "certificate", "outside-certificates": "outsidecertificate",
     "evaluator-codes": "evaluatorcode", "review-queue": "sitting",
     "proposals": "orderproposal", "referrals": "referral",  # demand: matching
+    "demand-lists": "demandlist",  # demand: enterprise demand lists
 }
 # Lists that hold only some of their kind by design: checked for leaks, without the positive
 # control (the administrator seeing every record of the kind).
@@ -1515,6 +1564,11 @@ PUBLIC_PAGES = {
     # The 30-minute circle's public summary: shares per county of the latest run, nothing per
     # area (rate-limited).
     "portal:coverage_public",
+    "portal:search",  # public full-text search: public records only (rate-limited)
+    # The public site (issue 15): the training map, the institution directory, the subsidy
+    # standards in plain words, a public class's and a listed institution's page.
+    "portal:site_map", "portal:site_institutions", "portal:site_standards",
+    "portal:site_class", "portal:site_institution",
     "demand:wage_guidance",  # published wage guidance (工资指导价位): no figure of a small cell
 }
 # The first word of a URL name names the record kind of its `pk` argument.
@@ -1541,6 +1595,9 @@ PAGE_ARG_KIND = {
     ("demand:matching_proposal_declare", "pk"): "orderproposal",
     ("demand:matching_referral", "pk"): "referral",
     ("demand:matching_referral_step", "pk"): "referral",
+    # the public site: a public class's page, a listed institution's page
+    ("portal:site_class", "pk"): "trainingclass",
+    ("portal:site_institution", "pk"): "organization",
 }
 # Several URL arguments that together name one record: (the parent's, the record's own).
 COMPOSITE_ARGS = {("catalog", ("pk", "number")): "catalogversion",
