@@ -80,7 +80,7 @@ def test_index_follows_new_and_renamed_occupations():
 
 def test_two_queries_for_a_search_once_the_index_is_built(django_assert_max_num_queries):
     occupation_search("电工")
-    with django_assert_max_num_queries(2):  # the fingerprint and the rows
+    with django_assert_max_num_queries(2):  # (the fingerprint) and the rows
         assert occupation_search("dg")
 
 
