@@ -24,7 +24,7 @@ from jineng.registry.models import (
     SkillLevel,
     TrainingSite,
 )
-from jineng.training import catalog_bridge, messages, plan_facts, selectors
+from jineng.training import catalog_bridge, hooks, messages, plan_facts, selectors
 from jineng.training.choices import (
     ClassStatus,
     FundingSource,
@@ -556,6 +556,9 @@ def class_transition(*, actor, training_class: TrainingClass, action: str,
         audit.record(actor=actor, action=AuditAction.TRANSITION, instance=cls,
                      before={"status": before}, after={"status": target, "action": action},
                      reason=reason.strip())
+        if action == "finish":
+            hooks.class_finished.call(actor=actor, training_class=cls)
+            cls.refresh_from_db(fields=["status", "status_changed_at"])
     return cls
 
 
