@@ -7,6 +7,7 @@ from __future__ import annotations
 from jineng.core.errors import Conflict, DomainError, Forbidden, NotFound
 from jineng.core.models import AuditAction as A
 from jineng.core.tabular import write_csv
+from jineng.demand.services import forecasts as fs
 from jineng.demand.services import wages as ws
 from tests import factories as f
 from tests.core.write_contract import Attempts, Refused, case
@@ -37,8 +38,9 @@ def _forecast_start() -> Attempts:
     w = fx.world()
     ok = {"actor": w.province_staff, "region": f.region(f.PROVINCE), "year": fx.YEAR,
           "quarter": fx.QUARTER}
-    fx.approved(w)  # the Q2 forecast is approved: no new build of Q2
-    return Attempts(ok={**ok, "quarter": 3}, refused=[
+    fx.approved(w)  # the target quarter's forecast is approved: no new build of it
+    later = fs._shift(fx.YEAR, fx.QUARTER, 1)
+    return Attempts(ok={**ok, "year": later[0], "quarter": later[1]}, refused=[
         Refused(ok, Conflict, "the quarter's forecast is approved"),
         Refused({**ok, "actor": w.enterprise_user}, NotFound, "an enterprise"),
         Refused({**ok, "parameters": {"bogus": 1}}, DomainError, "unknown parameter"),

@@ -18,10 +18,19 @@ from tests import factories as f
 from tests.training import helpers as th
 
 D = dt.date
-YEAR, QUARTER = 2026, 2  # the target quarter
+# The target quarter is the next one (classes are declared for it: a declaration may not start
+# long in the past), so every date below follows from today.
+_TODAY = dt.date.today()
+YEAR, QUARTER = fs._shift(_TODAY.year, (_TODAY.month - 1) // 3 + 1, 1)
+FIRST, LAST = fs.quarter_bounds(YEAR, QUARTER)
+MID = FIRST + dt.timedelta(days=30)  # a day inside the target quarter
+AFTER = LAST + dt.timedelta(days=1)  # the first day after it
+PREVIOUS = fs._shift(YEAR, QUARTER, -1)
+PREVIOUS_LABEL = f"{PREVIOUS[0]}Q{PREVIOUS[1]}"
 CARE = "elderly_child_care"
 BUILD = "construction"
-# 2024Q2 … 2026Q1, oldest first: the series of tests/demand/test_forecast_rules.py
+# The eight quarters before the target, oldest first: the series of
+# tests/demand/test_forecast_rules.py
 CARE_SERIES = [10, 20, 30, 40, 14, 24, 34, 44]
 ELECTRIC_SERIES = [5] * 8
 
@@ -67,18 +76,18 @@ def world(*, care_trainees: int = 10) -> World:
         last = (y, q) == quarters[-1]
         DemandLine.objects.create(
             demand_list=lst, occupation=care(), headcount=n,
-            needed_by=D(2026, 5, 1) if last else fs.quarter_bounds(y, q)[1],
+            needed_by=MID if last else fs.quarter_bounds(y, q)[1],
             filled=30 if last else n)
         blst = _list(builder, y, q, sector=BUILD)
         DemandLine.objects.create(demand_list=blst, occupation=electrician(), headcount=e,
                                   needed_by=fs.quarter_bounds(y, q)[1], filled=e)
     # a draft list never counts
     draft = _list(f.OrganizationFactory(kind=OrganizationKind.ENTERPRISE, institution_type=""),
-                  2025, 4, status=DemandListStatus.DRAFT)
+                  *PREVIOUS, status=DemandListStatus.DRAFT)
     DemandLine.objects.create(demand_list=draft, occupation=care(), headcount=999,
-                              needed_by=D(2026, 6, 30))
+                              needed_by=LAST)
     tw = th.world()
-    first_day = D(2026, 4, 6)  # a Monday of the target quarter
+    first_day = FIRST + dt.timedelta(days=(7 - FIRST.weekday()) % 7)  # a Monday in it
     th.declare(tw, planned_size=care_trainees, sessions=th.sessions(start=first_day))
     return World(
         province_staff=f.staff(Role.PROVINCE_STAFF, f.PROVINCE),

@@ -29,7 +29,7 @@ def test_forecast_pages_by_buttons(client):
     assert f'data-pk="{forecast.pk}"' in page.content.decode()
     detail = client.get(reverse("demand:forecast_detail", args=[forecast.pk])).content.decode()
     assert 'data-status="draft"' in detail and "MAE 12.4" in detail
-    assert "2026Q1: 44" in detail  # the line's past quarters
+    assert f"{fx.PREVIOUS_LABEL}: 44" in detail  # the line's past quarters
     client.post(reverse("demand:forecast_transition", args=[forecast.pk]), {"action": "submit"})
     forecast.refresh_from_db()
     assert forecast.status == "in_review"
@@ -77,7 +77,8 @@ def test_forecast_api_build_queues_a_job():
     w = fx.world()
     api = OpenApiClient().login(w.province_staff)
     answer = api.call("demand_forecast_build", json_body={"region_code": f.PROVINCE,
-                                                          "year": 2026, "quarter": 2})
+                                                          "year": fx.YEAR,
+                                                          "quarter": fx.QUARTER})
     assert answer.status == 202 and answer.body["job_id"]
     from django.core.management import call_command
 
@@ -85,8 +86,8 @@ def test_forecast_api_build_queues_a_job():
     assert DemandForecast.objects.get().lines.count() == 2
     ind = OpenApiClient().login(w.industry)
     assert ind.call("demand_forecast_build", json_body={"region_code": f.PROVINCE,
-                                                        "year": 2026,
-                                                        "quarter": 3}).status == 403
+                                                        "year": fx.YEAR,
+                                                        "quarter": fx.QUARTER}).status == 403
 
 
 def _cells(staff):

@@ -4,7 +4,6 @@ by catalog.selectors.urgent_occupation_as_of), and refusals that change nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -29,11 +28,11 @@ def test_build_on_a_known_series():
     lines = {line.occupation.code: line for line in forecast.lines.select_related("occupation")}
     assert set(lines) == {"4-10-01-05", "6-31-01-03"}  # the draft list's 999 never counts
     care = lines["4-10-01-05"]
-    # 12 past quarters: four empty ones, then 10 20 30 40 14 24 34 44 (2024Q2–2026Q1).
+    # 12 past quarters: four empty ones, then 10 20 30 40 14 24 34 44.
     assert [h["demand"] for h in care.history] == [0, 0, 0, 0, *fx.CARE_SERIES]
-    assert care.history[-1]["quarter"] == "2026Q1"
-    # 14 + (29 − 25) = 18 (rules test); vacancies 44 − 30 = 14 still needed on 2026-05-01;
-    # supply: the class of 10 planned ends in Q2, × 0.8 = 8; gap 18 + 14 − 8 = 24 = 75 %.
+    assert care.history[-1]["quarter"] == fx.PREVIOUS_LABEL
+    # 14 + (29 − 25) = 18 (rules test); vacancies 44 − 30 = 14 still needed in the quarter;
+    # supply: the class of 10 planned ends in it, × 0.8 = 8; gap 18 + 14 − 8 = 24 = 75 %.
     assert care.predicted == D("18.0")
     assert (care.vacancies, care.trainees, care.supply, care.gap) == (14, 10, D("8.0"),
                                                                       D("24.0"))
@@ -61,9 +60,9 @@ def test_build_on_a_known_series():
 def test_rebuild_replaces_a_draft_and_hires_plug_in():
     w = fx.world()
     first = fx.build(w)
-    # outcomes' hiring records (until that app exists, passed in): 60 hired in 2026Q1 raise
-    # that quarter's observed demand from 44 to 60.
-    again = fx.build(w, hires={(fx.care().pk, 2026, 1): 60})
+    # outcomes' hiring records (until that app exists, passed in): 60 hired in the last
+    # quarter raise that quarter's observed demand from 44 to 60.
+    again = fx.build(w, hires={(fx.care().pk, *fx.PREVIOUS): 60})
     assert again.pk == first.pk
     care = again.lines.get(occupation=fx.care())
     assert care.history[-1]["demand"] == 60
@@ -98,15 +97,15 @@ def test_workflow_reviews_and_publication_to_the_catalog():
     published = fs.forecast_transition(actor=w.province_staff, forecast=forecast,
                                        action="publish")
     assert published.status == "published" and published.catalog_version_id
-    answer = catalog_selectors.urgent_occupation_as_of(fx.care(), f.COUNTY, dt.date(2026, 5, 1))
+    answer = catalog_selectors.urgent_occupation_as_of(fx.care(), f.COUNTY, fx.MID)
     assert answer is not None and answer.version_id == published.catalog_version_id
     assert answer.entry.urgency == "critical"
     assert answer.entry.forecast_demand == 32 and answer.entry.forecast_shortfall == 24
     # not urgent, not listed; outside the quarter, not listed
     assert catalog_selectors.urgent_occupation_as_of(fx.electrician(), f.COUNTY,
-                                                     dt.date(2026, 5, 1)) is None
+                                                     fx.MID) is None
     assert catalog_selectors.urgent_occupation_as_of(fx.care(), f.COUNTY,
-                                                     dt.date(2026, 7, 1)) is None
+                                                     fx.AFTER) is None
     steps = [(h.action, h.to_status) for h in ForecastStatusChange.objects.filter(
         forecast=forecast)]
     assert steps == [("build", "draft"), ("submit", "in_review"), ("approve", "approved"),

@@ -81,19 +81,20 @@ class StepOut(Schema):
 
 
 class ForecastDetailOut(ForecastOut):
-    lines: list[LineOut]
+    lines: list[LineOut] = Field(alias="detail_lines")
     history: list[StepOut]
     actions: list[str]
     review_lines: bool
 
 
-def _detail(actor, pk: int) -> dict:
+def _detail(actor, pk: int):
     forecast = selectors.forecast_get(actor=actor, pk=pk)
-    out = ForecastOut.from_orm(forecast).dict(by_alias=False)
     offered = selectors.forecast_actions(actor=actor, forecast=forecast)
-    return {**out, "lines": list(selectors.forecast_lines(actor=actor, forecast=forecast)),
-            "history": selectors.forecast_history(actor=actor, forecast=forecast),
-            "actions": offered["actions"], "review_lines": offered["review_lines"]}
+    forecast.detail_lines = list(selectors.forecast_lines(actor=actor, forecast=forecast))
+    forecast.history = selectors.forecast_history(actor=actor, forecast=forecast)
+    forecast.actions = offered["actions"]
+    forecast.review_lines = offered["review_lines"]
+    return forecast
 
 
 @router.get("/forecasts", response=list[ForecastOut], operation_id="demand_forecast_list")
