@@ -100,7 +100,7 @@ def test_the_api_files_a_list_and_hrss_accepts_it(client, w):
         "occupation_id": s.occupation().pk, "level": "grade5", "headcount": 8,
         "needed_by": _this_quarter_day().isoformat(), "order_class_wanted": True,
         "wage_min": 4000, "wage_max": 3000})
-    assert line.status == 400 and line.error_fields == ["wage_min"]
+    assert line.status == 400 and line.body["detail"][0]["field"] == "wage_min"
     line = api.call("demand_line_add", path={"list_id": list_id}, json_body={
         "occupation_id": s.occupation().pk, "level": "grade5", "headcount": 8,
         "needed_by": _this_quarter_day().isoformat(), "order_class_wanted": True})
@@ -177,8 +177,10 @@ def test_the_four_lists(client, w):
     with pytest.raises(NotFound):
         selectors.four_lists(actor=w.other_city_staff, region_code="520100", year=2026,
                              quarter=4)
-    with pytest.raises(NotFound):
-        selectors.four_lists(actor=w.user, region_code="520100", year=2026, quarter=4)
+    own = selectors.four_lists(actor=w.user, region_code="520000", year=2026, quarter=4)
+    assert [r["people"] for r in own.demand] == [20]  # an enterprise: its own lines
+    assert selectors.four_lists(actor=w.other_user, region_code="520000", year=2026,
+                                quarter=4).demand == []  # its list is a draft
     client.force_login(w.city_staff)
     page = client.get(reverse("demand:four_lists"), {"region": "520100", "year": 2026,
                                                      "quarter": 4})

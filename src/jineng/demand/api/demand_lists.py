@@ -24,7 +24,7 @@ from jineng.registry import selectors as registry_selectors
 router = Router(tags=["demand"])
 
 
-class LineOut(Schema):
+class DemandLineOut(Schema):
     id: int
     occupation_id: int
     occupation: str = Field(alias="occupation.name")
@@ -40,7 +40,7 @@ class LineOut(Schema):
         return obj.level.code if obj.level_id else None
 
 
-class ListOut(Schema):
+class DemandListOut(Schema):
     id: int
     organization_id: int
     enterprise: str = Field(alias="organization.name")
@@ -56,12 +56,12 @@ class ListOut(Schema):
     created_at: dt.datetime
 
 
-class ListRowOut(ListOut):
+class DemandListRowOut(DemandListOut):
     line_count: int = 0
     people: int | None = 0
 
 
-class HistoryOut(Schema):
+class DemandListHistoryOut(Schema):
     action: str
     from_status: str
     to_status: str
@@ -70,10 +70,18 @@ class HistoryOut(Schema):
     reason: str
 
 
-class ListDetailOut(ListOut):
-    lines: list[LineOut]
+class DemandListDetailOut(DemandListOut):
+    lines: list[DemandLineOut]
     actions: list[str] = Field(description="the steps the caller may take now")
-    history: list[HistoryOut]
+    history: list[DemandListHistoryOut]
+
+    @staticmethod
+    def resolve_lines(obj) -> list:
+        return obj.lines_out
+
+    @staticmethod
+    def resolve_history(obj) -> list:
+        return obj.history_out
 
 
 def _detail(actor, pk: int):
@@ -81,14 +89,10 @@ def _detail(actor, pk: int):
     row.lines_out = list(selectors.demand_line_list(actor=actor, demand_list=row))
     row.actions = rules.available_actions(row.status, services.demand_list_kinds(actor, row))
     row.history_out = list(selectors.demand_list_history(actor=actor, demand_list=row))
-    return ListDetailOut.model_validate({
-        **ListOut.model_validate(row).model_dump(by_alias=False),
-        "lines": [LineOut.model_validate(x) for x in row.lines_out],
-        "actions": row.actions, "history": [HistoryOut.model_validate(h)
-                                            for h in row.history_out]})
+    return row
 
 
-@router.get("/demand-lists", response=list[ListRowOut], operation_id="demand_list_list")
+@router.get("/demand-lists", response=list[DemandListRowOut], operation_id="demand_list_list")
 @paginate(Pagination)
 def demand_list_list(request, year: int | None = None, quarter: int | None = None,
                      status: str | None = None, region_code: str | None = None,
@@ -102,7 +106,7 @@ def demand_list_list(request, year: int | None = None, quarter: int | None = Non
         q=(q or "")[:100]))
 
 
-@router.get("/demand-lists/review-queue", response=list[ListRowOut],
+@router.get("/demand-lists/awaiting-review", response=list[DemandListRowOut],
             operation_id="demand_list_review_queue")
 @paginate(Pagination)
 def demand_list_review_queue(request):
@@ -111,7 +115,7 @@ def demand_list_review_queue(request):
     return selectors.demand_lists_awaiting_review(actor=request.auth)
 
 
-class FourListsOut(Schema):
+class DemandFourListsOut(Schema):
     region_code: str
     year: int
     quarter: int
@@ -121,7 +125,7 @@ class FourListsOut(Schema):
     employment: list[dict]
 
 
-@router.get("/four-lists", response={200: FourListsOut, **error_responses(400, 404)},
+@router.get("/four-lists", response={200: DemandFourListsOut, **error_responses(400, 404)},
             operation_id="demand_four_lists")
 def four_lists(request, region_code: str | None = None, year: int | None = None,
                quarter: int | None = None):
@@ -142,13 +146,13 @@ def four_lists(request, region_code: str | None = None, year: int | None = None,
             "evaluation": lists.evaluation, "employment": lists.employment}
 
 
-@router.get("/demand-lists/{list_id}", response={200: ListDetailOut, **error_responses(404)},
+@router.get("/demand-lists/{list_id}", response={200: DemandListDetailOut, **error_responses(404)},
             operation_id="demand_list_get")
 def demand_list_get(request, list_id: int):
     return _detail(request.auth, list_id)
 
 
-class ListIn(Schema):
+class DemandListIn(Schema):
     year: int = Field(ge=2000, le=2100)
     quarter: int = Field(ge=1, le=4)
     alliance_name: str = Field("", max_length=100, description="就业培训联盟: the alliance's "
@@ -160,15 +164,15 @@ class ListIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-def _list_input(payload: ListIn) -> services.DemandListInput:
+def _list_input(payload: DemandListIn) -> services.DemandListInput:
     return services.DemandListInput(**payload.model_dump())
 
 
-@router.post("/demand-lists", response={201: ListDetailOut, 200: ListDetailOut,
+@router.post("/demand-lists", response={201: DemandListDetailOut, 200: DemandListDetailOut,
                                         **error_responses(400, 403, 409, 422)},
              operation_id="demand_list_create")
 @body_limit(8 * KIB)
-def demand_list_create(request, payload: ListIn):
+def demand_list_create(request, payload: DemandListIn):
     """Open the caller's (an enterprise's) list of a quarter. 201: opened; 200: it was open
     already (the same quarter answers the same list); 409: opened with another alliance or
     sector."""
@@ -177,11 +181,11 @@ def demand_list_create(request, payload: ListIn):
     return Status(201 if created else 200, _detail(actor, row.pk))
 
 
-@router.put("/demand-lists/{list_id}", response={200: ListDetailOut,
+@router.put("/demand-lists/{list_id}", response={200: DemandListDetailOut,
                                                  **error_responses(400, 403, 404, 422)},
             operation_id="demand_list_update")
 @body_limit(8 * KIB)
-def demand_list_update(request, list_id: int, payload: ListIn):
+def demand_list_update(request, list_id: int, payload: DemandListIn):
     """Change a draft or returned list's alliance, sector, contact and note (year and quarter
     stay)."""
     actor = request.auth
@@ -191,7 +195,7 @@ def demand_list_update(request, list_id: int, payload: ListIn):
     return _detail(actor, list_id)
 
 
-class LineIn(Schema):
+class DemandLineIn(Schema):
     occupation_id: int = Field(ge=1, le=2**31 - 1)
     level: str | None = Field(None, max_length=30, description="skill-level code; empty: any")
     headcount: int = Field(ge=1, le=100000)
@@ -201,7 +205,7 @@ class LineIn(Schema):
     wage_max: int | None = Field(None, ge=1, le=200000, description="monthly, yuan")
 
 
-def _line_input(actor, payload: LineIn) -> services.DemandLineInput:
+def _line_input(actor, payload: DemandLineIn) -> services.DemandLineInput:
     occupation = registry_selectors.occupation_list(actor=actor).filter(
         pk=payload.occupation_id).first()
     if occupation is None:
@@ -219,10 +223,10 @@ def _line_input(actor, payload: LineIn) -> services.DemandLineInput:
 
 
 @router.post("/demand-lists/{list_id}/lines",
-             response={201: LineOut, **error_responses(400, 403, 404, 409, 422)},
+             response={201: DemandLineOut, **error_responses(400, 403, 404, 409, 422)},
              operation_id="demand_line_add")
 @body_limit(8 * KIB)
-def demand_line_add(request, list_id: int, payload: LineIn):
+def demand_line_add(request, list_id: int, payload: DemandLineIn):
     """Add a line (occupation × level) to a draft or returned list; 409: the list has that
     occupation and level already."""
     actor = request.auth
@@ -233,10 +237,10 @@ def demand_line_add(request, list_id: int, payload: LineIn):
 
 
 @router.put("/demand-list-lines/{line_id}",
-            response={200: LineOut, **error_responses(400, 403, 404, 409, 422)},
+            response={200: DemandLineOut, **error_responses(400, 403, 404, 409, 422)},
             operation_id="demand_line_update")
 @body_limit(8 * KIB)
-def demand_line_update(request, line_id: int, payload: LineIn):
+def demand_line_update(request, line_id: int, payload: DemandLineIn):
     actor = request.auth
     line = selectors.demand_line_get(actor=actor, pk=line_id)
     services.demand_line_update(actor=actor, line=line, data=_line_input(actor, payload))
@@ -253,17 +257,17 @@ def demand_line_remove(request, line_id: int):
     return Status(204, None)
 
 
-class TransitionIn(Schema):
+class DemandListTransitionIn(Schema):
     action: str = Field(max_length=20, description="submit (the enterprise), return or accept "
                                                    "(HRSS staff of the region)")
     reason: str = Field("", max_length=2000, description="required to return")
 
 
 @router.post("/demand-lists/{list_id}/actions",
-             response={200: ListDetailOut, **error_responses(400, 403, 404, 422)},
+             response={200: DemandListDetailOut, **error_responses(400, 403, 404, 422)},
              operation_id="demand_list_transition")
 @body_limit(8 * KIB)
-def demand_list_transition(request, list_id: int, payload: TransitionIn):
+def demand_list_transition(request, list_id: int, payload: DemandListTransitionIn):
     """403: not the caller's step; 400: not possible now, a reason missing, no lines."""
     actor = request.auth
     row = selectors.demand_list_get(actor=actor, pk=list_id)
@@ -272,13 +276,13 @@ def demand_list_transition(request, list_id: int, payload: TransitionIn):
     return _detail(actor, list_id)
 
 
-class RowErrorOut(Schema):
+class DemandLineRowErrorOut(Schema):
     row: int
     field: str
     message: str
 
 
-class ImportReportOut(Schema):
+class DemandLineImportReportOut(Schema):
     total_rows: int
     created: int = Field(description="lines added now")
     updated: int
@@ -286,11 +290,11 @@ class ImportReportOut(Schema):
                                        "content")
     skipped: int
     written: bool
-    errors: list[RowErrorOut]
+    errors: list[DemandLineRowErrorOut]
 
 
 @router.post("/demand-lists/{list_id}/import",
-             response={200: ImportReportOut, **error_responses(400, 403, 404, 413, 422)},
+             response={200: DemandLineImportReportOut, **error_responses(400, 403, 404, 413, 422)},
              operation_id="demand_lines_import")
 def demand_lines_import(request, list_id: int, file: File[UploadedFile],
                         skip_bad_rows: Form[bool] = False):

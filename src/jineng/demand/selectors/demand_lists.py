@@ -148,16 +148,16 @@ UNRUN = (ClassStatus.REJECTED, ClassStatus.CANCELLED, ClassStatus.RETURNED)
 
 
 def four_lists(*, actor, region_code: str, year: int, quarter: int) -> FourLists:
-    """The four lists of a region (a subtree) and quarter, as the actor may see them. Staff
-    only (an organization's users have no region): NotFound for others and for a region
-    outside the actor's."""
+    """The four lists of a region (a subtree) and quarter, as the actor may see them (every
+    part through its own app's scoped reads: an enterprise sees its own lines and the classes
+    it may see). A region outside a staff user's answers NotFound."""
     scope = scope_of(actor)
-    if not scope.everything and scope.region_prefix is None:
+    if scope.public:
         raise NotFound()
     prefix = region_code.rstrip("0") or region_code
     if len(prefix) % 2:
         prefix += "0"
-    if not scope.everything and not prefix.startswith(scope.region_prefix):
+    if scope.region_prefix is not None and not prefix.startswith(scope.region_prefix):
         raise NotFound()
     first, last = rules.quarter_bounds(year, quarter)
     out = FourLists(region_code=region_code, year=year, quarter=quarter, first=first, last=last)
