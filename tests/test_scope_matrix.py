@@ -993,7 +993,16 @@ _LOOKUP = ("answers from published catalogs only, which are public by design; it
            "are tested in tests/catalog/test_lookups.py")
 _PUBLIC_STATUS = ("public by design (what a certificate's QR code opens): walked for every viewer "
                   "and every certificate by test_public_certificate_status")
+_PUBLIC_SITE = ("the public site (issue 15) shows every viewer, signed in or not, the public "
+                "scope only (approved or open classes, listed institutions, their sites in use): "
+                "tests/portal/test_site.py (public fields only, 404 like missing)")
 SKIP: dict[str, str] = {
+    "portal:site_class": _PUBLIC_SITE,
+    "portal:site_institution": _PUBLIC_SITE,
+    "portal:site_institutions": _PUBLIC_SITE,
+    "portal_class_search": _PUBLIC_SITE,
+    "portal_class_get": _PUBLIC_SITE,
+    "portal_site_map": _PUBLIC_SITE,
     # The 30-minute circle (issue 15): the world has no coverage runs; their pages are walked
     # per role in tests/portal/test_coverage_scope.py (in scope 200, otherwise 404 like missing).
     "portal:coverage_run": "a coverage run's page: tests/portal/test_coverage_scope.py",
