@@ -164,7 +164,10 @@ class TrainingClass(models.Model):
         verbose_name_plural = _("training classes")
         ordering = ["-start_date", "-id"]
         indexes = [models.Index(fields=["region", "status"]),
-                   models.Index(fields=["institution", "status"])]
+                   models.Index(fields=["institution", "status"]),
+                   # The public training map: open or upcoming classes (portal.selectors.site).
+                   models.Index(fields=["status", "end_date", "start_date"],
+                                name="class_public_map_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(planned_size__gt=0),
                                    name="class_planned_size_positive"),
