@@ -123,13 +123,13 @@ class BuildIn(Schema):
                                           "take_up_share (defaults 10, 0.2, 0.5, 0.8)")
 
 
-class JobOut(Schema):
+class ForecastJobOut(Schema):
     job_id: int
     status: str
     status_url: str
 
 
-@router.post("/forecasts", response={202: JobOut, **E(400, 403, 404, 409, 422)},
+@router.post("/forecasts", response={202: ForecastJobOut, **E(400, 403, 404, 409, 422)},
              operation_id="demand_forecast_build")
 @body_limit(4 * KIB)
 def forecast_build(request, payload: BuildIn):
