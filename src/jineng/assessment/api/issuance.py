@@ -60,7 +60,7 @@ class CertificateOut(Schema):
         return obj.candidate.sitting_id if obj.candidate_id else None
 
 
-class HistoryOut(Schema):
+class CertificateHistoryOut(Schema):
     action: str
     from_status: str
     to_status: str
@@ -70,7 +70,7 @@ class HistoryOut(Schema):
 
 
 class CertificateDetailOut(CertificateOut):
-    history: list[HistoryOut] = Field(description="status changes after the issue")
+    history: list[CertificateHistoryOut] = Field(description="status changes after the issue")
     signed_file: str = Field(description="where the signed certificate file is downloaded")
     pdf: str = Field(description="the printable certificate")
 

@@ -63,7 +63,7 @@ class SittingListOut(SittingOut):
     candidate_count: int = 0
 
 
-class HistoryOut(Schema):
+class SittingHistoryOut(Schema):
     action: str
     from_status: str
     to_status: str
@@ -74,7 +74,7 @@ class HistoryOut(Schema):
 
 class SittingDetailOut(SittingOut):
     actions: list[str] = Field(description="the steps the caller may take now")
-    history: list[HistoryOut]
+    history: list[SittingHistoryOut]
 
 
 def _detail(actor, pk: int) -> dict:
@@ -184,7 +184,7 @@ def sitting_declare(request, payload: SittingIn):
     return Status(201 if created else 200, _detail(actor, sitting.pk))
 
 
-class TransitionIn(Schema):
+class SittingTransitionIn(Schema):
     action: str = Field(max_length=20, description="approve, return (for correction), "
                                                    "resubmit, cancel, or cancel_results "
                                                    "(HRSS, once the results are in)")
@@ -195,7 +195,7 @@ class TransitionIn(Schema):
              response={200: SittingDetailOut, **error_responses(400, 403, 404, 422)},
              operation_id="assessment_sitting_transition")
 @body_limit(16 * KIB)
-def sitting_transition(request, sitting_id: int, payload: TransitionIn):
+def sitting_transition(request, sitting_id: int, payload: SittingTransitionIn):
     """Review steps: HRSS staff of the region approve or return; the evaluator resubmits or
     cancels. 403: not the caller's step; 400: not possible now, or a reason is missing."""
     actor = request.auth
@@ -207,7 +207,7 @@ def sitting_transition(request, sitting_id: int, payload: TransitionIn):
 
 # --- candidates ------------------------------------------------------------------------------
 
-class CandidateOut(Schema):
+class SittingCandidateOut(Schema):
     id: int
     sitting_id: int
     person_id: int
@@ -237,7 +237,7 @@ class CandidateOut(Schema):
 
 
 @router.get("/sittings/{sitting_id}/candidates",
-            response={200: list[CandidateOut], **error_responses(404)},
+            response={200: list[SittingCandidateOut], **error_responses(404)},
             operation_id="assessment_candidate_list")
 @paginate(Pagination)
 def candidate_list(request, sitting_id: int):
@@ -271,7 +271,7 @@ class CandidateIn(Schema):
 
 
 @router.post("/sittings/{sitting_id}/candidates",
-             response={201: CandidateOut, **error_responses(400, 403, 404, 409, 422)},
+             response={201: SittingCandidateOut, **error_responses(400, 403, 404, 409, 422)},
              operation_id="assessment_candidate_add")
 @body_limit(16 * KIB)
 def candidate_add(request, sitting_id: int, payload: CandidateIn):
@@ -300,7 +300,7 @@ def candidate_add(request, sitting_id: int, payload: CandidateIn):
 
 
 class FromClassOut(Schema):
-    added: list[CandidateOut]
+    added: list[SittingCandidateOut]
     already: int = Field(description="completed trainees already candidates")
     skipped: list[dict[str, Any]] = Field(description="[{enrollment_id, person_id, name, code, "
                                                       "message}] refused by 考培分离")
@@ -340,7 +340,7 @@ def candidate_remove(request, candidate_id: int, payload: RemoveIn):
 
 
 @router.post("/candidates/{candidate_id}/approve-direct-recognition",
-             response={200: CandidateOut, **error_responses(400, 403, 404, 409)},
+             response={200: SittingCandidateOut, **error_responses(400, 403, 404, 409)},
              operation_id="assessment_direct_recognition_approve")
 def direct_recognition_approve(request, candidate_id: int):
     """HRSS staff of the sitting's region approve a direct recognition (Zhejiang (七))."""
