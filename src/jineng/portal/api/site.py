@@ -26,7 +26,7 @@ PUBLIC = {"auth": public_auth(), "openapi_extra": {"security": PUBLIC_SECURITY}}
 SCOPE = "portal.site.api"
 
 
-class SearchIn(Schema):
+class MapSearchIn(Schema):
     occupation: int | None = Field(None, ge=1, le=2**31 - 1,
                                    description="occupation id (registry); its work types too")
     level: str = Field("", max_length=20, description="skill level code (新八级工)")
@@ -48,7 +48,7 @@ class SearchIn(Schema):
     offset: int = Field(0, ge=0, le=100_000)
 
 
-class ClassOut(Schema):
+class MapClassOut(Schema):
     id: int
     name: str
     url: str = Field(description="the class's public page")
@@ -77,14 +77,14 @@ class ClassOut(Schema):
     distance_km: float | None = Field(description="from the place searched, if any")
 
 
-class ClassPageOut(Schema):
+class MapClassPageOut(Schema):
     count: int
     limit: int
     offset: int
-    items: list[ClassOut]
+    items: list[MapClassOut]
 
 
-class SiteOut(Schema):
+class MapSiteOut(Schema):
     id: int
     name: str
     address: str
@@ -97,14 +97,14 @@ class SiteOut(Schema):
     distance_km: float | None
 
 
-class SitePageOut(Schema):
+class MapSitePageOut(Schema):
     count: int
     limit: int
     offset: int
-    items: list[SiteOut]
+    items: list[MapSiteOut]
 
 
-class SessionOut(Schema):
+class MapSessionOut(Schema):
     date: dt.date
     starts_at: dt.datetime
     ends_at: dt.datetime
@@ -112,7 +112,7 @@ class SessionOut(Schema):
     topic: str
 
 
-class SubsidyOut(Schema):
+class MapSubsidyOut(Schema):
     amount: Decimal = Field(description="standard amount (yuan) in the catalog in force")
     required_hours: int
     government_share: int | None = Field(description="percent")
@@ -121,14 +121,14 @@ class SubsidyOut(Schema):
     citation: str
 
 
-class ClassDetailOut(ClassOut):
+class MapClassDetailOut(MapClassOut):
     institution_address: str
     institution_phone: str = Field(description="a landline or service number; mobile numbers "
                                                "are never published")
     funding: str
     online_share: Decimal
-    sessions: list[SessionOut]
-    subsidy: SubsidyOut | None
+    sessions: list[MapSessionOut]
+    subsidy: MapSubsidyOut | None
 
 
 def _throttled(request, response: HttpResponse):
@@ -140,7 +140,7 @@ def _throttled(request, response: HttpResponse):
         "Too many requests; try again in %(n)s seconds.") % {"n": decision.retry_after}}]})
 
 
-def _search(filters: SearchIn) -> selectors.ClassSearch:
+def _search(filters: MapSearchIn) -> selectors.ClassSearch:
     return selectors.search_parse(
         occupation=filters.occupation, level=filters.level, subsidized=filters.subsidized,
         key_group=filters.key_group, date_from=filters.date_from, date_to=filters.date_to,
@@ -151,10 +151,10 @@ def _refused(problem: selectors.SearchRefused):
     return Status(422, {"detail": problem.problems})
 
 
-@router.get("/classes", response={200: ClassPageOut, 422: ErrorOut, 429: ErrorOut}, **PUBLIC,
+@router.get("/classes", response={200: MapClassPageOut, 422: ErrorOut, 429: ErrorOut}, **PUBLIC,
             operation_id="portal_class_search",
             summary="Open or upcoming classes (the training map's list), nearest first")
-def class_search(request, response: HttpResponse, filters: Query[SearchIn]):
+def class_search(request, response: HttpResponse, filters: Query[MapSearchIn]):
     refused = _throttled(request, response)
     if refused is not None:
         return refused
@@ -167,10 +167,10 @@ def class_search(request, response: HttpResponse, filters: Query[SearchIn]):
             "items": page.items}
 
 
-@router.get("/sites", response={200: SitePageOut, 422: ErrorOut, 429: ErrorOut}, **PUBLIC,
+@router.get("/sites", response={200: MapSitePageOut, 422: ErrorOut, 429: ErrorOut}, **PUBLIC,
             operation_id="portal_site_map",
             summary="Sites with matching open or upcoming classes (the training map's markers)")
-def site_map(request, response: HttpResponse, filters: Query[SearchIn]):
+def site_map(request, response: HttpResponse, filters: Query[MapSearchIn]):
     refused = _throttled(request, response)
     if refused is not None:
         return refused
@@ -184,7 +184,7 @@ def site_map(request, response: HttpResponse, filters: Query[SearchIn]):
 
 
 @router.get("/classes/{class_id}",
-            response={200: ClassDetailOut, **error_responses(404), 429: ErrorOut}, **PUBLIC,
+            response={200: MapClassDetailOut, **error_responses(404), 429: ErrorOut}, **PUBLIC,
             operation_id="portal_class_get",
             summary="One public class with how to enrol")
 def class_get(request, response: HttpResponse, class_id: int):

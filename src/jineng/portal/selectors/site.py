@@ -380,11 +380,19 @@ def site_map(search: ClassSearch, *, offset: int = 0, limit: int = MAX_MARKERS) 
     per_site = Counter(qs.order_by().values_list("site_id", flat=True))
     if not per_site:
         return SitePage(0, offset, limit, [])
-    sites = (registry.site_list(actor=None).filter(pk__in=list(per_site))
-             .values_list("pk", "name", "address", "organization_id", "organization__name",
-                          "region__name", "latitude", "longitude"))
+    # The public sites read whole (or in the search's box) and matched here: an IN list of
+    # thousands of ids is far slower on SQLite than reading tens of thousands of short rows.
+    sites = registry.site_list(actor=None).order_by()
+    if search.place is not None:
+        box = rules.bounding_box(search.place.lat, search.place.lon, search.within_km)
+        sites = sites.filter(latitude__gte=_dec(box.south), latitude__lte=_dec(box.north),
+                             longitude__gte=_dec(box.west), longitude__lte=_dec(box.east))
     markers = []
-    for pk, name, address, org_id, org_name, region_name, lat, lon in sites:
+    for pk, name, address, org_id, org_name, region_name, lat, lon in sites.values_list(
+            "pk", "name", "address", "organization_id", "organization__name", "region__name",
+            "latitude", "longitude"):
+        if pk not in per_site:
+            continue
         marker = SiteMarker(pk, name, address, org_id, org_name, region_name, float(lat),
                             float(lon), per_site[pk])
         if search.place is not None:
