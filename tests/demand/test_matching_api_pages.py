@@ -146,7 +146,13 @@ def test_pages_per_role(client, w):
     response = client.post(f"/demand/matching/lines/{w.line.pk}/propose/")
     assert response.status_code == 302
     proposal = OrderClassProposal.objects.get(institution=w.training.org)
-    assert client.get("/demand/matching/").status_code == 200
+    overview = client.get("/demand/matching/")
+    assert overview.status_code == 200
+    assert f"/demand/matching/lines/{w.line.pk}/" in overview.content.decode()
+    client.force_login(w.training.operator)  # an institution does not see demand lines
+    assert f"/demand/matching/lines/{w.line.pk}/" not in client.get(
+        "/demand/matching/").content.decode()
+    client.force_login(w.county_staff)
     # The institution answers and, once both agreed, declares from its page.
     client.force_login(w.enterprise_user)
     client.post(f"/demand/matching/proposals/{proposal.pk}/answer/", {"agree": "yes"})

@@ -436,8 +436,14 @@ def referral_history(*, actor, referral: Referral) -> QuerySet[ReferralStatusCha
 
 def matching_overview(*, actor) -> dict:
     """What the matching page lists for the actor: proposals and referrals in scope."""
+    lines = (DemandLine.objects
+             .filter(demand_list__in=DemandList.objects.visible_to(actor),
+                     demand_list__status=DemandListStatus.ACCEPTED,
+                     needed_by__gte=timezone.localdate())
+             .select_related("demand_list__organization", "occupation", "level")
+             .order_by("needed_by", "pk"))
     return {"proposals": order_proposal_list(actor=actor)[:50],
-            "referrals": referral_list(actor=actor)[:50]}
+            "referrals": referral_list(actor=actor)[:50], "lines": lines[:50]}
 
 
 # --- reasons in words ------------------------------------------------------------------------

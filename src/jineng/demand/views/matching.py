@@ -44,6 +44,7 @@ def overview(request):
     return render(request, "demand/matching/overview.html", {
         "proposals": _with_texts(list(data["proposals"])),
         "referrals": list(data["referrals"]),
+        "lines": list(data["lines"]),
         "may_match": services.may_match_wishes(actor),
         "region": getattr(actor, "region", None),
     })
