@@ -4,8 +4,6 @@ suppressed cell."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -80,9 +78,9 @@ def test_forecast_api_build_queues_a_job():
                                                           "year": fx.YEAR,
                                                           "quarter": fx.QUARTER})
     assert answer.status == 202 and answer.body["job_id"]
-    from django.core.management import call_command
+    from tests.jobs.worker import run_worker
 
-    call_command("jobs-run", stdout=io.StringIO(), stderr=io.StringIO())
+    run_worker()
     assert DemandForecast.objects.get().lines.count() == 2
     ind = OpenApiClient().login(w.industry)
     assert ind.call("demand_forecast_build", json_body={"region_code": f.PROVINCE,

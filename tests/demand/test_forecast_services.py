@@ -176,9 +176,9 @@ def test_the_background_job_builds_with_progress():
     w = fx.world()
     job = fs.forecast_start(actor=w.province_staff, region=f.region(f.PROVINCE),
                             year=fx.YEAR, quarter=fx.QUARTER)
-    from django.core.management import call_command
+    from tests.jobs.worker import run_worker
 
-    call_command("jobs-run")
+    run_worker()
     job = Job.objects.get(pk=job.pk)
     assert job.status == "succeeded", job.error
     assert (job.done, job.total) == (2, 2)
