@@ -166,7 +166,7 @@ def build(scale: float) -> dict:
                     "lianyungang-2025-2027", "hunan-lifelong-training"):
             try:
                 plans.plan_load_pack(actor=admin, text=read_shipped(key))
-            except Exception as exc:  # noqa: BLE001 - a pack whose region is not loaded
+            except Exception as exc:  # a pack whose region is not loaded
                 print(f"  (pack {key} not loaded: {exc})", file=sys.stderr)
         index._insert(docs.in_index_language(
             lambda: list(docs.clause_documents(docs.loaded_plans()))))
@@ -192,7 +192,7 @@ def time_queries(repeat: int) -> list[tuple[str, float, float, int]]:
             answer = s.search(actor=None, q=q)
             times.append((time.perf_counter() - t) * 1000)
         times.sort()
-        p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+        p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
         rows.append((q, statistics.median(times), p95, answer.count))
     return rows
 
