@@ -1579,6 +1579,7 @@ PUBLIC_PAGES = {
     "portal:site_map", "portal:site_institutions", "portal:site_standards",
     "portal:site_class", "portal:site_institution",
     "demand:wage_guidance",  # published wage guidance (工资指导价位): no figure of a small cell
+    "demand:wish_occupation_search",  # occupation names for the public wish form
 }
 # The first word of a URL name names the record kind of its `pk` argument.
 NAME_KIND = {"organization": "organization", "site": "site", "person": "person",
