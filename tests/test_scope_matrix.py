@@ -343,10 +343,12 @@ def build_demand_lists(world: World, orgs: dict) -> None:
         row = DemandList.objects.create(organization=orgs[ent_key], region=f.region(county),
                                         year=year, quarter=quarter, status=status,
                                         sector=sector, alliance_name=f"联盟{key}")
-        DemandLine.objects.create(demand_list=row, occupation=occupation, headcount=7,
-                                  needed_by=quarter_bounds(year, quarter)[1])
-        world.add(Rec("demandlist", key, row.pk, county, org=world.org(ent_key),
-                      org_id=orgs[ent_key].pk, status=status, sector=sector))
+        line = DemandLine.objects.create(demand_list=row, occupation=occupation, headcount=7,
+                                         needed_by=quarter_bounds(year, quarter)[1])
+        parent = world.add(Rec("demandlist", key, row.pk, county, org=world.org(ent_key),
+                               org_id=orgs[ent_key].pk, status=status, sector=sector))
+        world.add(Rec("demandline", "", line.pk, county, org=world.org(ent_key),
+                      org_id=orgs[ent_key].pk, sector=sector, parent=parent))
 
 
 def may_see_demand_list(viewer: Viewer, rec: Rec, world: World) -> bool:
@@ -695,7 +697,7 @@ def may_see(viewer: Viewer, rec: Rec, world: World) -> bool:
         return may_see_plan_record(viewer, rec)
     if kind in ASSESSMENT_KINDS:
         return may_see_assessment_record(viewer, rec, world)
-    if kind == "demandlist":
+    if kind in ("demandlist", "demandline"):  # a line: as its list
         return may_see_demand_list(viewer, rec, world)
     if kind in MATCHING_KINDS:
         return may_see_matching_record(viewer, rec, world)
@@ -959,6 +961,7 @@ SEGMENT_KIND = {
     "evaluator-codes": "evaluatorcode", "review-queue": "sitting",
     "proposals": "orderproposal", "referrals": "referral",  # demand: matching
     "demand-lists": "demandlist",  # demand: enterprise demand lists
+    "demand-list-lines": "demandline",  # (write operations only: PUT, DELETE)
 }
 # Lists that hold only some of their kind by design: checked for leaks, without the positive
 # control (the administrator seeing every record of the kind).
