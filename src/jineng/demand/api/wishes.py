@@ -157,8 +157,9 @@ def wish_submit(request, payload: WishIn):
 @router.get("/wishes/occupations", response={200: list[WishOccupationOut], **E(422, 429)},
             operation_id="demand_wish_occupation_search", **PUBLIC)
 def wish_occupation_search(request, q: str = Query("", max_length=50),
-                           limit: int = Query(10, ge=1, le=20)):
-    """Occupations for the wish form's search box: Chinese name or pinyin initials."""
+                           limit: int = Query(10, ge=1, le=500)):
+    """Occupations for the wish form's search box: Chinese name or pinyin initials (at most
+    20 answered, whatever `limit` asks)."""
     decision = ratelimit.hit("demand.wish.search", ratelimit.request_address(request),
                              limit=600, window=rules.ADDRESS_LIMIT.window)
     if not decision.allowed:
