@@ -99,3 +99,19 @@ def test_cancelling_the_last_open_sitting_assesses_the_class_by_its_closed_one()
     step = ClassStatusChange.objects.get(training_class=cls, action="assess")
     assert str(closed.pk) in step.reason and str(stuck.pk) not in step.reason
     assert AssessmentSitting.objects.get(pk=stuck.pk).status == "cancelled"
+
+
+def test_the_sitting_page_offers_the_cancel_to_hrss_only(client):
+    from django.urls import reverse
+
+    w = s.world(passed=1, failed=0)
+    detail = reverse("assessment:sittings_detail", args=[w.sitting.pk])
+    client.force_login(w.operator)
+    assert 'value="cancel_results"' not in client.get(detail).content.decode()
+    client.force_login(w.county_staff)
+    assert 'value="cancel_results"' in client.get(detail).content.decode()
+    response = client.post(reverse("assessment:sittings_transition", args=[w.sitting.pk]),
+                           {"action": "cancel_results", "reason": "考点舞弊"})
+    assert response.status_code == 302
+    w.sitting.refresh_from_db()
+    assert w.sitting.status == "cancelled"
