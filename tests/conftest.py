@@ -23,6 +23,12 @@ def training_history_window(settings):
     settings.TRAINING_LATE_DECLARATION_MAX_DAYS = 100_000
 
 
+@pytest.fixture(autouse=True)
+def uploaded_files_in_a_temporary_folder(settings, tmp_path_factory):
+    """Uploads (certificate photos) written by tests go to a temporary folder, not var/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def province_staff(db):
     return f.staff()

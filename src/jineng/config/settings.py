@@ -16,6 +16,7 @@ JINENG_PUBLIC_VERIFY_PER_HOUR  public certificate checks per client address and 
 JINENG_MAP_TILES    tile URL template for the public training map, e.g.
                     https://tiles.example/{z}/{x}/{y}.png (unset: no tiles, offline boundaries)
 JINENG_MAP_TILES_ATTRIBUTION  the tile provider's attribution shown on the map
+JINENG_MEDIA_ROOT   folder of uploaded files, e.g. certificate photos (default var/media)
 TIME_ZONE           default Asia/Shanghai
 LANGUAGE_CODE       default zh-hans
 """
@@ -194,6 +195,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Uploaded files (certificate photos): never under the working directory by accident.
+MEDIA_ROOT = Path(os.environ.get("JINENG_MEDIA_ROOT") or BASE_DIR / "var" / "media")
+MEDIA_URL = "media/"
 _NODE = BASE_DIR / "node_modules"
 # Front-end libraries come from the npm lock file, never from a CDN.
 STATICFILES_DIRS = [

@@ -115,7 +115,9 @@ def build(*, rng, today, anchors, scale: str) -> dict:
             consent_at=now - dt.timedelta(days=rng.randint(0, 120), minutes=rng.randint(0, 900)),
             consent_version=rules.CONSENT_VERSION)
         wishes.append(wish)
-        for occ in rng.sample(occupation_ids, k=min(len(occupation_ids), rng.choice([1, 1, 2]))):
+        # The classes' occupations repeat (weighted draw): one link per distinct occupation.
+        wished = rng.sample(occupation_ids, k=min(len(occupation_ids), rng.choice([1, 1, 2])))
+        for occ in sorted(set(wished)):
             links.append(Link(pk=first_link + len(links), trainingwish_id=wish.pk,
                               occupation_id=occ))
     TrainingWish.objects.bulk_create(wishes, batch_size=1000)
