@@ -143,7 +143,7 @@ def forecast_build(request, payload: BuildIn):
                         "status_url": f"/api/jobs/{job.pk}"})
 
 
-class TransitionIn(Schema):
+class ForecastTransitionIn(Schema):
     action: str = Field(max_length=20, description="submit, return, approve, publish, reject")
     reason: str = Field("", max_length=2000)
 
@@ -152,7 +152,7 @@ class TransitionIn(Schema):
              response={200: ForecastDetailOut, **E(400, 403, 404, 409, 422)},
              operation_id="demand_forecast_transition")
 @body_limit(8 * KIB)
-def forecast_transition(request, forecast_id: int, payload: TransitionIn):
+def forecast_transition(request, forecast_id: int, payload: ForecastTransitionIn):
     """A workflow step. Publishing drafts a new version of the urgently-needed catalog (the
     province's: published; a city's or county's supplement: filed for the province)."""
     actor = request.auth

@@ -182,7 +182,7 @@ def proposal_answer(request, proposal_id: int, payload: AnswerIn):
     return _proposal_out(selectors.order_proposal_get(actor=request.auth, pk=proposal_id))
 
 
-class SessionIn(Schema):
+class OrderClassSessionIn(Schema):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     hours: Decimal | None = None
@@ -198,7 +198,7 @@ class OrderDeclareIn(Schema):
     funding_source: str
     planned_size: int | None = Field(None, ge=1, le=100000,
                                      description="default: the people still needed")
-    sessions: list[SessionIn] = Field(max_length=500)
+    sessions: list[OrderClassSessionIn] = Field(max_length=500)
     teacher_ids: list[int] = Field(default_factory=list, max_length=100)
     online_share: Decimal = Field(Decimal(0), ge=0, le=1)
     late_reason: str = Field("", max_length=500)

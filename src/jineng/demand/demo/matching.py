@@ -121,6 +121,8 @@ def build(*, rng, today, anchors, scale: str) -> dict:
     """Build this area's demo rows; returns counts and the blocks of rows made."""
     from jineng.demand import services
     from jineng.demand.models import (
+        DemandLine,
+        DemandList,
         OrderClassProposal,
         Referral,
         ReferralStatusChange,
@@ -138,6 +140,10 @@ def build(*, rng, today, anchors, scale: str) -> dict:
     models = [(TrainingClass, "training.trainingclass"),
               (ClassSession, "training.classsession"),
               (ClassStatusChange, "training.classstatuschange"),
+              # The order-class line (and its list, when the enterprise has none this quarter)
+              # is made here: recorded, so a reset removes it before the lists demo's rows.
+              (DemandList, "demand.demandlist"),
+              (DemandLine, "demand.demandline"),
               (OrderClassProposal, "demand.orderclassproposal"),
               (Referral, "demand.referral"),
               (ReferralStatusChange, "demand.referralstatuschange"),
