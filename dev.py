@@ -100,6 +100,8 @@ def cmd_start(args: argparse.Namespace) -> None:
     run([BIN / "jineng", "migrate", "--verbosity", "0"], env=env)
     run([BIN / "jineng", "demo-data", "--scale", args.scale, "--seed", str(args.seed),
          "--if-empty"], env=env)
+    # The public search index is built from the records (a few seconds for the demo).
+    run([BIN / "jineng", "search-index"], env=env)
     run([BIN / "jineng", "demo-logins", "--address", f"http://{args.address}/"], env=env)
     # The background worker (large exports and other jobs) runs next to the server and stops
     # with it.
