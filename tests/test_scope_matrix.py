@@ -1000,6 +1000,10 @@ _PUBLIC_SITE = ("the public site (issue 15) shows every viewer, signed in or not
                 "scope only (approved or open classes, listed institutions, their sites in use): "
                 "tests/portal/test_site.py (public fields only, 404 like missing)")
 SKIP: dict[str, str] = {
+    "assessment_evaluator_code_set": "keyed by the evaluator organization's id (it records or "
+                                     "corrects that organization's codes), not by a code row's "
+                                     "id; who may write and out-of-scope → 404 are tested in "
+                                     "tests/assessment/test_evaluator_codes.py",
     "assessment:issuance_candidate_photo": "POST-only upload of a candidate's photo (redirects "
                                            "back); who may set it is tested in "
                                            "tests/assessment/test_candidate_photo.py",

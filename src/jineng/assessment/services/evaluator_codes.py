@@ -17,7 +17,7 @@ from jineng.assessment.choices import EvaluatorFiledWith
 from jineng.assessment.models import EvaluatorCode
 from jineng.assessment.rules import evaluator_codes as rules
 from jineng.core import audit
-from jineng.core.errors import Conflict, DomainError, Forbidden
+from jineng.core.errors import Conflict, DomainError, Forbidden, NotFound
 from jineng.core.models import AuditAction
 from jineng.core.scoping import scope_of
 from jineng.registry import selectors as registry_selectors
@@ -53,10 +53,17 @@ def evaluator_code_set(*, actor, organization: Organization | int, letter: str,
                        filed_with: str, ministry_code: str = "",
                        site_code: str) -> EvaluatorCode:
     """Record (or correct) the codes of an evaluator the actor may see; returns the row."""
-    if not may_set_evaluator_codes(actor):
-        raise Forbidden(_("Only the province HRSS office records evaluator codes."))
     org = registry_selectors.organization_get(actor=actor,
                                               pk=getattr(organization, "pk", organization))
+    # An evaluator outside the actor's region (or, for an organization's user, another
+    # organization) answers like a missing one; in scope, only province staff may write.
+    scope = scope_of(actor)
+    if not (scope.everything or scope.organization_id == org.pk
+            or (scope.region_prefix is not None
+                and org.region.code.startswith(scope.region_prefix))):
+        raise NotFound()
+    if not may_set_evaluator_codes(actor):
+        raise Forbidden(_("Only the province HRSS office records evaluator codes."))
     letter, filed_with = (letter or "").strip().upper(), (filed_with or "").strip()
     ministry_code, site_code = (ministry_code or "").strip(), (site_code or "").strip()
     found = rules.problems(organization_kind=org.kind, letter=letter, filed_with=filed_with,

@@ -17,12 +17,18 @@ the spaces: the tokenizer is jieba's, on both databases.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import unicodedata
 from dataclasses import dataclass
 
 import jieba
+
+# jieba attaches its own stderr handler to its logger; drop it so its lines go through the
+# project's logging configuration (and its filter that masks ID numbers) like every other's.
+for _handler in list(logging.getLogger("jieba").handlers):
+    logging.getLogger("jieba").removeHandler(_handler)
 
 MAX_QUERY_CHARS = 100  # a longer query is refused (field `q`), before it is cut into words
 MAX_QUERY_WORDS = 12  # words beyond these are ignored (a pasted paragraph is not a query)
