@@ -72,7 +72,7 @@ def test_purge_removes_old_windows_only():
 
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="concurrent writers need PostgreSQL (SQLite serializes writes)")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_hits_are_counted_exactly():
     threads, limit = 8, 5
     barrier = threading.Barrier(threads)

@@ -193,6 +193,11 @@ def guard_request(run: Callable) -> Callable:
             if length is not None and length > limit:
                 raise RequestTooLarge(limit)
             errors = too_large_integers(operation, request, kwargs)
+            # PostgreSQL text cannot hold NUL: a query value with one is refused, not a 500.
+            errors += [{"type": "string_pattern_mismatch", "loc": ("query", key),
+                        "ctx": {"pattern": "[^\\x00]*"}}
+                       for key, values in request.GET.lists()
+                       if "\x00" in key or any("\x00" in v for v in values)]
             if errors:
                 raise NinjaValidationError(errors)
         except (DomainError, NinjaValidationError) as exc:
@@ -221,7 +226,11 @@ class JsonParser(Parser):
     the query on SQLite rather than match nothing)."""
 
     def parse_body(self, request):
-        return json.loads(request.body, parse_int=bounded_int)
+        data = json.loads(request.body, parse_int=bounded_int)
+        if b"\\u0000" in request.body:  # PostgreSQL text cannot hold NUL: refuse, not a 500
+            raise NinjaValidationError([{"type": "string_pattern_mismatch", "loc": ("body",),
+                                         "ctx": {"pattern": "[^\\x00]*"}}])
+        return data
 
 
 class AuditEventOut(Schema):
