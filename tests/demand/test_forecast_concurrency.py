@@ -5,16 +5,15 @@ locked; one catalog version)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from jineng.catalog.models import CatalogVersion
 from jineng.core.errors import DomainError
 from jineng.demand.models import DemandForecast, ForecastStatusChange
 from jineng.demand.services import forecasts as fs
 from tests import factories as f
+from tests.concurrency import in_threads
 from tests.demand import forecast_support as fx
 
 pytestmark = [
@@ -24,26 +23,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-
-def _in_threads(*calls, timeout: float = 60) -> list:
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=timeout)
-            results[i] = call()
-        except Exception as error:  # handed back to the test
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    return results
 
 
 @pytest.fixture
@@ -68,7 +47,7 @@ def test_two_concurrent_builds_make_one_forecast(slow_forecast_inserts):
         return fs.forecast_build(actor=w.province_staff, region=province, year=fx.YEAR,
                                  quarter=fx.QUARTER)
 
-    results = _in_threads(build, build)
+    results = in_threads(build, build)
     made = [r for r in results if isinstance(r, DemandForecast)]
     refused = [r for r in results if isinstance(r, DomainError)]
     # Either both ran one after the other (the second rebuilt the draft in place) or one lost
@@ -87,7 +66,7 @@ def test_two_concurrent_publications_take_one_step():
         return fs.forecast_transition(actor=w.province_staff, forecast=forecast,
                                       action="publish")
 
-    results = _in_threads(publish, publish)
+    results = in_threads(publish, publish)
     assert sum(isinstance(r, DemandForecast) for r in results) == 1
     assert sum(isinstance(r, DomainError) for r in results) == 1
     assert ForecastStatusChange.objects.filter(forecast=forecast, action="publish").count() == 1

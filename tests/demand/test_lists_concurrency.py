@@ -5,14 +5,13 @@ step (the list row is locked)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from jineng.core.errors import DomainError
 from jineng.demand import services
 from jineng.demand.models import DemandList, DemandListStatusChange
+from tests.concurrency import in_threads
 from tests.demand import lists_support as s
 
 pytestmark = [
@@ -22,26 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-
-def _in_threads(*calls, timeout: float = 60) -> list:
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=timeout)
-            results[i] = call()
-        except Exception as error:  # handed back to the test
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    return results
 
 
 @pytest.fixture
@@ -68,7 +47,7 @@ def test_two_concurrent_opens_make_one_list(slow_list_inserts):
         def open_it(year=year, quarter=quarter):
             return services.demand_list_create(
                 actor=w.user, data=s.list_input(year=year, quarter=quarter), today=s.TODAY)
-        results = _in_threads(open_it, open_it)
+        results = in_threads(open_it, open_it)
         assert not [r for r in results if isinstance(r, Exception)], results
         assert sorted(created for _row, created in results) == [False, True]
         assert results[0][0].pk == results[1][0].pk
@@ -87,7 +66,7 @@ def test_two_concurrent_decisions_take_one_step():
     def give_back():
         return services.demand_list_transition(actor=w.city_staff, demand_list=dl,
                                                action="return", reason="核实人数")
-    results = _in_threads(accept, give_back)
+    results = in_threads(accept, give_back)
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(refused) == 1, results
     assert DemandListStatusChange.objects.filter(

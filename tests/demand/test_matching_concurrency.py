@@ -3,16 +3,15 @@ declarations at once make one class; two answers at once are both counted."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from jineng.core.errors import Conflict
 from jineng.demand import services
 from jineng.demand.choices import ProposalStatus
 from jineng.demand.models import OrderClassProposal
 from jineng.training.models import TrainingClass
+from tests.concurrency import in_threads
 from tests.demand import matching_support as ms
 
 pytestmark = [
@@ -38,26 +37,6 @@ def slow_class_inserts():
         cursor.execute("DROP FUNCTION jineng_test_slow_order()")
 
 
-def _in_threads(*calls, timeout: float = 60) -> list:
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=timeout)
-            results[i] = call()
-        except Exception as error:  # handed back to the test
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    return results
-
 
 def test_two_declarations_at_once_make_one_class(slow_class_inserts):
     w = ms.world()
@@ -66,7 +45,7 @@ def test_two_declarations_at_once_make_one_class(slow_class_inserts):
     services.order_proposal_answer(actor=w.training.operator, proposal=p, agree=True)
     first = ms.order_input(w)
     second = ms.order_input(w, name="养老护理员订单班（另一份）")
-    results = _in_threads(
+    results = in_threads(
         lambda: services.order_proposal_declare(actor=w.training.operator, proposal=p,
                                                 data=first),
         lambda: services.order_proposal_declare(actor=w.training.operator, proposal=p,
@@ -81,7 +60,7 @@ def test_two_declarations_at_once_make_one_class(slow_class_inserts):
 def test_both_parties_agreeing_at_once_are_both_counted():
     w = ms.world()
     p = services.order_class_propose(actor=w.enterprise_user, demand_line=w.line)[0]
-    results = _in_threads(
+    results = in_threads(
         lambda: services.order_proposal_answer(actor=w.enterprise_user, proposal=p,
                                                agree=True),
         lambda: services.order_proposal_answer(actor=w.training.operator, proposal=p,
