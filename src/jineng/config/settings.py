@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "jineng.catalog",
     "jineng.training",
     "jineng.assessment",
+    "jineng.outcomes",
     "jineng.demand",
     "jineng.plans",
     "jineng.demo",

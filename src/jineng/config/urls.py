@@ -17,6 +17,7 @@ urlpatterns = [
     path("catalogs/", include("jineng.catalog.urls")),
     path("training/", include("jineng.training.urls")),
     path("assessment/", include("jineng.assessment.urls")),
+    path("outcomes/", include("jineng.outcomes.urls")),
     path("demand/", include("jineng.demand.urls")),
     path("plans/", include("jineng.plans.urls")),
     path("audit/", include("jineng.core.urls")),
