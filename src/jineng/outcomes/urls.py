@@ -1,5 +1,5 @@
-from django.urls import path  # noqa: F401 - the areas add their pages below
+from jineng.outcomes.views import imports, linkage, quality, runs
 
 app_name = "outcomes"
 
-urlpatterns: list = []
+urlpatterns = imports.urlpatterns + linkage.urlpatterns + runs.urlpatterns + quality.urlpatterns

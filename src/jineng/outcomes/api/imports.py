@@ -1,0 +1,5 @@
+"""Outcomes API: imports."""
+
+from ninja import Router
+
+router = Router()

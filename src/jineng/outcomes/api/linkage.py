@@ -1,0 +1,5 @@
+"""Outcomes API: linkage."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Outcomes API: quality."""
+
+from ninja import Router
+
+router = Router()

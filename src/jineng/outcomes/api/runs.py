@@ -1,0 +1,5 @@
+"""Outcomes API: runs."""
+
+from ninja import Router
+
+router = Router()

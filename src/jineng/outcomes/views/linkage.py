@@ -1,0 +1,5 @@
+"""Outcomes pages: linkage."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
