@@ -151,3 +151,28 @@ def _referral_confirm_hire() -> Attempts:
         Refused({**ok, "referral_id": waiting.pk}, DomainError, "not hired"),
         Refused({**ok, "source": ""}, DomainError, "no source"),
     ])
+
+
+@case("demand.referrals_confirm_from_records", audit=[(A.TRANSITION, REFERRAL)])
+def _referrals_confirm_from_records() -> Attempts:
+    from decimal import Decimal
+
+    from jineng.outcomes.models import InsuranceImport, InsuranceRecord
+
+    w, done = _referral_world()
+    today = timezone.localdate()
+    hired = services.referral_create(actor=w.county_staff, demand_line=w.line,
+                                     enrollment=done[0], consent_on=today)
+    services.referral_transition(actor=w.enterprise_user, referral=hired, action="hire",
+                                 hired_on=today)
+    region = w.line.demand_list.region
+    batch = InsuranceImport.objects.create(kind="records", source="api", region=region,
+                                           content_sha256="c" * 64, status="succeeded")
+    InsuranceRecord.objects.create(
+        id_hash=hired.person.id_hash, person=hired.person, month=today.replace(day=1),
+        employer_code=w.line.demand_list.organization.credit_code, employer_region=region,
+        pension=True, wage_base=Decimal("5000"), source_import=batch)
+    ok = {"actor": w.county_staff}
+    return Attempts(ok=ok, refused=[
+        Refused({**ok, "actor": w.enterprise_user}, Forbidden, "the enterprise"),
+    ])

@@ -376,4 +376,17 @@ def referral_transition(request, referral_id: int, payload: ReferralStepIn):
     return _referral_detail(actor, referral_id)
 
 
+class ReferralsConfirmedOut(Schema):
+    confirmed: int = Field(description="reported hires confirmed by this call")
+
+
+@router.post("/matching/referral-confirmations",
+             response={200: ReferralsConfirmedOut, **error_responses(403)},
+             operation_id="demand_referrals_confirm_from_records")
+def referrals_confirm_from_records(request):
+    """Confirm every reported hire in the caller's region whose person contributes to social
+    insurance with the enterprise from the month of the hire on (HRSS staff)."""
+    return {"confirmed": services.referrals_confirm_from_records(actor=request.auth)}
+
+
 __all__ = ["ErrorOut", "router"]

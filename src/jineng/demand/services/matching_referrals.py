@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,9 +21,11 @@ from jineng.demand.choices import ReferralStatus
 from jineng.demand.models import DemandLine, Referral, ReferralStatusChange
 from jineng.demand.rules import matching as rules
 from jineng.demand.selectors import matching as selectors
+from jineng.outcomes.selectors import employment as outcomes_employment
 from jineng.training.models import Enrollment
 
-__all__ = ["referral_confirm_hire", "referral_create", "referral_transition"]
+__all__ = ["referral_confirm_hire", "referral_create", "referral_transition",
+           "referrals_confirm_from_records"]
 
 REASON_MAX = 500
 
@@ -143,7 +146,12 @@ def referral_transition(*, actor, referral: Referral, action: str, reason: str =
     if action in {"decline", "withdraw"} and not reason:
         raise DomainError(_("Give a reason."), field="reason")
     with transaction.atomic():
-        return _move(actor, _locked(referral), action, reason=reason, **fields)
+        moved = _move(actor, _locked(referral), action, reason=reason, **fields)
+        if action == "hire":
+            # The line's headcount counts down as people are hired (an atomic increment, so
+            # two hires at once both count).
+            DemandLine.objects.filter(pk=moved.demand_line_id).update(filled=F("filled") + 1)
+        return moved
 
 
 def referral_confirm_hire(*, actor, referral_id: int, confirmed_on: dt.date,
@@ -174,3 +182,27 @@ def referral_confirm_hire(*, actor, referral_id: int, confirmed_on: dt.date,
                               field="confirmed_on")
         return _move(actor, r, "confirm", reason=source, note={"source": source},
                      confirmed_on=confirmed_on)
+
+
+def referrals_confirm_from_records(*, actor) -> int:
+    """Confirm every reported hire (status hired) in the actor's scope whose person shows a
+    social-insurance contribution with the enterprise from the month of the hire (or the month
+    before) on; answers how many were confirmed. HRSS staff."""
+    if not _staff(actor):
+        raise Forbidden(_("Only HRSS staff confirm hires from social-insurance records."))
+    hired = list(Referral.objects.visible_to(actor).filter(status=ReferralStatus.HIRED)
+                 .values_list("pk", "person_id", "hired_on",
+                              "demand_line__demand_list__organization__credit_code"))
+    pairs = [(person, code, (hired_on or timezone.localdate()) - dt.timedelta(days=31))
+             for _pk, person, hired_on, code in hired if code]
+    found = outcomes_employment.first_contributions(pairs)
+    confirmed = 0
+    for pk, person, hired_on, code in hired:
+        first = found.get((person, code))
+        if first is None:
+            continue
+        referral_confirm_hire(actor=actor, referral_id=pk, confirmed_on=max(
+            first.month, hired_on or first.month), source=_(
+            "Social-insurance records, import %(id)s") % {"id": first.source_import_id})
+        confirmed += 1
+    return confirmed
