@@ -47,6 +47,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "plans": ("src/jineng/plans/",),
     "training": ("src/jineng/training/",),
     "assessment": ("src/jineng/assessment/",),
+    "outcomes": ("src/jineng/outcomes/",),
     "demand": ("src/jineng/demand/",),
     "portal": ("src/jineng/portal/",),
     "jobs": ("src/jineng/jobs/",),
