@@ -44,6 +44,8 @@ class InsuranceImport(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     unlinked = models.PositiveIntegerField(_("left for linkage"), default=0)
     error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
+    # Rows repeating an earlier row of the same file exactly: counted once, reported here.
+    duplicates = models.PositiveIntegerField(_("duplicate rows"), default=0)
     # The first errors (row, field, message); the count above is the whole number.
     errors = models.JSONField(_("errors"), default=list, blank=True)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
