@@ -295,3 +295,14 @@ def person_browse(*, actor, q: str = "", region_code: str | None = None,
     return (person_list(actor=actor, q=q, region_code=region_code, key_group=key_group)
             .select_related("registered_by")
             .prefetch_related("key_groups"))
+
+
+def persons_for_linkage(*, province_code: str) -> list[dict]:
+    """Every current person (no merged duplicate) served in a province, with only what record
+    linkage compares (name, birth date, region code, masked ID) and the keyed hash a linked
+    record is filed under. Whoever asks: for the outcomes linkage service, which decides scope
+    itself; never for showing."""
+    return list(Person.objects.filter(merged_into__isnull=True,
+                                      region__code__startswith=province_code[:2])
+                .values("id", "name", "birth_date", "id_masked", "id_hash", "region__code")
+                .order_by("id"))
