@@ -44,6 +44,7 @@ from jineng.demo.geography import PROVINCE_CODE, Geography, Place
 from jineng.demo.models import DemoBuild, DemoRows, DemoUser
 from jineng.demo.names import BRANDS, SCHOOL_FIELDS, SECTORS, NameMaker
 from jineng.demo.users import DemoUserConflict, ensure_demo_users
+from jineng.outcomes import demo as outcomes_demo
 from jineng.portal import demo as portal_demo
 from jineng.registry.choices import (
     InstitutionType,
@@ -551,6 +552,19 @@ def build_assessment(ctx: BuildContext) -> None:
             ctx.counts[key] = result[key]
 
 
+def build_outcomes(ctx: BuildContext) -> None:
+    """Social-insurance records of the trainees and others, business registrations, rows for
+    the linker, and a first computation of the outcomes (see jineng.outcomes.demo); its blocks
+    are recorded for a reset."""
+    result = outcomes_demo.build_demo_outcomes(
+        scale=ctx.scale, seed=ctx.seed, today=timezone.localdate(), anchors=ctx.anchors)
+    for model, first, last in result.get("blocks", []):
+        DemoRows.objects.create(build=ctx.build, model=model, first_pk=first, last_pk=last)
+    for key in ("insurance_records", "business_registrations", "record_links"):
+        if key in result:
+            ctx.counts[key] = result[key]
+
+
 def build_demand(ctx: BuildContext) -> None:
     """Wish posters and wishes, the demo enterprises' demand lists, one forecast cycle, matches,
     order classes and referrals (see jineng.demand.demo); its blocks are recorded for a reset."""
@@ -606,6 +620,7 @@ STEPS: list[Step] = [
     ("users", build_users),
     ("training", build_training),
     ("assessment", build_assessment),
+    ("outcomes", build_outcomes),
     ("demand", build_demand),
     ("coverage", build_coverage),
     ("plans", build_plan),
