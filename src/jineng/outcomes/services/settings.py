@@ -41,6 +41,8 @@ def _province(actor, region_code: str | None):
     """The province the settings are for: the staff member's own (or one inside their scope),
     a named one for a system administrator; outside the actor's scope answers like missing."""
     scope = scope_of(actor)
+    if not (scope.everything or scope.region_prefix is not None):
+        raise Forbidden(_("Only the province HRSS office sets the indicator parameters."))
     code = (region_code or "").strip()
     if not code:
         place = getattr(actor, "region", None)
