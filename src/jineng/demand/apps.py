@@ -10,5 +10,10 @@ class DemandConfig(AppConfig):
     def ready(self) -> None:
         from jineng.core import hooks
         from jineng.demand.selectors import demand_lists
+        from jineng.demand.services import forecasts
+        from jineng.outcomes.selectors import labour_market
 
         hooks.work_items.register("demand.lists", demand_lists.work_items)
+        # New hires from the social-insurance records feed the forecasts' observed demand.
+        if labour_market.hires_by_occupation not in forecasts.HIRING_SOURCES:
+            forecasts.HIRING_SOURCES.append(labour_market.hires_by_occupation)

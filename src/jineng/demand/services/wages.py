@@ -34,6 +34,7 @@ from jineng.core.models import AuditAction
 from jineng.core.tabular import Row
 from jineng.demand.models import WageGuidance
 from jineng.demand.rules import wages as rules
+from jineng.outcomes.selectors import labour_market
 from jineng.registry.choices import RegionLevel
 from jineng.registry.models import Occupation, Region, SkillLevel
 
@@ -41,6 +42,7 @@ __all__ = [
     "WAGE_COLUMNS",
     "WageRow",
     "wage_guidance_compute",
+    "wage_guidance_from_records",
     "wage_guidance_publish",
     "wage_rows_import",
 ]
@@ -164,6 +166,28 @@ def wage_guidance_publish(*, actor, year: int) -> int:
                      region_code=getattr(actor.scope, "region_prefix", "") or "",
                      after={"year": year, "published": len(ids)})
     return len(ids)
+
+
+RECORDS_SOURCE = "社会保险参保缴费记录（按职业技能等级证书确定职业和等级）"
+
+
+def wage_guidance_from_records(*, actor, year: int,
+                               min_people: int = rules.DEFAULT_MIN_PEOPLE) -> dict[str, int]:
+    """Compute the year's cells of the actor's region from the social-insurance contribution
+    months of persons whose occupation and level are known from a skill-level certificate
+    (`outcomes.selectors.labour_market.record_wages`), through `wage_guidance_compute`."""
+    _check_staff(actor)
+    year = _check_year(year)
+    prefix = "" if actor.scope.everything else actor.scope.region_prefix
+    rows = [WageRow(person=r.person, occupation_id=r.occupation_id, level_id=r.level_id,
+                    city_id=r.city_id, month=r.month, wage=r.wage)
+            for r in labour_market.record_wages(year=year, region_prefix=prefix)]
+    if not rows:
+        raise DomainError(_("No contribution records of %(year)s of persons with a skill-level "
+                            "certificate in your region.") % {"year": year}, field="year",
+                          code="no_records")
+    return wage_guidance_compute(actor=actor, year=year, rows=rows, source=RECORDS_SOURCE,
+                                 min_people=min_people)
 
 
 # --- the interim source: a file of published wage-survey rows ---------------------------------

@@ -63,7 +63,7 @@ DEMO_BUSINESS_FILE = "演示数据：市场主体登记（合成）.csv"
 # SYNTHETIC shares.
 OTHER_PERSONS_SHARE = 0.25  # persons never trained who have records
 UNREGISTERED_SHARE = 0.004  # contributors not (yet) in the person registry, per trainee
-BUSINESS_SHARE = 0.02  # trainees (other than 创业培训) who found a business after exit
+BUSINESS_SHARE = 0.03  # trainees (other than 创业培训) who found a business after exit
 ENTREPRENEUR_SHARE = 0.30  # 创业培训 trainees who found one within a year
 INDIVIDUAL_SHARE = 0.85  # of the businesses: 个体工商户 (the rest enterprises)
 CLOSED_SHARE = 0.10  # businesses deregistered since
