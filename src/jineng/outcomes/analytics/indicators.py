@@ -56,12 +56,12 @@ def _long(measures: ir.Table) -> ir.Table:
         "quarter": year.cast("string") + ibis.literal("Q") + quarter.cast("string"),
         "all": ibis.literal("all"),
     }
-    cols = dict(
-        demand_matched=measures.demand_matched, completed=measures.completed,
-        certified=measures.certified, level_up=measures.level_up,
-        employed_6m=measures.employed_6m, wage_before=measures.wage_before,
-        wage_after=measures.wage_after,
-    )
+    cols = {
+        "demand_matched": measures.demand_matched, "completed": measures.completed,
+        "certified": measures.certified, "level_up": measures.level_up,
+        "employed_6m": measures.employed_6m, "wage_before": measures.wage_before,
+        "wage_after": measures.wage_after,
+    }
     parts = []
     for dimension, column in DIMENSIONS.items():
         if column is None:
@@ -110,7 +110,7 @@ def indicator_values(measures: ir.Table, *, weights: dict[str, float]) -> ir.Tab
     values["wage_growth"] = ibis.cases(
         (c.wage_before_med > 0, c.wage_after_med / c.wage_before_med - 1.0),
         else_=ibis.null("float64"))
-    scores = {name: v for name, v in values.items()}
+    scores = dict(values.items())
     scores["wage_growth"] = wage_growth_score(values["wage_growth"])
     composite = None
     for name in INDICATORS:
