@@ -161,3 +161,28 @@ def test_wage_guidance_from_records_stays_in_the_actors_region_and_refuses_other
     with pytest.raises(Forbidden):
         ws.wage_guidance_from_records(actor=institution, year=2025)
     assert set(WageGuidance.objects.values_list("city__code", flat=True)) == {f.OTHER_CITY}
+
+
+def test_the_page_button_and_the_api_compute_from_records(source, client):
+    from django.urls import reverse
+
+    from tests.openapi import OpenApiClient
+
+    _wage_world(source)
+    staff = f.staff(Role.CITY_STAFF, f.CITY)
+    client.force_login(staff)
+    page = client.get(reverse("demand:wage_guidance")).content.decode()
+    assert reverse("demand:wage_guidance_from_records") in page
+    answer = client.post(reverse("demand:wage_guidance_from_records"), {"year": "2025"},
+                         follow=True)
+    assert answer.status_code == 200
+    assert WageGuidance.objects.filter(city__code=f.CITY).count() == 2  # grade5, all levels
+    result = OpenApiClient(client).call("demand_wage_guidance_from_records",
+                                        json_body={"year": 2025})
+    assert result.status == 200 and result.body["cells"] == 2 and result.body["replaced"] == 2
+    refused = OpenApiClient(client).call("demand_wage_guidance_from_records",
+                                         json_body={"year": 2023})
+    assert refused.status == 400 and WageGuidance.objects.count() == 2
+    anonymous = OpenApiClient().call("demand_wage_guidance_from_records",
+                                     json_body={"year": 2025})
+    assert anonymous.status == 401

@@ -126,3 +126,28 @@ def wage_guidance_publish(request, payload: PublishIn):
     """Publish the year's computed cells of the caller's region."""
     return {"published": services.wage_guidance_publish(actor=request.auth,
                                                         year=payload.year)}
+
+
+class WageFromRecordsIn(Schema):
+    year: int
+    min_people: int = 10
+
+
+class WageFromRecordsOut(Schema):
+    year: int
+    cells: int
+    replaced: int
+    suppressed: int
+    min_people: int
+    source: str
+
+
+@router.post("/wage-guidance/from-records",
+             response={200: WageFromRecordsOut, **E(400, 403, 409, 422)},
+             operation_id="demand_wage_guidance_from_records")
+@body_limit(1 * KIB)
+def wage_guidance_from_records(request, payload: WageFromRecordsIn):
+    """Compute the year's cells of the caller's region from the social-insurance contribution
+    months of persons whose occupation and level a skill-level certificate names."""
+    return services.wage_guidance_from_records(actor=request.auth, year=payload.year,
+                                               min_people=payload.min_people)

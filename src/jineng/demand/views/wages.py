@@ -94,8 +94,25 @@ def wage_guidance_publish(request):
     return redirect("demand:wage_guidance")
 
 
+@login_required
+@require_POST
+@domain_errors
+def wage_guidance_from_records(request):
+    year = _int(request.POST.get("year"), 2000, 2100)
+    with message_errors(request) as outcome:
+        if year is None:
+            raise DomainError(_("The year must be between 2000 and 2100."), field="year")
+        summary = services.wage_guidance_from_records(actor=request.user, year=year)
+    if not outcome.failed:
+        messages.success(request, _("%(n)s cells computed from social-insurance records.")
+                         % {"n": summary["cells"]})
+    return redirect(f"{request.path.rsplit('from-records/', 1)[0]}?year={year}")
+
+
 urlpatterns: list = [
     path("wage-guidance/", wage_guidance, name="wage_guidance"),
     path("wage-guidance/import/", wage_guidance_import, name="wage_guidance_import"),
     path("wage-guidance/publish/", wage_guidance_publish, name="wage_guidance_publish"),
+    path("wage-guidance/from-records/", wage_guidance_from_records,
+         name="wage_guidance_from_records"),
 ]
