@@ -61,7 +61,7 @@ class OutcomeCellsOut(OutcomeRunStamp):
     cells: list[OutcomeCellOut]
 
 
-@router.get("/indicators", response={200: OutcomeCellsOut, **E(422)},
+@router.get("/indicators", response={200: OutcomeCellsOut, **E(400, 422)},
             operation_id="outcomes_indicator_list", **PUBLIC)
 def indicator_list(request, filters: Query[OutcomeIndicatorFilter]):
     """The latest run's indicator cells of one dimension and period. Public readers get small
@@ -117,7 +117,7 @@ def scorecard_body(card) -> dict:
             "peers": [p.__dict__ for p in card.peers.values()]}
 
 
-@router.get("/scorecards/{org_id}", response={200: OutcomeScorecardOut, **E(404, 422)},
+@router.get("/scorecards/{org_id}", response={200: OutcomeScorecardOut, **E(400, 404, 422)},
             operation_id="outcomes_scorecard_get", **PUBLIC)
 def scorecard_get(request, org_id: int, period: str = "all"):
     """One training institution's results (public for listed institutions; small cells
@@ -155,7 +155,7 @@ class OutcomeRankingOut(OutcomeRunStamp):
     rows: list[OutcomeRankRowOut]
 
 
-@router.get("/ranking", response={200: OutcomeRankingOut, **E(403, 422)},
+@router.get("/ranking", response={200: OutcomeRankingOut, **E(400, 403, 422)},
             operation_id="outcomes_ranking")
 def ranking(request, filters: Query[OutcomeRankingFilter]):
     """Institutions ranked by an indicator (HRSS staff; province-wide)."""
