@@ -46,6 +46,8 @@ PUBLIC_PAGES = [
     ("my record (identity check)", lambda w: _url("assessment:records_own")),
     ("search", lambda w: _url("portal:search")),
     ("coverage (public)", lambda w: _url("portal:coverage_public")),
+    ("scorecards", lambda w: _url("portal:scorecards")),
+    ("scorecard", lambda w: _url("portal:scorecard", w["world"].w.org.pk)),
 ]
 
 
