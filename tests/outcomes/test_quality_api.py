@@ -53,7 +53,7 @@ def test_public_cells_are_suppressed_as_null_with_a_flag(client, world):
 
 
 def test_scorecard_public_and_missing(client, world):
-    _run, big, small = world
+    _run, big, _small = world
     api = OpenApiClient(client)
     body = api.call("outcomes_scorecard_get", path={"org_id": big.pk}).body
     figures = {x["code"]: x for x in body["figures"]}
@@ -67,7 +67,7 @@ def test_scorecard_public_and_missing(client, world):
 
 
 def test_ranking_is_for_staff(client, world):
-    _run, big, small = world
+    _run, big, _small = world
     assert OpenApiClient(client).call("outcomes_ranking").status in (401, 403)
     operator = OpenApiClient(client).login(f.operator(big))
     assert operator.call("outcomes_ranking").status == 403

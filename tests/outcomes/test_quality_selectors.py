@@ -28,7 +28,7 @@ def settings_row(min_cell: int = 10, day: dt.date = dt.date(2020, 1, 1), **kw):
 def test_defaults_when_nothing_is_recorded_and_the_latest_row_not_after_the_day():
     d = q.indicator_settings_in_force(region_code=f.COUNTY, day=dt.date(2026, 1, 1))
     assert (d.min_cell, d.link_auto_probability, d.link_review_probability) == (10, 0.99, 0.5)
-    assert d.weights == {k: 0.2 for k in d.weights} and len(d.weights) == 5
+    assert d.weights == dict.fromkeys(d.weights, 0.2) and len(d.weights) == 5
     settings_row(min_cell=5, day=dt.date(2026, 1, 1))
     settings_row(min_cell=20, day=dt.date(2026, 7, 1))
     assert q.indicator_settings_in_force(region_code=f.COUNTY,
