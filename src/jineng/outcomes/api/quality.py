@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from jineng.core.api import KIB, PUBLIC_SECURITY, body_limit, error_responses, public_auth
 from jineng.outcomes.choices import Dimension, Indicator
@@ -233,4 +233,4 @@ def settings_set(request, payload: OutcomeSettingsIn):
     """Record the province's parameters from a day on (today or later); past rows never
     change. Province HRSS staff only."""
     row = services.indicator_settings_set(actor=request.auth, **payload.dict())
-    return 201, row
+    return Status(201, row)
