@@ -86,3 +86,17 @@ def test_history_is_for_staff_of_the_province_newest_first():
                                             timezone.localdate()]
     with pytest.raises(Forbidden):
         q.indicator_settings_history(actor=None)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_settings_for_the_same_day_at_once_record_one():
+    from tests.concurrency import in_threads
+
+    a, b = f.staff(), f.staff()
+    day = timezone.localdate() + dt.timedelta(days=3)
+    results = in_threads(
+        lambda: s.indicator_settings_set(actor=a, **values(valid_from=day, min_cell=11)),
+        lambda: s.indicator_settings_set(actor=b, **values(valid_from=day, min_cell=12)))
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "IndicatorSettings"]
+    assert IndicatorSettings.objects.filter(valid_from=day).count() == 1
+    assert AuditEvent.objects.filter(entity_type="outcomes.indicatorsettings").count() == 1
