@@ -23,8 +23,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-INDICATORS = ("demand_match", "pass_rate", "level_up", "employment", "wage_growth")
-WAGE_GROWTH_FULL = 0.30  # 30 % wage growth earns the full composite score
+from jineng.outcomes.rules.indicators import INDICATORS, WAGE_GROWTH_FULL
 
 # dimension → the measures column giving its key ("all" has the empty key).
 DIMENSIONS: dict[str, str | None] = {
@@ -89,12 +88,13 @@ def indicator_values(measures: ir.Table, *, weights: dict[str, float]) -> ir.Tab
     both = long.wage_before.notnull() & long.wage_after.notnull()
     cells = long.group_by(["dimension", "key", "period"]).aggregate(
         trainees=long.count(),
-        dm_num=long.demand_matched.fill_null(False).cast("int64").sum(),
-        completed_n=comp.cast("int64").sum(),
-        pass_num=(comp & long.certified.fill_null(False)).cast("int64").sum(),
-        lu_num=(comp & long.level_up.fill_null(False)).cast("int64").sum(),
-        emp_num=long.employed_6m.fill_null(False).cast("int64").sum(),
-        emp_den=long.employed_6m.notnull().cast("int64").sum(),
+        # COUNT(*) FILTER (WHERE …): PostgreSQL does not cast boolean to bigint.
+        dm_num=long.count(where=long.demand_matched.fill_null(False)),
+        completed_n=long.count(where=comp),
+        pass_num=long.count(where=comp & long.certified.fill_null(False)),
+        lu_num=long.count(where=comp & long.level_up.fill_null(False)),
+        emp_num=long.count(where=long.employed_6m.fill_null(False)),
+        emp_den=long.count(where=long.employed_6m.notnull()),
         wage_after_med=long.wage_after.median(where=both),
         wage_before_med=long.wage_before.median(where=both),
     )
