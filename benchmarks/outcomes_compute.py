@@ -140,12 +140,36 @@ def _compute(con, functions, data_through: int) -> dict:
     out["measure_rows"] = int(con.table("measures").count().execute())
     out["indicator_rows"] = int(con.table("indicators").count().execute())
     m = con.table("measures")
+    out["fingerprint"] = _fingerprint(con)
     # A sanity figure to compare engines: employed in 6 months, over those known.
     rate = m.aggregate(yes=m.employed_6m.sum(), known=m.employed_6m.count()).execute()
     known = int(rate["known"][0])
     out["employed_6m_rate"] = round(int(rate["yes"][0]) / known, 4) if known else None
     out["employed_6m_known"] = round(known / out["measure_rows"], 4) if known else 0.0
     return out
+
+
+def _fingerprint(con) -> list:
+    """What each engine computed, summed up, so two engines' results can be compared: per
+    measure the TRUE and known counts, the wage sums; the indicator rows and their values."""
+    m = con.table("measures")
+    aggs = {}
+    for col in ("employed_q2", "employed_q4", "employed_3m", "employed_6m", "employed_12m",
+                "self_employed_12m", "stable_employment", "same_employer", "order_employer"):
+        aggs[f"{col}_true"] = m[col].sum()
+        aggs[f"{col}_known"] = m[col].count()
+    for col in ("wage_before", "wage_after", "wage_growth"):
+        aggs[f"{col}_sum"] = m[col].sum()
+    row = m.aggregate(**aggs).execute().iloc[0]
+    i = con.table("indicators")
+    ind = i.group_by("indicator").aggregate(n=i.count(), known=i.value.count(),
+                                            total=i.value.sum()).execute()
+    # Floating sums to 9 significant digits: the engines add in different orders.
+    values = [int(v) if "true" in k or "known" in k else f"{float(v or 0):.9g}"
+              for k, v in row.items()]
+    values += [(r.indicator, int(r.n), int(r.known), f"{float(r.total or 0):.9g}")
+               for r in ind.sort_values("indicator").itertuples()]
+    return values
 
 
 def run_duckdb(folder: Path, functions, args) -> dict:
@@ -270,6 +294,12 @@ def main(argv: list[str] | None = None) -> dict:
               "impl": functions[2], "load_avg": [round(load_before, 2),
                                                  round(os.getloadavg()[0], 2)],
               "data": {tier: info for tier, (_, info) in data.items()}, "runs": results}
+    # The same tier on two engines must give the same results.
+    for tier in {r["tier"] for r in results}:
+        prints = [json.dumps(r["fingerprint"]) for r in results
+                  if r["tier"] == tier and "fingerprint" in r]
+        if len(prints) > 1:
+            report.setdefault("engines_agree", {})[tier] = len(set(prints)) == 1
     main_run = next((r for r in results if r["engine"] == "duckdb" and r["tier"] == "L"), None)
     report["goal"] = None if main_run is None else (
         "error" not in main_run and main_run["compute_s"] < GOAL_SECONDS
@@ -321,6 +351,9 @@ def _print(report: dict, log) -> None:
     for r in runs:
         if "error" in r:
             log(f"{r['engine']} {r['tier']} failed: {r['error'].splitlines()[0]}")
+    for tier, same in report.get("engines_agree", {}).items():
+        log(f"tier {tier}: DuckDB and PostgreSQL results "
+            f"{'agree' if same else 'DIFFER'} (measure counts, wage sums, indicator values)")
     if report["goal"] is None:
         log("goal (tier L on DuckDB under 60 s within 8 GB): not run at tier L")
     else:
