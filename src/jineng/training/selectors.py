@@ -543,3 +543,26 @@ def trainees_finishing(region_code: str, first_day: dt.date, last_day: dt.date,
     for occupation_id, enrolled, planned in classes:
         out[occupation_id] += enrolled or planned
     return dict(out)
+
+
+EXIT_STATES = frozenset({lifecycle.FINISHED, lifecycle.ASSESSED, lifecycle.SETTLED})
+
+
+def exits_for_outcomes(last_day: dt.date | None = None):
+    """Trainee exits for the outcomes job (issue 11): one row per enrollment not withdrawn in a
+    class that has finished (finished, assessed or settled), ending on or before `last_day`.
+    Tuples (enrollment_id, person_id, class_id, institution_id, region_code, training_type,
+    occupation_code, level_code, level_rank, start_date, end_date, completed, order_employer
+    credit code or None, occupation_id, region_id). Unscoped values (a system read, set-based): the
+    caller streams them with `.iterator()`."""
+    qs = Enrollment.objects.filter(status=EnrollmentStatus.ENROLLED,
+                                   training_class__status__in=EXIT_STATES)
+    if last_day is not None:
+        qs = qs.filter(training_class__end_date__lte=last_day)
+    return qs.order_by().values_list(
+        "pk", "person_id", "training_class_id", "training_class__institution_id",
+        "training_class__region__code", "training_class__training_type",
+        "training_class__occupation__code", "training_class__level__code",
+        "training_class__level__rank", "training_class__start_date",
+        "training_class__end_date", "completed", "training_class__employer__credit_code",
+        "training_class__occupation_id", "training_class__region_id")

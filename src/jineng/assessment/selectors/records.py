@@ -113,3 +113,14 @@ def level_history(certificates: list[Certificate],
                       number=str(APPOINTED))
         for a in appointed if a.sitting.occupation_id]
     return rules.level_history(holdings)
+
+
+def certificates_for_outcomes():
+    """Valid skill-level and special-ability certificates for the outcomes job (issue 11):
+    tuples (person_id, training_class_id or None, level rank or None, issued_on). Unscoped
+    values, set-based: the caller streams them with `.iterator()`."""
+    return (Certificate.objects
+            .filter(kind__in=[CertificateKind.SKILL_LEVEL, CertificateKind.SPECIAL_ABILITY],
+                    status=CertificateStatus.VALID, person__isnull=False)
+            .order_by().values_list("person_id", "training_class_id", "level__rank",
+                                    "issued_on"))

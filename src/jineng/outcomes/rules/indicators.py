@@ -64,7 +64,7 @@ class WeightsError(ValueError):
 
 def composite_weights(weights: Mapping[str, float | Decimal | None]) -> dict[str, float]:
     """The five weights as floats, checked: every indicator present, each in [0, 1], and
-    summing to 1 (to the 0.001 the settings store)."""
+    summing to 1 (within 0.001, the settings service's tolerance)."""
     unknown = set(weights) - set(INDICATORS)
     if unknown:
         raise WeightsError("unknown", sorted(unknown)[0])
@@ -77,7 +77,7 @@ def composite_weights(weights: Mapping[str, float | Decimal | None]) -> dict[str
         if not 0.0 <= value <= 1.0 or math.isnan(value):
             raise WeightsError("range", name)
         out[name] = value
-    if abs(sum(out.values()) - 1.0) > 0.0005:
+    if abs(sum(out.values()) - 1.0) > 0.001 + 1e-9:
         raise WeightsError("sum")
     return out
 
