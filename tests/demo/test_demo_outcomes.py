@@ -26,8 +26,11 @@ from jineng.outcomes.choices import BusinessKind, LinkReason
 from jineng.outcomes.demo import histories
 from jineng.outcomes.models import (
     BusinessRegistration,
+    IndicatorValue,
     InsuranceImport,
     InsuranceRecord,
+    OutcomeMeasure,
+    OutcomeRun,
     RecordLink,
 )
 from jineng.registry.models import Organization, Person
@@ -60,6 +63,21 @@ def test_the_outcomes_part_is_built_counted_and_recorded_in_blocks(province, db)
                       .values_list("first_pk", "last_pk"))
         for pk in model.objects.values_list("pk", flat=True):
             assert any(lo <= pk <= hi for lo, hi in ranges), (model, pk)
+
+
+def test_the_first_outcomes_run_is_computed_and_recorded_in_blocks(province, db):
+    run = OutcomeRun.objects.get()
+    assert run.status == "succeeded", run.error
+    assert province["outcome_run"].startswith("succeeded")
+    assert run.trainees == OutcomeMeasure.objects.count() > 50
+    assert IndicatorValue.objects.filter(run=run, dimension="all").exists()
+    for model in (OutcomeRun, OutcomeMeasure, IndicatorValue):
+        ranges = list(DemoRows.objects.filter(model=model._meta.label_lower)
+                      .values_list("first_pk", "last_pk"))
+        assert all(any(lo <= pk <= hi for lo, hi in ranges)
+                   for pk in model.objects.values_list("pk", flat=True)), model
+    # order-class trainees: the order employer's measure is known for some
+    assert OutcomeMeasure.objects.filter(order_employer__isnull=False).exists()
 
 
 def test_records_run_to_the_month_before_today_with_plausible_wage_bases(province, db):
@@ -229,5 +247,6 @@ def test_a_reset_removes_every_outcomes_row(province, db):
     # (last in the module: the province is gone after it; rolled back at the end)
     assert InsuranceRecord.objects.exists()
     reset_demo()
-    for model in (InsuranceRecord, InsuranceImport, RecordLink, BusinessRegistration):
+    for model in (InsuranceRecord, InsuranceImport, RecordLink, BusinessRegistration,
+                  OutcomeRun, OutcomeMeasure, IndicatorValue):
         assert not model.objects.exists(), model

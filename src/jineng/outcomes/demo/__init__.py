@@ -504,13 +504,17 @@ def _run_services(*, today: dt.date, blocks: list, counts: dict) -> dict:
 
 
 def _compute(*, actor, today: dt.date) -> str:
-    """The synchronous computation, when the runs service provides one."""
-    try:
-        from jineng.outcomes.services import runs
-    except ImportError:
-        return "not available"
-    run_now = getattr(runs, "run_compute", None) or getattr(runs, "outcomes_compute", None)
-    if run_now is None:
-        return "not available"
-    run = run_now(actor=actor)
-    return getattr(run, "status", "done")
+    """The first run, computed synchronously (`services.runs.outcomes_compute`, as the CLI
+    does) through the month before today; skipped while another run is queued or running."""
+    from jineng.outcomes.choices import RunStatus
+    from jineng.outcomes.services import runs
+
+    if OutcomeRun.objects.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING)).exists():
+        return "skipped: a run is active"
+    through = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    run = OutcomeRun.objects.create(requested_by=actor, data_through=through,
+                                    parameters={"province": PROVINCE_CODE, "source": "demo"})
+    run = runs.outcomes_compute(run, actor=actor)
+    if run.status != RunStatus.SUCCEEDED:
+        return f"{run.status}: {run.error[:200]}"
+    return f"{run.status}: {run.trainees} trainees, {run.indicator_values} indicator values"
