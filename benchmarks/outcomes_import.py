@@ -9,7 +9,8 @@ credit codes, Guizhou counties), then imports:
   pass 3  the same rows with 5 % of the wage bases changed → 5 % corrections with revisions
 and prints rows/s for each pass, the tier (S ≤ 100k rows, M ≤ 2M, L above) and the machine.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jineng_bench python benchmarks/outcomes_import.py --rows 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jineng_bench \
+        python benchmarks/outcomes_import.py --rows 1000000
 
 The database is migrated and its outcomes tables emptied first: use a database of its own.
 """
@@ -28,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _machine import machine  # noqa: E402
+from _machine import machine
 
 
 def tier(rows: int) -> str:
@@ -95,7 +96,8 @@ def main() -> None:
                 out.write(f"{number},{nm},{emp},{county},{month},1,1,0,{wage}\n")
         return path
 
-    chinese = "公民身份号码,姓名,单位统一社会信用代码,单位所在地区划代码,缴费年月,养老保险,失业保险,工伤保险,缴费工资基数"
+    chinese = ("公民身份号码,姓名,单位统一社会信用代码,单位所在地区划代码,缴费年月,"
+               "养老保险,失业保险,工伤保险,缴费工资基数")
     english = ("id_number,name,employer_code,employer_region,month,pension,unemployment,injury,"
                "wage_base")
     files = [("new", write("pass1.csv", chinese)), ("unchanged", write("pass2.csv", english)),

@@ -22,7 +22,8 @@ from jineng.outcomes.models import (
 from jineng.outcomes.services import imports as services
 from tests import factories as f
 
-HEADER = "公民身份号码,姓名,单位统一社会信用代码,单位所在地区划代码,缴费年月,养老保险,失业保险,工伤保险,缴费工资基数"
+HEADER = ("公民身份号码,姓名,单位统一社会信用代码,单位所在地区划代码,缴费年月,"
+          "养老保险,失业保险,工伤保险,缴费工资基数")
 PG = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
@@ -202,7 +203,8 @@ def test_business_registrations_with_correction_history(staff, tmp_path):
     owner = f.id_number_for(n=95)
     person = f.PersonFactory(plain_id=owner)
     code = f.credit_code_for(f.COUNTY, 777)
-    header = "统一社会信用代码,市场主体类型,名称,经营者身份号码,经营者姓名,成立日期,注销日期,登记机关区划代码"
+    header = ("统一社会信用代码,市场主体类型,名称,经营者身份号码,经营者姓名,成立日期,"
+              "注销日期,登记机关区划代码")
     row = f"{code},个体工商户,小明烧烤店,{owner},王小明,2025-06-01,,{f.COUNTY}"
     path = write(tmp_path, [row, row, f"{f.credit_code_for(f.COUNTY, 778)},企业,某公司,,李四,"
                                       f"2025-01-02,,{f.COUNTY}"], header=header)
