@@ -152,7 +152,7 @@ def test_comparison_levels_say_what_agreed(outcome):
 
 
 def test_deterministic_and_empty_inputs():
-    persons, ids = _persons()
+    persons, _ids = _persons()
     frame = pd.DataFrame([{"row_id": 1, "name": "张伟", "birth_date": "1990-05-17",
                            "region": C1, "id_given": None}])
     a, b = linker.link(frame, persons), linker.link(frame, persons)

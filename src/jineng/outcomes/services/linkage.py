@@ -196,7 +196,9 @@ def link_pending(*, actor, source_import_id: int | None = None,
     by_province: dict[str, list[dict]] = {}
     for row in rows:
         by_province.setdefault(row["region__code"][:2], []).append(row)
+    decided: list[tuple[list[int], dict, dict[int, str], float, float]] = []
     for province, prow in sorted(by_province.items()):
+        # The linker runs before any lock is taken: it reads, compares, and answers.
         auto, review = thresholds_for(province)
         persons = registry_selectors.persons_for_linkage(province_code=province)
         hashes = {p["id"]: p["id_hash"] for p in persons}
@@ -213,55 +215,58 @@ def link_pending(*, actor, source_import_id: int | None = None,
             columns=["person_id", "name", "birth_date", "region", "id_masked"])
         result = linker.link(frame_rows, frame_persons)
         best = {int(b.row_id): b for b in result.best.itertuples(index=False)}
-        ids = [r["id"] for r in prow]
-        for start in range(0, len(ids), CHUNK):
-            _decide_chunk(ids[start:start + CHUNK], best, hashes, auto, review, summary,
-                          retry_unmatched)
+        decided.append(([r["id"] for r in prow], best, hashes, auto, review))
         summary.proposed += len(prow)
-    audit.record(actor=actor, action=AuditAction.UPDATE, entity_type="outcomes.recordlink",
-                 label=_("Record linkage run: %(n)s rows") % {"n": summary.proposed},
-                 after={**asdict(summary), "import": source_import_id},
-                 region_code=getattr(getattr(actor, "region", None), "code", "") or "")
+    # The decisions, the records they write and the audit event: one transaction.
+    with transaction.atomic():
+        for ids, best, hashes, auto, review in decided:
+            for start in range(0, len(ids), CHUNK):
+                _decide_chunk(ids[start:start + CHUNK], best, hashes, auto, review, summary,
+                              retry_unmatched)
+        audit.record(actor=actor, action=AuditAction.UPDATE, entity_type="outcomes.recordlink",
+                     label=_("Record linkage run: %(n)s rows") % {"n": summary.proposed},
+                     after={**asdict(summary), "import": source_import_id},
+                     region_code=getattr(getattr(actor, "region", None), "code", "") or "")
     return summary
 
 
 def _decide_chunk(ids: list[int], best: dict, hashes: dict[int, str], auto: float,
                   review: float, summary: LinkSummary, retry_unmatched: bool) -> None:
     statuses = [LinkStatus.PENDING] + ([LinkStatus.UNMATCHED] if retry_unmatched else [])
-    with transaction.atomic():
-        # Locked and re-checked: a link a reviewer decided meanwhile is left alone.
-        locked = list(RecordLink.objects.select_for_update().filter(
-            pk__in=ids, status__in=statuses, candidate__isnull=True).order_by("pk"))
-        changed, to_write = [], []
-        for link in locked:
-            b = best.get(link.pk)
-            if b is None or float(b.match_probability) < review:
-                link.status = LinkStatus.UNMATCHED
-                link.candidate_id = None
-                summary.unmatched += 1
-                if b is not None:  # keep the best figure seen, for the reviewer
-                    link.match_weight = float(b.match_weight)
-                    link.match_probability = float(b.match_probability)
-                    link.comparison = {f: getattr(b, f) for f in FIELDS}
-                changed.append(link)
-                continue
-            link.candidate_id = int(b.person_id)
-            link.match_weight = float(b.match_weight)
-            link.match_probability = min(1.0, max(0.0, float(b.match_probability)))
-            link.comparison = {f: getattr(b, f) for f in FIELDS}
-            if link.match_probability >= auto:
-                link.status = LinkStatus.LINKED
-                link.decided_at = timezone.now()
-                to_write.append((link, link.candidate_id, hashes[link.candidate_id]))
-                summary.linked += 1
-            else:
-                link.status = LinkStatus.PENDING
-                summary.pending += 1
+    # Called inside link_pending's transaction. Locked and re-checked: a link a reviewer
+    # decided meanwhile is left alone.
+    locked = list(RecordLink.objects.select_for_update().filter(
+        pk__in=ids, status__in=statuses, candidate__isnull=True).order_by("pk"))
+    changed, to_write = [], []
+    for link in locked:
+        b = best.get(link.pk)
+        if b is None or float(b.match_probability) < review:
+            link.status = LinkStatus.UNMATCHED
+            link.candidate_id = None
+            summary.unmatched += 1
+            if b is not None:  # keep the best figure seen, for the reviewer
+                link.match_weight = float(b.match_weight)
+                link.match_probability = float(b.match_probability)
+                link.comparison = {f: getattr(b, f) for f in FIELDS}
             changed.append(link)
-        RecordLink.objects.bulk_update(changed, ["status", "candidate", "match_weight",
-                                                 "match_probability", "comparison",
-                                                 "decided_at"], batch_size=1000)
-        _write_linked(to_write)
+            continue
+        link.candidate_id = int(b.person_id)
+        link.match_weight = float(b.match_weight)
+        link.match_probability = min(1.0, max(0.0, float(b.match_probability)))
+        link.comparison = {f: getattr(b, f) for f in FIELDS}
+        if link.match_probability >= auto:
+            link.status = LinkStatus.LINKED
+            link.decided_at = timezone.now()
+            to_write.append((link, link.candidate_id, hashes[link.candidate_id]))
+            summary.linked += 1
+        else:
+            link.status = LinkStatus.PENDING
+            summary.pending += 1
+        changed.append(link)
+    RecordLink.objects.bulk_update(changed, ["status", "candidate", "match_weight",
+                                             "match_probability", "comparison",
+                                             "decided_at"], batch_size=1000)
+    _write_linked(to_write)
 
 
 FIELDS = ("name", "birth_date", "region", "id_digits")
