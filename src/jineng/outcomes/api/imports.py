@@ -5,8 +5,6 @@ batch sent again answers the earlier import (its content hash), and every row is
 its own key. A file upload answers 202 with the background job that imports it. Province and
 city HRSS staff import; reads are scoped (out of scope answers 404 like a missing import)."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.urls import reverse
