@@ -74,7 +74,8 @@ def main() -> None:
     started = time.perf_counter()
     rows = []
     for p in range(persons):
-        born = dt.date(1960, 1, 1) + dt.timedelta(days=p % 15000)
+        # Unique ID numbers: one birth date per 1,000 persons, the sequence number below.
+        born = dt.date(1960, 1, 1) + dt.timedelta(days=p // 1000)
         number = make_resident_id(rng.choice(counties), born, p % 1000)
         employer = employers[p % len(employers)]
         county = counties[p % len(counties)]
@@ -108,7 +109,8 @@ def main() -> None:
         t0 = time.perf_counter()
         imp = insurance_import_file(actor=actor, kind="records", path=path).record
         seconds = time.perf_counter() - t0
-        results.append({"pass": label, "rows": imp.total_rows, "created": imp.created,
+        results.append({"pass": label, "status": imp.status,
+                        "rows": imp.total_rows, "created": imp.created,
                         "corrected": imp.corrected, "unchanged": imp.unchanged,
                         "seconds": round(seconds, 2),
                         "rows_per_s": round(imp.total_rows / seconds),
@@ -119,7 +121,8 @@ def main() -> None:
     for r in results:
         print(f"{r['pass']:>14}: {r['rows']:>9,} rows in {r['seconds']:6.2f} s = "
               f"{r['rows_per_s']:>9,} rows/s (new {r['created']:,}, corrected "
-              f"{r['corrected']:,}, unchanged {r['unchanged']:,}; {r['file_mb']} MB)")
+              f"{r['corrected']:,}, unchanged {r['unchanged']:,}; {r['file_mb']} MB; "
+              f"{r['status']})")
     print(f"tier {summary['tier']}, {connection.vendor}, machine {summary['machine']}, "
           f"load {summary['load']:.1f}")
     if args.json:
