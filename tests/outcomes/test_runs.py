@@ -159,3 +159,48 @@ def test_the_cli_computes_and_prints_the_times(history, capsys) -> None:
     out = capsys.readouterr().out
     assert "3 trainees" in out and "snapshot" in out and "store" in out
     assert OutcomeRun.objects.get().status == RunStatus.SUCCEEDED
+
+
+@pytest.mark.django_db
+def test_api_lists_gets_and_starts_runs(client, history) -> None:
+    from tests.openapi import OpenApiClient
+
+    done = compute()
+    anonymous = OpenApiClient(client).call("outcomes_run_list")
+    assert anonymous.status in (401, 403)
+    city = OpenApiClient(client).login(f.staff(Role.CITY_STAFF, f.CITY))
+    listed = city.call("outcomes_run_list")
+    assert listed.status == 200 and [r["id"] for r in listed.body] == [done.pk]
+    one = city.call("outcomes_run_get", path={"run_id": done.pk}).body
+    assert one["status"] == "succeeded" and one["trainees"] == 3
+    assert one["snapshot_seconds"] > 0 and one["data_through"] == "2026-06-01"
+    assert city.call("outcomes_run_get", path={"run_id": done.pk + 99}).status == 404
+    assert city.call("outcomes_run_start", json_body={}).status == 403
+    staff = OpenApiClient(client).login(f.staff())
+    started = staff.call("outcomes_run_start", json_body={"data_through": "2026-05-01"})
+    assert started.status == 200 and started.body["status"] == "queued"
+    again = staff.call("outcomes_run_start", json_body={})
+    assert again.body["id"] == started.body["id"]
+    institution = OpenApiClient(client).login(f.operator(history["institution"]))
+    assert institution.call("outcomes_run_list").status in (200, 403)
+    assert institution.call("outcomes_run_get", path={"run_id": done.pk}).status == 404
+
+
+@pytest.mark.django_db
+def test_pages_show_runs_and_the_compute_button(client, history) -> None:
+    done = compute()
+    staff = f.staff()
+    client.force_login(staff)
+    page = client.get("/outcomes/runs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="run-start"' in html and f'href="/outcomes/runs/{done.pk}/"' in html
+    detail = client.get(f"/outcomes/runs/{done.pk}/").content.decode()
+    assert 'data-status="succeeded"' in detail
+    response = client.post("/outcomes/runs/")
+    queued = OutcomeRun.objects.get(status=RunStatus.QUEUED)
+    assert response.status_code == 302 and response.url == f"/outcomes/runs/{queued.pk}/"
+    assert f"/jobs/{queued.job_id}/" in client.get(response.url).content.decode()
+    client.force_login(f.staff(Role.CITY_STAFF, f.CITY))
+    assert 'id="run-start"' not in client.get("/outcomes/runs/").content.decode()
+    assert client.post("/outcomes/runs/").status_code == 403
