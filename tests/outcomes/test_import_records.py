@@ -250,3 +250,18 @@ def test_api_like_rows(staff):
     assert first.record.created == 1 and again.repeated
     with pytest.raises(DomainError):
         services.insurance_import_rows(actor=staff, kind="records", rows=[])
+
+
+def test_command_line_import(staff, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    path = write(tmp_path, [line(f.id_number_for(n=130)), line(f.id_number_for(n=131))])
+    call_command("outcomes-import", str(path), kind="records", user=staff.username,
+                 no_progress=True, stdout=out)
+    assert "new 2" in out.getvalue()
+    call_command("outcomes-import", str(path), kind="records", user=staff.username,
+                 no_progress=True, stdout=out)
+    assert "Already imported" in out.getvalue() and InsuranceRecord.objects.count() == 2

@@ -317,6 +317,9 @@ def _csv_table(path: Path, columns: Sequence[Column]) -> _Table:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        # A NUL cannot be stored in PostgreSQL text (CSV files refuse it in the csv module).
+        return value.replace("\x00", "")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
