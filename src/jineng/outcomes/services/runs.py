@@ -99,7 +99,7 @@ def outcomes_run_task(run: JobRun) -> None:
     def progress(step: str) -> None:
         run.progress(STEPS.index(step) + 1, len(STEPS), force=True)
 
-    result = outcomes_compute(OutcomeRun.objects.get(pk=run.params["run"]), actor=run.actor,
+    result = outcomes_compute(OutcomeRun.objects.get(pk=run.params["run"]), by_user=run.actor,
                               progress=progress)
     if result.status == RunStatus.FAILED:
         from jineng.core.errors import DomainError
@@ -114,9 +114,12 @@ def _weights(province: str, day: dt.date) -> dict[str, float]:
         indicator_settings_in_force(region_code=province, day=day).weights)
 
 
-def outcomes_compute(run: OutcomeRun, *, actor=None,
+def outcomes_compute(run: OutcomeRun, *, by_user=None,
                      progress: Callable[[str], None] | None = None) -> OutcomeRun:
-    """Run the four steps for `run` (synchronously) and record the outcome in it."""
+    """Run the four steps for `run` (synchronously) and record the outcome in it. The body of
+    the job (and of the CLI), not a user's call: `outcomes_run_start` is the checked entry;
+    `by_user` is who the audit events name (None: the system)."""
+    actor = by_user
     import ibis
 
     from jineng.outcomes.analytics.indicators import indicator_values
