@@ -63,7 +63,7 @@ def link_list(request, status: str | None = None, region_code: str | None = None
                                region_code=(region_code or "")[:12], import_id=import_id)
 
 
-@router.get("/links/{link_id}", response={200: OutcomeLinkDetailOut, **error_responses(404)},
+@router.get("/links/{int:link_id}", response={200: OutcomeLinkDetailOut, **error_responses(404)},
             operation_id="outcomes_link_get")
 def link_get(request, link_id: int):
     return selectors.link_get(actor=request.auth, pk=link_id)
@@ -81,7 +81,7 @@ class OutcomeLinkDecisionIn(Schema):
     reason: str = Field(max_length=2000)
 
 
-@router.post("/links/{link_id}/confirm",
+@router.post("/links/{int:link_id}/confirm",
              response={200: OutcomeLinkDetailOut, **error_responses(400, 403, 404, 409)},
              operation_id="outcomes_link_confirm")
 @body_limit(8 * KIB)
@@ -92,7 +92,7 @@ def link_confirm(request, link_id: int, payload: OutcomeLinkConfirmIn):
     return selectors.link_get(actor=request.auth, pk=link_id)
 
 
-@router.post("/links/{link_id}/reject",
+@router.post("/links/{int:link_id}/reject",
              response={200: OutcomeLinkDetailOut, **error_responses(400, 403, 404, 409)},
              operation_id="outcomes_link_reject")
 @body_limit(8 * KIB)
@@ -101,7 +101,7 @@ def link_reject(request, link_id: int, payload: OutcomeLinkDecisionIn):
     return selectors.link_get(actor=request.auth, pk=link_id)
 
 
-@router.post("/links/{link_id}/reopen",
+@router.post("/links/{int:link_id}/reopen",
              response={200: OutcomeLinkDetailOut, **error_responses(400, 403, 404, 409)},
              operation_id="outcomes_link_reopen")
 @body_limit(8 * KIB)

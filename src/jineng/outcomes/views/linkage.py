@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jineng.core.errors import NotFound
 from jineng.core.http import form_errors, message_errors
 from jineng.core.scoping import scope_of
 from jineng.outcomes.choices import LinkStatus
@@ -116,7 +117,10 @@ def link_run(request):
 @login_required
 def link_detail(request, pk: int):
     _staff_only(request)
-    link = selectors.link_get(actor=request.user, pk=pk)
+    try:
+        link = selectors.link_get(actor=request.user, pk=pk)
+    except NotFound as error:
+        raise Http404 from error
     may_decide = services.may_decide_links(request.user)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     confirm_form = LinkConfirmForm(request.POST if action == "confirm" else None)
