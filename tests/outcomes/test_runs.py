@@ -204,3 +204,33 @@ def test_pages_show_runs_and_the_compute_button(client, history) -> None:
     client.force_login(f.staff(Role.CITY_STAFF, f.CITY))
     assert 'id="run-start"' not in client.get("/outcomes/runs/").content.decode()
     assert client.post("/outcomes/runs/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_plans_facts_count_each_employed_trainee_once_and_correct_one_no_longer_employed(
+        history) -> None:
+    from django.db.models import Sum
+
+    from jineng.plans.models import ActualFact
+
+    facts = ActualFact.objects.filter(source=runs.PLANS_SOURCE,
+                                      metric="employed_after_training")
+    first = compute()
+    assert first.parameters.get("plans_facts") == 2, first.parameters
+    people, cls = history["people"], history["cls"]
+    assert facts.aggregate(n=Sum("value"))["n"] == 2
+    fact = facts.get(source_ref=f"outcomes.employed:{history['enrollments'][0].pk}")
+    assert fact.day == D(2025, 10, 30)  # the class ended 2025-04-30: six months later
+    assert fact.organization_id == history["institution"].pk
+    assert fact.region_code == cls.region.code
+    compute()  # the same counts: nothing added
+    assert facts.count() == 2 and facts.aggregate(n=Sum("value"))["n"] == 2
+    # a correction removes trainee 1's September record: no longer employed → a -1 fact
+    InsuranceRecord.objects.filter(person=people[1]).delete()
+    third = compute()
+    assert facts.aggregate(n=Sum("value"))["n"] == 1
+    undo = facts.get(value=-1)
+    assert undo.source_ref == (f"outcomes.employed:{history['enrollments'][1].pk}"
+                               f":undo:{third.pk}")
+    compute()
+    assert facts.aggregate(n=Sum("value"))["n"] == 1

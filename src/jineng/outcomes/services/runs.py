@@ -150,6 +150,8 @@ def outcomes_compute(run: OutcomeRun, *, by_user=None,
             progress("indicators")
         t0 = time.perf_counter()
         with transaction.atomic():
+            previously = set(OutcomeMeasure.objects.filter(employed_6m=True).values_list(
+                "enrollment_id", flat=True))
             _store(run, measures, cells, counts.classes or {})
             run.store_seconds = time.perf_counter() - t0
             run.status = RunStatus.SUCCEEDED
@@ -166,8 +168,14 @@ def outcomes_compute(run: OutcomeRun, *, by_user=None,
                                             run.store_seconds]})
         if progress:
             progress("store")
-        # Plans facts follow a successful run (their own transaction).
-        _feed_plans(run=run, actor=actor)
+        # Plans facts follow a successful run (their own transaction); a failure there is
+        # recorded in the run's parameters, the stored figures stand.
+        try:
+            fed = _feed_plans(run=run, actor=actor, previously_employed=previously)
+            run.parameters = {**run.parameters, "plans_facts": fed}
+        except Exception as error:  # recorded, the run stands
+            run.parameters = {**run.parameters, "plans_error": f"{error}"[:500]}
+        OutcomeRun.objects.filter(pk=run.pk).update(parameters=run.parameters)
     except Exception as error:  # any failure is recorded in the run
         OutcomeRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, finished_at=timezone.now(),
@@ -246,5 +254,49 @@ def _store(run: OutcomeRun, measures, cells, classes: dict) -> None:
     IndicatorValue.objects.bulk_create(values, batch_size=BATCH)
 
 
-def _feed_plans(*, run: OutcomeRun, actor) -> None:
-    """Plans facts `employed_after_training` (not yet fed: see the report)."""
+PLANS_SOURCE = "outcomes.employment"
+METRIC = "employed_after_training"
+
+
+def _six_months_after(day: dt.date) -> dt.date:
+    m = day.month - 1 + 6
+    year, month = day.year + m // 12, m % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _feed_plans(*, run: OutcomeRun, actor, previously_employed: set[int]) -> int:
+    """Plans facts `employed_after_training` (plans.services.facts): one +1 fact per trainee
+    counted employed (employed_6m TRUE), dated exit + 6 months, in the class's county, for the
+    institution, training type and sector; source_ref `outcomes.employed:<enrollment>` so a
+    rerun adds nothing. A trainee counted by the previous run and no longer employed (records
+    corrected) gets a -1 correction `outcomes.employed:<enrollment>:undo:<run>`. Classes
+    registered above county level are skipped (facts are per county). Answers facts offered."""
+    from jineng.plans.rules import vocabulary as v
+    from jineng.plans.services import facts
+
+    rows = (OutcomeMeasure.objects.filter(run=run).order_by()
+            .values_list("enrollment_id", "employed_6m", "exit_date", "region__code",
+                         "institution_id", "training_class__training_type",
+                         "training_class__sector"))
+
+    def offered():
+        for enr, employed, exit_date, region, inst, ttype, sector in rows.iterator(
+                chunk_size=BATCH):
+            if len(region) < 6 or region[:6].endswith("00"):
+                continue
+            common = {"metric": METRIC, "day": _six_months_after(exit_date),
+                      "region_code": region, "organization_id": inst,
+                      "training_type": ttype if ttype in v.TRAINING_TYPES else "",
+                      "sector": sector if sector in v.SECTORS else ""}
+            if employed is True:
+                yield facts.FactInput(**common, value=1, source_ref=f"outcomes.employed:{enr}")
+            elif enr in previously_employed:
+                yield facts.FactInput(**common, value=-1,
+                                      source_ref=f"outcomes.employed:{enr}:undo:{run.pk}")
+
+    return facts.actual_facts_add_many(actor=actor, source=PLANS_SOURCE, facts=offered())
