@@ -31,6 +31,7 @@ import hashlib
 import io
 import json
 import os
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -580,8 +581,7 @@ class _Stage:
         self.name = f"outcomes_stage_{import_id}_{uuid.uuid4().hex[:8]}"
         self.pg = connection.vendor == "postgresql"
         self.buffer: list[Any] = []
-        self._copy = None
-        self._copy_cm = None
+        self._file = None
         with connection.cursor() as cursor:
             if self.pg:
                 cursor.execute(
@@ -597,9 +597,10 @@ class _Stage:
 
     def open(self) -> None:
         if self.pg:
-            self._cursor = connection.cursor()
-            self._copy_cm = self._cursor.cursor.copy(f"COPY {self.name} FROM STDIN")
-            self._copy = self._copy_cm.__enter__()
+            # The pass writes COPY text into a temporary file first and COPYs it afterwards:
+            # the connection stays free meanwhile for the job's progress writes (psycopg holds
+            # the connection for the whole of an open COPY).
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
 
     def add(self, row: tuple) -> None:
         self.buffer.append(row)
@@ -612,7 +613,7 @@ class _Stage:
         if self.pg:
             # Every value is digits, hex, a code of GB 32100 letters, an ISO date or t/f: no
             # tab, newline or backslash to escape.
-            self._copy.write("".join("\t".join(r) + "\n" for r in self.buffer))
+            self._file.write("".join("\t".join(r) + "\n" for r in self.buffer).encode())
         else:
             with connection.cursor() as cursor:
                 cursor.executemany(
@@ -623,12 +624,18 @@ class _Stage:
 
     def close(self) -> None:
         self.flush()
-        if self._copy_cm is not None:
-            self._copy_cm.__exit__(None, None, None)
-            self._copy_cm = None
-            self._cursor.close()
+        if self._file is None:
+            return
+        try:
+            self._file.seek(0)
             with connection.cursor() as cursor:
+                with cursor.cursor.copy(f"COPY {self.name} FROM STDIN") as copy:
+                    while chunk := self._file.read(READ_BYTES):
+                        copy.write(chunk)
                 cursor.execute(f"ANALYZE {self.name}")
+        finally:
+            self._file.close()
+            self._file = None
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
