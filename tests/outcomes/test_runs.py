@@ -222,6 +222,7 @@ def test_plans_facts_count_each_employed_trainee_once_and_correct_one_no_longer_
     fact = facts.get(source_ref=f"outcomes.employed:{history['enrollments'][0].pk}")
     assert fact.day == D(2025, 10, 30)  # the class ended 2025-04-30: six months later
     assert fact.organization_id == history["institution"].pk
+    assert fact.training_type == "employment_skills"  # the plans vocabulary's name
     assert fact.region_code == cls.region.code
     compute()  # the same counts: nothing added
     assert facts.count() == 2 and facts.aggregate(n=Sum("value"))["n"] == 2

@@ -11,9 +11,13 @@ class DemandConfig(AppConfig):
         from jineng.core import hooks
         from jineng.demand.selectors import demand_lists
         from jineng.demand.services import forecasts
+        from jineng.outcomes import hooks as outcomes_hooks
         from jineng.outcomes.selectors import labour_market
 
         hooks.work_items.register("demand.lists", demand_lists.work_items)
         # New hires from the social-insurance records feed the forecasts' observed demand.
         if labour_market.hires_by_occupation not in forecasts.HIRING_SOURCES:
             forecasts.HIRING_SOURCES.append(labour_market.hires_by_occupation)
+        # The outcomes job's demand match asks which classes train for a demand-list occupation.
+        outcomes_hooks.demand_matched_classes.register("demand.lists",
+                                                       demand_lists.classes_on_demand_lists)

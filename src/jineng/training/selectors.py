@@ -566,3 +566,10 @@ def exits_for_outcomes(last_day: dt.date | None = None):
         "training_class__level__rank", "training_class__start_date",
         "training_class__end_date", "completed", "training_class__employer__credit_code",
         "training_class__occupation_id", "training_class__region_id")
+
+
+def plans_training_type_of(code: str) -> str:
+    """The plans vocabulary's training type of a class's training type ("" when none), for
+    other apps feeding plans facts about trainees (the outcomes job)."""
+    from jineng.training.plan_facts import plans_training_type
+    return plans_training_type(code)

@@ -291,3 +291,23 @@ def work_items(*, actor) -> list[dict]:
         {"key": "lists-draft", "label": _("Demand lists to file"), "count": len(drafts),
          "url": f"{url}?status=draft", "rows": rows(drafts)},
     ]
+
+
+def classes_on_demand_lists(classes: list) -> set[int]:
+    """For the outcomes job's demand match (outcomes.hooks.demand_matched_classes): of the
+    (class_id, occupation_id, region_code, start_date) given, the classes whose occupation is
+    on an accepted enterprise demand list of the quarter of the class start, filed in the
+    class's city (same first four region digits). One query for all classes."""
+    from jineng.demand.choices import DemandListStatus
+
+    if not classes:
+        return set()
+    years = {start.year for _c, _o, _r, start in classes if start}
+    lines = (DemandLine.objects.filter(demand_list__status=DemandListStatus.ACCEPTED,
+                                       demand_list__year__in=years)
+             .values_list("occupation_id", "demand_list__region__code", "demand_list__year",
+                          "demand_list__quarter").distinct())
+    listed = {(occ, region[:4], year, quarter) for occ, region, year, quarter in lines}
+    return {cid for cid, occ, region, start in classes
+            if start and (occ, (region or "")[:4], start.year, (start.month - 1) // 3 + 1)
+            in listed}

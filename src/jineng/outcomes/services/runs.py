@@ -276,8 +276,9 @@ def _feed_plans(*, run: OutcomeRun, actor, previously_employed: set[int]) -> int
     rerun adds nothing. A trainee counted by the previous run and no longer employed (records
     corrected) gets a -1 correction `outcomes.employed:<enrollment>:undo:<run>`. Classes
     registered above county level are skipped (facts are per county). Answers facts offered."""
-    from jineng.plans.rules import vocabulary as v
+    from jineng.plans.choices import FACT_SECTORS
     from jineng.plans.services import facts
+    from jineng.training import selectors as training
 
     rows = (OutcomeMeasure.objects.filter(run=run).order_by()
             .values_list("enrollment_id", "employed_6m", "exit_date", "region__code",
@@ -291,8 +292,8 @@ def _feed_plans(*, run: OutcomeRun, actor, previously_employed: set[int]) -> int
                 continue
             common = {"metric": METRIC, "day": _six_months_after(exit_date),
                       "region_code": region, "organization_id": inst,
-                      "training_type": ttype if ttype in v.TRAINING_TYPES else "",
-                      "sector": sector if sector in v.SECTORS else ""}
+                      "training_type": training.plans_training_type_of(ttype or ""),
+                      "sector": sector if sector in FACT_SECTORS else ""}
             if employed is True:
                 yield facts.FactInput(**common, value=1, source_ref=f"outcomes.employed:{enr}")
             elif enr in previously_employed:
