@@ -1049,6 +1049,13 @@ SKIP: dict[str, str] = {
     "assessment:issuance_training_certificates": "POST-only: issues a class's training "
     "certificates (GET 405); its scope is tested in tests/assessment/test_issuance_pages_api.py",
     "assessment_certificate_public_status": _PUBLIC_STATUS,
+    # Outcomes scorecards (issue 11): a listed training institution's aggregates, the same
+    # public scope for every viewer (404 like missing for an unlisted one); the world has no
+    # outcomes run. tests/portal/test_scorecard_pages.py, tests/outcomes/test_quality_api.py.
+    "portal:scorecard": "a public scorecard (public scope for every viewer): "
+                        "tests/portal/test_scorecard_pages.py",
+    "outcomes_scorecard_get": "a public scorecard (public scope for every viewer): "
+                              "tests/outcomes/test_quality_api.py",
     "assessment:signing_certificate_public": _PUBLIC_STATUS,
 }
 
@@ -1593,6 +1600,9 @@ PUBLIC_PAGES = {
     "portal:site_class", "portal:site_institution",
     "demand:wage_guidance",  # published wage guidance (工资指导价位): no figure of a small cell
     "demand:wish_occupation_search",  # occupation names for the public wish form
+    # Outcomes scorecards (issue 11): listed training institutions' aggregates, small cells
+    # suppressed for everyone but government staff (tests/portal/test_scorecard_pages.py).
+    "portal:scorecards",
 }
 # The first word of a URL name names the record kind of its `pk` argument.
 NAME_KIND = {"organization": "organization", "site": "site", "person": "person",

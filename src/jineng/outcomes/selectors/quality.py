@@ -44,6 +44,7 @@ __all__ = [
     "home_province_code", "indicator_cells", "indicator_settings_history",
     "indicator_settings_in_force",
     "institution_quality", "institution_ranking", "institution_scorecard", "latest_run",
+    "may_see_ranking",
     "parse_period", "scorecard_institutions", "sees_all_cells",
 ]
 
@@ -107,10 +108,11 @@ def indicator_settings_in_force(*, region_code: str, day: dt.date | None = None,
 def indicator_settings_history(*, actor, region_code: str | None = None,
                                ) -> QuerySet[IndicatorSettings]:
     """Every recorded settings row of the province, newest first (government staff of the
-    province and administrators; others are refused)."""
+    province and administrators; empty for everyone else)."""
     scope = scope_of(actor)
     if not (scope.everything or scope.region_prefix is not None):
-        raise Forbidden(_("Only HRSS staff read the indicator settings."))
+        # Like every list: nothing the reader may see (the API answers an empty history).
+        return IndicatorSettings.objects.none()
     code = region_code or (getattr(getattr(actor, "region", None), "code", "") or "")
     province = _province_code(code) or home_province_code()
     if not scope.everything and province[:2] != scope.region_prefix[:2]:
@@ -586,10 +588,14 @@ class Ranking:
     periods: list[str]
 
 
-def _staff_only(actor) -> None:
+def may_see_ranking(actor) -> bool:
     scope = scope_of(actor)
-    if not (scope.everything or (getattr(actor, "is_hrss_staff", False)
-                                 and scope.region_prefix is not None)):
+    return scope.everything or (bool(getattr(actor, "is_hrss_staff", False))
+                                and scope.region_prefix is not None)
+
+
+def _staff_only(actor) -> None:
+    if not may_see_ranking(actor):
         raise Forbidden(_("Only HRSS staff see the ranking of institutions."))
 
 
@@ -599,15 +605,15 @@ def institution_ranking(*, actor, indicator: str = Indicator.COMPOSITE, period: 
     """Institutions of the latest run ranked by one indicator (highest first; ties share a rank;
     institutions without a value last, unranked), filtered by occupation (institutions that
     trained it) and region (the institution's city or county). HRSS staff only; province-wide
-    (see the module's docstring)."""
-    _staff_only(actor)
+    (see the module's docstring); empty, like every list, for anyone else (the page refuses
+    them)."""
     if indicator not in Indicator.values:
         raise DomainError(_("Unknown indicator %(value)s.") % {"value": indicator[:20]},
                           field="indicator", code="invalid")
     period = parse_period(period)
     run = run or latest_run()
-    if run is None:
-        return Ranking(None, indicator, period, [], [])
+    if run is None or not may_see_ranking(actor):
+        return Ranking(run, indicator, period, [], [])
     cells = IndicatorValue.objects.filter(run=run, dimension=Dimension.INSTITUTION,
                                           period=period)
     occupation_code = (occupation_code or "").strip()[:50]

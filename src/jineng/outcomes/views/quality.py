@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jineng.core.errors import DomainError
+from jineng.core.errors import DomainError, Forbidden
 from jineng.core.http import domain_errors, message_errors
 from jineng.core.tabular import write_csv
 from jineng.outcomes.choices import Indicator
@@ -36,6 +36,8 @@ def _ranking_args(request) -> dict:
 def ranking(request):
     """Institutions ranked by the composite (or another indicator), filtered by occupation,
     region and period; each row links to the scorecard and the institution's figures."""
+    if not selectors.may_see_ranking(request.user):
+        raise Forbidden(_("Only HRSS staff see the ranking of institutions."))
     args = _ranking_args(request)
     try:
         result = selectors.institution_ranking(actor=request.user, **args)
@@ -123,6 +125,8 @@ def settings_page(request):
             messages.success(request, _("The settings from %(day)s are recorded.")
                              % {"day": day})
             return redirect("outcomes:quality_settings")
+    if not selectors.sees_all_cells(request.user):
+        raise Forbidden(_("Only HRSS staff read the indicator settings."))
     history = list(selectors.indicator_settings_history(actor=request.user))
     code = (history[0].region.code if history else
             getattr(getattr(request.user, "region", None), "code", "") or "")
