@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from jineng.accounts.models import Role
 from jineng.core.errors import Conflict, DomainError, Forbidden, NotFound
@@ -160,6 +161,9 @@ def test_business_row_fills_the_legal_person(world):
     assert business.person_id is None and business.link_id is None
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="row locks (SELECT … FOR UPDATE) need PostgreSQL; SQLite locks the "
+                           "whole database and answers the second writer with an error")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_reviewers_cannot_both_decide():
     from tests.concurrency import in_threads
@@ -185,3 +189,19 @@ def test_two_reviewers_cannot_both_decide():
     written = InsuranceRecord.objects.filter(link=row).count()
     assert written == (1 if row.status == LinkStatus.CONFIRMED else 0)
     assert RecordLink.objects.get(pk=row.pk).decided_by_id in (a.pk, b.pk)
+
+
+def test_a_large_run_from_a_page_goes_to_a_background_job(world, monkeypatch):
+    from jineng.jobs.models import Job
+    from tests.jobs.worker import run_worker
+
+    monkeypatch.setattr(services, "JOB_MIN_ROWS", 2)  # the threshold, not the behaviour
+    s.link(world["imp"], name="张伟", birth=B1, id_given=s.wrong_check(world["p1"].plain_id))
+    s.link(world["imp"], name="李明", birth=dt.date(1988, 3, 4))
+    started = services.link_run_start(actor=world["staff"])
+    assert started.job_id is not None and started.proposed == 0
+    assert RecordLink.objects.filter(candidate__isnull=True).count() == 2
+    run_worker()
+    job = Job.objects.get(pk=started.job_id)
+    assert job.status == "succeeded", job.error
+    assert RecordLink.objects.filter(status=LinkStatus.LINKED).count() == 2
