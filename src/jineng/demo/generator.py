@@ -689,6 +689,7 @@ def delete_demo() -> dict[str, int]:
     plans_demo.remove_demo_plan()
     plans_demo.remove_facts(source=training_demo.PLAN_FACTS_SOURCE)
     plans_demo.remove_facts(source=assessment_demo.PLAN_FACTS_SOURCE)
+    plans_demo.remove_facts(source=outcomes_demo.PLAN_FACTS_SOURCE)
     demo_users = DemoUser.objects.values("user_id")
     get_user_model().objects.filter(pk__in=demo_users).update(organization=None)
     deleted: dict[str, int] = {}

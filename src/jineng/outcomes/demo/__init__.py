@@ -58,6 +58,9 @@ from jineng.registry.models import KeyGroupMembership, Organization, Person, Reg
 from jineng.training.models import Enrollment
 
 PROVINCE_CODE = "520000"
+# The run feeds the plans' `employed_after_training` facts under this source; a demo reset
+# removes them (they point at demo organizations), as it does the training demo's facts.
+PLAN_FACTS_SOURCE = "outcomes.employment"
 DEMO_SOURCE_FILE = "演示数据：参保缴费记录（合成）.csv"
 DEMO_BUSINESS_FILE = "演示数据：市场主体登记（合成）.csv"
 # SYNTHETIC shares.
@@ -514,7 +517,7 @@ def _compute(*, actor, today: dt.date) -> str:
     through = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     run = OutcomeRun.objects.create(requested_by=actor, data_through=through,
                                     parameters={"province": PROVINCE_CODE, "source": "demo"})
-    run = runs.outcomes_compute(run, actor=actor)
+    run = runs.outcomes_compute(run, by_user=actor)
     if run.status != RunStatus.SUCCEEDED:
         return f"{run.status}: {run.error[:200]}"
     return f"{run.status}: {run.trainees} trainees, {run.indicator_values} indicator values"
