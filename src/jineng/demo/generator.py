@@ -560,7 +560,7 @@ def build_outcomes(ctx: BuildContext) -> None:
         scale=ctx.scale, seed=ctx.seed, today=timezone.localdate(), anchors=ctx.anchors)
     for model, first, last in result.get("blocks", []):
         DemoRows.objects.create(build=ctx.build, model=model, first_pk=first, last_pk=last)
-    for key in ("insurance_records", "business_registrations", "record_links", "outcome_run"):
+    for key in ("insurance_records", "business_registrations", "record_links"):
         if key in result:
             ctx.counts[key] = result[key]
 
