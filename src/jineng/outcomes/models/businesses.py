@@ -1,4 +1,5 @@
-"""Business registrations (个体工商户 and enterprises founded), so that 创业 counts as an outcome."""
+"""Business registrations (个体工商户 and enterprises founded), so that 创业 counts as an
+outcome."""
 
 from __future__ import annotations
 

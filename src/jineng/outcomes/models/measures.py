@@ -130,6 +130,9 @@ class OutcomeMeasure(models.Model):
         indexes = [models.Index(fields=["institution", "exit_date"], name="outcome_inst_exit"),
                    models.Index(fields=["person"], name="outcome_person")]
 
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} {self.exit_date}"
+
     @property
     def audit_region_code(self) -> str:
         return self.region.code
@@ -176,6 +179,9 @@ class IndicatorValue(models.Model):
         ]
         indexes = [models.Index(fields=["run", "dimension", "indicator", "period"],
                                 name="indicator_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.dimension}:{self.key} {self.period}"
 
     @property
     def audit_region_code(self) -> str:

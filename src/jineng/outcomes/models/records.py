@@ -150,6 +150,9 @@ class InsuranceRecordRevision(models.Model):
         verbose_name_plural = _("social-insurance record revisions")
         ordering = ["record", "replaced_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.replaced_at:%Y-%m-%d}"
+
     @property
     def audit_region_code(self) -> str:
         return self.employer_region.code
