@@ -47,6 +47,13 @@ def quarter_start(month: ir.IntegerValue, ahead: int) -> ir.IntegerValue:
     return ((month // 3) + ahead) * 3
 
 
+def _six_in_a_row(bits: ir.IntegerValue) -> ir.BooleanValue:
+    run = bits
+    for k in range(1, STABLE_MONTHS):
+        run = run & (bits >> k)
+    return run != 0
+
+
 def outcome_measures(exits: ir.Table, records: ir.Table, businesses: ir.Table, *,
                      data_through: int) -> ir.Table:
     """One row per enrollment_id: the exit's columns and the measures of MEASURE_COLUMNS."""
@@ -54,22 +61,22 @@ def outcome_measures(exits: ir.Table, records: ir.Table, businesses: ir.Table, *
     ex = exits.select(*EXIT_COLUMNS, "order_employer_code")
     s, e = ex.start_month, ex.exit_month
 
-    # Wage per person and month = the sum over all employers that month.
+    # Records first joined to the exits they can matter to (the person's months s-12..e+14),
+    # then summed per exit and month: only trainees' months in a window are aggregated.
     rec = records.filter(records.month <= dt)
-    monthly = rec.group_by(["person_id", "month"]).aggregate(
-        wage=rec.wage_base.cast("float64").sum())
-
-    # 1. Employment windows and wages: the exit's person-months from s-12 to e+14 (quarter 4
-    #    after exit ends at most 14 months after e).
-    win = ex.select("enrollment_id", p=ex.person_id, s=s, e=e)
-    jm = win.join(monthly, [win.p == monthly.person_id, monthly.month >= win.s - 12,
-                            monthly.month <= win.e + 14])
+    win = ex.select("enrollment_id", p=ex.person_id, s=s, e=e,
+                    order_code=ex.order_employer_code)
+    jr = win.join(rec, [win.p == rec.person_id, rec.month >= win.s - 12,
+                        rec.month <= win.e + 14])
+    jm = jr.group_by(["enrollment_id", "s", "e", "month"]).aggregate(
+        wage=jr.wage_base.cast("float64").sum())
     rel = jm.month - jm.e
-    # Six consecutive months end at `month` iff the row five rows earlier is month - 5 (one
-    # row per month). The run must lie within e+1..e+12.
-    lag5 = jm.month.lag(STABLE_MONTHS - 1).over(
-        ibis.window(group_by=jm.enrollment_id, order_by=jm.month))
-    jm = jm.mutate(rel=rel, lag5=lag5)
+    jm = jm.mutate(rel=rel)
+    # Stable employment without a window function: the months e+1..e+12 with a record as
+    # the bits of an integer (one row per month, so the sum is an OR); six consecutive
+    # months = some bit whose five next bits are set too.
+    bit = ibis.cases(((rel >= 1) & (rel <= 12),
+                      ibis.literal(1, "int64") << (rel - 1).cast("int32")), else_=0)
     in_after = (jm.rel >= 1) & (jm.rel <= 12)
     in_before = (jm.month >= jm.s - 12) & (jm.month <= jm.s - 1)
     q2 = quarter_start(jm.e, 2)
@@ -80,18 +87,13 @@ def outcome_measures(exits: ir.Table, records: ir.Table, businesses: ir.Table, *
         w12=in_after.any(),
         wq2=((jm.month >= q2) & (jm.month <= q2 + 2)).any(),
         wq4=((jm.month >= q4) & (jm.month <= q4 + 2)).any(),
-        stable=((jm.rel >= STABLE_MONTHS) & (jm.rel <= 12)
-                & (jm.lag5 == jm.month - (STABLE_MONTHS - 1))).any(),
+        bits=bit.sum(),
         med_before=jm.wage.median(where=in_before),
         med_after=jm.wage.median(where=in_after),
     )
 
     # 2. Employers: who paid in s-1, and who paid in e+1..e+6 (same employer, order employer).
-    emp_win = ex.select("enrollment_id", p=ex.person_id, s=s, e=e,
-                        order_code=ex.order_employer_code)
-    je = emp_win.join(rec, [emp_win.p == rec.person_id,
-                            (rec.month == emp_win.s - 1)
-                            | ((rec.month >= emp_win.e + 1) & (rec.month <= emp_win.e + 6))])
+    je = jr.filter((jr.month == jr.s - 1) | ((jr.month >= jr.e + 1) & (jr.month <= jr.e + 6)))
     after6 = (je.month >= je.e + 1) & (je.month <= je.e + 6)
     per_employer = je.group_by(["enrollment_id", "employer_code"]).aggregate(
         prior=(je.month == je.s - 1).any(),
@@ -151,7 +153,7 @@ def outcome_measures(exits: ir.Table, records: ir.Table, businesses: ir.Table, *
         employed_6m=_known(yes(t.w6) | yes(t.b6), e + 6, dt),
         employed_12m=_known(yes(t.w12) | yes(t.b12), e + 12, dt),
         self_employed_12m=_known(yes(t.b12), e + 12, dt),
-        stable_employment=_known(yes(t.stable), e + 12, dt),
+        stable_employment=_known(_six_in_a_row(t.bits.fill_null(0)), e + 12, dt),
         wage_before=wage_before,
         wage_after=wage_after,
         wage_growth=growth,
