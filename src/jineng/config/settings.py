@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "jineng.training",
     "jineng.assessment",
     "jineng.outcomes",
+    "jineng.subsidy",
     "jineng.demand",
     "jineng.plans",
     "jineng.demo",

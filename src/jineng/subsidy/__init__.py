@@ -1,0 +1,1 @@
+"""Subsidies and funds: rules with dated parameters, claims, budgets, payments, recoveries."""

@@ -1,0 +1,9 @@
+"""Models of the subsidy app, by sub-domain."""
+
+from jineng.subsidy.models.claims import ClaimStatusChange, SubsidyClaim
+from jineng.subsidy.models.funds import Budget, BudgetEntry
+from jineng.subsidy.models.parameters import ParameterSet
+from jineng.subsidy.models.payments import PaymentBatch, PaymentItem
+
+__all__ = ["Budget", "BudgetEntry", "ClaimStatusChange", "ParameterSet", "PaymentBatch",
+           "PaymentItem", "SubsidyClaim"]
