@@ -511,6 +511,7 @@ def class_revise(*, actor, training_class: TrainingClass, data: ClassInput,
                      after={**audit.snapshot(cls), "sessions": len(sessions),
                             "teachers": sorted(t.pk for t in data.teachers)},
                      reason=note.strip())
+        hooks.class_changed.call(actor=actor, training_class=cls, action="resubmit")
     return cls
 
 
@@ -556,6 +557,7 @@ def class_transition(*, actor, training_class: TrainingClass, action: str,
         audit.record(actor=actor, action=AuditAction.TRANSITION, instance=cls,
                      before={"status": before}, after={"status": target, "action": action},
                      reason=reason.strip())
+        hooks.class_changed.call(actor=actor, training_class=cls, action=action)
         if action == "finish":
             hooks.class_finished.call(actor=actor, training_class=cls)
             cls.refresh_from_db(fields=["status", "status_changed_at"])
