@@ -18,9 +18,12 @@ and within 30 km; one class page.
 
     .venv/bin/python benchmarks/portal_site.py --database sqlite
     .venv/bin/python benchmarks/portal_site.py --database postgres
+    .venv/bin/python benchmarks/portal_site.py --database sqlite --tier M
     .venv/bin/python benchmarks/portal_site.py --database sqlite --scale 0.05   # quick
 
-Tier: L (scale 1.0). Goal (issue 15): p95 under 100 ms. Not a test: prints a Markdown table.
+Tiers (`--tier`, default L): L scale 1.0 (the sizes above), M 0.25 (75,000 classes, 5,000
+sites, 1,250 institutions: a mid-size province), S 0.05; `--scale` overrides. Goal (issue
+15): p95 under 100 ms at tier L. Not a test: prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ CLASSES = 300_000
 PUBLIC_SHARE = 0.03
 FUNDS = ["employment_subsidy", "skills_account", "east_west", "rural_revitalization",
          "industry", "enterprise"]
+TIERS = {"S": 0.05, "M": 0.25, "L": 1.0}
 GROUPS = ["", "", "", "graduate", "migrant_worker", "unemployed", "veteran", "disabled"]
 
 
@@ -179,7 +183,11 @@ def time_queries(info: dict, repeat: int) -> list[tuple[str, float, float, int]]
             s.search_parse(lat=lat + 0.02, lon=lon - 0.02, within_km=10, subsidized=True,
                            key_group="veteran"))),
         ("classes, no place, page 10", lambda: s.class_search(s.search_parse(), offset=180)),
-        ("map sites, province-wide", lambda: s.site_map(s.search_parse())),
+        ("map, province-wide (per county)", lambda: s.site_map(s.search_parse())),
+        ("map, province-wide, subsidized (per county)", lambda: s.site_map(
+            s.search_parse(subsidized=True))),
+        ("map, county seat ≤ 100 km (per county)", lambda: s.site_map(
+            s.search_parse(place=code, within_km=100))),
         ("map sites, county seat ≤ 30 km", lambda: s.site_map(
             s.search_parse(place=code, within_km=30))),
         ("one class page", lambda: s.class_detail(any_class)),
@@ -188,6 +196,8 @@ def time_queries(info: dict, repeat: int) -> list[tuple[str, float, float, int]]
     for name, fn in cases:
         p50, p95, result = timed(fn, repeat)
         n = getattr(result, "count", 1)
+        if getattr(result, "mode", "") == "regions":
+            n = f"{n} sites in {len(result.regions)} counties"
         rows.append((name, p50, p95, n))
     return rows
 
@@ -195,16 +205,20 @@ def time_queries(info: dict, repeat: int) -> list[tuple[str, float, float, int]]
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--tier", choices=sorted(TIERS), default="L")
+    parser.add_argument("--scale", type=float, default=None,
+                        help="override the tier's scale (1.0 = tier L)")
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
+    scale = args.scale if args.scale is not None else TIERS[args.tier]
     setup_django(prepare_database(args.database))
     from django.db import connection
 
-    info = build(args.scale)
+    info = build(scale)
     rows = time_queries(info, args.repeat)
     worst = max(p95 for _n, _m, p95, _c in rows)
-    tier = "L" if args.scale >= 1 else f"L × {args.scale}"
+    tier = (args.tier if args.scale is None else
+            "L" if scale >= 1 else f"L × {scale}")
     print(f"\n## Portal training map ({connection.vendor}, tier {tier})\n")
     print(f"machine: {machine()}")
     print(f"rows: {info['classes']} classes ({info['public_now']} open or upcoming today), "

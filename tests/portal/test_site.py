@@ -251,3 +251,43 @@ def test_search_query_count_does_not_grow_with_the_page(sw, anon, django_assert_
     assert page.count == 3
     with django_assert_max_num_queries(3):
         selectors.site_map(search)
+
+
+# --- the province-wide map: per county ----------------------------------------------------------
+
+def test_map_without_a_place_answers_per_county(sw, anon):
+    body = anon.call("portal_site_map", query={}).body
+    assert body["mode"] == "regions" and body["items"] == []
+    # Both sites are public and hold classes: one county (the world's) with 2 sites, 3 classes
+    # (the class waiting for review is not counted).
+    assert body["count"] == 2
+    [county] = body["regions"]
+    assert county["code"] == sw.near.site.region.code[:6]
+    assert (county["sites"], county["classes"]) == (2, 3)
+    assert county["latitude"] and county["longitude"]
+    # Filters still apply per county: subsidized leaves out the enterprise's own class.
+    subsidized = anon.call("portal_site_map", query={"subsidized": True}).body
+    assert subsidized["regions"][0]["classes"] == 2
+
+
+def test_map_around_a_place_lists_sites_and_wide_radius_answers_per_county(sw, anon):
+    near = anon.call("portal_site_map", query={"lat": LAT, "lon": LON, "within_km": 10}).body
+    assert near["mode"] == "sites" and near["regions"] == []
+    wide = anon.call("portal_site_map", query={"lat": LAT, "lon": LON,
+                                               "within_km": selectors.REGIONS_ABOVE_KM + 1}).body
+    assert wide["mode"] == "regions" and wide["count"] == 2
+
+
+def test_region_markers_leave_out_sites_the_public_does_not_see(sw, anon):
+    sw.far.site.is_active = False
+    sw.far.site.save()
+    body = anon.call("portal_site_map", query={}).body
+    assert body["count"] == 1 and body["regions"][0]["classes"] == 2
+
+
+def test_map_page_without_a_place_lists_counties_with_a_link_to_zoom_in(sw, client):
+    response = client.get("/map/")
+    text = response.content.decode()
+    assert response.status_code == 200 and 'id="region-list"' in text
+    code = sw.near.site.region.code[:6]
+    assert f"place={code}" in text and "within_km=30" in text

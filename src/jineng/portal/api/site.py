@@ -97,11 +97,25 @@ class MapSiteOut(Schema):
     distance_km: float | None
 
 
+class MapRegionOut(Schema):
+    code: str = Field(description="county code")
+    name: str
+    latitude: float = Field(description="the county seat (else the mean of its sites)")
+    longitude: float
+    sites: int = Field(description="sites with matching classes in the county")
+    classes: int = Field(description="matching open or upcoming classes in the county")
+
+
 class MapSitePageOut(Schema):
-    count: int
+    mode: str = Field(description="sites: one marker per site (items, paged); regions: one "
+                                  "per county (regions), for a search with no place or wider "
+                                  "than 50 km — choose a place to see the sites")
+    count: int = Field(description="matching sites (both modes)")
     limit: int
     offset: int
     items: list[MapSiteOut]
+    regions: list[MapRegionOut] = Field(description="per county, most classes first "
+                                                    "(regions mode; else empty)")
 
 
 class MapSessionOut(Schema):
@@ -169,7 +183,8 @@ def class_search(request, response: HttpResponse, filters: Query[MapSearchIn]):
 
 @router.get("/sites", response={200: MapSitePageOut, 422: ErrorOut, 429: ErrorOut}, **PUBLIC,
             operation_id="portal_site_map",
-            summary="Sites with matching open or upcoming classes (the training map's markers)")
+            summary="Sites with matching open or upcoming classes (the training map's markers); "
+                    "per county without a place")
 def site_map(request, response: HttpResponse, filters: Query[MapSearchIn]):
     refused = _throttled(request, response)
     if refused is not None:
@@ -179,8 +194,8 @@ def site_map(request, response: HttpResponse, filters: Query[MapSearchIn]):
     except selectors.SearchRefused as problem:
         return _refused(problem)
     page = selectors.site_map(search, offset=filters.offset, limit=filters.limit)
-    return {"count": page.count, "limit": page.limit, "offset": page.offset,
-            "items": page.items}
+    return {"mode": page.mode, "count": page.count, "limit": page.limit,
+            "offset": page.offset, "items": page.items, "regions": page.regions}
 
 
 @router.get("/classes/{class_id}",

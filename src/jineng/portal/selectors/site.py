@@ -364,29 +364,53 @@ class SiteMarker:
 
 
 @dataclass
+class RegionMarker:
+    """Matching sites and classes of one county, drawn as one marker (the province-wide map)."""
+
+    code: str
+    name: str
+    latitude: float
+    longitude: float
+    sites: int
+    classes: int
+
+
+@dataclass
 class SitePage:
+    """The map's markers. `mode` "sites": one marker per site (`items`, a page of them) around
+    a place; "regions": one marker per county (`regions`, all of them) for a search with no
+    place or wider than REGIONS_ABOVE_KM, with no site rows read. `count` is the number of
+    matching sites in both modes."""
+
     count: int
     offset: int
     limit: int
     items: list[SiteMarker]
+    mode: str = "sites"
+    regions: list[RegionMarker] = field(default_factory=list)
+
+
+REGIONS_ABOVE_KM = 50.0  # a search wider than this is answered per county
 
 
 def site_map(search: ClassSearch, *, offset: int = 0, limit: int = MAX_MARKERS) -> SitePage:
     """The sites holding at least one class that matches the search, with how many; nearest
-    first with a place, else by the number of classes."""
+    first with a place. With no place (or a radius above REGIONS_ABOVE_KM): per county
+    (`site_map_regions`), the answer whose cost does not grow with the number of sites."""
+    if search.place is None or (search.within_km or 0) > REGIONS_ABOVE_KM:
+        return site_map_regions(search)
     qs = _filtered(search)
     # Counted here rather than by GROUP BY: SQLite would walk the whole table along the
     # site_id index to group, instead of reading the few public classes by status.
     per_site = Counter(qs.order_by().values_list("site_id", flat=True))
     if not per_site:
         return SitePage(0, offset, limit, [])
-    # The public sites read whole (or in the search's box) and matched here: an IN list of
-    # thousands of ids is far slower on SQLite than reading tens of thousands of short rows.
+    # The public sites in the search's box read and matched here: an IN list of thousands of
+    # ids is far slower on SQLite than reading the short rows of the box.
     sites = registry.site_list(actor=None).order_by()
-    if search.place is not None:
-        box = rules.bounding_box(search.place.lat, search.place.lon, search.within_km)
-        sites = sites.filter(latitude__gte=_dec(box.south), latitude__lte=_dec(box.north),
-                             longitude__gte=_dec(box.west), longitude__lte=_dec(box.east))
+    box = rules.bounding_box(search.place.lat, search.place.lon, search.within_km)
+    sites = sites.filter(latitude__gte=_dec(box.south), latitude__lte=_dec(box.north),
+                         longitude__gte=_dec(box.west), longitude__lte=_dec(box.east))
     markers = []
     for pk, name, address, org_id, org_name, region_name, lat, lon in sites.values_list(
             "pk", "name", "address", "organization_id", "organization__name", "region__name",
@@ -395,17 +419,55 @@ def site_map(search: ClassSearch, *, offset: int = 0, limit: int = MAX_MARKERS) 
             continue
         marker = SiteMarker(pk, name, address, org_id, org_name, region_name, float(lat),
                             float(lon), per_site[pk])
-        if search.place is not None:
-            marker.distance_km = round(rules.distance_km(
-                search.place.lat, search.place.lon, marker.latitude, marker.longitude), 1)
-            if marker.distance_km > search.within_km:
-                continue
+        marker.distance_km = round(rules.distance_km(
+            search.place.lat, search.place.lon, marker.latitude, marker.longitude), 1)
+        if marker.distance_km > search.within_km:
+            continue
         markers.append(marker)
-    if search.place is not None:
-        markers.sort(key=lambda m: (m.distance_km, m.id))
-    else:
-        markers.sort(key=lambda m: (-m.classes, m.id))
+    markers.sort(key=lambda m: (m.distance_km, m.id))
     return SitePage(len(markers), offset, limit, markers[offset:offset + limit])
+
+
+def site_map_regions(search: ClassSearch) -> SitePage:
+    """The matching sites and classes per county: one read of the matching public classes
+    (by the status/end-date index; a few thousand short rows at tier L), nothing per site.
+    A county's marker sits at its seat (the registry's coordinates), else at the mean of its
+    sites. With a place, only sites within the radius count."""
+    qs = _filtered(search).filter(
+        site_id__in=registry.site_list(actor=None).order_by().values("pk"))
+    per_site: dict[int, list] = {}
+    for site_id, code, lat, lon in qs.order_by().values_list(
+            "site_id", "site__region__code", "site__latitude", "site__longitude"):
+        row = per_site.get(site_id)
+        if row is None:
+            per_site[site_id] = [code[:6], float(lat), float(lon), 1]
+        else:
+            row[3] += 1
+    counties: dict[str, list] = {}  # code -> [sites, classes, sum lat, sum lon]
+    for county, lat, lon, n in per_site.values():
+        if search.place is not None and rules.distance_km(
+                search.place.lat, search.place.lon, lat, lon) > search.within_km:
+            continue
+        c = counties.setdefault(county, [0, 0, 0.0, 0.0])
+        c[0] += 1
+        c[1] += n
+        c[2] += lat
+        c[3] += lon
+    if not counties:
+        return SitePage(0, 0, 0, [], mode="regions")
+    known = {code: (name, lat, lon) for code, name, lat, lon in registry.region_list(
+        actor=None).filter(code__in=list(counties)).values_list(
+        "code", "name", "latitude", "longitude")}
+    regions = []
+    for code, (sites, classes, sum_lat, sum_lon) in counties.items():
+        name, lat, lon = known.get(code, (code, None, None))
+        regions.append(RegionMarker(
+            code=code, name=name, sites=sites, classes=classes,
+            latitude=float(lat) if lat is not None else round(sum_lat / sites, 6),
+            longitude=float(lon) if lon is not None else round(sum_lon / sites, 6)))
+    regions.sort(key=lambda r: (-r.classes, r.code))
+    total = sum(r.sites for r in regions)
+    return SitePage(total, 0, 0, [], mode="regions", regions=regions)
 
 
 # --- one class -------------------------------------------------------------------------------

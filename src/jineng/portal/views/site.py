@@ -110,7 +110,7 @@ def site_map(request):
         offset = (form.cleaned_data.get("offset") or 0) if form.is_bound else 0
         page = selectors.class_search(search, offset=offset)
         markers = selectors.site_map(search)
-    map_data = _map_data(search, markers) if search is not None else None
+    map_data = _map_data(search, markers, request) if search is not None else None
     return render(request, "portal/site/map.html", {
         "form": form, "search": search, "page": page, "markers": markers,
         "map_data": map_data, "radii": RADII,
@@ -125,7 +125,17 @@ def _page_url(request, page, step: int) -> str:
     return f"{reverse('portal:site_map')}?{params.urlencode()}"
 
 
-def _map_data(search, markers) -> dict:
+def _zoom_url(request, code: str) -> str:
+    """The map around a county: the same filters, its seat as the place, 30 km."""
+    params = request.GET.copy()
+    for name in ("lat", "lon", "offset"):
+        params.pop(name, None)
+    params["place"] = code
+    params["within_km"] = rules.DEFAULT_RADIUS_KM
+    return f"{reverse('portal:site_map')}?{params.urlencode()}"
+
+
+def _map_data(search, markers, request) -> dict:
     region = (search.place.code if search.place and search.place.code
               else selectors.map_region_code())
     boundary = plans.boundary_file(region) if region else None
@@ -142,7 +152,11 @@ def _map_data(search, markers) -> dict:
                    "classes": m.classes, "km": m.distance_km,
                    "url": reverse("portal:site_institution", args=[m.institution_id])}
                   for m in (markers.items if markers else [])],
+        "regions": [{"code": r.code, "name": r.name, "lat": r.latitude, "lon": r.longitude,
+                     "sites": r.sites, "classes": r.classes, "url": _zoom_url(request, r.code)}
+                    for r in (markers.regions if markers else [])],
         "labels": {"classes": str(_("open or upcoming classes")), "km": str(_("km")),
+                   "sites": str(_("sites")), "zoom": str(_("Show the sites near here")),
                    "institution": str(_("Institution page")),
                    "centre": str(_("Searching from here"))},
     }

@@ -68,6 +68,32 @@
     marker.addTo(map);
     points.push([s.lat, s.lon]);
   });
+  // Without a place (or wider than 50 km) the server answers per county: one labelled marker
+  // per county with its numbers; its popup links to the map around the county's seat.
+  (data.regions || []).forEach(function (r) {
+    var label = r.name + " · " + r.sites + " " + data.labels.sites + " · " + r.classes + " " +
+      data.labels.classes;
+    var size = Math.min(44, 22 + Math.round(Math.log(1 + r.classes) * 3));
+    var regionIcon = L.divIcon({ className: "region-marker", html: String(r.classes),
+      iconSize: [size, size] });
+    var marker = L.marker([r.lat, r.lon], { icon: regionIcon, title: label, alt: label,
+      keyboard: true });
+    var box = document.createElement("div");
+    var strong = document.createElement("strong");
+    strong.textContent = r.name;
+    box.appendChild(strong);
+    box.appendChild(document.createElement("br"));
+    box.appendChild(document.createTextNode(r.sites + " " + data.labels.sites + " · " +
+      r.classes + " " + data.labels.classes));
+    box.appendChild(document.createElement("br"));
+    var link = document.createElement("a");
+    link.href = r.url;
+    link.textContent = data.labels.zoom;
+    box.appendChild(link);
+    marker.bindPopup(box);
+    marker.addTo(map);
+    points.push([r.lat, r.lon]);
+  });
   if (data.centre) {
     L.circle([data.centre.lat, data.centre.lon], { radius: data.centre.km * 1000, weight: 1,
       color: "#1d5fa8", fillOpacity: 0.05, interactive: false }).addTo(map);
@@ -86,7 +112,7 @@
     }
   }
   fit();
-  el.setAttribute("data-map-drawn", "sites");
+  el.setAttribute("data-map-drawn", (data.regions || []).length ? "regions" : "sites");
   if (data.boundary && window.fetch) {
     fetch(data.boundary, { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
