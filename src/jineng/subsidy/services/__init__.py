@@ -1,0 +1,5 @@
+"""Every write of the subsidy app, one module per sub-domain; callers write
+`services.claim_submit(...)`."""
+from __future__ import annotations
+
+from jineng.subsidy.services.funds import *  # noqa: F403
