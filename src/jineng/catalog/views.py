@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jineng.catalog import exports, importers, selectors, services
+from jineng.catalog import exports, hooks, importers, selectors, services
 from jineng.catalog.choices import CatalogKind, TrainingType, VersionStatus
 from jineng.catalog.forms import CatalogForm, DraftForm, ImportForm, LookupForm, RejectForm
 from jineng.catalog.kinds import COLUMN_TITLES, spec_for
@@ -276,8 +276,20 @@ def version_manage(request, pk: int, number: int):
     headers, rows = _table(spec, page)
     context.update({"page": page, "headers": headers, "rows": rows,
                     "problems": services.version_problems(version)
-                    if version.status == VersionStatus.DRAFT else []})
+                    if version.status == VersionStatus.DRAFT else [],
+                    "quality": _quality(request.user, catalog, rows)})
     return render(request, "catalog/version_manage.html", context, status=status)
+
+
+def _quality(user, catalog, rows) -> list[tuple]:
+    """(institution, figures) for the institutions on this page of an institution catalog or
+    supplement, from whatever app answers catalog.hooks.institution_quality (the outcomes
+    app's latest run); empty without a provider, a run or a figure the user may read."""
+    if catalog.kind != CatalogKind.TRAINING_INSTITUTION:
+        return []
+    orgs = {entry.organization_id: entry.organization for entry, _cells in rows}
+    found = hooks.quality_of(actor=user, organization_ids=list(orgs))
+    return [(orgs[pk], found[pk]) for pk in orgs if pk in found]
 
 
 def _action(request, pk: int, number: int, do, success: str):
