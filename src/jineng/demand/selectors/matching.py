@@ -110,15 +110,23 @@ def _session_windows(class_ids: list[int], index: dict[int, int], now: dt.dateti
 
 def offered_classes(prefix: str, *, today: dt.date | None = None,
                     now: dt.datetime | None = None, with_names: bool = False,
-                    ) -> OfferedClasses:
+                    class_ids: list[int] | None = None,
+                    occupation_ids: list[int] | None = None) -> OfferedClasses:
     """The classes of a region subtree that may still be offered (approved or open, not
-    ended), as arrays for the set-based matching. Unscoped: the caller decided."""
+    ended), as arrays for the set-based matching; only `class_ids`, or only the classes
+    reached by `occupation_ids` (their occupation or its parent), when given. Unscoped: the
+    caller decided."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     qs = (TrainingClass.objects
           .filter(region__code__startswith=prefix, status__in=OFFERED_STATES,
                   end_date__gte=today)
           .order_by("pk"))
+    if class_ids is not None:
+        qs = qs.filter(pk__in=class_ids)
+    if occupation_ids is not None:
+        qs = qs.filter(Q(occupation_id__in=occupation_ids)
+                       | Q(occupation__parent_id__in=occupation_ids))
     rows = list(qs.values_list(
         "id", "occupation_id", "occupation__parent_id", "level__rank", "start_date",
         "end_date", "status", "site__latitude", "site__longitude", "funding_source",

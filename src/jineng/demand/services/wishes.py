@@ -28,6 +28,7 @@ from jineng.core.validators import InvalidIdentifier, parse_resident_id
 from jineng.demand.choices import PosterPlace, PreferredTime
 from jineng.demand.models import TrainingWish, WishChallenge, WishPoster
 from jineng.demand.rules import wishes as rules
+from jineng.demand.services import matching_refresh
 from jineng.registry.choices import KeyGroup
 from jineng.registry.models import Occupation, Region, SkillLevel, TrainingSite
 
@@ -423,6 +424,8 @@ def wish_submit(*, actor, data: WishInput, client_address: str | None = None) ->
         audit.record(actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE,
                      instance=wish, label=f"{_('training wish')} {wish.id_masked}",
                      before=None if created else before, after=after, ip_address=_ip(address))
+        if not created:  # the classes proposed to it follow (a background task)
+            matching_refresh.wish_refresh_queue(wish)
     return WishReceived(wish_id=wish.pk, created=created)
 
 
