@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -433,8 +433,11 @@ def site_map_regions(search: ClassSearch) -> SitePage:
     (by the status/end-date index; a few thousand short rows at tier L), nothing per site.
     A county's marker sits at its seat (the registry's coordinates), else at the mean of its
     sites. With a place, only sites within the radius count."""
-    qs = _filtered(search).filter(
-        site_id__in=registry.site_list(actor=None).order_by().values("pk"))
+    # The public scope of the sites as a correlated EXISTS: SQLite keeps reading the classes by
+    # the status/end-date index (an IN (subquery) or a GROUP BY makes it walk the site_id
+    # index over the whole table: 5–10 times slower at tier M).
+    qs = _filtered(search).filter(Exists(
+        registry.site_list(actor=None).order_by().filter(pk=OuterRef("site_id"))))
     per_site: dict[int, list] = {}
     for site_id, code, lat, lon in qs.order_by().values_list(
             "site_id", "site__region__code", "site__latitude", "site__longitude"):
