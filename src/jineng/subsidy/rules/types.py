@@ -247,7 +247,7 @@ class Step:
     parameter: str
     value: str
     code: str
-    params: Mapping = field(default_factory=frozen_map)
+    params: dict = field(default_factory=dict)
     amount: Decimal | None = None
     source: str = ""
 
@@ -270,7 +270,7 @@ class Decision:
     shares: Mapping[str, Decimal]
     steps: tuple[Step, ...]
     refusal_code: str | None
-    refusal_params: Mapping
+    refusal_params: dict
     parameter_version: str
     catalog_ref: str = ""
     cost: Decimal | None = None   # the full cost before cost sharing (== amount without sharing)
