@@ -51,6 +51,7 @@ class SubsidyClaim(models.Model):
     training_class_id = models.BigIntegerField(_("class"), null=True, blank=True)
     enrollment_id = models.BigIntegerField(_("enrollment"), null=True, blank=True)
     certificate_id = models.BigIntegerField(_("certificate"), null=True, blank=True)
+    certificate_date = models.DateField(_("certificate date"), null=True, blank=True)
     occupation = models.ForeignKey("registry.Occupation", verbose_name=_("occupation"),
                                    null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
