@@ -60,6 +60,22 @@ def test_keyed_hash_is_stable_normalized_and_depends_on_the_key():
         assert pii.keyed_hash(ID_X) != h
 
 
+@pytest.mark.parametrize("key", ["short", "k" * 64, "a-key-longer-than-the-block-" * 4])
+def test_keyed_hash_pads_give_the_same_hmac_in_sql(key):
+    """The set-based hash (DuckDB, the records import) equals `keyed_hash`, short and long
+    keys alike (a key above 64 bytes is hashed first, RFC 2104)."""
+    import duckdb
+
+    values = [ID, ID_X, "440301200001010011"]
+    with override_settings(PII_HASH_KEY=key):
+        ipad, opad = pii.keyed_hash_pads()
+        con = duckdb.connect()
+        got = [con.execute("SELECT sha256($opad || unhex(sha256($ipad || $v::BLOB)))",
+                           {"ipad": ipad, "opad": opad, "v": v}).fetchall()[0][0]
+               for v in values]
+        assert got == [pii.keyed_hash(v) for v in values]
+
+
 @pytest.mark.parametrize(("whole", "masked"), [
     (ID, "520102********1234"),
     (ID_X, "110105********002X"),

@@ -49,6 +49,18 @@ def keyed_hash(plain: str) -> str:
     ).hexdigest()
 
 
+def keyed_hash_pads() -> tuple[bytes, bytes]:
+    """The inner and outer HMAC pads of the hash key, so that a columnar engine can compute
+    `keyed_hash` set-based (RFC 2104: HMAC = SHA-256(opad ‖ SHA-256(ipad ‖ message)) with
+    the key padded to the 64-byte block, hashed first when longer). The value to hash must be
+    normalized (trimmed, upper case) by the caller, as `keyed_hash` does."""
+    key = settings.PII_HASH_KEY.encode()
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+
+
 def mask_id_number(id_number: str) -> str:
     """`520102199001011234` → `520102********1234` (region kept, birth date and sequence hidden)."""
     value = id_number.strip().upper()

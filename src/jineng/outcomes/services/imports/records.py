@@ -1,0 +1,479 @@
+"""Contribution records: the checks of every row, set-based in DuckDB, and the apply step.
+
+A province's month is millions of rows, so no Python code runs per row (docs/outcomes.md,
+"Imports"; benchmarks/outcomes_import.py):
+
+- the rows go from the reader's Arrow batches into a DuckDB table (on disk for big files);
+- the values that repeat across rows (employer codes, regions, months, flags, wage bases) are
+  checked once per distinct value by the pure rules (`outcomes.rules.records`) and joined back;
+- ID numbers are checked in SQL: GB 11643's shape, the 15 → 18 conversion, the check
+  character, the birth date, and the keyed hash (HMAC-SHA256, `pii.keyed_hash_pads`). The
+  SQL states the same rule as `core.validators.parse_resident_id`; a test compares both on
+  valid, converted and garbled numbers. Numbers with non-ASCII characters (full-width digits)
+  go through the Python rule, which folds them;
+- duplicates inside the file are grouped in SQL; the good rows, sorted by the record key,
+  are COPYed into a PostgreSQL staging table (SQLite: executemany) and applied set-based.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from django.db import connection
+
+from jineng.core import pii
+from jineng.outcomes.choices import LinkReason
+from jineng.outcomes.models import InsuranceImport, InsuranceRecord, InsuranceRecordRevision
+from jineng.outcomes.rules import records as rules
+from jineng.outcomes.services.imports.common import (
+    APPLY_LOCK,
+    READ_BYTES,
+    RECORD_COLUMNS,
+    _add_link,
+    _Checks,
+    _LinkRow,
+    _Pass,
+    _row_key,
+)
+from jineng.outcomes.services.imports.reading import _Table, arrow_batches
+from jineng.registry.models import Person
+
+# Files above this many lines are checked in a DuckDB database on disk (spills, bounded
+# memory); smaller ones (and API batches) in memory.
+ON_DISK_LINES = 200_000
+DUCKDB_MEMORY = "1GB"
+SQLITE_CHUNK = 20_000
+# Python's str.strip() removes these ASCII characters (str.isspace); the SQL trims the same.
+ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999
+# Order of the checks in a row's report (the Python pass's order before it).
+FIELD_ORDER = ("employer_code", "employer_region", "month", "wage_base", "pension",
+               "unemployment", "injury", "name", "birth_date", "row")
+
+RAW_COLUMNS = ("id_raw", "name", "birth_raw", "employer_raw", "region_raw", "month_raw",
+               "p_raw", "u_raw", "i_raw", "wage_raw")
+
+
+@dataclass
+class RecordsPass:
+    """What the checks leave for the apply step: the DuckDB connection holding `final` (the
+    good rows, one per record key) and where it lives."""
+
+    con: duckdb.DuckDBPyConnection
+    workdir: str
+    staged: int = 0
+
+    def close(self) -> None:
+        self.con.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _connect(total: int) -> tuple[duckdb.DuckDBPyConnection, str]:
+    workdir = tempfile.mkdtemp(prefix="jineng-import-")
+    config = {"threads": 2, "memory_limit": DUCKDB_MEMORY, "temp_directory": workdir,
+              "preserve_insertion_order": False}
+    target = str(Path(workdir) / "import.duckdb") if total > ON_DISK_LINES else ":memory:"
+    return duckdb.connect(target, config=config), workdir
+
+
+def _mapping(con: duckdb.DuckDBPyConnection, name: str, column: str,
+             check: Callable[[str], tuple[Any, str]], value_type: pa.DataType,
+             source: str = "raw") -> None:
+    """Check each distinct value of a column once (the pure rules) into table `name`
+    (raw, value, problem)."""
+    distinct = con.sql(f"SELECT DISTINCT {column} AS raw FROM {source}").to_arrow_table()
+    raws = distinct.column("raw").to_pylist() if distinct.num_rows else []
+    values, problems = [], []
+    for raw in raws:
+        value, problem = check(raw)
+        values.append(value)
+        problems.append(problem)
+    table = pa.table({"raw": pa.array(raws, type=pa.string()),
+                      "value": pa.array(values, type=value_type),
+                      "problem": pa.array(problems, type=pa.string())})
+    con.register(f"{name}_arrow", table)
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")
+    con.unregister(f"{name}_arrow")
+
+
+def _id_sql(today: dt.date) -> str:
+    """The identity of each distinct ASCII ID number as given: shape, 18-digit number, check,
+    birth date, keyed hash; and for the others the reason and the birth date the digits carry
+    (outcomes.rules.records.birth_date_in_id)."""
+    digits = " + ".join(f"CAST(substr(first17, {i + 1}, 1) AS INTEGER) * {w}"
+                        for i, w in enumerate(ID_WEIGHTS))
+    return f"""
+    WITH n AS (
+        SELECT id_raw, upper(trim(id_raw, $space)) AS v FROM ids
+        WHERE strlen(id_raw) = length(id_raw)
+    ), s AS (
+        SELECT *, CASE
+            WHEN v = '' THEN 'empty'
+            WHEN length(v) = 15 AND regexp_full_match(v, '[0-9]{{15}}') THEN 'id15'
+            WHEN length(v) = 18 AND regexp_full_match(v, '[0-9]{{17}}[0-9X]') THEN 'id18'
+            ELSE 'other' END AS shape
+        FROM n
+    ), f AS (
+        SELECT *, CASE shape WHEN 'id15' THEN substr(v, 1, 6) || '19' || substr(v, 7, 9)
+                             WHEN 'id18' THEN substr(v, 1, 17) END AS first17
+        FROM s
+    ), c AS (
+        SELECT *, CASE WHEN first17 IS NOT NULL
+                       THEN substr('10X98765432', (({digits}) % 11) + 1, 1) END AS check_char
+        FROM f
+    ), num AS (
+        SELECT *, CASE shape WHEN 'id15' THEN first17 || check_char WHEN 'id18' THEN v END
+                  AS number
+        FROM c
+    ), born AS (
+        SELECT *, try_strptime(substr(number, 7, 8), '%Y%m%d')::DATE AS birth,
+               CASE WHEN length(v) = 18 AND regexp_full_match(substr(v, 7, 8), '[0-9]{{8}}')
+                    THEN try_strptime(substr(v, 7, 8), '%Y%m%d')::DATE END AS carried
+        FROM num
+    ), judged AS (
+        SELECT *, coalesce(substr(number, 18, 1) = check_char
+                           AND birth BETWEEN DATE '1900-01-01' AND DATE '{today.isoformat()}',
+                           false) AS ok
+        FROM born
+    )
+    SELECT id_raw, ok,
+           CASE WHEN ok THEN sha256($opad || unhex(sha256($ipad || number::BLOB))) END
+               AS id_hash,
+           CASE WHEN ok THEN NULL WHEN shape = 'empty' THEN '{LinkReason.MISSING.value}'
+                ELSE '{LinkReason.INVALID.value}' END AS reason,
+           CASE WHEN ok THEN NULL ELSE v END AS id_value,
+           CASE WHEN NOT ok AND carried BETWEEN DATE '1900-01-01' AND current_date
+                THEN carried END AS id_birth
+    FROM judged
+    """
+
+
+def _identities(con: duckdb.DuckDBPyConnection, checks: _Checks) -> None:
+    con.execute("CREATE TABLE ids AS SELECT DISTINCT id_raw FROM raw")
+    ipad, opad = pii.keyed_hash_pads()
+    con.execute(f"CREATE TABLE identities AS {_id_sql(checks.today)}",
+                {"space": ASCII_SPACE, "ipad": ipad, "opad": opad})
+    others = con.execute("SELECT id_raw FROM ids WHERE strlen(id_raw) <> length(id_raw)"
+                         ).fetchall()
+    if not others:
+        return
+    rows: dict[str, list] = {k: [] for k in ("id_raw", "ok", "id_hash", "reason", "id_value",
+                                             "id_birth")}
+    for (raw,) in others:
+        who = checks.identity(raw)
+        rows["id_raw"].append(raw)
+        rows["ok"].append(who[0] == "ok")
+        rows["id_hash"].append(who[1] if who[0] == "ok" else None)
+        rows["reason"].append(None if who[0] == "ok" else str(who[1]))
+        rows["id_value"].append(None if who[0] == "ok" else who[2])
+        rows["id_birth"].append(None if who[0] == "ok" else who[3])
+    table = pa.table({"id_raw": pa.array(rows["id_raw"], pa.string()),
+                      "ok": pa.array(rows["ok"], pa.bool_()),
+                      "id_hash": pa.array(rows["id_hash"], pa.string()),
+                      "reason": pa.array(rows["reason"], pa.string()),
+                      "id_value": pa.array(rows["id_value"], pa.string()),
+                      "id_birth": pa.array(rows["id_birth"], pa.date32())})
+    con.register("others_arrow", table)
+    con.execute("INSERT INTO identities SELECT * FROM others_arrow")
+    con.unregister("others_arrow")
+
+
+def _wage(raw: str) -> tuple[str | None, str]:
+    if not raw:
+        return None, "required"
+    try:
+        return str(rules.parse_wage(raw)), ""
+    except rules.Bad as bad:
+        return None, bad.code
+
+
+def _flag(checks: _Checks) -> Callable[[str], tuple[bool | None, str]]:
+    def check(raw: str) -> tuple[bool | None, str]:
+        value = checks.flag(raw)
+        return value, "" if value is not None else "flag_format"
+    return check
+
+
+def _required(check: Callable[[str], tuple[Any, str]], empty: Any
+              ) -> Callable[[str], tuple[Any, str]]:
+    def run(raw: str) -> tuple[Any, str]:
+        return check(raw) if raw else (empty, "required")
+    return run
+
+
+def _load(con: duckdb.DuckDBPyConnection, table: _Table, state: _Pass,
+          progress: Callable[[int], None]) -> None:
+    con.execute("CREATE TABLE raw (row_no BIGINT, " + ", ".join(f"{c} VARCHAR"
+                                                               for c in RAW_COLUMNS) + ")")
+    names = [c.name for c in RECORD_COLUMNS]
+    select = ", ".join(f'"{n}"' for n in names)
+    blank = " AND ".join(f"\"{n}\" = ''" for n in names)
+    read = 0
+    for batch in arrow_batches(table, RECORD_COLUMNS):
+        con.register("batch", batch)
+        con.execute(f"INSERT INTO raw SELECT row_no, {select} FROM batch WHERE NOT ({blank})")
+        con.unregister("batch")
+        read += batch.num_rows
+        progress(read)
+    state.rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0] + len(table.malformed)
+
+
+CHECKED_SQL = """
+CREATE TABLE checked AS
+SELECT r.row_no, r.name, r.birth_raw, i.ok, i.id_hash, i.reason, i.id_value, i.id_birth,
+       e.value AS employer, e.problem AS employer_problem,
+       g.value AS region_id, g.problem AS region_problem,
+       TRY_CAST(m.value AS DATE) AS month, m.problem AS month_problem,
+       w.value AS wage, w.problem AS wage_problem,
+       fp.value AS pension, fu.value AS unemployment, fi.value AS injury,
+       length(r.name) > 50 AS name_too_long
+FROM raw r
+JOIN identities i ON i.id_raw = r.id_raw
+JOIN m_employer e ON e.raw = r.employer_raw
+JOIN m_region g ON g.raw = r.region_raw
+JOIN m_month m ON m.raw = r.month_raw
+JOIN m_wage w ON w.raw = r.wage_raw
+JOIN m_flag fp ON fp.raw = r.p_raw
+JOIN m_flag fu ON fu.raw = r.u_raw
+JOIN m_flag fi ON fi.raw = r.i_raw
+"""
+
+FIELDS_OK = ("employer_problem = '' AND region_problem = '' AND month_problem = '' AND "
+             "wage_problem = '' AND pension IS NOT NULL AND unemployment IS NOT NULL AND "
+             "injury IS NOT NULL")
+NO_KIND = f"({FIELDS_OK}) AND NOT (pension OR unemployment OR injury)"
+BAD = f"(NOT ({FIELDS_OK}) OR ({NO_KIND}) OR name_too_long)"
+
+ERRORS_SQL = f"""
+SELECT row_no, field, code FROM (
+    SELECT row_no, 0 AS seq, 'employer_code' AS field, employer_problem AS code FROM checked
+        WHERE employer_problem <> ''
+    UNION ALL SELECT row_no, 1, 'employer_region', region_problem FROM checked
+        WHERE region_problem <> ''
+    UNION ALL SELECT row_no, 2, 'month', month_problem FROM checked WHERE month_problem <> ''
+    UNION ALL SELECT row_no, 3, 'wage_base', wage_problem FROM checked WHERE wage_problem <> ''
+    UNION ALL SELECT row_no, 4, 'pension', 'flag_format' FROM checked WHERE pension IS NULL
+    UNION ALL SELECT row_no, 5, 'unemployment', 'flag_format' FROM checked
+        WHERE unemployment IS NULL
+    UNION ALL SELECT row_no, 6, 'injury', 'flag_format' FROM checked WHERE injury IS NULL
+    UNION ALL SELECT row_no, 7, 'pension', 'no_kind' FROM checked WHERE {NO_KIND}
+    UNION ALL SELECT row_no, 8, 'name', 'too_long' FROM checked WHERE name_too_long
+) ORDER BY row_no, seq
+"""
+
+
+def records_pass(table: _Table, checks: _Checks, state: _Pass,
+                 progress: Callable[[int], None]) -> RecordsPass:
+    """Pass 1 over a records table: every row checked, set-based; bad rows reported, rows
+    without a usable ID number kept for linkage, duplicates inside the file grouped; the good
+    rows left in DuckDB's `final` for `stage_records`."""
+    con, workdir = _connect(table.total)
+    result = RecordsPass(con=con, workdir=workdir)
+    try:
+        _load(con, table, state, progress)
+        for number, cells in table.malformed:
+            state.report.add(number, "row", "cells", cells=cells, width=table.width)
+        _mapping(con, "m_employer", "employer_raw",
+                 _required(lambda raw: checks.credit_code(raw, employer=True), ""), pa.string())
+        _mapping(con, "m_region", "region_raw", _required(checks.region, 0), pa.int64())
+        _mapping(con, "m_month", "month_raw", _required(checks.month, ""), pa.string())
+        _mapping(con, "m_wage", "wage_raw", _wage, pa.string())
+        con.execute("CREATE TABLE flags AS SELECT p_raw AS f FROM raw UNION "
+                    "SELECT u_raw FROM raw UNION SELECT i_raw FROM raw")
+        _mapping(con, "m_flag", "f", _flag(checks), pa.bool_(), source="flags")
+        con.execute("DROP TABLE flags")
+        _identities(con, checks)
+        con.execute(CHECKED_SQL)
+        con.execute("DROP TABLE raw")
+        _report_errors(con, state)
+        _links(con, checks, state)
+        result.staged = _duplicates(con, state)
+        state.staged = result.staged
+    except BaseException:
+        result.close()
+        raise
+    return result
+
+
+def _report_errors(con: duckdb.DuckDBPyConnection, state: _Pass) -> None:
+    report = state.report
+    cursor = con.execute(ERRORS_SQL)
+    while chunk := cursor.fetchmany(10_000):
+        for row_no, field_name, code in chunk:
+            if code == "too_long":
+                report.add(row_no, field_name, code, max=50)
+            else:
+                report.add(row_no, field_name, code)
+
+
+def _links(con: duckdb.DuckDBPyConnection, checks: _Checks, state: _Pass) -> None:
+    """Rows without a usable ID number: RecordLinks to be (nothing guessed)."""
+    cursor = con.execute(
+        f"SELECT row_no, name, birth_raw, reason, id_value, id_birth, employer, region_id, "
+        f"month, pension, unemployment, injury, wage, {BAD} AS bad FROM checked "
+        f"WHERE NOT ok ORDER BY row_no")
+    report = state.report
+    while chunk := cursor.fetchmany(10_000):
+        for (number, name, birth_raw, reason, id_value, id_birth, employer, region_id, month,
+             pension, unemployment, injury, wage, bad) in chunk:
+            birth = None
+            if birth_raw:
+                birth, problem = checks.date(birth_raw)
+                if problem:
+                    report.add(number, "birth_date", problem)
+                    bad = True
+            if bad:
+                continue
+            name = (rules.normalize(name) if not name.isascii() else name.strip()
+                    ).replace("\x00", "")
+            birth = birth or id_birth
+            id_given = (id_value or "").replace("\x00", "")
+            month = month.isoformat()
+            payload = {"employer_code": employer, "employer_region_id": region_id,
+                       "month": month, "pension": bool(pension),
+                       "unemployment": bool(unemployment), "injury": bool(injury),
+                       "wage_base": wage}
+            link = _LinkRow(row=number, reason=reason, name=name, birth_date=birth,
+                            region_id=region_id, id_given=id_given, payload=payload)
+            link.key = _row_key("records", name, birth, id_given, employer, month)
+            _add_link(state, link, "conflict")
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection, state: _Pass) -> int:
+    """Rows of the file with the same person, employer and month: identical ones count once
+    (the later copies are left out), different ones are an error on each. Answers how many
+    good rows remain (table `final`)."""
+    con.execute(f"""
+        CREATE TABLE good AS
+        SELECT row_no, id_hash, employer, month, region_id, pension, unemployment, injury,
+               wage, concat_ws('|', region_id, pension, unemployment, injury, wage) AS content
+        FROM checked WHERE ok AND NOT {BAD}""")
+    con.execute("DROP TABLE checked")
+    con.execute("""
+        CREATE TABLE groups AS
+        SELECT id_hash, employer, month, min(row_no) AS first, count(*) AS n,
+               count(DISTINCT content) AS variants
+        FROM good GROUP BY id_hash, employer, month HAVING count(*) > 1""")
+    state.duplicates += con.execute(
+        "SELECT coalesce(sum(n - 1), 0) FROM groups WHERE variants = 1").fetchall()[0][0]
+    conflicts = con.execute("""
+        SELECT g.first, list(s.row_no ORDER BY s.row_no) FROM groups g
+        JOIN good s USING (id_hash, employer, month) WHERE g.variants > 1
+        GROUP BY g.first ORDER BY g.first""").fetchall()
+    for first, rows in conflicts:
+        for row in rows:
+            state.report.add(row, "row", "conflict", row=first if row != first else rows[1])
+    con.execute("""
+        CREATE TABLE final AS
+        SELECT s.id_hash, s.employer, s.month, s.region_id, s.pension, s.unemployment,
+               s.injury, s.wage
+        FROM good s LEFT JOIN groups g USING (id_hash, employer, month)
+        WHERE g.first IS NULL OR (g.variants = 1 AND s.row_no = g.first)""")
+    con.execute("DROP TABLE good")
+    return con.execute("SELECT count(*) FROM final").fetchall()[0][0]
+
+
+# --- staging in the operational database -------------------------------------------------------
+
+class _Stage:
+    """The temporary staging table of one import (dropped with the transaction's end or by
+    `drop`), filled from DuckDB's `final` sorted by the record key (the upsert then walks the
+    unique index in order). PostgreSQL: COPY; SQLite: executemany."""
+
+    def __init__(self, import_id: int) -> None:
+        self.name = f"outcomes_stage_{import_id}_{uuid.uuid4().hex[:8]}"
+        self.pg = connection.vendor == "postgresql"
+        with connection.cursor() as cursor:
+            if self.pg:
+                cursor.execute(
+                    f"CREATE TEMP TABLE {self.name} (id_hash varchar(64), "
+                    "employer_code varchar(18), month date, region_id bigint, pension boolean, "
+                    "unemployment boolean, injury boolean, wage_base numeric(10,2)) "
+                    "ON COMMIT DROP")
+            else:
+                cursor.execute(
+                    f"CREATE TEMP TABLE {self.name} (id_hash text, employer_code text, "
+                    "month text, region_id integer, pension integer, unemployment integer, "
+                    "injury integer, wage_base numeric)")
+
+    def fill(self, prepared: RecordsPass) -> None:
+        select = ("SELECT id_hash, employer, month, region_id, pension, unemployment, injury, "
+                  "wage FROM final ORDER BY id_hash, employer, month")
+        if self.pg:
+            path = Path(prepared.workdir) / "stage.tsv"
+            # Every value is hex, a code of GB 32100 characters, a date, a number or a
+            # boolean: nothing to quote or escape in COPY's text format.
+            prepared.con.execute(f"COPY ({select}) TO '{path}' "
+                                 "(FORMAT csv, DELIMITER '\t', HEADER false, QUOTE '')")
+            with path.open("rb") as stream, connection.cursor() as cursor:
+                with cursor.cursor.copy(f"COPY {self.name} FROM STDIN") as copy:
+                    while chunk := stream.read(READ_BYTES):
+                        copy.write(chunk)
+                cursor.execute(f"ANALYZE {self.name}")
+            path.unlink()
+            return
+        cursor_in = prepared.con.execute(select)
+        with connection.cursor() as cursor:
+            while chunk := cursor_in.fetchmany(SQLITE_CHUNK):
+                cursor.executemany(
+                    f"INSERT INTO {self.name} VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    [(h, e, m.isoformat(), r, int(p), int(u), int(i), w)
+                     for h, e, m, r, p, u, i, w in chunk])
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+
+
+def apply_records(prepared: RecordsPass, imp: InsuranceImport, now: dt.datetime
+                  ) -> tuple[int, int]:
+    """Stage the good rows, write revisions of the records this import changes, then one
+    upsert: (created, corrected)."""
+    stage = _Stage(imp.pk)
+    stage.fill(prepared)
+    record = InsuranceRecord._meta.db_table
+    revision = InsuranceRecordRevision._meta.db_table
+    person = Person._meta.db_table
+
+    def differs(t: str, x: str, region: str) -> str:
+        return (f"{t}.employer_region_id <> {x}.{region} OR {t}.pension <> {x}.pension OR "
+                f"{t}.unemployment <> {x}.unemployment OR {t}.injury <> {x}.injury OR "
+                f"{t}.wage_base <> {x}.wage_base")
+
+    with connection.cursor() as cursor:
+        if stage.pg:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPLY_LOCK])
+        cursor.execute(
+            f"INSERT INTO {revision} (record_id, employer_region_id, pension, unemployment, "
+            f"injury, wage_base, previous_import_id, replaced_by_id, replaced_at) "
+            f"SELECT t.id, t.employer_region_id, t.pension, t.unemployment, t.injury, "
+            f"t.wage_base, t.source_import_id, %s, %s FROM {stage.name} s JOIN {record} t "
+            f"ON t.id_hash = s.id_hash AND t.employer_code = s.employer_code "
+            f"AND t.month = s.month WHERE {differs('t', 's', 'region_id')}", [imp.pk, now])
+        corrected = cursor.rowcount
+        update_where = differs(record, "excluded", "employer_region_id")
+        cursor.execute(
+            f"INSERT INTO {record} (id_hash, person_id, employer_code, employer_region_id, "
+            f"month, pension, unemployment, injury, wage_base, source_import_id, link_id, "
+            f"updated_at) SELECT s.id_hash, p.id, s.employer_code, s.region_id, s.month, "
+            f"s.pension, s.unemployment, s.injury, s.wage_base, %s, NULL, %s "
+            f"FROM {stage.name} s LEFT JOIN {person} p ON p.id_hash = s.id_hash WHERE true "
+            f"ON CONFLICT (id_hash, employer_code, month) DO UPDATE SET "
+            f"employer_region_id = excluded.employer_region_id, pension = excluded.pension, "
+            f"unemployment = excluded.unemployment, injury = excluded.injury, "
+            f"wage_base = excluded.wage_base, source_import_id = excluded.source_import_id, "
+            f"updated_at = excluded.updated_at, "
+            f"person_id = COALESCE(excluded.person_id, {record}.person_id) "
+            f"WHERE {update_where}", [imp.pk, now])
+        changed = cursor.rowcount
+    stage.drop()
+    return changed - corrected, corrected
