@@ -4,3 +4,4 @@ from __future__ import annotations
 
 from jineng.subsidy.services.claims import *  # noqa: F403
 from jineng.subsidy.services.funds import *  # noqa: F403
+from jineng.subsidy.services.payments import *  # noqa: F403
