@@ -573,3 +573,18 @@ def plans_training_type_of(code: str) -> str:
     other apps feeding plans facts about trainees (the outcomes job)."""
     from jineng.training.plan_facts import plans_training_type
     return plans_training_type(code)
+
+
+def last_class_occupations() -> QuerySet:
+    """Each person's occupation of the last class they enrolled in (not withdrawn; the latest
+    start, then the latest enrollment): values rows (person_id, occupation_id), one per person.
+    Set-based (a window function); unscoped, for the outcomes app's labour-market reads."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    return (Enrollment.objects.exclude(status=EnrollmentStatus.WITHDRAWN)
+            .annotate(rn=Window(RowNumber(), partition_by=[F("person_id")],
+                                order_by=[F("training_class__start_date").desc(),
+                                          F("id").desc()]))
+            .filter(rn=1).order_by()
+            .values("person_id", occupation_id=F("training_class__occupation_id")))

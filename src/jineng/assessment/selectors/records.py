@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy
 
 from jineng.assessment.choices import CertificateKind, CertificateStatus, SittingStatus
@@ -124,3 +126,17 @@ def certificates_for_outcomes():
                     status=CertificateStatus.VALID, person__isnull=False)
             .order_by().values_list("person_id", "training_class_id", "level__rank",
                                     "issued_on"))
+
+
+def latest_occupation_certificates(as_of=None) -> QuerySet:
+    """Each person's latest valid skill-level certificate (or legacy qualification) naming an
+    occupation, issued on or before `as_of` when given: values rows (person_id, occupation_id,
+    level_id), one per person (the latest by issue date, then id). Set-based (a window
+    function); unscoped, for the outcomes app's labour-market reads, which embed it."""
+    qs = Certificate.objects.filter(status=CertificateStatus.VALID, kind__in=LEVEL_KINDS,
+                                    occupation__isnull=False, person__isnull=False)
+    if as_of is not None:
+        qs = qs.filter(issued_on__lte=as_of)
+    return (qs.annotate(rn=Window(RowNumber(), partition_by=[F("person_id")],
+                                  order_by=[F("issued_on").desc(), F("id").desc()]))
+            .filter(rn=1).order_by().values("person_id", "occupation_id", "level_id"))

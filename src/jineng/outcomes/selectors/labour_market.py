@@ -12,25 +12,26 @@ over persons. System reads: the callers (demand's services) check who asks and p
   vocational qualification); without one, that of the last class they enrolled in (not
   withdrawn). Their **level** comes from the certificate only (a class is not a level held).
 
-The person → occupation join reads the assessment app's certificates and the training app's
-enrollments by their tables, inside this one statement: a selector per app returning a set is
-the clean-up once either app offers one.
+The person → occupation join uses the assessment and training apps' own querysets
+(`assessment.selectors.records.latest_occupation_certificates`,
+`training.selectors.last_class_occupations`, each one row per person by a window function),
+compiled into this one statement as common table expressions: set-based, and no table of
+theirs is named here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
 
-from jineng.assessment.models import Certificate
+from jineng.assessment.selectors import records as assessment_selectors
 from jineng.outcomes.models import InsuranceRecord
 from jineng.registry.models import Region
-from jineng.training.models import Enrollment, TrainingClass
+from jineng.training import selectors as training_selectors
 
 __all__ = ["HIRE_GAP", "RecordWage", "hires_by_occupation", "record_wages"]
 
@@ -45,33 +46,17 @@ def _month_index_sql(column: str) -> str:
             f"+ CAST(strftime('%%m', {column}) AS INTEGER) - 1)")
 
 
-def _occupations_sql(as_of_param: bool) -> str:
-    """(person_id, occupation_id, level_id): the latest valid certificate with an occupation
-    (issued on or before the parameter day when `as_of_param`), else the last class."""
-    qn = connection.ops.quote_name
-    cert, enr, cls = (qn(Certificate._meta.db_table), qn(Enrollment._meta.db_table),
-                      qn(TrainingClass._meta.db_table))
-    issued = "AND c.issued_on <= %s" if as_of_param else ""
-    return f"""
-        certs AS (
-            SELECT person_id, occupation_id, level_id FROM (
-                SELECT c.person_id, c.occupation_id, c.level_id,
-                       ROW_NUMBER() OVER (PARTITION BY c.person_id
-                                          ORDER BY c.issued_on DESC, c.id DESC) AS rn
-                FROM {cert} c
-                WHERE c.status = 'valid' AND c.kind IN ('skill_level', 'qualification')
-                  AND c.occupation_id IS NOT NULL AND c.person_id IS NOT NULL {issued}
-            ) ranked WHERE rn = 1
-        ),
-        classes AS (
-            SELECT person_id, occupation_id FROM (
-                SELECT e.person_id, k.occupation_id,
-                       ROW_NUMBER() OVER (PARTITION BY e.person_id
-                                          ORDER BY k.start_date DESC, e.id DESC) AS rn
-                FROM {enr} e JOIN {cls} k ON k.id = e.training_class_id
-                WHERE e.status <> 'withdrawn'
-            ) ranked WHERE rn = 1
-        )"""
+def _occupations_sql(as_of: dt.date | None = None) -> tuple[str, list]:
+    """The CTEs `certs` (person_id, occupation_id, level_id: the latest valid certificate with
+    an occupation, issued on or before `as_of` when given) and `classes` (person_id,
+    occupation_id: the last class enrolled in), and their parameters. Their bodies are the
+    assessment and training apps' own querysets (`latest_occupation_certificates`,
+    `last_class_occupations`), compiled: one statement, no table of theirs named here."""
+    certs, certs_params = (assessment_selectors.latest_occupation_certificates(as_of)
+                           .query.sql_with_params())
+    classes, classes_params = training_selectors.last_class_occupations().query.sql_with_params()
+    return (f"certs AS ({certs}), classes AS ({classes})",
+            [*certs_params, *classes_params])
 
 
 def _prefix(region_code: str) -> str:
@@ -92,8 +77,9 @@ def hires_by_occupation(region_code: str, first_quarter: tuple[int, int],
     lookback = dt.date(first.year - 1 if first.month <= HIRE_GAP else first.year,
                        (first.month - HIRE_GAP - 1) % 12 + 1, 1)
     mi = _month_index_sql("r.month")
+    ctes, cte_params = _occupations_sql()
     sql = f"""
-        WITH {_occupations_sql(False)},
+        WITH {ctes},
         spans AS (
             SELECT r.person_id, r.employer_code, {mi} AS m,
                    LAG({mi}) OVER (PARTITION BY r.person_id, r.employer_code
@@ -121,8 +107,8 @@ def hires_by_occupation(region_code: str, first_quarter: tuple[int, int],
     first_index = max(first.year * 12 + first.month - 1, earliest)
     last_day = dt.date(last_index // 12, last_index % 12 + 1, 1)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [f"{_prefix(region_code)}%", lookback, last_day, first_index,
-                             last_index, HIRE_GAP])
+        cursor.execute(sql, [*cte_params, f"{_prefix(region_code)}%", lookback, last_day,
+                             first_index, last_index, HIRE_GAP])
         return {(int(o), int(y), int(q)): int(n) for o, y, q, n in cursor.fetchall()}
 
 
@@ -144,31 +130,28 @@ def record_wages(*, year: int, region_prefix: str = "") -> Iterator[RecordWage]:
     occupation and level are known from a certificate issued by the end of the year."""
     qn = connection.ops.quote_name
     records, regions = qn(InsuranceRecord._meta.db_table), qn(Region._meta.db_table)
+    ctes, cte_params = _occupations_sql(dt.date(year, 12, 31))
+    # The employer's city: its region code's first four digits and "00" (a city's code).
     sql = f"""
-        WITH {_occupations_sql(True)}
-        SELECT r.person_id, certs.occupation_id, certs.level_id, g.code, r.month,
+        WITH {ctes}
+        SELECT r.person_id, certs.occupation_id, certs.level_id, city.id, r.month,
                SUM(r.wage_base)
         FROM {records} r
         JOIN {regions} g ON g.id = r.employer_region_id
+        JOIN {regions} city ON city.code = SUBSTR(g.code, 1, 4) || '00' AND city.level = 'city'
         JOIN certs ON certs.person_id = r.person_id
         WHERE r.person_id IS NOT NULL AND g.code LIKE %s
           AND r.month >= %s AND r.month <= %s AND certs.level_id IS NOT NULL
-        GROUP BY r.person_id, certs.occupation_id, certs.level_id, g.code, r.month
+        GROUP BY r.person_id, certs.occupation_id, certs.level_id, city.id, r.month
         ORDER BY r.person_id, r.month
     """
-    cities = dict(Region.objects.filter(level="city").values_list("code", "pk"))
-    totals: dict[tuple, Decimal] = defaultdict(Decimal)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [dt.date(year, 12, 31), f"{region_prefix}%", dt.date(year, 1, 1),
+        cursor.execute(sql, [*cte_params, f"{region_prefix}%", dt.date(year, 1, 1),
                              dt.date(year, 12, 1)])
-        for person_id, occupation_id, level_id, code, month, wage in cursor.fetchall():
-            city = cities.get(f"{code[:4]}00")
-            if city is None:
-                continue
-            if isinstance(month, str):  # SQLite answers raw dates in a raw query
-                month = dt.date.fromisoformat(month)
-            totals[(person_id, occupation_id, level_id, city, month)] += Decimal(wage)
-    for (person_id, occupation_id, level_id, city, month), wage in totals.items():
+        rows = cursor.fetchall()
+    for person_id, occupation_id, level_id, city, month, wage in rows:
+        if isinstance(month, str):  # SQLite answers raw dates in a raw query
+            month = dt.date.fromisoformat(month)
         yield RecordWage(person=f"person-{person_id}", occupation_id=occupation_id,
                          level_id=level_id, city_id=city, month=month,
-                         wage=wage.quantize(Decimal("1")))
+                         wage=Decimal(str(wage)).quantize(Decimal("1")))
