@@ -502,3 +502,16 @@ def boundary_file(region_code: str) -> str | None:
     from jineng.plans.dashboard import geojson_path  # the dashboard imports this module
 
     return geojson_path(region_code)
+
+
+def boundary_city_features(region_code: str) -> dict[str, str]:
+    """City region code → the name of its feature in the boundary file of the province a
+    region code lies in ({} without a file or a province): for other maps that colour cities
+    (the demand app's wish map), matched as the plans map matches them."""
+    from jineng.plans.dashboard import feature_names, geojson_path, province_features
+
+    path = geojson_path(region_code)
+    if path is None or not province_features(path):
+        return {}
+    province = Region.objects.filter(code=f"{region_code[:2]}0000").first()
+    return feature_names(path, child_regions(province)) if province is not None else {}
