@@ -311,9 +311,9 @@ class _Checker:
         self.located = located
         self.issues = issues
 
-    def add(self, path: Path_, code: str, *, value_line: bool = True, **params: Any) -> None:
-        line = self.located.value_line(path) if value_line else self.located.line(path)
-        self.issues.append(Issue(line, path_text(path), code, params))
+    def add(self, where: Path_, code: str, *, value_line: bool = True, **params: Any) -> None:
+        line = self.located.value_line(where) if value_line else self.located.line(where)
+        self.issues.append(Issue(line, path_text(where), code, params))
 
     def value(self, path: Path_, kind: Any, value: Any) -> Any:
         name = path_text(path)
