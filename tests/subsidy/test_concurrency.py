@@ -9,13 +9,22 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from jineng.core.errors import DomainError
+from jineng.core.errors import Conflict, DomainError
 from jineng.subsidy import services
-from jineng.subsidy.choices import FundSource
-from jineng.subsidy.models import BudgetEntry
-from jineng.subsidy.services import funds
+from jineng.subsidy.choices import BatchStatus, ClaimStatus, EntryKind, FundSource, ItemResult
+from jineng.subsidy.models import (
+    BudgetEntry,
+    ClaimStatusChange,
+    PaymentBatch,
+    PaymentItem,
+    SubsidyClaim,
+)
+from jineng.subsidy.services import funds, payments
 from tests import factories as f
 from tests.concurrency import in_threads
+from tests.subsidy import helpers as sh
+
+FUND = FundSource.EMPLOYMENT_SUBSIDY
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
@@ -55,3 +64,103 @@ def test_two_commitments_race_for_the_last_yuan(slow_entries):
     assert lost[0].code == "budget_exceeded"
     assert funds.available(budget.pk) == 0
     assert BudgetEntry.objects.filter(budget=budget).count() == 2
+
+
+# --- claims and payments ---------------------------------------------------------------------
+
+@pytest.fixture
+def params(monkeypatch):
+    return sh.use_params(monkeypatch)
+
+
+def _in_city_review(trainees: int = 1):
+    a = sh.assessed_class(trainees)
+    county = f.staff("county_staff", f.COUNTY)
+    claims = []
+    for claim in sh.drafts(a).created:
+        services.claim_submit(actor=a.world.operator, claim_id=claim.pk)
+        claims.append(services.claim_review(actor=county, claim_id=claim.pk, action="approve"))
+    return a, claims
+
+
+def test_two_reviewers_approving_at_once_commit_once(params):
+    budget = sh.budget("10000.00")
+    _a, (claim,) = _in_city_review()
+    one, two = f.staff("city_staff", f.CITY), f.staff()
+    results = in_threads(
+        lambda: services.claim_review(actor=one, claim_id=claim.pk, action="approve"),
+        lambda: services.claim_review(actor=two, claim_id=claim.pk, action="approve"))
+    won = [r for r in results if isinstance(r, SubsidyClaim)]
+    lost = [r for r in results if isinstance(r, Conflict)]
+    assert len(won) == 1 and len(lost) == 1, results
+    assert BudgetEntry.objects.filter(claim=claim, kind=EntryKind.COMMIT).count() == 1
+    assert funds.available(budget.pk) == Decimal("8500.00")
+
+
+def test_two_batches_at_once_share_no_claim(params):
+    sh.budget("10000.00")
+    a = sh.assessed_class(2)
+    sh.approved(a)
+    one, two = f.staff("city_staff", f.CITY), f.staff()
+    results = in_threads(
+        lambda: services.payment_batch_create(actor=one, region_code=f.CITY, fund_source=FUND),
+        lambda: services.payment_batch_create(actor=two, region_code=f.CITY, fund_source=FUND))
+    won = [r for r in results if isinstance(r, PaymentBatch)]
+    lost = [r for r in results if isinstance(r, DomainError)]
+    assert len(won) == 1 and len(lost) == 1, results
+    assert lost[0].code == "nothing_to_pay"
+    assert PaymentItem.objects.count() == 2 and PaymentBatch.objects.count() == 1
+
+
+class Crash(Exception):
+    pass
+
+
+def test_a_crash_between_export_and_marking_leaves_nothing_and_the_retry_pays_once(
+        params, monkeypatch):
+    sh.budget("10000.00")
+    a = sh.assessed_class(2)
+    sh.approved(a)
+    city = f.staff("city_staff", f.CITY)
+    batch = services.payment_batch_create(actor=city, region_code=f.CITY, fund_source=FUND)
+    written = []
+    real_file, real_history = payments._file, payments._history
+
+    def file_then_remember(b):
+        written.append(real_file(b))
+        return written[-1]
+
+    calls = []
+
+    def crash_on_second(*args, **kw):
+        calls.append(1)
+        if len(calls) == 2:  # the file is written, one claim marked: then the process dies
+            raise Crash()
+        return real_history(*args, **kw)
+
+    monkeypatch.setattr(payments, "_file", file_then_remember)
+    monkeypatch.setattr(payments, "_history", crash_on_second)
+    with pytest.raises(Crash):
+        services.payment_batch_export(actor=city, batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.OPEN and batch.file_csv is None
+    assert not SubsidyClaim.objects.filter(status=ClaimStatus.IN_PAYMENT).exists()
+    monkeypatch.setattr(payments, "_history", real_history)
+    data = services.payment_batch_export(actor=city, batch_id=batch.pk)
+    assert data == written[0] == written[-1]
+    assert services.payment_batch_export(actor=city, batch_id=batch.pk) == data
+    assert SubsidyClaim.objects.filter(status=ClaimStatus.IN_PAYMENT).count() == 2
+    assert ClaimStatusChange.objects.filter(action="pay").count() == 2
+    # A crash while the bank's results are recorded: nothing paid; the retry pays each once.
+    refs = list(batch.items.values_list("reference", flat=True))
+    results = ("转账参考号,结果,失败原因\n" + "".join(f"{r},成功,\n" for r in refs)).encode()
+    real_ledger = payments.ledger_write
+    monkeypatch.setattr(payments, "ledger_write", lambda **kw: (_ for _ in ()).throw(Crash()))
+    with pytest.raises(Crash):
+        services.payment_results_import(actor=city, batch_id=batch.pk, data=results)
+    assert not PaymentItem.objects.filter(result=ItemResult.PAID).exists()
+    monkeypatch.setattr(payments, "ledger_write", real_ledger)
+    services.payment_results_import(actor=city, batch_id=batch.pk, data=results)
+    services.payment_results_import(actor=city, batch_id=batch.pk, data=results)
+    assert SubsidyClaim.objects.filter(status=ClaimStatus.PAID).count() == 2
+    assert BudgetEntry.objects.filter(kind=EntryKind.SPEND).count() == 2
