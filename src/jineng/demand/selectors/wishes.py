@@ -11,7 +11,8 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Substr
 
 from jineng.core.errors import NotFound
 from jineng.core.scoping import scope_of
@@ -30,6 +31,7 @@ __all__ = [
     "wish_aggregates",
     "wish_get",
     "wish_list",
+    "wish_map",
     "wish_region_totals",
 ]
 
@@ -185,14 +187,16 @@ def wish_aggregates(*, actor, region_code: str = "", by: str = "county",
 
 
 def wish_region_totals(*, actor, region_code: str = "", by: str = "county") -> list[dict]:
-    """Wishers per region (each wish once), with the region's seat, for the map."""
+    """Wishers per region (each wish once), with the region's seat, for the map. Counted in
+    the database (grouped by the code's city or county digits)."""
     width = {"city": 4, "county": 6}.get(by, 6)
     qs = _aggregate_base(actor)
     if region_code:
         qs = qs.filter(region__code__startswith=registry_selectors.subtree_prefix(region_code))
     counts: dict[str, int] = defaultdict(int)
-    for code in qs.values_list("region__code", flat=True).iterator(chunk_size=5000):
-        counts[_rollup_region(code, width)] += 1
+    for part, n in (qs.order_by().annotate(part=Substr("region__code", 1, width))
+                    .values("part").annotate(n=Count("id")).values_list("part", "n")):
+        counts[_rollup_region(part, width)] += n
     regions = {r.code: r for r in Region.objects.filter(code__in=list(counts))}
     out = []
     for code, n in sorted(counts.items()):
@@ -201,3 +205,56 @@ def wish_region_totals(*, actor, region_code: str = "", by: str = "county") -> l
                     "lon": float(r.longitude) if r and r.longitude is not None else None,
                     "lat": float(r.latitude) if r and r.latitude is not None else None})
     return out
+
+
+def _map_focus(actor, region_code: str) -> str:
+    """The region the map shows: the filter's, else the actor's own region (staff); "" for a
+    reader of the whole country without a filter."""
+    if region_code:
+        return region_code
+    if scope_of(actor).region_prefix is None:
+        return ""
+    return getattr(getattr(actor, "region", None), "code", "") or ""
+
+
+def wish_map(*, actor, region_code: str = "", by: str = "county") -> dict:
+    """The wish map's data. Wishers per city colour the cities of the province's boundary file
+    (china-geojson, offline: the plans map's file and its matching of cities to features,
+    `plans.selectors.boundary_city_features`) — a choropleth — with the counties' circles on
+    top when counted by county; a city (or a county of it) filtered shows the city's outline
+    and its counties' circles. `mode` says which: "province", "city", or "points" (circles at
+    the seats only: no boundary file, or a reader of several provinces)."""
+    from django.templatetags.static import static
+    from django.utils.translation import gettext as _
+
+    from jineng.plans import selectors as plans_selectors
+
+    points = wish_region_totals(actor=actor, region_code=region_code, by=by)
+    data = {"mode": "points", "by": by, "points": points, "areas": [], "geojson": "",
+            "mapName": "", "feature": "", "unplaced": [], "max": 0,
+            "circlesOnMap": True, "label": _("Training wishes"), "noWishes": _("no wishes")}
+    focus = _map_focus(actor, region_code)
+    province = focus[:2] if len(focus) >= 2 else None
+    path = plans_selectors.boundary_file(province) if province else None
+    features = plans_selectors.boundary_city_features(province) if path else {}
+    if not features:
+        return data
+    data.update(geojson=static(path), mapName=f"jineng-wishes-{province}")
+    level = Region.objects.filter(code=focus).values_list("level", flat=True).first()
+    if level == "province":
+        cities = (points if by == "city" else
+                  wish_region_totals(actor=actor, region_code=region_code, by="city"))
+        counted = {c["code"]: c["wishes"] for c in cities}
+        names = dict(Region.objects.filter(code__in=list(features)).values_list("code", "name"))
+        data["areas"] = [{"code": code, "name": names.get(code, code), "feature": feature,
+                          "wishes": counted.get(code, 0)}
+                         for code, feature in sorted(features.items())]
+        data["unplaced"] = [c["name"] for c in cities if c["code"] not in features]
+        data["max"] = max([a["wishes"] for a in data["areas"]] + [0])
+        # Counted by city, the cities are the areas: their circles are only the fallback.
+        data.update(mode="province", circlesOnMap=by != "city")
+        return data
+    city = f"{focus[:4]}00"
+    if city in features:
+        data.update(mode="city", feature=features[city])
+    return data

@@ -363,12 +363,12 @@ def wish_summary(request: HttpRequest) -> HttpResponse:
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = 'attachment; filename="training-wishes.xlsx"'
         return response
-    totals = selectors.wish_region_totals(actor=request.user, region_code=filters["region_code"],
-                                          by=filters["by"])
+    wish_map = selectors.wish_map(actor=request.user, region_code=filters["region_code"],
+                                  by=filters["by"])
     page = Paginator(cells, 100).get_page(request.GET.get("page"))
     return render(request, "demand/wishes/summary.html", {
-        "page": page, "filters": filters, "totals": totals, "key_groups": KeyGroup.choices,
-        "map_data": {"points": totals, "label": _("Training wishes")},
+        "page": page, "filters": filters,
+        "key_groups": KeyGroup.choices, "map_data": wish_map,
         "sees_persons": scope_of(request.user).sees_persons})
 
 
