@@ -117,7 +117,8 @@ def build_demo_coverage(*, scale: str, seed: int, today: dt.date, anchors: dict)
                                    mode=travel.DEFAULT_MODE)
     run = CoverageRun.objects.create(
         region=province, year=year, threshold_minutes=travel.THRESHOLD_MINUTES,
-        mode=travel.DEFAULT_MODE, parameters=travel.DEFAULT_PARAMETERS.as_dict(),
+        mode=travel.DEFAULT_MODE, parameters=result["parameters"],
+        travel_settings_id=result["travel_settings_id"],
         status=RunStatus.SUCCEEDED, started_at=started, finished_at=timezone.now(),
         seconds=round((timezone.now() - started).total_seconds(), 3),
         areas=result["areas"], sites=result["sites"], population=result["population"],
@@ -143,7 +144,8 @@ def _demo_proposal(run: CoverageRun) -> PlacementProposal:
     candidates = [cov.Site(str(i), a.lon, a.lat) for i, a in enumerate(gap_areas)]
     started = timezone.now()
     sets = pl.coverage_sets(gap_areas, candidates, threshold=run.threshold_minutes,
-                            mode=run.mode)
+                            mode=run.mode,
+                            params=travel.TravelParameters.from_dict(run.parameters))
     proposal = pl.propose([a.population for a in gap_areas], sets, NEW_SITES, time_limit_s=20)
     choices = [{"rank": c.rank, "name": gap_areas[int(c.key)].name,
                 "area_code": gap_areas[int(c.key)].code, "lon": gap_areas[int(c.key)].lon,

@@ -13,6 +13,10 @@ from jineng.portal.api import coverage  # noqa: E402
 
 router.add_router("", coverage.router)  # the 30-minute circle: /coverage/…
 
+from jineng.portal.api import travel  # noqa: E402
+
+router.add_router("", travel.router)  # the travel model's parameters: /coverage/travel-settings
+
 from jineng.portal.api import search  # noqa: E402
 
 router.add_router("", search.router)  # full-text search: /search

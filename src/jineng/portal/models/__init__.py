@@ -5,6 +5,7 @@ from jineng.portal.models.coverage import (  # noqa: F401
     PopulationArea,
     PopulationCount,
     PopulationFile,
+    TravelSettings,
     TravelTime,
 )
 from jineng.portal.models.search import FullTextIndex, SearchDocument, SearchKind  # noqa: F401

@@ -205,6 +205,57 @@ class TravelTime(models.Model):
         return f"{self.area_id} → {self.site_id}: {self.minutes}"
 
 
+class TravelSettingsQuerySet(ScopedQuerySet):
+    """Staff read every region's travel parameters (they are not personal); the public none."""
+
+    def scope_filter(self, scope: Scope) -> Q | None:
+        if scope.public:
+            return None
+        return Q()
+
+
+class TravelSettings(models.Model):
+    """A dated set of the travel model's parameters for a province, city or county: the detour
+    factor per terrain and the speed per travel mode and terrain (rules/travel.py). A coverage
+    run reads, for each county, the most specific set in force on the run's day (the county's,
+    else its city's, else its province's, else the built-in defaults) and records it. A
+    recorded row never changes: a change is a new row from a later day."""
+
+    region = models.ForeignKey("registry.Region", verbose_name=_("region"),
+                               on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField(_("valid from"))
+    detour = models.JSONField(_("detour factor per terrain"), default=dict)
+    speed_kmh = models.JSONField(_("speed (km/h) per travel mode and terrain"), default=dict)
+    source = models.TextField(_("source of the figures"), blank=True)
+    reason = models.TextField(_("reason"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("set by"), null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = TravelSettingsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("travel parameters")
+        verbose_name_plural = _("travel parameters")
+        ordering = ["region__code", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "valid_from"],
+                                    name="travel_settings_unique_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.valid_from}"
+
+    @property
+    def version(self) -> str:
+        """What a coverage run records as the parameters' version."""
+        return f"{self.region.code} {self.valid_from.isoformat()} #{self.pk}"
+
+    @property
+    def audit_region_code(self) -> str:
+        return self.region.code
+
+
 class RunQuerySet(ScopedQuerySet):
     def scope_filter(self, scope: Scope) -> Q | None:
         if scope.public:  # the public summary: finished runs' shares per county
@@ -224,6 +275,11 @@ class CoverageRun(models.Model):
     mode = models.CharField(_("travel mode"), max_length=10, choices=TravelMode.choices,
                             default=TravelMode.DRIVE)
     parameters = models.JSONField(_("travel parameters"), default=dict)
+    travel_settings = models.ForeignKey(
+        TravelSettings, verbose_name=_("travel parameters used"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="runs",
+        help_text=_("the set in force for the run's region on its day; empty: the built-in "
+                    "defaults"))
     status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices,
                               default=RunStatus.RUNNING)
     job_id = models.PositiveIntegerField(_("job"), null=True, blank=True)

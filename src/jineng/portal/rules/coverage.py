@@ -140,12 +140,18 @@ class Grid:
 def nearest_reach(areas: Sequence[Area], sites: Sequence[Site], *,
                   mode: str = travel.DEFAULT_MODE,
                   params: travel.TravelParameters = travel.DEFAULT_PARAMETERS,
-                  matrix: dict[str, dict[str, float]] | None = None) -> list[Reach]:
+                  matrix: dict[str, dict[str, float]] | None = None,
+                  params_by_county: dict[str, travel.TravelParameters] | None = None,
+                  ) -> list[Reach]:
     """Each area's nearest site. Within one area the nearest by distance is the nearest by time
     (the detour and the speed are the area's terrain's). `matrix` (area code → site key →
     minutes, from a routing engine) replaces the model for the areas it holds; only its
-    sites in `sites` (the active ones) count."""
+    sites in `sites` (the active ones) count. `params_by_county` (county code → parameters)
+    replaces `params` for the areas of those counties."""
     params.check()
+    params_by_county = params_by_county or {}
+    for p in params_by_county.values():
+        p.check()
     grid = Grid([(s.lon, s.lat) for s in sites])
     active = {s.key for s in sites}
     matrix = matrix or {}
@@ -163,7 +169,8 @@ def nearest_reach(areas: Sequence[Area], sites: Sequence[Site], *,
             out.append(Reach("", None, None))
             continue
         out.append(Reach(sites[i].key, km, travel.minutes_for_distance(
-            km, mode=mode, terrain=a.terrain, params=params)))
+            km, mode=mode, terrain=a.terrain,
+            params=params_by_county.get(a.county_code, params))))
     return out
 
 

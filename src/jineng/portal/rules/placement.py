@@ -65,19 +65,25 @@ class Proposal:
 
 def coverage_sets(areas: Sequence[Area], candidates: Sequence[Site], *, threshold: float,
                   mode: str = travel.DEFAULT_MODE,
-                  params: travel.TravelParameters = travel.DEFAULT_PARAMETERS
+                  params: travel.TravelParameters = travel.DEFAULT_PARAMETERS,
+                  params_by_county: dict[str, travel.TravelParameters] | None = None,
                   ) -> list[set[int]]:
-    """For each candidate, the indexes of the areas it reaches within the threshold."""
-    params.check()
+    """For each candidate, the indexes of the areas it reaches within the threshold (each
+    area by its county's parameters where `params_by_county` names them)."""
+    params_by_county = params_by_county or {}
+    every = [params, *params_by_county.values()]
+    for p in every:
+        p.check()
     grid = Grid([(a.lon, a.lat) for a in areas])
-    radius = max(travel.reach_km(threshold, mode=mode, terrain=t, params=params)
-                 for t in travel.TERRAINS)
+    radius = max(travel.reach_km(threshold, mode=mode, terrain=t, params=p)
+                 for t in travel.TERRAINS for p in every)
     sets: list[set[int]] = []
     for c in candidates:
         reached = set()
         for i, km in grid.within(c.lon, c.lat, radius):
-            if travel.minutes_for_distance(km, mode=mode, terrain=areas[i].terrain,
-                                           params=params) <= threshold:
+            if travel.minutes_for_distance(
+                    km, mode=mode, terrain=areas[i].terrain,
+                    params=params_by_county.get(areas[i].county_code, params)) <= threshold:
                 reached.add(i)
         sets.append(reached)
     return sets

@@ -45,6 +45,11 @@ MIN_DETOUR, MAX_DETOUR = 1.0, 4.0
 MIN_SPEED_KMH, MAX_SPEED_KMH = 1.0, 120.0
 MIN_THRESHOLD, MAX_THRESHOLD = 5, 180
 
+# What an administrator may set, per travel mode (km/h, door to door): beyond these a figure
+# is a typing error. Electric bicycles: GB 17761-2018 caps them at 25 km/h.
+SPEED_RANGE_KMH = {"drive": (10.0, 120.0), "bus": (5.0, 100.0), "ebike": (3.0, 25.0),
+                   "walk": (1.0, 8.0)}
+
 DETOUR = {"plain": 1.25, "hill": 1.40, "mountain": 1.60}
 SPEED_KMH = {
     "drive": {"plain": 40.0, "hill": 35.0, "mountain": 30.0},
@@ -81,12 +86,21 @@ class TravelParameters:
         for mode in MODES:
             for terrain in TERRAINS:
                 s = self.speed_kmh.get(mode, {}).get(terrain)
-                if s is None or not (MIN_SPEED_KMH <= s <= MAX_SPEED_KMH):
+                low, high = SPEED_RANGE_KMH[mode]
+                if s is None or not (max(low, MIN_SPEED_KMH) <= s <= min(high, MAX_SPEED_KMH)):
                     raise InvalidTravelInput("speed_out_of_range", f"speed.{mode}.{terrain}")
 
     def as_dict(self) -> dict:
         return {"version": self.version, "detour": dict(self.detour),
                 "speed_kmh": {m: dict(v) for m, v in self.speed_kmh.items()}}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TravelParameters:
+        """The parameters as stored (as_dict), numbers as floats."""
+        return cls(version=str(data.get("version", "")),
+                   detour={t: float(v) for t, v in (data.get("detour") or {}).items()},
+                   speed_kmh={m: {t: float(v) for t, v in (row or {}).items()}
+                              for m, row in (data.get("speed_kmh") or {}).items()})
 
 
 DEFAULT_PARAMETERS = TravelParameters()

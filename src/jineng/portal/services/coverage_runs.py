@@ -38,6 +38,7 @@ from jineng.portal.models.coverage import (
 from jineng.portal.rules import coverage as cov
 from jineng.portal.rules import placement as pl
 from jineng.portal.rules import travel
+from jineng.portal.selectors import travel as travel_settings
 from jineng.portal.services.coverage import ensure_may_manage, governs
 from jineng.registry import selectors as registry
 
@@ -75,8 +76,27 @@ def check_run_input(*, threshold_minutes: int, mode: str, year: int | None) -> N
 def _params(data: dict | None) -> travel.TravelParameters:
     if not data:
         return travel.DEFAULT_PARAMETERS
-    return travel.TravelParameters(version=data["version"], detour=data["detour"],
-                                   speed_kmh=data["speed_kmh"])
+    return travel.TravelParameters.from_dict(data)
+
+
+def _params_by_county(data: dict | None) -> dict[str, travel.TravelParameters]:
+    """The counties a run computed with another set than its region's (run.parameters)."""
+    return {county: travel.TravelParameters.from_dict(p)
+            for county, p in ((data or {}).get("by_county") or {}).items()}
+
+
+def parameters_in_force(region, county_codes, day) -> tuple[dict, dict, int | None]:
+    """The travel parameters a run of `region` on `day` uses (selectors.travel): what it
+    records (the region's set with its row id, version and first day, the day, and
+    `by_county` for counties whose own or city's set differs), the per-county parameters
+    for the rules, and the region's row id (None: the built-in defaults)."""
+    forces = travel_settings.in_force_for([region.code, *sorted(county_codes)], day)
+    main = forces[region.code]
+    by_county = {code: f for code, f in forces.items()
+                 if code != region.code and f.settings_id != main.settings_id}
+    recorded = {**main.as_dict(), "as_of": day.isoformat(),
+                "by_county": {code: f.as_dict() for code, f in sorted(by_county.items())}}
+    return recorded, {code: f.params for code, f in by_county.items()}, main.settings_id
 
 
 def latest_year(prefix: str) -> int | None:
@@ -139,9 +159,11 @@ def _with_county_seats(areas: list[cov.Area], counties: dict) -> list[cov.Area]:
 
 
 def compute(*, region, year: int, threshold_minutes: int, mode: str,
-            params: travel.TravelParameters = travel.DEFAULT_PARAMETERS,
-            progress: Progress | None = None) -> dict[str, Any]:
-    """The coverage of a region (no writes): what a CoverageRun stores."""
+            params: travel.TravelParameters | None = None,
+            as_of=None, progress: Progress | None = None) -> dict[str, Any]:
+    """The coverage of a region (no writes): what a CoverageRun stores. The travel
+    parameters are those in force on `as_of` (default today) for each county
+    (parameters_in_force), unless `params` is given for every area."""
     prefix = region.scope_prefix
     areas, town_names, sources = _load_areas(prefix, year)
     if not areas:
@@ -152,10 +174,17 @@ def compute(*, region, year: int, threshold_minutes: int, mode: str,
     areas = _with_county_seats(areas, counties)
     sites = _load_sites(areas)
     matrix = _load_matrix(prefix, mode)
+    if params is None:
+        recorded, by_county, settings_id = parameters_in_force(
+            region, counties, as_of or timezone.localdate())
+        params = _params(recorded)
+    else:
+        recorded, by_county, settings_id = params.as_dict(), {}, None
     reaches: list[cov.Reach] = []
     for start in range(0, len(areas), CHUNK):
         reaches.extend(cov.nearest_reach(areas[start:start + CHUNK], sites, mode=mode,
-                                         params=params, matrix=matrix))
+                                         params=params, matrix=matrix,
+                                         params_by_county=by_county))
         if progress:
             progress(min(start + CHUNK, len(areas)), len(areas))
     summary = cov.summarize(areas, reaches, threshold=threshold_minutes,
@@ -169,17 +198,20 @@ def compute(*, region, year: int, threshold_minutes: int, mode: str,
         "towns": [s.as_dict() for s in summary.towns],
         "gaps": summary.gaps, "axis": summary.axis,
         "matrix_areas": sum(1 for r in reaches if r.from_matrix),
+        "parameters": recorded, "travel_settings_id": settings_id,
     }
 
 
 def _store_run(*, actor, region, year: int, threshold_minutes: int, mode: str,
-              params: travel.TravelParameters, result: dict, started_at,
-              seconds: float, job_id: int | None = None) -> CoverageRun:
+              result: dict, started_at, seconds: float,
+              job_id: int | None = None) -> CoverageRun:
     user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         run = CoverageRun.objects.create(
             region=region, year=year, threshold_minutes=threshold_minutes, mode=mode,
-            parameters=params.as_dict(), status=RunStatus.SUCCEEDED, job_id=job_id,
+            parameters=result["parameters"],
+            travel_settings_id=result["travel_settings_id"],
+            status=RunStatus.SUCCEEDED, job_id=job_id,
             requested_by=user, started_at=started_at, finished_at=timezone.now(),
             seconds=round(seconds, 3), areas=result["areas"], sites=result["sites"],
             population=result["population"], covered=result["covered"],
@@ -188,7 +220,11 @@ def _store_run(*, actor, region, year: int, threshold_minutes: int, mode: str,
             axis=result["axis"])
         audit.record(actor=actor, action=AuditAction.CREATE, instance=run, after={
             "year": year, "threshold_minutes": threshold_minutes, "mode": mode,
-            "parameters": params.version, "areas": run.areas, "sites": run.sites,
+            "parameters": result["parameters"]["version"],
+            "travel_settings": result["travel_settings_id"],
+            "parameters_by_county": {c: p["version"] for c, p in
+                                     result["parameters"].get("by_county", {}).items()},
+            "areas": run.areas, "sites": run.sites,
             "population": run.population, "covered": run.covered, "gaps": len(run.gaps)})
     return run
 
@@ -207,11 +243,10 @@ def coverage_run(*, actor, region_code: str, year: int | None = None,
                               % {"region": region.name}, field="year")
     started_at, t0 = timezone.now(), time.perf_counter()
     result = compute(region=region, year=year, threshold_minutes=threshold_minutes, mode=mode,
-                     progress=progress)
+                     as_of=timezone.localdate(), progress=progress)
     return _store_run(actor=actor, region=region, year=year,
-                     threshold_minutes=threshold_minutes, mode=mode,
-                     params=travel.DEFAULT_PARAMETERS, result=result, started_at=started_at,
-                     seconds=time.perf_counter() - t0, job_id=job_id)
+                     threshold_minutes=threshold_minutes, mode=mode, result=result,
+                     started_at=started_at, seconds=time.perf_counter() - t0, job_id=job_id)
 
 
 # --- placement -----------------------------------------------------------------------------
@@ -302,7 +337,7 @@ def placement_propose(*, actor, run: CoverageRun, k: int,
     t0 = time.perf_counter()
     params = _params(run.parameters)
     sets = pl.coverage_sets(gap_areas, sites, threshold=run.threshold_minutes, mode=run.mode,
-                            params=params)
+                            params=params, params_by_county=_params_by_county(run.parameters))
     try:
         proposal = pl.propose([a.population for a in gap_areas], sets, k,
                               time_limit_s=time_limit_s)
