@@ -1,7 +1,12 @@
-"""Demo data of the demand app: wages. Wage guidance of last year for the demo occupations in
-the demo province's cities, computed by the demo `province` login from SYNTHETIC contribution
-months (log-normal-like wages by level; some small cells, which are suppressed) through the same
-service that will read the outcomes app's insurance records, then published."""
+"""Demo data of the demand app: wages. Wage guidance of last year in the demo province's
+cities, computed by the demo `province` login and published:
+
+- from the outcomes demo's social-insurance contribution records (`wage_guidance_from_records`:
+  persons whose occupation and level a skill-level certificate names) when they give at least
+  one cell that is not suppressed;
+- else (no records, or every cell too small) from SYNTHETIC contribution months for the demo
+  occupations (log-normal-like wages by level; some small cells, which are suppressed) through
+  `wage_guidance_compute`, the service the records feed too."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
+from jineng.core.errors import DomainError
 from jineng.demand.demo.forecasts import DEMO_OCCUPATIONS
 from jineng.demand.services import wages as services
 from jineng.registry.choices import RegionLevel
@@ -25,6 +31,20 @@ def build(*, rng, today, anchors, scale: str) -> dict:
     if actor is None:
         return {"wage_cells": 0}
     year = today.year - 1
+    try:
+        summary = services.wage_guidance_from_records(actor=actor, year=year)
+    except DomainError:  # no records of the year (the outcomes demo did not run)
+        summary = None
+    if summary is not None and summary["cells"] > summary["suppressed"]:
+        services.wage_guidance_publish(actor=actor, year=year)
+        return {"wage_cells": summary["cells"], "wage_cells_suppressed": summary["suppressed"],
+                "wage_cells_from_records": summary["cells"]}
+    return _synthetic(rng=rng, actor=actor, year=year)
+
+
+def _synthetic(*, rng, actor, year: int) -> dict:
+    """Cells from synthetic contribution months (they replace the records' cells of the same
+    cities)."""
     cities = list(Region.objects.filter(level=RegionLevel.CITY, code__startswith="52")
                   .order_by("code")[:4])
     occupations = list(Occupation.objects.filter(code__in=DEMO_OCCUPATIONS))
@@ -49,4 +69,5 @@ def build(*, rng, today, anchors, scale: str) -> dict:
     summary = services.wage_guidance_compute(actor=actor, year=year, rows=rows,
                                              source="演示数据（合成）")
     services.wage_guidance_publish(actor=actor, year=year)
-    return {"wage_cells": summary["cells"], "wage_cells_suppressed": summary["suppressed"]}
+    return {"wage_cells": summary["cells"], "wage_cells_suppressed": summary["suppressed"],
+            "wage_cells_from_records": 0}
