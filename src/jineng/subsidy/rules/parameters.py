@@ -710,6 +710,7 @@ class ParameterIndex:
         for group in self.by_region.values():
             group.sort(key=lambda s: s.valid_from)
         self._built: dict[tuple[str, ...], ParameterSet] = {}
+        self._memo: dict[tuple[str, dt.date], ParameterSet | None] = {}
 
     def chain(self, region_code: str, day: dt.date) -> list[RawSet]:
         out = []
@@ -721,6 +722,15 @@ class ParameterIndex:
         return out
 
     def in_force(self, region_code: str, day: dt.date) -> ParameterSet | None:
+        memo = self._memo.get((region_code, day), self)
+        if memo is not self:
+            return memo
+        if len(self._memo) > 100_000:
+            self._memo.clear()
+        found = self._memo[(region_code, day)] = self._in_force(region_code, day)
+        return found
+
+    def _in_force(self, region_code: str, day: dt.date) -> ParameterSet | None:
         chain = self.chain(region_code, day)
         if not chain:
             return None

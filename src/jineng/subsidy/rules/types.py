@@ -235,7 +235,7 @@ class ParameterSet:
 
 # --- what comes out ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Step:
     """One step of a decision: a check passed or failed, or a stage of the amount.
     `rule`: the rule's code (e.g. "yearly_limit", "level_factor"); `parameter`: the parameter
