@@ -136,7 +136,7 @@ class World:
 
     @cached_property
     def plain_ids(self) -> set[str]:
-        return {r.plain for r in self.of("person")}
+        return {r.plain for recs in self.records.values() for r in recs if r.plain}
 
 
 ORGS = [  # key, county, kind, status
@@ -360,6 +360,210 @@ def may_see_demand_list(viewer: Viewer, rec: Rec, world: World) -> bool:
         return rec.region.startswith(viewer.prefix) and (
             not viewer.sector or rec.sector == viewer.sector)
     return viewer.org_key is not None and world.org(viewer.org_key).pk == rec.org_id
+
+# Outcomes (issue 11): social-insurance imports of four regions with their records, record links
+# (rows without a valid ID number; two with a candidate person) and one succeeded outcomes run
+# with measures for the world's trainees and indicator cells for four institutions (the staff
+# ranking, the scorecards and the catalog's quality panel read them).
+IMPORTS = [("#I1#", "520000"), ("#I2#", "520100"), ("#I3#", "520300"), ("#I4#", "430000")]
+LINKS = [  # key, county, candidate, import
+    ("#W1#", NM, "#P01#", "#I2#"), ("#W2#", HHG, None, "#I3#"), ("#W3#", FR, "#P07#", "#I4#")]
+RECORDS = [("#P01#", NM, "#I2#"), ("#P05#", HHG, "#I3#"), ("#P07#", FR, "#I4#")]
+RANKED = {"#O01#": 0.71, "#O05#": 0.64, "#O07#": 0.52, "#O09#": 0.48}  # composite scores
+OUTCOMES_KINDS = {"insuranceimport", "recordlink", "outcomerun", "scorecard"}
+
+
+def build_outcomes(world: World, orgs: dict) -> None:
+    """Rows written directly (the services and the job are tested in tests/outcomes)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from jineng.core import pii
+    from jineng.outcomes.models import (
+        IndicatorValue,
+        InsuranceImport,
+        InsuranceRecord,
+        OutcomeMeasure,
+        OutcomeRun,
+        RecordLink,
+    )
+
+    persons = {r.key: r for r in world.of("person")}
+    imports = {}
+    for n, (key, region) in enumerate(IMPORTS):
+        row = InsuranceImport.objects.create(
+            kind="records", source="file", filename=f"导入{key}.csv",
+            content_sha256=f"{n:064d}", region=f.region(region), status="succeeded",
+            total_rows=3, created=2, unlinked=1, finished_at=timezone.now(), seconds=0.1)
+        imports[key] = world.add(Rec("insuranceimport", key, row.pk, region))
+    for person_key, county, import_key in RECORDS:
+        person = persons[person_key]
+        InsuranceRecord.objects.create(
+            id_hash=pii.keyed_hash(person.plain), person_id=person.pk,
+            employer_code=f.credit_code_for(county, 7000), employer_region=f.region(county),
+            month=dt.date(2026, 6, 1), pension=True, wage_base=Decimal("4200.00"),
+            source_import_id=imports[import_key].pk)
+    for n, (key, county, person_key, import_key) in enumerate(LINKS, start=1):
+        person = persons[person_key] if person_key else None
+        row = RecordLink.objects.create(
+            source_import_id=imports[import_key].pk, row_number=n + 1,
+            row_key=f"matrix-link-{n}", reason="missing", name=f"链接{key}",
+            birth_date=dt.date(1980, 3, 1), region=f.region(county),
+            payload={"employer_code": f.credit_code_for(county, 7100), "month": "2026-06",
+                     "pension": True, "wage_base": "4000"},
+            status="pending" if person else "unmatched",
+            candidate_id=person.pk if person else None,
+            match_probability=0.8 if person else None, match_weight=4.0 if person else None)
+        world.add(Rec("recordlink", key, row.pk, county, parent=imports[import_key],
+                      refs=(person,) if person else ()))
+    for org_rec in world.of("organization"):  # a scorecard per institution, by its id
+        world.add(Rec("scorecard", "", org_rec.pk, org_rec.region, parent=org_rec))
+    now = timezone.now()
+    run = OutcomeRun.objects.create(status="succeeded", started_at=now, finished_at=now,
+                                    data_through=dt.date(2026, 9, 1), trainees=4)
+    world.add(Rec("outcomerun", "", run.pk, ""))
+    for rec in world.of("enrollment"):
+        cls = rec.parent
+        if world.org(cls.org.key).key not in RANKED:
+            continue
+        person = rec.refs[0]
+        OutcomeMeasure.objects.create(
+            run=run, enrollment_id=rec.pk, person_id=person.pk, training_class_id=cls.pk,
+            institution_id=cls.org_id, region=f.region(cls.region),
+            exit_date=dt.date(2026, 3, 31), completed=True, certified=True,
+            employed_q2=True, employed_6m=True)
+    for org_key, composite in RANKED.items():
+        org = orgs[org_key]
+        for indicator, value in (("composite", composite), ("employment", 0.6),
+                                 ("pass_rate", 0.8)):
+            IndicatorValue.objects.create(
+                run=run, indicator=indicator, dimension="institution", key=str(org.pk),
+                period="all", value=value, numerator=None if indicator == "composite" else
+                value * 20, denominator=None if indicator == "composite" else 20.0,
+                trainees=20, label=org.name)
+
+
+def may_see_outcomes_record(viewer: Viewer, rec: Rec, world: World) -> bool:
+    """Outcomes (issue 11): imports and record links (real-name rows) are read by staff who
+    read persons of their region; a run (province-wide times and counts) by every department's
+    staff; nobody outside the government. A training institution's scorecard is public while it
+    is listed; an unlisted one is opened by whoever may read the institution (its staff, its
+    own users)."""
+    if rec.kind == "scorecard":
+        org = rec.parent
+        if org.org_kind != "training":
+            return False
+        return org.status == "listed" or (viewer.role is not None and may_see(viewer, org,
+                                                                               world))
+    if not viewer.prefix:
+        return False
+    if rec.kind == "outcomerun":
+        return True
+    return viewer.sees_persons and rec.region.startswith(viewer.prefix)
+
+
+def ranked_markers(world: World) -> set[str]:
+    """The institutions of the outcomes run: the staff ranking is province-wide by design
+    (outcomes.selectors.quality), so HRSS staff see every ranked institution's name."""
+    return {m for key in RANKED for m in world.org(key).markers}
+
+
+# Answers that show every viewer, signed in or not, the public scope (the public site, a
+# poster's wish form): the oracle asks what the anonymous public may see, and what the public
+# may see is no leak for anyone.
+PUBLIC_SCOPE = {"portal:site_class", "portal:site_institution", "portal:site_institutions",
+                "portal_class_search", "portal_class_get", "portal_site_map",
+                "demand:wish_form", "demand:wish_thanks"}
+# Answers showing the outcomes run's institutions beyond the reader's region by design: the
+# staff ranking (HRSS staff, province-wide) and the indicator cells (aggregates: government
+# staff see every institution's, everyone else the public institutions').
+RANKING_ANSWERS = {"outcomes:quality_ranking", "outcomes_ranking"}
+ALL_CELLS_ANSWERS = {"outcomes_indicator_list"}
+
+
+def oracle_viewer(name: str, viewer: Viewer) -> Viewer:
+    """Whom the oracle asks about an answer named `name` (a page or an operation id)."""
+    if name in PUBLIC_SCOPE:
+        return next(v for v in VIEWERS if v.role is None)
+    return viewer
+
+
+def also_allowed(name: str, viewer: Viewer, world: World) -> set[str]:
+    """Markers an answer named `name` may show the viewer besides its own scope."""
+    public = next(v for v in VIEWERS if v.role is None)
+    shown: set[str] = set()
+    if name in PUBLIC_SCOPE:
+        shown |= allowed_markers(public, world)
+    if name in RANKING_ANSWERS and (viewer.everything or viewer.role in HRSS_VIEWER_ROLES):
+        shown |= ranked_markers(world)
+    if name in ALL_CELLS_ANSWERS:
+        shown |= ranked_markers(world) if (viewer.prefix or viewer.everything) else (
+            allowed_markers(public, world))
+    return shown
+
+
+HRSS_VIEWER_ROLES = {"province_staff", "city_staff", "county_staff"}
+
+
+# Demand, wishes and forecasts (issue 14): QR posters (one out of use) and the wishes sent
+# through them, with their real names; forecasts of two regions and their lines.
+POSTERS = [("#X1#", NM, True), ("#X2#", HHG, True), ("#X3#", FR, True), ("#X4#", NM, False)]
+WISHES = [("#U1#", "#X1#", NM), ("#U2#", "#X2#", HHG), ("#U3#", "#X3#", FR)]
+FORECASTS = [("520100", "draft"), ("520300", "in_review"), ("430000", "draft")]
+DEMAND_KINDS = {"poster", "postertoken", "wish", "forecast", "forecastline"}
+
+
+def build_wishes_forecasts(world: World) -> None:
+    """Rows written directly (the services are tested in tests/demand)."""
+    from django.utils import timezone
+
+    from jineng.core import pii
+    from jineng.demand.models import DemandForecast, ForecastLine, TrainingWish, WishPoster
+    from jineng.registry.models import Occupation
+
+    occupation = Occupation.objects.filter(code__isnull=False).order_by("pk").first()
+    posters = {}
+    for key, county, active in POSTERS:
+        row = WishPoster.objects.create(region=f.region(county), place_kind="community",
+                                        place_name=f"张贴点{key}", is_active=active,
+                                        created_by="matrix")
+        posters[key] = world.add(Rec("poster", key, row.pk, county, active=active))
+        world.add(Rec("postertoken", "", row.pk, county, active=active, slug=str(row.token),
+                      refs=(posters[key],)))
+    for n, (key, poster_key, county) in enumerate(WISHES):
+        plain = make_resident_id(county, dt.date(1990 + n, 5, 2 + n), 300 + n)
+        row = TrainingWish.objects.create(
+            poster_id=posters[poster_key].pk, region=f.region(county),
+            id_hash=pii.keyed_hash(plain), id_encrypted=pii.encrypt(plain),
+            id_masked=pii.mask_id_number(plain), name=f"愿望{key}", phone="13800000000",
+            consent_at=timezone.now(), consent_version="matrix")
+        row.occupations.add(occupation)
+        world.add(Rec("wish", key, row.pk, county, plain=plain, masked=row.id_masked,
+                      refs=(posters[poster_key],)))
+    for region, status in FORECASTS:
+        row = DemandForecast.objects.create(region=f.region(region), year=2031, quarter=1,
+                                            method="moving_average", status=status,
+                                            built_by="matrix")
+        forecast = world.add(Rec("forecast", "", row.pk, region, status=status))
+        line = ForecastLine.objects.create(forecast=row, occupation=occupation, predicted=5,
+                                           supply=2, gap=3)
+        world.add(Rec("forecastline", "", line.pk, region, parent=forecast))
+
+
+def may_see_demand_record(viewer: Viewer, rec: Rec) -> bool:
+    """Posters and forecasts: staff of the region (industry departments too); wishes (real
+    names): staff who read persons of the region. A poster's form (its QR code) is public
+    while the poster is in use (PUBLIC_SCOPE)."""
+    if rec.kind == "postertoken":
+        return rec.active
+    if not viewer.prefix:
+        return False
+    inside = rec.region.startswith(viewer.prefix)
+    if rec.kind == "wish":
+        return inside and viewer.sees_persons
+    return inside
+
 
 # Assessment (issue 10): sittings in two cities and Hunan by three evaluators (one of them an
 # enterprise evaluating its own staff), their candidates, examiners and status changes,
@@ -638,6 +842,8 @@ def build_world() -> World:
     build_plans(world, orgs)
     build_matching(world, orgs)
     build_demand_lists(world, orgs)
+    build_outcomes(world, orgs)
+    build_wishes_forecasts(world)
     # One audit event per record, as the services write them (region and organization of the
     # record), each with its own marker in the reason.
     from django.apps import apps
@@ -681,12 +887,20 @@ def world(django_db_setup, django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
+@pytest.fixture(autouse=True)
+def public_rate_limits(settings):
+    """The public site's pages and API are rate-limited per client address (tested in
+    tests/portal/test_site.py); the walk sends more than a visitor would."""
+    settings.JINENG_PORTAL_RATE_LIMITS = {"portal.site.api": (1_000_000, 60),
+                                          "portal.site.page": (1_000_000, 60)}
+
+
 # --- the oracle -------------------------------------------------------------------------------
 
 def may_see(viewer: Viewer, rec: Rec, world: World) -> bool:
     """Who may read what, stated plainly (DESIGN.md "Scope"; issue 2)."""
-    if viewer.everything:
-        return True
+    if viewer.everything:  # (an institution's scorecard: training institutions have one)
+        return rec.kind != "scorecard" or rec.parent.org_kind == "training"
     kind = rec.kind
     if kind in ("catalog", "catalogversion"):
         # Published catalogs are public documents; drafts and filings stay with the
@@ -701,6 +915,10 @@ def may_see(viewer: Viewer, rec: Rec, world: World) -> bool:
         return may_see_demand_list(viewer, rec, world)
     if kind in MATCHING_KINDS:
         return may_see_matching_record(viewer, rec, world)
+    if kind in OUTCOMES_KINDS:
+        return may_see_outcomes_record(viewer, rec, world)
+    if kind in DEMAND_KINDS:
+        return may_see_demand_record(viewer, rec)
     if viewer.role is None:  # the public: listed institutions (not enterprises), their sites
         if kind == "organization":
             return rec.status == "listed" and rec.org_kind != "enterprise"
@@ -963,12 +1181,32 @@ SEGMENT_KIND = {
     "demand-lists": "demandlist",  # demand: enterprise demand lists
     "demand-list-lines": "demandline",  # (write operations only: PUT, DELETE)
 }
+# The same plural noun names different records in different apps (outcomes runs, coverage
+# runs): (API area, segment) → kind, "" for "no record kind here"; checked before SEGMENT_KIND.
+AREA_SEGMENT_KIND = {
+    ("outcomes", "imports"): "insuranceimport", ("outcomes", "links"): "recordlink",
+    ("outcomes", "runs"): "outcomerun", ("outcomes", "scorecards"): "scorecard",
+    ("demand", "posters"): "poster", ("demand", "wishes"): "wish", ("demand", "list"): "wish",
+    ("demand", "forecasts"): "forecast", ("demand", "forecast-lines"): "forecastline",
+    ("demand", "lines"): "demandline",  # a demand line, as matching names it
+    ("demand", "candidates"): "",  # a line's referral candidates (finished trainees)
+    ("demand", "awaiting-review"): "demandlist",
+    ("portal", "classes"): "trainingclass", ("portal", "sites"): "site",
+}
+# Lists of aggregates (no record of the world in them by id): walked for leaks and refusals.
+AGGREGATE_SEGMENTS = {"indicators", "ranking", "settings", "aggregates", "four-lists",
+                      "wage-guidance", "summary"}
 # Lists that hold only some of their kind by design: checked for leaks, without the positive
 # control (the administrator seeing every record of the kind).
 PARTIAL_LISTS = {
     "assessment_sitting_review_queue": "declared sittings of the caller's region, for HRSS "
                                        "staff (an administrator's queue is empty)",
+    "demand_list_review_queue": "submitted lists awaiting the caller's review",
+    "portal_class_search": "the public training map: approved and open classes only",
+    "portal_site_map": "the public map: sites in use of listed institutions only",
 }
+# Lists whose page size is capped lower than the walk's 500 (the world fits in one page).
+LIST_LIMIT = {"portal_class_search": 100, "portal_site_map": 100}
 # Reference data everyone may read: checked for answers and leaks, no record scope.
 REFERENCE_SEGMENTS = {"regions", "skill-levels", "occupations",
                       "keys", "status-list"}  # the published signing keys and status list
@@ -996,9 +1234,6 @@ _LOOKUP = ("answers from published catalogs only, which are public by design; it
            "are tested in tests/catalog/test_lookups.py")
 _PUBLIC_STATUS = ("public by design (what a certificate's QR code opens): walked for every viewer "
                   "and every certificate by test_public_certificate_status")
-_PUBLIC_SITE = ("the public site (issue 15) shows every viewer, signed in or not, the public "
-                "scope only (approved or open classes, listed institutions, their sites in use): "
-                "tests/portal/test_site.py (public fields only, 404 like missing)")
 SKIP: dict[str, str] = {
     "assessment_evaluator_code_set": "keyed by the evaluator organization's id (it records or "
                                      "corrects that organization's codes), not by a code row's "
@@ -1010,12 +1245,6 @@ SKIP: dict[str, str] = {
     "portal_search": "a full-text search needs a query (q: an empty one is refused, 422); it "
                      "searches public documents only, tested in "
                      "tests/portal/test_search_api_pages.py",
-    "portal:site_class": _PUBLIC_SITE,
-    "portal:site_institution": _PUBLIC_SITE,
-    "portal:site_institutions": _PUBLIC_SITE,
-    "portal_class_search": _PUBLIC_SITE,
-    "portal_class_get": _PUBLIC_SITE,
-    "portal_site_map": _PUBLIC_SITE,
     # The 30-minute circle (issue 15): the world has no coverage runs; their pages are walked
     # per role in tests/portal/test_coverage_scope.py (in scope 200, otherwise 404 like missing).
     "portal:coverage_run": "a coverage run's page: tests/portal/test_coverage_scope.py",
@@ -1049,13 +1278,12 @@ SKIP: dict[str, str] = {
     "assessment:issuance_training_certificates": "POST-only: issues a class's training "
     "certificates (GET 405); its scope is tested in tests/assessment/test_issuance_pages_api.py",
     "assessment_certificate_public_status": _PUBLIC_STATUS,
-    # Outcomes scorecards (issue 11): a listed training institution's aggregates, the same
-    # public scope for every viewer (404 like missing for an unlisted one); the world has no
-    # outcomes run. tests/portal/test_scorecard_pages.py, tests/outcomes/test_quality_api.py.
-    "portal:scorecard": "a public scorecard (public scope for every viewer): "
-                        "tests/portal/test_scorecard_pages.py",
-    "outcomes_scorecard_get": "a public scorecard (public scope for every viewer): "
-                              "tests/outcomes/test_quality_api.py",
+    "portal_coverage_run_get": "a coverage run (the world has none): "
+                               "tests/portal/test_coverage_scope.py",
+    "portal_placement_get": "a placement proposal (the world has none): "
+                            "tests/portal/test_coverage_scope.py",
+    "portal_placement_export": "a placement proposal's export (the world has none): "
+                               "tests/portal/test_coverage_scope.py",
     "assessment:signing_certificate_public": _PUBLIC_STATUS,
 }
 
@@ -1152,15 +1380,19 @@ def _param(segment: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _record_kind(segment: str) -> str | None:
+def _record_kind(segment: str, path: str = "") -> str | None:
+    found = AREA_SEGMENT_KIND.get((api_area(path), segment)) if path else None
+    if found is not None:
+        return found or None
     return SEGMENT_KIND.get(segment)
 
 
 class Walk:
     """Collects failures so one test reports every (viewer, URL, problem) at once."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, name: str = "") -> None:
         self.world = world
+        self.name = name  # the page or operation walked (PUBLIC_SCOPE, RANKING_ANSWERS ...)
         self.failures: list[str] = []
 
     def fail(self, viewer: Viewer, url: str, problem: str) -> None:
@@ -1169,6 +1401,7 @@ class Walk:
     def check_text(self, viewer: Viewer, url: str, response, echo: str = "",
                    also: Iterable[str] = ()) -> str:
         text = response_text(response)
+        also = set(also) | also_allowed(self.name, viewer, self.world)
         found = leaks(viewer, self.world, text, echo, also)
         if found:
             self.fail(viewer, url, f"shows out-of-scope records {found}")
@@ -1191,7 +1424,8 @@ def _api_anonymous_refused(walk: Walk, op: Op, viewer: Viewer, url: str, respons
 def _check_api_list(walk: Walk, op: Op, viewer: Viewer, client: Client, url: str,
                     kind: str | None, among: Iterable[Rec] | None = None,
                     params: dict | None = None) -> None:
-    response = client.get(url, {"limit": 500, **(params or {})})
+    response = client.get(url, {"limit": LIST_LIMIT.get(op.operation_id, 500),
+                                **(params or {})})
     if _api_anonymous_refused(walk, op, viewer, url, response):
         return
     if response.status_code == 404 and among is not None:
@@ -1219,7 +1453,8 @@ def _check_api_list(walk: Walk, op: Op, viewer: Viewer, client: Client, url: str
         recs = {r.pk: r for r in (among if among is not None else world.of(kind))}
         if kind == "certificate" and among is None:  # a list may hold outside ones too
             recs.update({r.pk: r for r in world.of("outsidecertificate")})
-    leaked = sorted(pk for pk in ids if pk not in recs or not may_see(viewer, recs[pk], world))
+    seer = oracle_viewer(op.operation_id, viewer)
+    leaked = sorted(pk for pk in ids if pk not in recs or not may_see(seer, recs[pk], world))
     if leaked:
         walk.fail(viewer, url, f"returned out-of-scope {kind} ids {leaked}")
     if viewer.everything and not params and op.operation_id not in PARTIAL_LISTS:
@@ -1240,7 +1475,7 @@ def _check_api_detail(walk: Walk, op: Op, viewer: Viewer, client: Client, path: 
     for rec in world.of(kind):
         url = path.replace("{" + name + "}", rec.ref)
         response = client.get(url)
-        if may_see(viewer, rec, world):
+        if may_see(oracle_viewer(op.operation_id, viewer), rec, world):
             if response.status_code != 200:
                 walk.fail(viewer, url, f"in-scope {kind} {rec.key} answered "
                                        f"{response.status_code}")
@@ -1273,7 +1508,7 @@ def _reference_sample(segment: str) -> str | None:
 # Operations elsewhere are walked for leaks, refusals and errors where they take no arguments,
 # and skipped (with the reason shown) where they take arguments the world has no records for.
 MODELED_API = ("/api/registry/", "/api/audit/", "/api/training/", "/api/catalogs/",
-               "/api/plans/", "/api/assessment/")
+               "/api/plans/", "/api/assessment/", "/api/outcomes/", "/api/demand/")
 
 
 @dataclass(frozen=True)
@@ -1302,8 +1537,9 @@ def classify(op: Op) -> Plan:
         return Plan("skip", note=f"{op}: needs query parameters {list(op.required)} the world "
                                  "gives no values for")
     if not names:
-        kind = _record_kind(segments[-1])
-        if kind is None and segments[-1] not in REFERENCE_SEGMENTS and modeled:
+        kind = _record_kind(segments[-1], op.path)
+        unnamed = segments[-1] not in REFERENCE_SEGMENTS | AGGREGATE_SEGMENTS
+        if kind is None and unnamed and modeled:
             return Plan("unknown", note=f"no record kind for '{segments[-1]}': add it to "
                                         "SEGMENT_KIND (with world records and oracle rules) "
                                         "or REFERENCE_SEGMENTS, or to SKIP with a reason")
@@ -1312,17 +1548,19 @@ def classify(op: Op) -> Plan:
         index, name = whole[0]
         before = segments[index - 1] if index else ""
         if index == len(segments) - 1:
-            if _record_kind(before):
-                return Plan("detail", _record_kind(before), name)
+            if _record_kind(before, op.path):
+                return Plan("detail", _record_kind(before, op.path), name)
             if before in REFERENCE_SEGMENTS:
                 return Plan("reference", before, name)
-        elif _record_kind(before) and _record_kind(segments[-1]):
-            return Plan("nested", _record_kind(before), name, _record_kind(segments[-1]))
-        elif _record_kind(before):  # something about one record: /catalogs/{id}/in-force
-            return Plan("sub", _record_kind(before), name)
+        elif _record_kind(before, op.path) and _record_kind(segments[-1], op.path):
+            return Plan("nested", _record_kind(before, op.path), name,
+                        _record_kind(segments[-1], op.path))
+        elif _record_kind(before, op.path):  # something about one record: /catalogs/{id}/in-force
+            return Plan("sub", _record_kind(before, op.path), name)
     if len(names) == 2 and len(whole) == 2 and whole[1][0] == len(segments) - 1:
         (i, parent_param), (j, param) = whole
-        parent_kind, kind = _record_kind(segments[i - 1]), _record_kind(segments[j - 1])
+        parent_kind, kind = (_record_kind(segments[i - 1], op.path),
+                             _record_kind(segments[j - 1], op.path))
         if parent_kind and kind:  # one record inside another: /plans/{key}/reports/{id}
             return Plan("child_detail", kind, param, parent_kind, parent_param=parent_param)
     if all(values_for(api_area(op.path), n) for n in names):
@@ -1341,7 +1579,7 @@ def test_api_get_operation_respects_scope(op, world):
         pytest.skip(plan.note)
     if plan.mode == "unknown":
         pytest.fail(f"{op}: {plan.note}")
-    walk = Walk(world)
+    walk = Walk(world, op.operation_id)
     for viewer in VIEWERS:
         client = client_for(viewer, world)
         if plan.mode == "list":
@@ -1577,7 +1815,8 @@ NOT_PAGES = {"admin", "api", "accounts", None}
 # Namespaces whose records the world models: every page must be driven. Pages elsewhere are
 # walked for leaks and the login requirement where they take no arguments, and skipped (with the
 # reason shown) where they take arguments the world has no records for.
-MODELED_PAGES = {"registry", "core", "portal", "training", "catalog", "plans", "assessment"}
+MODELED_PAGES = {"registry", "core", "portal", "training", "catalog", "plans", "assessment",
+                 "outcomes", "demand"}
 # Pages anonymous visitors may open.
 PUBLIC_PAGES = {
     "portal:home",
@@ -1602,7 +1841,9 @@ PUBLIC_PAGES = {
     "demand:wish_occupation_search",  # occupation names for the public wish form
     # Outcomes scorecards (issue 11): listed training institutions' aggregates, small cells
     # suppressed for everyone but government staff (tests/portal/test_scorecard_pages.py).
-    "portal:scorecards",
+    "portal:scorecards", "portal:scorecard",
+    # A poster's wish form (its QR code) and the thanks after it: anyone, no account.
+    "demand:wish_form", "demand:wish_thanks",
 }
 # The first word of a URL name names the record kind of its `pk` argument.
 NAME_KIND = {"organization": "organization", "site": "site", "person": "person",
@@ -1631,13 +1872,37 @@ PAGE_ARG_KIND = {
     # the public site: a public class's page, a listed institution's page
     ("portal:site_class", "pk"): "trainingclass",
     ("portal:site_institution", "pk"): "organization",
+    # outcomes (issue 11): an import's report, a record link, a run, a scorecard
+    ("outcomes:import_detail", "pk"): "insuranceimport",
+    ("outcomes:link_detail", "pk"): "recordlink",
+    ("outcomes:run_detail", "pk"): "outcomerun",
+    ("outcomes:quality_scorecard", "org_id"): "scorecard",
+    ("portal:scorecard", "pk"): "scorecard",
+    # demand (issue 14): demand lists and their lines, forecasts, wishes, posters
+    ("demand:lists_detail", "pk"): "demandlist", ("demand:lists_edit", "pk"): "demandlist",
+    ("demand:lists_line_add", "pk"): "demandlist",
+    ("demand:lists_transition", "pk"): "demandlist",
+    ("demand:lists_import", "pk"): "demandlist", ("demand:lists_template", "pk"): "demandlist",
+    ("demand:lists_line_edit", "pk"): "demandline",
+    ("demand:lists_line_remove", "pk"): "demandline",
+    ("demand:forecast_detail", "pk"): "forecast",
+    ("demand:forecast_transition", "pk"): "forecast",
+    ("demand:forecast_line_review", "pk"): "forecastline",
+    ("demand:matching_wish", "pk"): "wish", ("demand:matching_wish_match", "pk"): "wish",
+    ("demand:matching_line", "pk"): "demandline",
+    ("demand:matching_line_propose", "pk"): "demandline",
+    ("demand:matching_line_refer", "pk"): "demandline",
+    ("demand:wish_poster_toggle", "pk"): "poster",
+    ("demand:wish_form", "token"): "postertoken", ("demand:wish_thanks", "token"): "postertoken",
 }
 # Several URL arguments that together name one record: (the parent's, the record's own).
 COMPOSITE_ARGS = {("catalog", ("pk", "number")): "catalogversion",
                   ("plans", ("key", "pk")): "quarterlyreport",
                   ("plans", ("key", "target_key")): "target"}
 # List pages whose URL name does not say the kind of record listed.
-LIST_PAGES = {"plans:list": "plan"}
+LIST_PAGES = {"plans:list": "plan", "outcomes:import_list": "insuranceimport",
+              "demand:wish_list": "wish", "demand:wish_posters": "poster",
+              "demand:lists_index": "demandlist"}
 # Pages of one record that must answer 200, showing its marker, to every viewer who may see it.
 RECORD_PAGES = {"plans:dashboard", "plans:targets", "plans:reports", "plans:summary",
                 "plans:report", "plans:decompose"}
@@ -1718,14 +1983,18 @@ def _address(args: tuple[str, ...], rec: Rec | None) -> dict:
         return ({"key": rec.parent.ref, "target_key": rec.ref} if rec
                 else {"key": "no-such-plan", "target_key": "total"})
     (arg,) = args
-    return {arg: rec.ref if rec else MISSING_PK}
+    return {arg: rec.ref if rec else MISSING_ARG.get(arg, MISSING_PK)}
+
+
+# A missing record's key where a URL takes something else than an id (a poster's code).
+MISSING_ARG = {"token": "00000000-0000-4000-8000-000000000000"}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=str)
 def test_page_respects_scope(page, world):
     if page.name in SKIP:
         pytest.skip(SKIP[page.name])
-    walk = Walk(world)
+    walk = Walk(world, page.name)
     area = page.name.split(":")[0]
     modeled = area in MODELED_PAGES
     record_args, kind = _record_addressing(page) if modeled else ((), None)
@@ -1765,7 +2034,7 @@ def test_page_respects_scope(page, world):
                     if not _login_redirect(response):
                         walk.fail(viewer, url, f"anonymous got {response.status_code}, "
                                                "expected the login page")
-                elif may_see(viewer, rec, world):
+                elif may_see(oracle_viewer(page.name, viewer), rec, world):
                     # Action pages of a visible record may still be refused (e.g. a class's
                     # attendance to a department that reads no persons); detail pages not.
                     if detail and (response.status_code != 200

@@ -30,7 +30,6 @@ from tests.test_scope_matrix import (
     MISSING_PK,
     PAGES,
     PUBLIC_PAGES,
-    SEGMENT_KIND,
     SKIP,
     VIEWERS,
     Rec,
@@ -38,9 +37,11 @@ from tests.test_scope_matrix import (
     _address,
     _login_redirect,
     _record_addressing,
+    _record_kind,
     build_world,
     client_for,
     may_see,
+    oracle_viewer,
     values_for,
 )
 
@@ -139,11 +140,18 @@ def _upload(data: bytes):
 
 # --- what changed -------------------------------------------------------------------------------
 
+# Tables a refused request may change: the public site's per-address rate counters count
+# every request, answered or not.
+NOT_DATA = {"core.RateCounter"}
+
+
 def table_counts() -> dict[str, int]:
-    """Rows per table of jineng's models (and the users'), audit events aside."""
+    """Rows per table of jineng's models (and the users'), audit events and rate counters
+    aside."""
     counts = {}
     for model in apps.get_models():
-        if model.__module__.startswith("jineng.") and model is not AuditEvent:
+        if (model.__module__.startswith("jineng.") and model is not AuditEvent
+                and model._meta.label not in NOT_DATA):
             counts[model._meta.label] = model._default_manager.count()
     return counts
 
@@ -181,7 +189,7 @@ def _addressing(path: str) -> tuple[list[tuple[str, str]], str | None]:
     for i, segment in enumerate(segments):
         match = re.fullmatch(r"\{(\w+)\}", segment)
         if match:
-            named.append((match.group(1), SEGMENT_KIND.get(segments[i - 1]) if i else None))
+            named.append((match.group(1), _record_kind(segments[i - 1], path) if i else None))
     return named, (named[-1][1] if named else None)
 
 
@@ -226,7 +234,7 @@ def test_api_write_on_an_out_of_scope_record_is_like_a_missing_one(path, method,
     if kind is None or len(named) > 2 or not world.of(kind):
         pytest.skip(f"{method.upper()} {path}: the world has no records for {named} yet")
     how, payload = _body(op, Sampler(DOCUMENT))
-    walk = Walk(world)
+    walk = Walk(world, op["operationId"])
     before, since = table_counts(), audit_high_water()
     for viewer in VIEWERS:
         client = client_for(viewer, world)
@@ -242,7 +250,7 @@ def test_api_write_on_an_out_of_scope_record_is_like_a_missing_one(path, method,
             walk.fail(viewer, missing_url, f"a write on a missing record answered "
                                            f"{missing.status_code}, not 404")
         for rec in world.of(kind):
-            if may_see(viewer, rec, world):
+            if may_see(oracle_viewer(op["operationId"], viewer), rec, world):
                 continue
             url = _url_for(path, named, rec)
             if url is None:
@@ -283,7 +291,7 @@ def test_page_post_on_an_out_of_scope_record_is_like_a_missing_one(page, record_
     if any(not values_for(area, a) for a in other_args):
         pytest.skip(f"{page}: arguments {other_args} without values")
     fixed = {a: values_for(area, a)[0] for a in other_args}
-    walk = Walk(world)
+    walk = Walk(world, page.name)
     before, since = table_counts(), audit_high_water()
     # A form post with every field a form of ours might read filled plausibly.
     form = {"reason": "scope matrix", "action": "approve", "name": "x", "status": "listed",
@@ -297,7 +305,7 @@ def test_page_post_on_an_out_of_scope_record_is_like_a_missing_one(page, record_
                 walk.fail(viewer, missing_url, f"anonymous got {missing.status_code}")
             continue
         for rec in world.of(kind):
-            if may_see(viewer, rec, world):
+            if may_see(oracle_viewer(page.name, viewer), rec, world):
                 continue
             url = reverse(page.name, kwargs={**fixed, **_address(record_args, rec)})
             response = client.post(url, form)
