@@ -9,14 +9,30 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db.models import Q
+
 from jineng.catalog import selectors as catalog
+from jineng.subsidy import messages
+from jineng.subsidy.choices import ParameterStatus
 from jineng.subsidy.models import ParameterSet, SubsidyClaim
+from jineng.subsidy.rules import engine
+from jineng.subsidy.rules import parameters as loader
 from jineng.subsidy.rules import types as t
 from jineng.training import selectors as training
 
-__all__ = ["decide", "facts_for_class_trainee", "facts_of_claim", "history_for",
-           "parameters_for", "prior_of", "refusal_sentence", "refused", "stored_shares",
-           "stored_steps"]
+__all__ = [
+    "decide",
+    "facts_for_class_trainee",
+    "facts_of_claim",
+    "history_for",
+    "parameter_index",
+    "parameters_for",
+    "prior_of",
+    "refusal_sentence",
+    "refused",
+    "stored_shares",
+    "stored_steps",
+]
 
 
 def refused(kind: str, code: str, version: str = "", **params) -> t.Decision:
@@ -26,28 +42,20 @@ def refused(kind: str, code: str, version: str = "", **params) -> t.Decision:
                       parameter_version=version)
 
 
-def _region_chain(region) -> list[str]:
-    codes = []
-    while region is not None:
-        codes.append(region.code)
-        region = region.parent
-    return codes
+def parameter_index(region) -> loader.ParameterIndex:
+    """The published parameter sets of the region, the regions above it and the national
+    default, ready to resolve (keep it for a batch: chains are built once)."""
+    codes = [c for c in loader.ancestors(region.code) if c]
+    rows = (ParameterSet.objects.filter(status__in=[ParameterStatus.PUBLISHED,
+                                                    ParameterStatus.SUPERSEDED])
+            .filter(Q(region__code__in=codes) | Q(region__isnull=True)))
+    return loader.ParameterIndex(loader.raw_from_json(row.parsed) for row in rows)
 
 
-def parameters_for(region, day: dt.date):
-    """The rules' parameters in force for the region on `day` (published sets of the region
-    and the regions above it), or None when no published set covers the day."""
-    from jineng.subsidy.rules import parameters as loader
-
-    rows = list(ParameterSet.objects.filter(
-        status__in=["published", "superseded"], region__code__in=_region_chain(region))
-        .select_related("region"))
-    if not rows:
-        return None
-    sets = [loader.from_parsed(row.parsed, version=row.version, region_code=row.region.code,
-                               valid_from=row.valid_from, valid_to=row.valid_to)
-            for row in rows]
-    return loader.parameters_in_force(sets, region.code, day)
+def parameters_for(region, day: dt.date) -> t.ParameterSet | None:
+    """The rules' parameters in force for the region on `day`, or None when no published set
+    covers it at any level."""
+    return parameter_index(region).in_force(region.code, day)
 
 
 def history_for(person_ids: Iterable[int], *, exclude_claim_ids: Iterable[int] = ()
@@ -104,16 +112,8 @@ def facts_of_claim(claim: SubsidyClaim) -> t.ClaimFacts:
 
 def refusal_sentence(decision: t.Decision) -> str:
     """The refusal in the user's language: the rule's sentence with its values."""
-    from jineng.subsidy.messages import MESSAGES
-
-    code = decision.refusal_code or "refused"
-    template = MESSAGES.get(code)
-    if template is None:
-        return code
-    try:
-        return str(template) % dict(decision.refusal_params)
-    except (KeyError, TypeError, ValueError):
-        return str(template)
+    return messages.refusal_sentence(decision.refusal_code or "refused",
+                                     dict(decision.refusal_params))
 
 
 def standard_for(cls, day: dt.date) -> t.Standard | None:
@@ -155,8 +155,6 @@ def decide(facts: t.ClaimFacts, history: list[t.PriorSubsidy], params) -> t.Deci
     if params is None:
         return refused(facts.kind, "no_parameters", region=facts.region_code,
                        day=facts.claim_date.isoformat())
-    from jineng.subsidy.rules import engine
-
     return engine.evaluate(facts, history, params)
 
 

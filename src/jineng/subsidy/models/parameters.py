@@ -16,7 +16,8 @@ class ParameterSetQuerySet(ScopedQuerySet):
     def scope_filter(self, scope: Scope) -> Q | None:
         # Published sets are public policy; drafts only for staff of the region (and of the
         # province above a city: the prefix of their own region).
-        published = Q(status__in=[ParameterStatus.PUBLISHED, ParameterStatus.SUPERSEDED])
+        published = Q(status__in=[ParameterStatus.PUBLISHED, ParameterStatus.SUPERSEDED]) \
+            | Q(region__isnull=True)
         if scope.region_prefix is not None:
             return any_of(published, region_q("region", scope),
                           Q(region__code__startswith=scope.region_prefix[:2],
@@ -27,8 +28,9 @@ class ParameterSetQuerySet(ScopedQuerySet):
 class ParameterSet(models.Model):
     """One version of a region's subsidy parameters, valid from a day (to a day, or open)."""
 
-    region = models.ForeignKey("registry.Region", verbose_name=_("region"),
-                               on_delete=models.PROTECT, related_name="+")
+    # Empty: the national default, which every region's set overrides value by value.
+    region = models.ForeignKey("registry.Region", verbose_name=_("region"), null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="+")
     version = models.CharField(_("version"), max_length=60)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -60,8 +62,12 @@ class ParameterSet(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region.name} {self.version}"
+        return self.version
+
+    @property
+    def region_code(self) -> str:
+        return self.region.code if self.region_id else ""
 
     @property
     def audit_region_code(self) -> str:
-        return self.region.code
+        return self.region_code

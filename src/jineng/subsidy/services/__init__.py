@@ -4,4 +4,5 @@ from __future__ import annotations
 
 from jineng.subsidy.services.claims import *  # noqa: F403
 from jineng.subsidy.services.funds import *  # noqa: F403
+from jineng.subsidy.services.parameters import *  # noqa: F403
 from jineng.subsidy.services.payments import *  # noqa: F403
