@@ -360,8 +360,8 @@ def _amount(run: _Run, facts: ClaimFacts, k: KindRules, kp: str
     else:
         shares, parameter, value = Shares(), "", ""
     gov = (cost * shares.government).quantize(CENT, ROUNDING)
-    ent = (cost * shares.enterprise).quantize(CENT, ROUNDING)
-    ind = cost - gov - ent
+    ent = min((cost * shares.enterprise).quantize(CENT, ROUNDING), cost - gov)
+    ind = cost - gov - ent   # the remainder: the three always add up to the cost
     split = {"government": gov, "enterprise": ent, "individual": ind}
     if shares.government != ONE:
         run.step("cost_sharing", parameter, value, "cost_sharing",
