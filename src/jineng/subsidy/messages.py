@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jineng.subsidy.choices import ClaimKind, PayeeKind
 from jineng.subsidy.rules.parameters import Issue
 from jineng.subsidy.rules.types import Decision, Step
 
@@ -144,8 +145,20 @@ ISSUES = {
 }
 
 
+# Parameters holding a code that has a label in the user's language.
+_LABELS = {"kind": ClaimKind, "payee": PayeeKind}
+
+
+def _label(name: str, value):
+    choices = _LABELS.get(name)
+    if choices is None or value not in choices.values:
+        return value
+    return str(choices(value).label)
+
+
 def _fill(template, params: dict) -> str:
-    flat = {k: (", ".join(str(x) for x in v) if isinstance(v, list | tuple) else v)
+    flat = {k: (", ".join(str(_label(k, x)) for x in v) if isinstance(v, list | tuple)
+                else _label(k, v))
             for k, v in params.items()}
     try:
         return str(template) % flat

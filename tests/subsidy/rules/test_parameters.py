@@ -205,3 +205,15 @@ def test_every_code_has_a_sentence():
     assert issue_codes == set(messages.ISSUES)
     issue = p.check_parameters(GOOD.replace("yearly_limit: 3", "yearly_limit: x")).issues[0]
     assert "8" in messages.issue_sentence(issue)
+
+
+def test_a_refusal_reads_in_chinese_with_the_kind_named():
+    from django.utils import translation
+
+    from jineng.subsidy import messages
+
+    with translation.override("en"):
+        text = messages.refusal_sentence("same_occupation_level", {
+            "occupation": "6-18-02-04", "level": "grade4", "kind": "training",
+            "claim_date": "2025-02-01"})
+    assert "Vocational training subsidy" in text and "6-18-02-04" in text
