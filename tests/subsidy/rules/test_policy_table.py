@@ -16,7 +16,8 @@ the rows can be checked by hand:
   1.5 × the standard, cost sharing 80/10/10; employment uplift 20% of the class's training
   subsidies when ≥ 50% of trainees are stably employed within 6 months;
 - region 430000 has no set of its own (the national default applies);
-- region 410000: the year of a subsidy is the year of its certificate date.
+- region 410000: the year of a subsidy is the year of its certificate date, and the
+  evaluation subsidy may be paid beside another kind for the same certificate.
 The catalog standard for every row is 1,000 yuan (welder 6-18-02-04 and electrician
 6-31-01-03), 300 yuan for evaluation.
 """
@@ -107,10 +108,12 @@ HENAN = """
 schema: jineng/subsidy-parameters/1
 version: test-henan
 region: "410000"
-title: year by certificate date
+title: year by certificate date; evaluation beside other kinds for one certificate
 valid_from: 2020-01-01
 limits: {year_basis: certificate_date}
-sources: {limits: test}
+kinds:
+  evaluation: {consumes_certificate: false}
+sources: {limits: test, kinds: test}
 """
 
 
@@ -293,6 +296,10 @@ ROWS = [
     ("a certificate already paid by another kind",
      [h("evaluation", "2025-02-01", occ=COOK, cert="C5", cert_date="2025-01-15")],
      c("certificate", "2025-05-10", cert="C5", cert_date="2025-01-15"), "same_certificate"),
+    ("a region may pay an evaluation subsidy beside another kind for one certificate",
+     [h("training", "2025-02-01", cert="C5", cert_date="2025-01-15")],
+     c("evaluation", "2025-05-10", region="410102", cert="C5", cert_date="2025-01-15"),
+     "300.00"),
     ("a certificate already paid by the same kind (claimed twice)",
      [h("certificate", "2025-02-01", cert="C5", cert_date="2025-01-15")],
      c("certificate", "2025-05-10", cert="C5", cert_date="2025-01-15"), "same_certificate"),

@@ -195,9 +195,10 @@ def _check_history(run: _Run, facts: ClaimFacts, k: KindRules, kp: str,
     ps = run.params
     limits = ps.limits
     kinds = ps.kinds
-    if facts.certificate_ref and limits.same_certificate:
+    if facts.certificate_ref and limits.same_certificate and k.consumes_certificate:
         for p in priors:
-            if p.certificate_ref == facts.certificate_ref:
+            if p.certificate_ref == facts.certificate_ref and (
+                    p.kind not in kinds or kinds[p.kind].consumes_certificate):
                 raise run.refuse("same_certificate", "limits.same_certificate", True,
                                  {"certificate": facts.certificate_ref, "kind": p.kind,
                                   "claim_date": p.claim_date.isoformat(), "ref": p.ref})

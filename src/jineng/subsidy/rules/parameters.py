@@ -85,6 +85,7 @@ KIND_FIELDS: dict[str, Any] = {
     "family": "text",
     "counts_toward_yearly_limit": "bool",
     "needs_certificate": "bool",
+    "consumes_certificate": "bool",
     "claim_window": "bool",
     "outside_province": "bool",
     "level_factors": "level_map_factor",

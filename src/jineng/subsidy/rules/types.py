@@ -185,6 +185,7 @@ class KindRules:
     family: str = ""                       # kinds of one family conflict on occupation × level
     counts_toward_yearly_limit: bool = True
     needs_certificate: bool = False
+    consumes_certificate: bool = True      # counts for `same_certificate` (false: beside it)
     claim_window: bool = False             # the claim window after the certificate date applies
     outside_province: bool = True          # certificates from outside the province accepted
     level_factors: Mapping[str, Decimal] = field(default_factory=frozen_map)
