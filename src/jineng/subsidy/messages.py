@@ -63,6 +63,8 @@ REFUSALS = {
         "%(months)s months; at least %(required)s are needed."),
     "uplift_once_per_class": gettext_lazy(
         "The employment uplift for this class has already been claimed."),
+    "uplift_counts_invalid": gettext_lazy(
+        "%(employed)s stably employed of %(trainees)s trainees is not a possible count."),
     "class_subsidy_missing": gettext_lazy(
         "The class's training subsidies (the base of the uplift) are missing."),
 }

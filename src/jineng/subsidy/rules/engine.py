@@ -170,6 +170,9 @@ def _check_kind_conditions(run: _Run, facts: ClaimFacts, k: KindRules, kp: str) 
     if facts.kind == EMPLOYMENT_UPLIFT:
         if facts.class_end_date is None or facts.trainees <= 0:
             raise run.refuse("class_subsidy_missing", "", "", {"class": facts.class_ref})
+        if not 0 <= facts.stably_employed <= facts.trainees:
+            raise run.refuse("uplift_counts_invalid", "", facts.stably_employed,
+                             {"employed": facts.stably_employed, "trainees": facts.trainees})
         months = k.employment_months
         if (facts.employment_window_months is not None
                 and facts.employment_window_months != months):

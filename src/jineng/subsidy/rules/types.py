@@ -308,5 +308,6 @@ REFUSAL_CODES = (
     "uplift_window_mismatch",  # the employment count used another window than the parameter
     "uplift_share",           # employment uplift: share stably employed below the threshold
     "uplift_once_per_class",
+    "uplift_counts_invalid",  # more stably employed than trainees, or fewer than none
     "class_subsidy_missing",
 )
