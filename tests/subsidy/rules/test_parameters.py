@@ -217,3 +217,20 @@ def test_a_refusal_reads_in_chinese_with_the_kind_named():
             "occupation": "6-18-02-04", "level": "grade4", "kind": "training",
             "claim_date": "2025-02-01"})
     assert "Vocational training subsidy" in text and "6-18-02-04" in text
+
+
+def test_stored_form_of_every_shipped_set_resolves_the_same():
+    sets = p.shipped_sets()
+    again = [p.raw_from_json(s.to_json()) for s in sets]
+    a, b = p.ParameterIndex(sets), p.ParameterIndex(again)
+    for region, day in [("320703", "2025-06-01"), ("520102", "2025-10-01"),
+                        ("430102", "2025-10-01"), ("410102", "2025-10-01"),
+                        ("330102", "2025-10-01"), ("110101", "2025-10-01")]:
+        d = dt.date.fromisoformat(day)
+        assert a.in_force(region, d).kinds == b.in_force(region, d).kinds
+        assert a.in_force(region, d).limits == b.in_force(region, d).limits
+
+
+def test_folded_chinese_sources_have_no_stray_spaces():
+    gz = p.ParameterIndex(p.shipped_sets()).in_force("520102", dt.date(2025, 10, 1))
+    assert "证书的，按规定" in gz.source("kinds.certificate.outside_province")

@@ -578,11 +578,19 @@ def check_parameters(text: str, *, name: str = "") -> CheckResult:
                                   key=lambda i: (i.line or 0, i.path, i.code)), None)
     raw = RawSet(version=version, region_code=str(region), title=data["title"],
                  valid_from=start, valid_to=end, values=values,
-                 sources={str(k): v for k, v in sources.items()},
+                 sources={str(k): _tidy(v) for k, v in sources.items()},
                  issuer=data.get("issuer", ""), document=data.get("document", ""),
                  note=data.get("note", ""), file=name,
                  valid_from_line=located.value_line(("valid_from",)))
     return CheckResult([], raw)
+
+
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def _tidy(text: str) -> str:
+    """A folded YAML line break between two Chinese characters is no space."""
+    return _CJK_GAP.sub("", text.strip())
 
 
 def _named(issue: Issue, name: str) -> Issue:
