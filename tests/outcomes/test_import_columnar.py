@@ -30,7 +30,8 @@ def garbled_ids(n: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     out = ["", "   ", "\t", "0", "X" * 18, "11010519491231002x", " 11010519491231002X ",
            "110105194912310", "110105491231002", "52010219900230123X", "520102303001011234",
-           "520102189912311234", "５２０１０２１９９００１０１１２３Ｘ", "１１０１０５４９１２３１００２",
+           "520102189912311234", "５２０１０２１９９００１０１１２３Ｘ",
+           "１１０１０５４９１２３１００２",
            "52010219900101123", "5201021990010112345", "52010219900101123Y", "5201021990a101123X",
            "520102199001011234\x00", "٥٢٠١٠٢١٩٩٠٠١٠١١٢٣٤"]
     for _ in range(n):
@@ -125,3 +126,32 @@ def test_header_only_file_imports_nothing(staff, tmp_path):
     path.write_text(HEADER + "\n", encoding="utf-8")
     imp = run(staff, path).record
     assert (imp.status, imp.total_rows, imp.created) == ("succeeded", 0, 0)
+
+
+def test_an_unclosed_quotation_mark_is_reported_not_guessed(staff, tmp_path):
+    """The quote swallows the rest of the file: that row is malformed (named), and nothing
+    is written."""
+    path = write(tmp_path, [line(f.id_number_for(n=84)),
+                            line(f.id_number_for(n=85)).replace("张三", '"张三'),
+                            line(f.id_number_for(n=86))])
+    imp = run(staff, path).record
+    assert imp.status == "rejected"
+    assert [(e["row"], e["field"]) for e in imp.errors] == [(3, "row")]
+    assert not InsuranceRecord.objects.exists()
+
+
+def test_any_change_of_a_record_leaves_a_revision(staff, tmp_path):
+    """The database keeps the history (migration 0003), whoever changes the values; linking
+    a person changes no value and leaves none."""
+    from jineng.outcomes.models import InsuranceRecordRevision
+
+    a = f.id_number_for(n=87)
+    first = run(staff, write(tmp_path, [line(a)])).record
+    record = InsuranceRecord.objects.get()
+    InsuranceRecord.objects.filter(pk=record.pk).update(person=f.PersonFactory())
+    assert not InsuranceRecordRevision.objects.exists()
+    InsuranceRecord.objects.filter(pk=record.pk).update(wage_base="4300.00")
+    revision = InsuranceRecordRevision.objects.get()
+    assert (str(revision.wage_base), revision.previous_import_id, revision.record_id) == \
+        ("4200.00", first.pk, record.pk)
+    assert revision.replaced_at is not None

@@ -83,11 +83,19 @@ class InsuranceRecord(models.Model):
     """One contribution month of one person with one employer (参保缴费记录)."""
 
     id_hash = models.CharField(_("ID number keyed hash"), max_length=64)
+    # No database foreign keys and no index per foreign key on this table (ADR 0007): it is
+    # the largest in the system (a province's every insured month), and each costs the import
+    # a check or an index write per row. Every value comes from a checked set (the importer's
+    # regions, the import itself, persons joined by keyed hash); deletes still go through
+    # Django's PROTECT. The indexes kept are the record key, (person, month) for the
+    # measures, and the few linked records.
     person = models.ForeignKey("registry.Person", verbose_name=_("person"), null=True,
-                               blank=True, on_delete=models.PROTECT, related_name="+")
+                               blank=True, on_delete=models.PROTECT, related_name="+",
+                               db_constraint=False, db_index=False)
     employer_code = models.CharField(_("employer credit code"), max_length=18)
     employer_region = models.ForeignKey("registry.Region", verbose_name=_("employer region"),
-                                        on_delete=models.PROTECT, related_name="+")
+                                        on_delete=models.PROTECT, related_name="+",
+                                        db_constraint=False, db_index=False)
     month = models.DateField(_("month"), help_text=_("The first day of the month paid for."))
     pension = models.BooleanField(_("pension insurance"), default=False)
     unemployment = models.BooleanField(_("unemployment insurance"), default=False)
@@ -95,10 +103,12 @@ class InsuranceRecord(models.Model):
     wage_base = models.DecimalField(_("contribution wage base (yuan)"), max_digits=10,
                                     decimal_places=2)
     source_import = models.ForeignKey(InsuranceImport, verbose_name=_("import"),
-                                      on_delete=models.PROTECT, related_name="+")
+                                      on_delete=models.PROTECT, related_name="+",
+                                      db_constraint=False, db_index=False)
     # Set when the record came from linkage (no valid ID number): the link that placed it.
     link = models.ForeignKey("outcomes.RecordLink", verbose_name=_("linked by"), null=True,
-                             blank=True, on_delete=models.PROTECT, related_name="+")
+                             blank=True, on_delete=models.PROTECT, related_name="+",
+                             db_constraint=False, db_index=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = InsuranceRecordQuerySet.as_manager()
@@ -115,7 +125,9 @@ class InsuranceRecord(models.Model):
             models.CheckConstraint(condition=Q(pension=True) | Q(unemployment=True)
                                    | Q(injury=True), name="insurance_record_some_kind"),
         ]
-        indexes = [models.Index(fields=["person", "month"], name="insurance_person_month")]
+        indexes = [models.Index(fields=["person", "month"], name="insurance_person_month"),
+                   models.Index(fields=["link"], condition=Q(link__isnull=False),
+                                name="insurance_record_linked")]
 
     def __str__(self) -> str:
         return f"{self.employer_code} {self.month:%Y-%m}"

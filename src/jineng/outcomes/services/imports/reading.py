@@ -67,9 +67,17 @@ def _valid_numbers(count: int, start: int, skipped: np.ndarray) -> np.ndarray:
     return index + 2 + np.searchsorted(kept_before, index, side="right")
 
 
-def arrow_batches(table: _Table, columns: Sequence[Column]) -> Iterator[pa.Table]:
+class NeedRowNumbers(Exception):
+    """pyarrow's threaded reader met a malformed row without knowing its number: read again
+    on one thread, which numbers every row."""
+
+
+def arrow_batches(table: _Table, columns: Sequence[Column], *, threads: bool = True
+                  ) -> Iterator[pa.Table]:
     """The rows as Arrow tables: `row_no` (the row number of the reports) and one string
-    column per canonical column, "" where the file has no such column or cell."""
+    column per canonical column, "" where the file has no such column or cell. A CSV file is
+    read on all cores; when it holds a malformed row the threaded reader cannot number, this
+    raises NeedRowNumbers and the caller reads again with `threads=False`."""
     names = [c.name for c in columns]
     if table.path is None:
         yield from _chunked(table, names)
@@ -77,41 +85,54 @@ def arrow_batches(table: _Table, columns: Sequence[Column]) -> Iterator[pa.Table
     width = table.width
     titles = [f"c{i}" for i in range(width)]
     skipped: list[int] = []
+    unnumbered = False
+    done = 0
 
     def invalid(row) -> str:
         # A row with more or fewer cells than the header (blank lines are rows of "").
+        nonlocal unnumbered
+        if row.number is None:
+            unnumbered = True
+            return "error"
         table.malformed.append((int(row.number), int(row.actual_columns)))
         skipped.append(int(row.number))
         return "skip"
 
-    reader = pacsv.open_csv(
-        table.path,
-        read_options=pacsv.ReadOptions(
-            use_threads=False, encoding=_arrow_encoding(table.encoding), skip_rows=1,
-            column_names=titles, block_size=CSV_BLOCK_BYTES),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
-                                         invalid_row_handler=invalid),
-        convert_options=pacsv.ConvertOptions(
-            column_types={t: pa.string() for t in titles}, strings_can_be_null=False,
-            quoted_strings_can_be_null=False, null_values=[]))
-    done = 0
-    empty = None
-    for batch in reader:
-        n = batch.num_rows
-        if n == 0:
-            continue
-        numbers = _valid_numbers(n, done, np.array(sorted(skipped), dtype=np.int64))
-        done += n
-        arrays: list[pa.Array] = [pa.array(numbers)]
-        for name in names:
-            position = table.positions.get(name, -1)
-            if 0 <= position < width:
-                arrays.append(batch.column(position))
-            else:
-                if empty is None or len(empty) != n:
-                    empty = pa.array([""] * n, type=pa.string())
-                arrays.append(empty)
-        yield pa.Table.from_arrays(arrays, names=["row_no", *names])
+    try:
+        reader = pacsv.open_csv(
+            table.path,
+            read_options=pacsv.ReadOptions(
+                use_threads=threads, encoding=_arrow_encoding(table.encoding), skip_rows=1,
+                column_names=titles, block_size=CSV_BLOCK_BYTES),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                                             invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types={t: pa.string() for t in titles}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False, null_values=[]))
+        empty = None
+        for batch in reader:
+            n = batch.num_rows
+            if n == 0:
+                continue
+            numbers = _valid_numbers(n, done, np.array(sorted(skipped), dtype=np.int64))
+            done += n
+            arrays: list[pa.Array] = [pa.array(numbers)]
+            for name in names:
+                position = table.positions.get(name, -1)
+                if 0 <= position < width:
+                    arrays.append(batch.column(position))
+                else:
+                    if empty is None or len(empty) != n:
+                        empty = pa.array([""] * n, type=pa.string())
+                    arrays.append(empty)
+            yield pa.Table.from_arrays(arrays, names=["row_no", *names])
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        if unnumbered:
+            raise NeedRowNumbers from exc
+        raise _file_error(
+            _("The file cannot be read as CSV after row %(row)s (an unclosed quotation mark, "
+              "or text in another encoding): %(error)s")
+            % {"row": done + 1 + len(skipped), "error": str(exc)[:200]}, "csv") from exc
 
 
 def _chunked(table: _Table, names: list[str]) -> Iterator[pa.Table]:

@@ -44,7 +44,7 @@ from jineng.outcomes.services.imports.common import (
     _Pass,
     _row_key,
 )
-from jineng.outcomes.services.imports.reading import _Table, arrow_batches
+from jineng.outcomes.services.imports.reading import NeedRowNumbers, _Table, arrow_batches
 from jineng.registry.models import Person
 
 # Files above this many lines are checked in a DuckDB database on disk (spills, bounded
@@ -217,13 +217,23 @@ def _load(con: duckdb.DuckDBPyConnection, table: _Table, state: _Pass,
     names = [c.name for c in RECORD_COLUMNS]
     select = ", ".join(f'"{n}"' for n in names)
     blank = " AND ".join(f"\"{n}\" = ''" for n in names)
-    read = 0
-    for batch in arrow_batches(table, RECORD_COLUMNS):
-        con.register("batch", batch)
-        con.execute(f"INSERT INTO raw SELECT row_no, {select} FROM batch WHERE NOT ({blank})")
-        con.unregister("batch")
-        read += batch.num_rows
-        progress(read)
+
+    def read(threads: bool) -> None:
+        done = 0
+        for batch in arrow_batches(table, RECORD_COLUMNS, threads=threads):
+            con.register("batch", batch)
+            con.execute(f"INSERT INTO raw SELECT row_no, {select} FROM batch "
+                        f"WHERE NOT ({blank})")
+            con.unregister("batch")
+            done += batch.num_rows
+            progress(done)
+
+    try:
+        read(threads=True)
+    except NeedRowNumbers:
+        con.execute("DELETE FROM raw")
+        table.malformed.clear()
+        read(threads=False)
     state.rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0] + len(table.malformed)
 
 
@@ -358,11 +368,16 @@ def _duplicates(con: duckdb.DuckDBPyConnection, state: _Pass) -> int:
                wage, concat_ws('|', region_id, pension, unemployment, injury, wage) AS content
         FROM checked WHERE ok AND NOT {BAD}""")
     con.execute("DROP TABLE checked")
+    # Grouped on a 64-bit hash of the key first (cheap), then exactly within those buckets.
     con.execute("""
         CREATE TABLE groups AS
+        WITH buckets AS (
+            SELECT hash(id_hash, employer, month) AS h FROM good GROUP BY h
+            HAVING count(*) > 1)
         SELECT id_hash, employer, month, min(row_no) AS first, count(*) AS n,
                count(DISTINCT content) AS variants
-        FROM good GROUP BY id_hash, employer, month HAVING count(*) > 1""")
+        FROM good WHERE hash(id_hash, employer, month) IN (SELECT h FROM buckets)
+        GROUP BY id_hash, employer, month HAVING count(*) > 1""")
     state.duplicates += con.execute(
         "SELECT coalesce(sum(n - 1), 0) FROM groups WHERE variants = 1").fetchall()[0][0]
     conflicts = con.execute("""
@@ -436,31 +451,21 @@ class _Stage:
 
 def apply_records(prepared: RecordsPass, imp: InsuranceImport, now: dt.datetime
                   ) -> tuple[int, int]:
-    """Stage the good rows, write revisions of the records this import changes, then one
-    upsert: (created, corrected)."""
+    """Stage the good rows and upsert them in one statement: (created, corrected). A record
+    whose values change leaves its earlier values as a revision (the database's trigger,
+    migration 0003), so the corrected ones are the revisions naming this import."""
     stage = _Stage(imp.pk)
     stage.fill(prepared)
     record = InsuranceRecord._meta.db_table
-    revision = InsuranceRecordRevision._meta.db_table
     person = Person._meta.db_table
-
-    def differs(t: str, x: str, region: str) -> str:
-        return (f"{t}.employer_region_id <> {x}.{region} OR {t}.pension <> {x}.pension OR "
-                f"{t}.unemployment <> {x}.unemployment OR {t}.injury <> {x}.injury OR "
-                f"{t}.wage_base <> {x}.wage_base")
-
+    update_where = (f"{record}.employer_region_id <> excluded.employer_region_id OR "
+                    f"{record}.pension <> excluded.pension OR "
+                    f"{record}.unemployment <> excluded.unemployment OR "
+                    f"{record}.injury <> excluded.injury OR "
+                    f"{record}.wage_base <> excluded.wage_base")
     with connection.cursor() as cursor:
         if stage.pg:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPLY_LOCK])
-        cursor.execute(
-            f"INSERT INTO {revision} (record_id, employer_region_id, pension, unemployment, "
-            f"injury, wage_base, previous_import_id, replaced_by_id, replaced_at) "
-            f"SELECT t.id, t.employer_region_id, t.pension, t.unemployment, t.injury, "
-            f"t.wage_base, t.source_import_id, %s, %s FROM {stage.name} s JOIN {record} t "
-            f"ON t.id_hash = s.id_hash AND t.employer_code = s.employer_code "
-            f"AND t.month = s.month WHERE {differs('t', 's', 'region_id')}", [imp.pk, now])
-        corrected = cursor.rowcount
-        update_where = differs(record, "excluded", "employer_region_id")
         cursor.execute(
             f"INSERT INTO {record} (id_hash, person_id, employer_code, employer_region_id, "
             f"month, pension, unemployment, injury, wage_base, source_import_id, link_id, "
@@ -476,4 +481,5 @@ def apply_records(prepared: RecordsPass, imp: InsuranceImport, now: dt.datetime
             f"WHERE {update_where}", [imp.pk, now])
         changed = cursor.rowcount
     stage.drop()
+    corrected = InsuranceRecordRevision.objects.filter(replaced_by=imp).count()
     return changed - corrected, corrected
