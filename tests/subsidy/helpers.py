@@ -20,6 +20,7 @@ CLAIM_DAY = dt.date(2026, 6, 1)
 ACCOUNT = "6222021234567890123"
 BANK = "中国工商银行贵阳中华北路支行"
 _numbers = itertools.count(1)
+_weeks = itertools.count(1)
 
 
 def rules_params(version: str = "gz-2026", **kind_overrides) -> t.ParameterSet:
@@ -53,12 +54,16 @@ def certificate(enrollment: Enrollment, day: dt.date = dt.date(2026, 4, 20)) -> 
         training_class=cls, issuer_name="测试评价机构", region=cls.region, issued_on=day)
 
 
-def assessed_class(trainees: int = 2, *, certificates: bool = True) -> Assessed:
+def assessed_class(trainees: int = 2, *, certificates: bool = True,
+                   world: h.World | None = None) -> Assessed:
     """A class declared through the training services, its trainees enrolled, then moved to
     "assessed" with every trainee completed (the training and assessment apps' own steps are
     tested there)."""
-    w = h.world()
-    cls = h.declare(w)
+    w = world or h.world()
+    # A second class of the same institution runs weeks later (its site and teacher are free).
+    later = next(_weeks) if world is not None else 0
+    cls = h.declare(w, name=f"养老护理员（初级）就业技能培训第{later + 1}期",
+                    sessions=h.sessions(start=h.START + dt.timedelta(weeks=2 * later)))
     enrollments = [h.enroll(w, cls) for _ in range(trainees)]
     Enrollment.objects.filter(training_class=cls).update(completed=True,
                                                          attended_hours=Decimal("30"))

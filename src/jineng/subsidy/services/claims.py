@@ -117,13 +117,11 @@ def _locked(actor, claim_id: int) -> SubsidyClaim:
             .get(pk=claim_id))
 
 
-def _move(actor, claim: SubsidyClaim, action: str, reason: str = "", note: dict | None = None,
-          **changes) -> SubsidyClaim:
-    """Take `action` on a locked claim: plan it, save the new state and `changes`, write the
-    history entry and the audit event."""
+def _plan(actor, claim: SubsidyClaim, action: str, reason: str = "") -> str:
+    """The state the action leads to, or the domain error saying why not."""
     try:
-        target = lc.plan_transition(action, claim.status, actor_kinds(actor, claim), reason,
-                                    city_review=claim.needs_city_review)
+        return lc.plan_transition(action, claim.status, actor_kinds(actor, claim), reason,
+                                  city_review=claim.needs_city_review)
     except lc.TransitionRefused as refusal:
         if refusal.code == "not_permitted":
             raise Forbidden(_("You may not %(action)s this claim.") % {"action": action}) \
@@ -134,6 +132,13 @@ def _move(actor, claim: SubsidyClaim, action: str, reason: str = "", note: dict 
         raise Conflict(_("A claim that is %(status)s cannot be changed this way (%(action)s).")
                        % {"status": claim.get_status_display(), "action": action},
                        field="status", code="not_allowed_from") from refusal
+
+
+def _move(actor, claim: SubsidyClaim, action: str, reason: str = "", note: dict | None = None,
+          **changes) -> SubsidyClaim:
+    """Take `action` on a locked claim: plan it, save the new state and `changes`, write the
+    history entry and the audit event."""
+    target = _plan(actor, claim, action, reason)
     before = claim.status
     claim.status = target
     claim.status_changed_at = timezone.now()
@@ -303,7 +308,7 @@ def claim_submit(*, actor, claim_id: int) -> SubsidyClaim:
         if not claim.account_encrypted:
             raise DomainError(_("Give the payee's bank account before submitting."),
                               field="account", code="required")
-        lc.plan_transition("submit", claim.status, actor_kinds(actor, claim))  # early refusal
+        _plan(actor, claim, "submit")  # refused before the rules run
         decision = _recheck(claim)
         if not decision.allowed:
             raise DomainError(evaluation.refusal_sentence(decision), field="claim",
