@@ -118,6 +118,8 @@ def make_requests(n: int, tokens: list[str], occupations: list[int], seed: int) 
 
     rng = random.Random(seed)
     people: list[tuple[str, str]] = []
+    fresh: list[int] = []  # people not repeated yet: each repeats at most once (a phone's
+    # third submission of a day would be asked for a code, a 400 counted as an error)
     out = []
     import datetime as dt
 
@@ -127,9 +129,10 @@ def make_requests(n: int, tokens: list[str], occupations: list[int], seed: int) 
             out.append(("page", f"GET /demand/w/{token}/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                 "Accept-Language: zh-hans\r\nConnection: close\r\n\r\n"))
             continue
-        if people and rng.random() < 0.1:
-            number, phone = rng.choice(people)
+        if fresh and rng.random() < 0.1:
+            number, phone = people[fresh.pop(rng.randrange(len(fresh)))]
         else:
+            fresh.append(len(people))
             number = make_resident_id("520102", dt.date(1970, 1, 1) + dt.timedelta(
                 days=len(people) // 900), len(people) % 900)
             phone = f"139{len(people):08d}"
