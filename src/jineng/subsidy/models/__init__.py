@@ -2,8 +2,9 @@
 
 from jineng.subsidy.models.claims import ClaimStatusChange, SubsidyClaim
 from jineng.subsidy.models.funds import Budget, BudgetEntry
+from jineng.subsidy.models.history import HistoricSubsidy
 from jineng.subsidy.models.parameters import ParameterSet
 from jineng.subsidy.models.payments import PaymentBatch, PaymentItem
 
-__all__ = ["Budget", "BudgetEntry", "ClaimStatusChange", "ParameterSet", "PaymentBatch",
-           "PaymentItem", "SubsidyClaim"]
+__all__ = ["Budget", "BudgetEntry", "ClaimStatusChange", "HistoricSubsidy", "ParameterSet",
+           "PaymentBatch", "PaymentItem", "SubsidyClaim"]
