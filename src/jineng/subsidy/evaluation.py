@@ -60,9 +60,15 @@ def parameters_for(region, day: dt.date) -> t.ParameterSet | None:
 
 def history_for(person_ids: Iterable[int], *, exclude_claim_ids: Iterable[int] = ()
                 ) -> dict[int, list[t.PriorSubsidy]]:
-    """Every claim of these persons in jineng (any kind, any payee), as the rules see them."""
+    """Every claim of these persons in jineng (any kind, any payee), as the rules see them,
+    and what a previous system paid them (imported history, subsidy.imported)."""
+    from jineng.subsidy.imported import history_for_person_ids
+
+    person_ids = list(person_ids)
     found: dict[int, list[t.PriorSubsidy]] = defaultdict(list)
-    rows = (SubsidyClaim.objects.filter(person_id__in=list(person_ids))
+    for person_id, rows in history_for_person_ids(person_ids).items():
+        found[person_id].extend(rows)
+    rows = (SubsidyClaim.objects.filter(person_id__in=person_ids)
             .exclude(pk__in=list(exclude_claim_ids))
             .values_list("pk", "person_id", "kind", "status", "claim_date", "payee_kind",
                          "occupation__code", "level__code", "level__rank", "certificate_id",

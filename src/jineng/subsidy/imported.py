@@ -1,0 +1,76 @@
+"""Reads of the history imported from a previous system (models.HistoricSubsidy), as the rules
+see it: `PriorSubsidy` entries beside the person's claims in jineng, so that the shared limits
+(yearly limit, same occupation and level, lower after higher, same certificate, upskilling
+times) count what was paid before.
+
+A registered person's imported subsidies are found by the keyed hash of their ID number (and
+of the numbers of duplicates merged into them); a person never registered in jineng (the dry
+run) by the hash of the number asked about. The plain ID number is never read here."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from django.db.models import Q
+
+from jineng.registry.models import Person
+from jineng.subsidy.models import HistoricSubsidy
+from jineng.subsidy.rules import types as t
+
+__all__ = ["LEGACY_CERTIFICATE", "hashes_of_persons", "history_by_hash", "history_for_person_ids"]
+
+# Certificates of the previous system are named by their number ("no:<number>"), jineng's
+# claims by the certificate's id: the two never collide.
+LEGACY_CERTIFICATE = "no:"
+
+_FIELDS = ("pk", "id_hash", "kind", "status", "claim_date", "payee_kind", "occupation_code",
+           "level__code", "level__rank", "certificate_number", "certificate_date",
+           "claim_number")
+
+
+def _prior(row: tuple, person_key: str) -> t.PriorSubsidy:
+    (_pk, _hash, kind, status, claim_date, payee, occupation, level, rank, cert, cert_date,
+     number) = row
+    return t.PriorSubsidy(
+        kind=kind, status=status, claim_date=claim_date, occupation_code=occupation or "",
+        level=level or "", level_rank=rank,
+        certificate_ref=f"{LEGACY_CERTIFICATE}{cert}" if cert else "",
+        certificate_date=cert_date, payee_kind=payee, person_key=person_key,
+        ref=f"history:{number}")
+
+
+def history_by_hash(keys: Mapping[str, str]) -> dict[str, list[t.PriorSubsidy]]:
+    """The imported subsidies of the persons whose ID hashes are the keys of `keys`, by the
+    person key each hash maps to (its value)."""
+    found: dict[str, list[t.PriorSubsidy]] = defaultdict(list)
+    if not keys:
+        return found
+    rows = HistoricSubsidy.objects.filter(id_hash__in=list(keys)).values_list(*_FIELDS)
+    for row in rows.iterator():
+        key = keys[row[1]]
+        found[key].append(_prior(row, key))
+    return found
+
+
+def hashes_of_persons(person_ids: Iterable[int]) -> dict[str, int]:
+    """ID hash → registered person id, for the persons and the duplicates merged into them."""
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    out: dict[str, int] = {}
+    for pk, merged_into, id_hash in (Person.objects
+                                     .filter(Q(pk__in=ids) | Q(merged_into_id__in=ids))
+                                     .values_list("pk", "merged_into_id", "id_hash")):
+        out[id_hash] = merged_into if merged_into in ids else pk
+    return out
+
+
+def history_for_person_ids(person_ids: Iterable[int]) -> dict[int, list[t.PriorSubsidy]]:
+    """The imported subsidies of registered persons, by person id (the entries' person key is
+    the person id as text, as for their claims in jineng)."""
+    if not HistoricSubsidy.objects.exists():  # no history imported: no person lookup
+        return {}
+    by_hash = hashes_of_persons(person_ids)
+    found = history_by_hash({h: str(pk) for h, pk in by_hash.items()})
+    return {int(key): rows for key, rows in found.items()}
