@@ -17,7 +17,7 @@ of wishes) are lifted for this run through `_wish_bench_settings.py` (the settin
 limits); the per-phone limit stays (each phone is new). Bounded: rate × (seconds + warmup)
 requests.
 
-    .venv/bin/python benchmarks/demand_wish_form.py [--rate 100 --seconds 30 --workers 3]
+    .venv/bin/python benchmarks/demand_wish_form.py [--rate 100 --seconds 30 --workers 3] [--json]
 """
 
 from __future__ import annotations
@@ -194,6 +194,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--posters", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="one JSON line instead of text")
     args = parser.parse_args()
     recreate_database(args.database_url)
     tokens, occupations = setup(args.database_url, args.posters)
@@ -210,15 +211,27 @@ def main() -> None:
         proc.wait(timeout=30)
     first = min(d for d, _t, _l in lat) if lat else 0
     counted = [(t, x) for d, t, x in lat if d - first >= args.warmup]
-    report = {"tier": "S", "rate_per_s": args.rate, "seconds": args.seconds,
+    report = {"benchmark": "demand_wish_form", "tier": "S", "rate_per_s": args.rate,
+              "seconds": args.seconds,
               "workers": args.workers, "requests": len(counted), "errors": len(errors),
-              "machine": machine()}
+              "load_average_1m": round(os.getloadavg()[0], 1), "machine": machine()}
     for target in ("page", "submit", None):
         values = [x for t, x in counted if target is None or t == target]
         report[target or "all"] = {"p50_ms": pct(values, 0.5), "p95_ms": pct(values, 0.95),
                                    "p99_ms": pct(values, 0.99), "n": len(values)}
     report["goal_p95_under_100_ms"] = report["all"]["p95_ms"] < 100
-    print(json.dumps(report, ensure_ascii=False, indent=2))
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print(f"tier S: the public wish form at {args.rate:g} requests/s for {args.seconds:g} s "
+              f"({args.workers} gunicorn workers, load average {report['load_average_1m']})")
+        for target in ("page", "submit", "all"):
+            r = report[target]
+            print(f"  {target}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
+                  f"p99 {r['p99_ms']} ms (n {r['n']})")
+        print(f"  errors: {report['errors']}; goal p95 < 100 ms: "
+              f"{'met' if report['goal_p95_under_100_ms'] else 'not met'}")
+        print(f"  machine: {report['machine']}")
     if errors:
         print("first errors:", errors[:3], file=sys.stderr)
 
