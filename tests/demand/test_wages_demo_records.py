@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 5)  # last year: 2025
 
 
-def _records(people: int) -> None:
+def _records(people: int, year: int = 2025) -> None:
     source = InsuranceImport.objects.create(
         kind=ImportKind.RECORDS, source=ImportSource.FILE, filename="演示.csv",
         content_sha256="d" * 64, region=f.region(f.PROVINCE))
@@ -33,7 +33,7 @@ def _records(people: int) -> None:
         person = f.PersonFactory()
         certificate(person, occupation=care, level="grade4", issued_on=dt.date(2024, 6, 1))
         rows += [InsuranceRecord(id_hash=person.id_hash, person=person, employer_code="E1",
-                                 employer_region=county, month=dt.date(2025, m, 1),
+                                 employer_region=county, month=dt.date(year, m, 1),
                                  pension=True, unemployment=True, injury=True,
                                  wage_base=Decimal(4000 + 100 * i), source_import=source)
                  for m in range(1, 7)]
@@ -49,6 +49,19 @@ def test_demo_wage_guidance_from_records_when_present():
     assert {c.source for c in cells} == {ws.RECORDS_SOURCE}
     assert all(c.published_at is not None and c.people == 12 for c in cells)
     assert {c.p50 for c in cells} == {4500}
+    assert counts["wage_cells_this_year_from_records"] == 0  # no records of 2026
+
+
+def test_demo_computes_this_years_cells_from_records_unpublished():
+    f.staff("province_staff", f.PROVINCE, username="province")
+    _records(12, year=2026)
+    counts = demo_wages.build(rng=random.Random(7), today=TODAY, anchors={}, scale="XS")
+    assert counts["wage_cells_from_records"] == 0  # last year: synthetic, published
+    assert WageGuidance.objects.filter(year=2025, published_at__isnull=False).exists()
+    assert counts["wage_cells_this_year_from_records"] == 2
+    this_year = WageGuidance.objects.filter(year=2026)
+    assert {c.source for c in this_year} == {ws.RECORDS_SOURCE}
+    assert all(c.published_at is None for c in this_year)
 
 
 def test_demo_wage_guidance_synthetic_without_usable_records():

@@ -6,7 +6,11 @@ cities, computed by the demo `province` login and published:
   one cell that is not suppressed;
 - else (no records, or every cell too small) from SYNTHETIC contribution months for the demo
   occupations (log-normal-like wages by level; some small cells, which are suppressed) through
-  `wage_guidance_compute`, the service the records feed too."""
+  `wage_guidance_compute`, the service the records feed too.
+
+The demo's certificates are mostly of this year, so last year's records rarely make a cell;
+this year's months so far are computed from the records too, left unpublished for the
+`province` login to see (and publish once the year is complete)."""
 
 from __future__ import annotations
 
@@ -31,15 +35,25 @@ def build(*, rng, today, anchors, scale: str) -> dict:
     if actor is None:
         return {"wage_cells": 0}
     year = today.year - 1
-    try:
-        summary = services.wage_guidance_from_records(actor=actor, year=year)
-    except DomainError:  # no records of the year (the outcomes demo did not run)
-        summary = None
+    summary = _from_records(actor, year)
     if summary is not None and summary["cells"] > summary["suppressed"]:
         services.wage_guidance_publish(actor=actor, year=year)
-        return {"wage_cells": summary["cells"], "wage_cells_suppressed": summary["suppressed"],
-                "wage_cells_from_records": summary["cells"]}
-    return _synthetic(rng=rng, actor=actor, year=year)
+        counts = {"wage_cells": summary["cells"], "wage_cells_suppressed": summary["suppressed"],
+                  "wage_cells_from_records": summary["cells"]}
+    else:
+        counts = _synthetic(rng=rng, actor=actor, year=year)
+    # This year so far, from the records (the demo's certificates are mostly of this year):
+    # computed for HRSS staff to see, not published (a year is published once complete).
+    current = _from_records(actor, today.year) if today.month > 1 else None
+    counts["wage_cells_this_year_from_records"] = current["cells"] if current else 0
+    return counts
+
+
+def _from_records(actor, year: int) -> dict | None:
+    try:
+        return services.wage_guidance_from_records(actor=actor, year=year)
+    except DomainError:  # no records of the year (the outcomes demo did not run)
+        return None
 
 
 def _synthetic(*, rng, actor, year: int) -> dict:
