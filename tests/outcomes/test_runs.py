@@ -215,8 +215,12 @@ def test_plans_facts_count_each_employed_trainee_once_and_correct_one_no_longer_
 
     facts = ActualFact.objects.filter(source=runs.PLANS_SOURCE,
                                       metric="employed_after_training")
+    observed = ActualFact.objects.filter(source=runs.PLANS_SOURCE,
+                                         metric="employment_observed")
     first = compute()
-    assert first.parameters.get("plans_facts") == 2, first.parameters
+    known = OutcomeMeasure.objects.filter(run=first, employed_6m__isnull=False).count()
+    assert first.parameters.get("plans_facts") == 2 + known, first.parameters
+    assert observed.count() == known and known >= 2
     people, cls = history["people"], history["cls"]
     assert facts.aggregate(n=Sum("value"))["n"] == 2
     fact = facts.get(source_ref=f"outcomes.employed:{history['enrollments'][0].pk}")

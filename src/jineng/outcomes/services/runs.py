@@ -256,6 +256,7 @@ def _store(run: OutcomeRun, measures, cells, classes: dict) -> None:
 
 PLANS_SOURCE = "outcomes.employment"
 METRIC = "employed_after_training"
+OBSERVED_METRIC = "employment_observed"
 
 
 def _six_months_after(day: dt.date) -> dt.date:
@@ -271,7 +272,9 @@ def _six_months_after(day: dt.date) -> dt.date:
 
 def _feed_plans(*, run: OutcomeRun, actor, previously_employed: set[int]) -> int:
     """Plans facts `employed_after_training` (plans.services.facts): one +1 fact per trainee
-    counted employed (employed_6m TRUE), dated exit + 6 months, in the class's county, for the
+    counted employed (employed_6m TRUE), and `employment_observed` (the rate's denominator)
+    per trainee whose six months have passed (employed_6m not NULL); both dated exit + 6
+    months, in the class's county, for the
     institution, training type and sector; source_ref `outcomes.employed:<enrollment>` so a
     rerun adds nothing. A trainee counted by the previous run and no longer employed (records
     corrected) gets a -1 correction `outcomes.employed:<enrollment>:undo:<run>`. Classes
@@ -294,6 +297,9 @@ def _feed_plans(*, run: OutcomeRun, actor, previously_employed: set[int]) -> int
                       "region_code": region, "organization_id": inst,
                       "training_type": training.plans_training_type_of(ttype or ""),
                       "sector": sector if sector in FACT_SECTORS else ""}
+            if employed is not None:  # the six months have passed: the rate's denominator
+                yield facts.FactInput(**{**common, "metric": OBSERVED_METRIC}, value=1,
+                                      source_ref=f"outcomes.observed:{enr}")
             if employed is True:
                 yield facts.FactInput(**common, value=1, source_ref=f"outcomes.employed:{enr}")
             elif enr in previously_employed:

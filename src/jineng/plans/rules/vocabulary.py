@@ -82,10 +82,16 @@ _METRICS = [
            "reported", "quarterly reports"),
     Metric("employed_after_training", "培训后就业创业人数", "employed after training", COUNT,
            "人", "facts", "outcomes: one fact per trainee found employed after the class"),
+    # The rate's denominator is the trainees whose six months after the class have passed,
+    # dated like the numerator (class end + 6 months): trainees still inside their window
+    # would only lower the rate (the outcomes indicator 就业创业率 counts the same way).
+    Metric("employment_observed", "培训后满六个月人数", "trainees six months after training",
+           COUNT, "人", "facts",
+           "outcomes: one fact per trainee whose six months after the class have passed"),
     Metric("post_training_employment_rate", "培训后就业创业率",
            "post-training employment rate", RATE, "%", "facts",
-           "computed: employed_after_training / person_times_trained",
-           numerator="employed_after_training", denominator="person_times_trained"),
+           "computed: employed_after_training / employment_observed",
+           numerator="employed_after_training", denominator="employment_observed"),
     Metric("high_skilled_share", "高技能人才占技能人才比例",
            "high-skilled share of skilled workers", RATE, "%", "reported",
            "quarterly reports (a stock statistic of the whole workforce)"),
