@@ -5,9 +5,12 @@ Hunan: organizations of every kind and status, sites (one in another city than i
 one inactive), persons registered by institutions and by staff, status histories, training
 classes (one ordered by an enterprise) with enrollments, catalogs and their versions, plans (a
 province's, a city's, Hunan's) with targets, quarterly reports and facts naming institutions
-(some trained outside their home county), and audit events — is built once per module. Then
-every viewer (every role, the anonymous public, and a see-everything administrator as the
-positive control) walks:
+(some trained outside their home county), assessment sittings and certificates, enterprise
+demand lists with order-class proposals and referrals, training-wish posters and wishes, demand
+forecasts, social-insurance imports with records and record links, an outcomes run with measures
+and indicator cells (so rankings and scorecards show institutions), and audit events — is built
+once per module. Then every viewer (every role, the anonymous public, and a see-everything
+administrator as the positive control) walks:
 
 (a) every GET operation of the OpenAPI document: list answers may only hold records the viewer
     may see (ids compared with `may_see`, an oracle written out below from region codes and
@@ -19,7 +22,8 @@ positive control) walks:
     in scope, otherwise the same status as a missing record; no page ever shows a record the
     viewer may not see (each record carries a unique marker such as "#P03#" in its name, and
     persons their masked ID number); anonymous visitors are sent to the login page except on
-    PUBLIC_PAGES;
+    PUBLIC_PAGES. Answers that show everyone the public scope (PUBLIC_SCOPE: the public site, a
+    poster's wish form) are judged as the anonymous public sees them;
 (c) plan pages and operations asked about a region (`?region=`) answer for regions inside the
     plan and the viewer's branch and otherwise exactly like a missing region, and the
     dashboard's institution drill-down (`&org=`) opens only institutions the viewer may see.
@@ -519,8 +523,16 @@ def build_wishes_forecasts(world: World) -> None:
     from django.utils import timezone
 
     from jineng.core import pii
-    from jineng.demand.models import DemandForecast, ForecastLine, TrainingWish, WishPoster
+    from jineng.demand.models import (
+        DemandForecast,
+        ForecastLine,
+        TrainingWish,
+        WishMatch,
+        WishPoster,
+    )
     from jineng.registry.models import Occupation
+
+    classes = {r.key: r for r in world.of("trainingclass")}
 
     occupation = Occupation.objects.filter(code__isnull=False).order_by("pk").first()
     posters = {}
@@ -539,8 +551,13 @@ def build_wishes_forecasts(world: World) -> None:
             id_masked=pii.mask_id_number(plain), name=f"愿望{key}", phone="13800000000",
             consent_at=timezone.now(), consent_version="matrix")
         row.occupations.add(occupation)
+        # The Nanming wish was matched to Nanming's open class (the matches it answers).
+        cls = classes["#C01#"] if key == "#U1#" else None
+        if cls is not None:
+            WishMatch.objects.create(wish=row, training_class_id=cls.pk, score="0.9",
+                                     distance_km="2.5", reasons=[{"rule": "distance"}])
         world.add(Rec("wish", key, row.pk, county, plain=plain, masked=row.id_masked,
-                      refs=(posters[poster_key],)))
+                      refs=(posters[poster_key],) + ((cls,) if cls else ())))
     for region, status in FORECASTS:
         row = DemandForecast.objects.create(region=f.region(region), year=2031, quarter=1,
                                             method="moving_average", status=status,
