@@ -1,0 +1,12 @@
+"""The subsidy API, mounted at /api/subsidy/: claims, budgets, parameter sets, payment
+batches. Thin: parse, call a service or a selector, shape the answer."""
+
+from ninja import Router
+
+from jineng.subsidy.api import claims, funds, parameters, payments
+
+router = Router(tags=["subsidy"])
+router.add_router("", claims.router)
+router.add_router("", funds.router)
+router.add_router("", parameters.router)
+router.add_router("", payments.router)
