@@ -400,6 +400,8 @@ def _read(file) -> tuple[bytes, str]:
     if file is None:
         raise DomainError(_("Choose a file."), field="file", code="required")
     check_file_size(getattr(file, "size", None))
+    if hasattr(file, "seek"):
+        file.seek(0)
     data = file.read()
     return data, getattr(file, "name", "") or "history.csv"
 
