@@ -45,6 +45,7 @@ def _order_line(enterprise, trainer_org, today: dt.date):
     occupation the demo institution trains, at its level) when none exists."""
     from jineng.demand.choices import DemandListStatus
     from jineng.demand.models import DemandLine, DemandList
+    from jineng.demand.rules import demand_lists as list_rules
     from jineng.training.models import TrainingClass
 
     found = (DemandLine.objects
@@ -57,18 +58,31 @@ def _order_line(enterprise, trainer_org, today: dt.date):
              .order_by("-start_date", "pk").first())
     if model is None:
         return None, None
-    quarter = (today.month - 1) // 3 + 1
-    lst = DemandList.objects.filter(organization=enterprise, year=today.year,
-                                    quarter=quarter).first()
+    # An accepted list of a quarter not yet ended: this quarter's or a later one's (the lists
+    # demo leaves this quarter's returned and the next one's a draft), made when none is free.
+    lst = None
+    for ahead in range(5):
+        year, quarter = list_rules.quarter_add(*list_rules.quarter_of(today), ahead)
+        first, last = list_rules.quarter_bounds(year, quarter)
+        if last <= today:
+            continue
+        lst = DemandList.objects.filter(organization=enterprise, year=year,
+                                        quarter=quarter).first()
+        if lst is None:
+            lst = DemandList.objects.create(
+                organization=enterprise, region=enterprise.region, year=year, quarter=quarter,
+                status=DemandListStatus.ACCEPTED, sector=model.sector, contact_name="人事部",
+                note="演示：订单班需求")
+        if lst.status == DemandListStatus.ACCEPTED:
+            break
+        lst = None
     if lst is None:
-        lst = DemandList.objects.create(
-            organization=enterprise, region=enterprise.region, year=today.year,
-            quarter=quarter, status=DemandListStatus.ACCEPTED, sector=model.sector,
-            contact_name="人事部", note="演示：订单班需求")
+        return None, None
+    first, last = list_rules.quarter_bounds(lst.year, lst.quarter)
+    needed_by = max(first + (last - first) // 2, min(today + dt.timedelta(days=1), last))
     line = DemandLine.objects.create(
         demand_list=lst, occupation=model.occupation, level=model.level, headcount=30,
-        needed_by=today + dt.timedelta(days=120), order_class_wanted=True, wage_min=4200,
-        wage_max=6000)
+        needed_by=needed_by, order_class_wanted=True, wage_min=4200, wage_max=6000)
     return line, model
 
 
