@@ -3,10 +3,12 @@ batches. Thin: parse, call a service or a selector, shape the answer."""
 
 from ninja import Router
 
-from jineng.subsidy.api import claims, funds, parameters, payments
+from jineng.subsidy.api import claims, evaluate, funds, history, parameters, payments
 
 router = Router(tags=["subsidy"])
 router.add_router("", claims.router)
 router.add_router("", funds.router)
 router.add_router("", parameters.router)
 router.add_router("", payments.router)
+router.add_router("", evaluate.router)
+router.add_router("", history.router)
