@@ -1,0 +1,3 @@
+from jineng.subsidy.views import urlpatterns as urlpatterns
+
+app_name = "subsidy"
