@@ -83,8 +83,8 @@ def test_row_errors_name_the_row_and_the_field(city):
     ]))
     assert not report.written
     assert [(e.row, e.field) for e in report.errors] == [
-        (2, "id_number"), (3, "kind"), (4, "amount"), (4, "paid_amount"), (5, "region"), (6, "paid_on"),
-        (7, "paid_on"), (8, "level"), (10, "claim_number")]
+        (2, "id_number"), (3, "kind"), (4, "amount"), (4, "paid_amount"), (5, "region"),
+        (6, "paid_on"), (7, "paid_on"), (8, "level"), (10, "claim_number")]
     assert HistoricSubsidy.objects.count() == 0
 
 

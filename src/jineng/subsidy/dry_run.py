@@ -92,8 +92,10 @@ def _person_for(actor, number: str, region_code: str,
             if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
                 raise NotFound()
             return person
-        if region_code and (scope.everything
-                            or region_code.startswith(scope.region_prefix or "#")):
+        if not region_code:
+            raise DomainError(_("This person is not registered in jineng: name the region of "
+                                "the claim."), field="region_code", code="required")
+        if scope.everything or region_code.startswith(scope.region_prefix or "#"):
             return None
         raise NotFound()
     if scope.organization_id and person is not None:
