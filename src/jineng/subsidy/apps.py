@@ -6,3 +6,9 @@ class SubsidyConfig(AppConfig):
     name = "jineng.subsidy"
     label = "subsidy"
     verbose_name = _("Subsidies and funds")
+
+    def ready(self) -> None:
+        from jineng.subsidy.warnings import enrollment_warnings
+        from jineng.training.hooks import enrollment_warnings as hook
+
+        hook.register("subsidy.limits", enrollment_warnings)
