@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jineng.assessment import selectors as assessment
 from jineng.assessment.choices import CertificateKind, CertificateStatus
@@ -117,20 +118,29 @@ def _locked(actor, claim_id: int) -> SubsidyClaim:
             .get(pk=claim_id))
 
 
+ACTION_LABELS = {
+    "submit": gettext_lazy("submit"), "approve": gettext_lazy("approve"),
+    "return": gettext_lazy("return for correction"), "refuse": gettext_lazy("refuse"),
+    "withdraw": gettext_lazy("withdraw"), "pay": gettext_lazy("pay"),
+    "reapply": gettext_lazy("re-apply for payment"), "recover": gettext_lazy("recover"),
+}
+
+
 def _plan(actor, claim: SubsidyClaim, action: str, reason: str = "") -> str:
     """The state the action leads to, or the domain error saying why not."""
+    label = ACTION_LABELS.get(action, action)
     try:
         return lc.plan_transition(action, claim.status, actor_kinds(actor, claim), reason,
                                   city_review=claim.needs_city_review)
     except lc.TransitionRefused as refusal:
         if refusal.code == "not_permitted":
-            raise Forbidden(_("You may not %(action)s this claim.") % {"action": action}) \
+            raise Forbidden(_("You may not %(action)s this claim.") % {"action": label}) \
                 from refusal
         if refusal.code == "reason_required":
             raise DomainError(_("Give a reason."), field="reason", code="required") \
                 from refusal
         raise Conflict(_("A claim that is %(status)s cannot be changed this way (%(action)s).")
-                       % {"status": claim.get_status_display(), "action": action},
+                       % {"status": claim.get_status_display(), "action": label},
                        field="status", code="not_allowed_from") from refusal
 
 
