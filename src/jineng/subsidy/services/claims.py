@@ -27,7 +27,7 @@ from jineng.core.history import record_transition
 from jineng.core.models import AuditAction
 from jineng.core.scoping import scope_of
 from jineng.registry.choices import RegionLevel
-from jineng.subsidy import evaluation
+from jineng.subsidy import evaluation, plan_facts
 from jineng.subsidy import lifecycle as lc
 from jineng.subsidy.choices import ClaimKind, ClaimStatus, EntryKind, FundSource, PayeeKind
 from jineng.subsidy.models import ClaimStatusChange, SubsidyClaim
@@ -405,6 +405,7 @@ def claim_recover(*, actor, claim_id: int, reason: str) -> SubsidyClaim:
     with transaction.atomic():
         claim = _locked(actor, claim_id)
         _move(actor, claim, "recover", reason)
+        plan_facts.claim_recovered(claim, timezone.localdate())
         if claim.budget_id and claim.amount:
             ledger_write(budget=claim.budget, kind=EntryKind.RECOVER, amount=claim.amount,
                          claim=claim, by=getattr(actor, "username", ""), note=reason[:500])

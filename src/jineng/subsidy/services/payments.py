@@ -28,6 +28,7 @@ from jineng.core import audit, pii, tabular
 from jineng.core.errors import Conflict, DomainError, NotFound
 from jineng.core.models import AuditAction
 from jineng.subsidy import lifecycle as lc
+from jineng.subsidy import plan_facts
 from jineng.subsidy.choices import BatchStatus, ClaimStatus, EntryKind, FundSource, ItemResult
 from jineng.subsidy.models import ClaimStatusChange, PaymentBatch, PaymentItem, SubsidyClaim
 from jineng.subsidy.services.common import ensure_hrss_over, region_by_code
@@ -224,6 +225,7 @@ def payment_results_import(*, actor, batch_id: int, data: bytes,
                 if claim.budget_id:
                     ledger_write(budget=claim.budget, kind=EntryKind.SPEND, amount=item.amount,
                                  claim=claim, by=by, note=item.reference)
+                plan_facts.claim_paid(claim, timezone.localdate())
                 report.paid += 1
             else:
                 _history(actor, claim, "mark_failed", ClaimStatus.PAYMENT_FAILED,
