@@ -107,14 +107,16 @@ def main() -> None:
     results = []
     for label, path in files:
         t0 = time.perf_counter()
-        imp = insurance_import_file(actor=actor, kind="records", path=path).record
+        outcome = insurance_import_file(actor=actor, kind="records", path=path)
+        imp = outcome.record
         seconds = time.perf_counter() - t0
         results.append({"pass": label, "status": imp.status,
                         "rows": imp.total_rows, "created": imp.created,
                         "corrected": imp.corrected, "unchanged": imp.unchanged,
                         "seconds": round(seconds, 2),
                         "rows_per_s": round(imp.total_rows / seconds),
-                        "file_mb": round(path.stat().st_size / 1e6, 1)})
+                        "file_mb": round(path.stat().st_size / 1e6, 1),
+                        "steps": outcome.timings})
     summary = {"benchmark": "outcomes_import", "database": connection.vendor,
                "rows": len(rows), "tier": tier(len(rows)), "generate_s": round(generate_s, 1),
                "passes": results, "machine": machine(), "load": os.getloadavg()[0]}
@@ -123,6 +125,7 @@ def main() -> None:
               f"{r['rows_per_s']:>9,} rows/s (new {r['created']:,}, corrected "
               f"{r['corrected']:,}, unchanged {r['unchanged']:,}; {r['file_mb']} MB; "
               f"{r['status']})")
+        print(" " * 16 + "steps (s): " + ", ".join(f"{k} {v}" for k, v in r["steps"].items()))
     print(f"tier {summary['tier']}, {connection.vendor}, machine {summary['machine']}, "
           f"load {summary['load']:.1f}")
     if args.json:

@@ -48,6 +48,8 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "training": ("src/jineng/training/",),
     "assessment": ("src/jineng/assessment/",),
     "outcomes": ("src/jineng/outcomes/",),
+    "subsidy": ("src/jineng/subsidy/",),
+    "subsidy_rules": ("src/jineng/subsidy/rules/", "src/jineng/subsidy/messages.py"),
     "demand": ("src/jineng/demand/",),
     "portal": ("src/jineng/portal/",),
     "jobs": ("src/jineng/jobs/",),

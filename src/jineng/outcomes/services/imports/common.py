@@ -118,6 +118,8 @@ class ImportOutcome:
 
     record: InsuranceImport
     repeated: bool = False
+    # Seconds per step of a records import (read, checks, report, duplicates, stage, upsert).
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 # --- who may import -------------------------------------------------------------------------

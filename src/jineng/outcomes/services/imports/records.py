@@ -20,9 +20,10 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,14 @@ class RecordsPass:
     con: duckdb.DuckDBPyConnection
     workdir: str
     staged: int = 0
+    # Seconds per step (read, checks, report, duplicates, stage, upsert): logged, and printed
+    # by benchmarks/outcomes_import.py.
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def lap(self, step: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings[step] = round(self.timings.get(step, 0.0) + now - since, 3)
+        return now
 
     def close(self) -> None:
         self.con.close()
@@ -289,7 +298,9 @@ def records_pass(table: _Table, checks: _Checks, state: _Pass,
     con, workdir = _connect(table.total)
     result = RecordsPass(con=con, workdir=workdir)
     try:
+        t = time.perf_counter()
         _load(con, table, state, progress)
+        t = result.lap("read", t)
         for number, cells in table.malformed:
             state.report.add(number, "row", "cells", cells=cells, width=table.width)
         _mapping(con, "m_employer", "employer_raw",
@@ -304,9 +315,12 @@ def records_pass(table: _Table, checks: _Checks, state: _Pass,
         _identities(con, checks)
         con.execute(CHECKED_SQL)
         con.execute("DROP TABLE raw")
+        t = result.lap("checks", t)
         _report_errors(con, state)
         _links(con, checks, state)
+        t = result.lap("report", t)
         result.staged = _duplicates(con, state)
+        result.lap("duplicates", t)
         state.staged = result.staged
     except BaseException:
         result.close()
@@ -454,8 +468,10 @@ def apply_records(prepared: RecordsPass, imp: InsuranceImport, now: dt.datetime
     """Stage the good rows and upsert them in one statement: (created, corrected). A record
     whose values change leaves its earlier values as a revision (the database's trigger,
     migration 0003), so the corrected ones are the revisions naming this import."""
+    t = time.perf_counter()
     stage = _Stage(imp.pk)
     stage.fill(prepared)
+    t = prepared.lap("stage", t)
     record = InsuranceRecord._meta.db_table
     person = Person._meta.db_table
     update_where = (f"{record}.employer_region_id <> excluded.employer_region_id OR "
@@ -480,6 +496,7 @@ def apply_records(prepared: RecordsPass, imp: InsuranceImport, now: dt.datetime
             f"person_id = COALESCE(excluded.person_id, {record}.person_id) "
             f"WHERE {update_where}", [imp.pk, now])
         changed = cursor.rowcount
+    prepared.lap("upsert", t)
     stage.drop()
     corrected = InsuranceRecordRevision.objects.filter(replaced_by=imp).count()
     return changed - corrected, corrected

@@ -4,6 +4,7 @@ uploads as background jobs."""
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import uuid
@@ -84,6 +85,9 @@ def _write_links(state: _Pass, imp: InsuranceImport, kind: str) -> dict[str, Rec
 
 # --- the import ---------------------------------------------------------------------------------
 
+logger = logging.getLogger(__name__)
+
+
 class _Rejected(Exception):
     """Rolls back everything staged when the file has errors and bad rows are not skipped."""
 
@@ -134,6 +138,7 @@ def _run(*, actor, kind: str, source: str, table: _Table, skip_bad_rows: bool,
     now = timezone.now()
     counts: tuple[int, int, int] = (0, 0, 0)
     prepared: RecordsPass | None = None
+    timings: dict[str, float] = {}
     try:
         with transaction.atomic():
             if kind == ImportKind.RECORDS:
@@ -158,11 +163,14 @@ def _run(*, actor, kind: str, source: str, table: _Table, skip_bad_rows: bool,
         raise
     finally:
         if prepared is not None:
+            timings = prepared.timings
+            logger.info("outcomes import %s: %s rows, seconds per step %s", imp.pk, state.rows,
+                        timings)
             prepared.close()
     report(table.total if table.total else state.rows, None)
     if imp.status == ImportStatus.SUCCEEDED and imp.unlinked:
         linkage.link_pending(actor=actor, source_import_id=imp.pk)
-    return ImportOutcome(record=imp)
+    return ImportOutcome(record=imp, timings=timings)
 
 
 def _finish(imp: InsuranceImport, actor, state: _Pass, counts: tuple[int, int, int],
