@@ -42,9 +42,41 @@ def claim_list(request):
     class_id = _int(request.GET.get("class_id"))
     qs = selectors.claim_list(actor=request.user, status=status, class_id=class_id)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"claim": claim, "steps": selectors.explained_steps(claim),
+             "may_approve": "approve" in selectors.available_claim_actions(actor=request.user,
+                                                                           claim=claim)}
+            for claim in page]
     return render(request, "subsidy/claims.html", {
-        "page": page, "status": status, "class_id": class_id or "",
-        "statuses": ClaimStatus.choices, "kinds": ClaimKind})
+        "page": page, "rows": rows, "may_approve": any(r["may_approve"] for r in rows),
+        "status": status, "class_id": class_id or "", "statuses": ClaimStatus.choices,
+        "kinds": ClaimKind})
+
+
+@login_required
+@domain_errors
+@require_POST
+def claim_approve_selected(request):
+    """A reviewer approves the claims ticked on the list, one by one (each in its own
+    transaction: a claim the budget or the rules stop is reported, the others go on)."""
+    done, refused = 0, []
+    for value in request.POST.getlist("claim_id")[:PAGE_SIZE]:
+        claim_id = _int(value)
+        if claim_id is None:
+            continue
+        try:
+            services.claim_review(actor=request.user, claim_id=claim_id, action="approve")
+            done += 1
+        except DomainError as error:
+            refused.append(_("Claim %(id)s: %(message)s") % {"id": claim_id,
+                                                            "message": error.message})
+    if done:
+        messages.success(request, _("%(n)s claims approved.") % {"n": done})
+    for line in refused:
+        messages.error(request, line)
+    back = request.POST.get("next", "")
+    if not back.startswith(reverse("subsidy:claim_list")):  # only back to the list itself
+        back = reverse("subsidy:claim_list")
+    return redirect(back)
 
 
 @login_required
@@ -226,6 +258,7 @@ def batch_results(request, pk: int):
 urlpatterns = [
     path("claims/", claim_list, name="claim_list"),
     path("claims/from-class/", claim_batch_create, name="claim_batch_create"),
+    path("claims/approve/", claim_approve_selected, name="claim_approve_selected"),
     path("claims/<int:pk>/", claim_detail, name="claim_detail"),
     path("claims/<int:pk>/<slug:action>/", claim_action, name="claim_action"),
     path("budgets/", budget_list, name="budget_list"),
