@@ -186,3 +186,20 @@ def test_full_text_index_exists_for_this_database():
         else:
             cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'portal_search_fts'")
             assert "fts5" in cursor.fetchone()[0].lower()
+
+
+def test_a_common_word_ranks_title_matches_first_however_many_documents_hold_it():
+    """Bounded by design: 1,100 documents hold 培训 in their text only and were indexed first;
+    the three whose title holds it come first, and the count stops at the cap."""
+    body_only = [SearchDocument(kind="institution", ref=f"b{i}", title=f"机构{i}",
+                                title_tokens=f"机构 {i}", tokens=f"机构 {i} 培训")
+                 for i in range(1100)]
+    titled = [SearchDocument(kind="institution", ref=f"t{i}", title=f"培训中心{i}",
+                             title_tokens=f"培训 中心 {i}", tokens=f"培训 中心 {i}")
+              for i in range(3)]
+    index._insert(body_only)
+    index._insert(titled)
+    answer = s.search(actor=None, q="培训", limit=5)
+    assert answer.count == 1000 and answer.count_capped
+    assert [h.title for h in answer.hits[:3]] == ["培训中心0", "培训中心1", "培训中心2"]
+    assert all(h.title_hit for h in answer.hits[:3]) and not answer.hits[3].title_hit

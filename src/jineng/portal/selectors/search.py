@@ -11,6 +11,13 @@ A query is first searched for documents holding every word; when none does, for 
 holding any of them (`mode` "any"); when still nothing is found and the occupation search
 recognises the query (pinyin "dg", a typo "电王"), the best occupation's name is searched
 instead (`corrected_to`).
+
+Bounded by design (`ranked`): each attempt reads at most COUNT_CAP + 1 documents whose title
+holds the words and then documents where only the rest does, up to COUNT_CAP + 1 in all, from
+the index without asking it for an order (it streams and stops), and ranks those here; a page
+then reads its documents by id. A very common word (培训 in 300,000 documents) costs what a rare
+one does. (The earlier form nested the match inside an `id IN (…)` subquery whose raw SQL named
+the outer table: SQLite ran it once per document, which never finished at tier M.)
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
@@ -106,40 +113,90 @@ def check_query(q: str | None, *, kind: str = "", limit: int = rules.DEFAULT_PAG
 
 
 def _match(words: list[str], *, every: bool, title_only: bool = False) -> RawSQL:
+    """PostgreSQL: the document's tokens (or title tokens) match the words."""
     table = SearchDocument._meta.db_table
+    column = "title_tokens" if title_only else "tokens"
+    return RawSQL(f"to_tsvector('simple'::regconfig, \"{table}\".\"{column}\") @@ "
+                  "to_tsquery('simple'::regconfig, %s)", [rules.tsquery(words, every=every)],
+                  output_field=BooleanField())
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    kind: str
+    start_date: dt.date | None
+    title: str
+    title_hit: bool = False
+
+    def rank(self) -> tuple:
+        kind = (rules.KIND_ORDER.index(self.kind) if self.kind in rules.KIND_ORDER
+                else len(rules.KIND_ORDER))
+        return (not self.title_hit, kind, self.start_date is None,
+                self.start_date or dt.date.min, self.title, self.id)
+
+
+def _candidates(*, actor, words: list[str], every: bool, kind: str, title_only: bool,
+                limit: int) -> list[Candidate]:
+    """At most `limit` matching documents as the index gives them (no order asked: the index
+    streams and stops at the limit, whatever the number of matches)."""
     if connection.vendor == "postgresql":
-        column = "title_tokens" if title_only else "tokens"
-        return RawSQL(f"to_tsvector('simple'::regconfig, \"{table}\".\"{column}\") @@ "
-                      "to_tsquery('simple'::regconfig, %s)", [rules.tsquery(words, every=every)],
-                      output_field=BooleanField())
-    expression = rules.fts5_query(words, every=every,
-                                  column="title_tokens" if title_only else "")
-    return RawSQL(f"\"{table}\".\"id\" IN (SELECT rowid FROM \"{FTS_TABLE}\" "
-                  f"WHERE \"{FTS_TABLE}\" MATCH %s)", [expression], output_field=BooleanField())
+        qs = SearchDocument.objects.visible_to(actor).filter(_match(words, every=every))
+        if title_only:  # the GIN index finds the documents, the title is checked on them
+            qs = qs.filter(_match(words, every=every, title_only=True))
+        if kind:
+            qs = qs.filter(kind=kind)
+        rows = qs.order_by().values_list("id", "kind", "start_date", "title")[:limit]
+    else:
+        # The FTS5 table drives a join by rowid, so SQLite reads only `limit` matches. (An
+        # `id IN (SELECT rowid … MATCH …)` would list every match first: 300,000 for 培训.)
+        # Every document is public (SearchDocumentQuerySet), so no scope applies here.
+        table = SearchDocument._meta.db_table
+        expression = rules.fts5_query(words, every=every,
+                                      column="title_tokens" if title_only else "")
+        sql = (f'SELECT d."id", d."kind", d."start_date", d."title" FROM "{FTS_TABLE}" f '
+               f'JOIN "{table}" d ON d."id" = f.rowid WHERE "{FTS_TABLE}" MATCH %s')
+        params: list = [expression]
+        if kind:
+            sql += ' AND d."kind" = %s'
+            params.append(kind)
+        sql += " LIMIT %s"
+        params.append(limit)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = [(pk, k, _date(start), title) for pk, k, start, title in cursor.fetchall()]
+    return [Candidate(pk, k, start, title, title_only) for pk, k, start, title in rows]
 
 
-KIND_RANK = Case(*[When(kind=k, then=Value(i)) for i, k in enumerate(rules.KIND_ORDER)],
-                 default=Value(len(rules.KIND_ORDER)), output_field=IntegerField())
+def _date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
 
 
-def matching(*, actor, words: list[str], every: bool = True, kind: str = "") -> QuerySet:
-    """Documents holding the words (every one, or any), best first."""
-    found = SearchDocument.objects.visible_to(actor).filter(_match(words, every=every))
-    if kind:
-        found = found.filter(kind=kind)
-    # Ranking reads each candidate's title: it ranks the first COUNT_CAP matches the index
-    # gives (all of them for any query but a very common word), so a word found in 300,000
-    # documents costs as much as one found in 1,000.
-    qs = SearchDocument.objects.filter(
-        id__in=found.order_by().values("id")[: rules.COUNT_CAP])
-    return qs.annotate(title_hit=_match(words, every=every, title_only=True),
-                       kind_rank=KIND_RANK).order_by(
-        F("title_hit").desc(), "kind_rank", F("start_date").asc(nulls_last=True), "title", "id")
+def ranked(*, actor, words: list[str], every: bool = True, kind: str = ""
+           ) -> tuple[list[Candidate], bool]:
+    """The matching documents best first, at most COUNT_CAP, and whether more match.
 
-
-def _count(qs: QuerySet) -> tuple[int, bool]:
-    n = qs.order_by().values("id")[: rules.COUNT_CAP + 1].count()
-    return min(n, rules.COUNT_CAP), n > rules.COUNT_CAP
+    Bounded by design, whatever the number of matches: at most COUNT_CAP + 1 documents whose
+    title holds the words, then documents where only the rest of the text does to fill up to
+    COUNT_CAP + 1 — two index reads of at most ~2,000 short rows, ranked here (module
+    docstring). With more than COUNT_CAP title matches, the first COUNT_CAP the index gives
+    are ranked (a very common word: narrow the words to reach the others)."""
+    cap = rules.COUNT_CAP + 1
+    found = _candidates(actor=actor, words=words, every=every, kind=kind, title_only=True,
+                        limit=cap)
+    if len(found) < cap:
+        seen = {c.id for c in found}
+        for c in _candidates(actor=actor, words=words, every=every, kind=kind,
+                             title_only=False, limit=cap + len(found)):
+            if c.id not in seen:
+                found.append(c)
+                seen.add(c.id)
+                if len(found) >= cap:
+                    break
+    capped = len(found) > rules.COUNT_CAP
+    return sorted(found[: rules.COUNT_CAP], key=Candidate.rank), capped
 
 
 def _url(doc: SearchDocument) -> str:
@@ -166,10 +223,19 @@ def _hit(doc: SearchDocument) -> Hit:
                citation=citation)
 
 
-def _page(*, actor, qs: QuerySet, limit: int, offset: int) -> list[Hit]:
-    docs = list(qs.only("kind", "title", "summary", "region_code", "start_date", "end_date",
-                        "training_class_id", "organization_id", "occupation_id", "pack_key",
-                        "pack_title", "clause", "quote")[offset:offset + limit])
+def _page(*, actor, found: list[Candidate], limit: int, offset: int) -> list[Hit]:
+    window = found[offset:offset + limit]
+    rows = SearchDocument.objects.visible_to(actor).filter(id__in=[c.id for c in window]).only(
+        "kind", "title", "summary", "region_code", "start_date", "end_date",
+        "training_class_id", "organization_id", "occupation_id", "pack_key", "pack_title",
+        "clause", "quote")
+    by_id = {d.pk: d for d in rows}
+    docs = []
+    for c in window:
+        doc = by_id.get(c.id)
+        if doc is not None:
+            doc.title_hit = c.title_hit
+            docs.append(doc)
     # The index holds public classes only; a class that stopped being public since it was
     # indexed (its sync not yet run) is left out rather than shown.
     class_ids = [d.training_class_id for d in docs if d.kind == SearchKind.CLASS]
@@ -193,19 +259,16 @@ def search(*, actor, q: str | None, kind: str = "", limit: int = rules.DEFAULT_P
     answer = SearchAnswer(query=query, words=words, kind=kind, mode="all", corrected_to="",
                           count=0, count_capped=False, limit=limit, offset=offset,
                           occupations=occupations)
-    qs = matching(actor=actor, words=words, kind=kind)
-    count, capped = _count(qs)
-    if not count and len(words) > 1:
-        qs = matching(actor=actor, words=words, every=False, kind=kind)
-        count, capped = _count(qs)
+    found, capped = ranked(actor=actor, words=words, kind=kind)
+    if not found and len(words) > 1:
+        found, capped = ranked(actor=actor, words=words, every=False, kind=kind)
         answer.mode = "any"
-    if not count and occupations and occupations[0].name != query:
+    if not found and occupations and occupations[0].name != query:
         corrected = occupations[0].name
         words = rules.query_words(corrected)
-        qs = matching(actor=actor, words=words, kind=kind)
-        count, capped = _count(qs)
+        found, capped = ranked(actor=actor, words=words, kind=kind)
         answer.mode, answer.corrected_to, answer.words = "all", corrected, words
-    answer.count, answer.count_capped = count, capped
-    if count:
-        answer.hits = _page(actor=actor, qs=qs, limit=limit, offset=offset)
+    answer.count, answer.count_capped = len(found), capped
+    if found:
+        answer.hits = _page(actor=actor, found=found, limit=limit, offset=offset)
     return answer
