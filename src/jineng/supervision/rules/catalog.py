@@ -1,0 +1,94 @@
+"""The risk rule catalog: code, severity, subject kind, a plain description and the dated
+parameters each rule takes. Pure (no Django).
+
+Descriptions are English msgids translated through gettext where shown (Chinese in
+i18n/supervision.po); the RiskRule rows store the code and the parameter versions, the catalog
+here is their default. A parameter version applies from its `valid_from` day: the run uses the
+latest version whose day is not after the run's data day (like subsidy parameters)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+HIGH, MEDIUM, LOW = "high", "medium", "low"
+SEVERITIES = (HIGH, MEDIUM, LOW)
+
+PERSON, CLASS, INSTITUTION, TEACHER, DEVICE, SITE = (
+    "person", "class", "institution", "teacher", "device", "site")
+SUBJECT_KINDS = (PERSON, CLASS, INSTITUTION, TEACHER, DEVICE, SITE)
+
+DEFAULT_VALID_FROM = "2020-01-01"
+
+
+def N_(text: str) -> str:  # the gettext_noop marker
+    return text
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    code: str
+    severity: str
+    subject_kind: str
+    description: str
+    parameters: dict = field(default_factory=dict)
+    # What ref_a / ref_b / measure of the rule's rows name (evidence labels).
+    ref_a: str = ""
+    ref_b: str = ""
+    measure: str = ""
+
+
+RULES: dict[str, RuleSpec] = {r.code: r for r in (
+    RuleSpec("R01", HIGH, PERSON, N_("One person enrolled in classes whose sessions overlap in "
+                                     "time"),
+             {"min_overlap_minutes": 1}, "enrollment", "enrollment", "overlapping_sessions"),
+    RuleSpec("R02", HIGH, PERSON, N_("Consecutive check-ins too far apart for the time between "
+                                     "them (impossible travel)"),
+             {"max_kmh": 120, "min_km": 5}, "event", "event", "km_per_hour"),
+    RuleSpec("R03", MEDIUM, CLASS, N_("Check-ins far from the site or outside the session window "
+                                      "above a share of a class's check-ins"),
+             {"max_share": 0.3, "min_checkins": 10}, "flagged_checkins", "checkins", "share"),
+    RuleSpec("R04", HIGH, TEACHER, N_("A teacher in two sessions at the same time at different "
+                                      "institutions"),
+             {"min_overlap_minutes": 1}, "session", "session", "overlap_minutes"),
+    RuleSpec("R05", MEDIUM, SITE, N_("More people checked in at a site than its capacity"),
+             {"tolerance": 0}, "session", "capacity", "people"),
+    RuleSpec("R06", HIGH, CLASS, N_("Machine-like attendance: many trainees checking in within "
+                                    "the same seconds"),
+             {"window_seconds": 2, "min_people": 8}, "session", "first_event", "people"),
+    RuleSpec("R07", HIGH, DEVICE, N_("One device checking in many different people"),
+             {"min_people": 5, "excluded_methods": [1]}, "first_event", "classes", "people"),
+    RuleSpec("R10A", HIGH, CLASS, N_("Assessment held before the class finished"),
+             {"grace_days": 0}, "sitting", "candidates", "days_early"),
+    RuleSpec("R10B", HIGH, PERSON, N_("Certificate issued before the assessment"),
+             {}, "certificate", "candidate", "days_early"),
+    RuleSpec("R10C", HIGH, TEACHER, N_("A teacher of the class examining its own trainees"),
+             {}, "sitting", "class", "candidates"),
+    RuleSpec("R11A", MEDIUM, CLASS, N_("Pass rate far above peers of the same occupation and "
+                                       "level"),
+             {"min_candidates": 10, "min_gap": 0.3, "min_peer_candidates": 20},
+             "candidates", "passed", "pass_rate"),
+    RuleSpec("R11B", MEDIUM, CLASS, N_("Scores heaped just above the pass mark"),
+             {"band": 3.0, "min_share": 0.6, "min_scored": 10},
+             "scored", "just_above", "share"),
+)}
+
+
+def parameters_in_force(code: str, versions: list[dict] | None, day: dt.date) -> dict:
+    """The rule's parameters on `day`: the catalog default overlaid with the latest version
+    (`{"valid_from": "YYYY-MM-DD", "parameters": {...}}`) whose day is not after `day`."""
+    out = dict(RULES[code].parameters)
+    chosen = None
+    for v in versions or ():
+        start = dt.date.fromisoformat(str(v.get("valid_from") or DEFAULT_VALID_FROM))
+        if start <= day and (chosen is None or start >= chosen[0]):
+            chosen = (start, v.get("parameters") or {})
+    if chosen is not None:
+        out.update({k: chosen[1][k] for k in chosen[1] if k in out})
+    return out
+
+
+def dedup_key(rule: str, subject_kind: str, subject_ref: str, ref_a, ref_b) -> str:
+    """One alert per rule, subject and evidence pair across runs."""
+    return f"{rule}:{subject_kind}:{subject_ref}:{'' if ref_a is None else ref_a}:" \
+           f"{'' if ref_b is None else ref_b}"
