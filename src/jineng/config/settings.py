@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "jineng.assessment",
     "jineng.outcomes",
     "jineng.subsidy",
+    "jineng.supervision",
     "jineng.demand",
     "jineng.plans",
     "jineng.demo",
