@@ -4,6 +4,7 @@ bank's results."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from jineng.accounts.models import Role
@@ -143,6 +144,27 @@ def _parameter_set_publish() -> Attempts:
                 "another province sees no draft"),
         Refused({**ok, "parameter_set_id": overlapping.pk}, Conflict, "overlapping period"),
         Refused({**ok, "parameter_set_id": published.pk}, Conflict, "already published"),
+    ])
+
+
+@case("subsidy.parameter_set_close", audit=[(A.TRANSITION, "subsidy.parameterset")])
+def _parameter_set_close() -> Attempts:
+    staff = f.staff()
+    row = services.parameter_set_upload(actor=staff, yaml_text=_guizhou())
+    draft = services.parameter_set_upload(actor=staff, yaml_text=_guizhou().replace(
+        "version: guizhou-2025", "version: guizhou-2028").replace(
+        "valid_from: 2025-09-30", "valid_from: 2028-01-01").replace(
+        "valid_to: 2027-12-31", "valid_to: 2028-12-31"))
+    services.parameter_set_publish(actor=staff, parameter_set_id=row.pk)
+    today = dt.date(2026, 6, 1)
+    ok = {"actor": staff, "parameter_set_id": row.pk, "last_day": dt.date(2026, 6, 30),
+          "today": today}
+    return Attempts(ok=ok, refused=[
+        Refused({**ok, "actor": _city()}, Forbidden, "a city"),
+        Refused({**ok, "last_day": dt.date(2026, 5, 31)}, DomainError, "in the past"),
+        Refused({**ok, "last_day": dt.date(2028, 1, 1)}, DomainError, "not shorter"),
+        Refused({**ok, "parameter_set_id": draft.pk}, Conflict, "a draft"),
+        Refused({**ok, "parameter_set_id": row.pk + 999}, NotFound, "no such set"),
     ])
 
 

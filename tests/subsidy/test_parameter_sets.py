@@ -85,3 +85,28 @@ def test_claims_use_the_published_chain_and_record_its_version():
     claim = sh.drafts(a).created[0]
     assert claim.parameter_version == "guizhou-2025 < national-2024"
     assert evaluation.parameters_for(f.region(f.COUNTY), dt.date(2023, 6, 1)) is None
+
+
+def test_a_published_set_is_closed_so_that_a_new_version_takes_over():
+    staff = f.staff()
+    old = publish("guizhou", staff)
+    day = dt.date(2026, 6, 1)
+    with pytest.raises(DomainError):  # not into the past
+        services.parameter_set_close(actor=staff, parameter_set_id=old.pk,
+                                     last_day=dt.date(2026, 5, 31), today=day)
+    services.parameter_set_close(actor=staff, parameter_set_id=old.pk,
+                                 last_day=dt.date(2026, 6, 30), today=day)
+    old.refresh_from_db()
+    assert old.status == ParameterStatus.SUPERSEDED and old.valid_to == dt.date(2026, 6, 30)
+    new = _text("guizhou").replace("version: guizhou-2025", "version: guizhou-2026h2") \
+        .replace("valid_from: 2025-09-30", "valid_from: 2026-07-01")
+    row = services.parameter_set_upload(actor=staff, yaml_text=new)
+    services.parameter_set_publish(actor=staff, parameter_set_id=row.pk)
+    region = f.region(f.COUNTY)
+    assert evaluation.parameters_for(region, dt.date(2026, 6, 30)).version == "guizhou-2025"
+    assert evaluation.parameters_for(region, dt.date(2026, 7, 1)).version == "guizhou-2026h2"
+    overlapping = _text("guizhou").replace("version: guizhou-2025", "version: guizhou-x") \
+        .replace("valid_from: 2025-09-30", "valid_from: 2026-06-15")
+    row = services.parameter_set_upload(actor=staff, yaml_text=overlapping)
+    with pytest.raises(Conflict):  # overlaps the closed set's remaining days
+        services.parameter_set_publish(actor=staff, parameter_set_id=row.pk)

@@ -61,3 +61,17 @@ def parameter_set_upload(request, payload: ParameterSetIn):
 def parameter_set_publish(request, set_id: int):
     """Publish a draft (refused when its period overlaps a published set of its region)."""
     return services.parameter_set_publish(actor=request.auth, parameter_set_id=set_id)
+
+
+class ParameterSetCloseIn(Schema):
+    last_day: dt.date = Field(description="the set's last day (today or later)")
+
+
+@router.post("/parameter-sets/{set_id}/close",
+             response={200: ParameterSetDetailOut, **error_responses(400, 403, 404, 409)},
+             operation_id="subsidy_parameter_set_close")
+@body_limit(4 * KIB)
+def parameter_set_close(request, set_id: int, payload: ParameterSetCloseIn):
+    """End a published set on a day, so that a new version takes over the next day."""
+    return services.parameter_set_close(actor=request.auth, parameter_set_id=set_id,
+                                        last_day=payload.last_day)

@@ -1,12 +1,15 @@
 """Parameter sets of the subsidy rules: uploaded as YAML (checked strictly by the rules'
 loader: unknown keys, wrong types, bad dates, each with its line number), then published.
 Publishing refuses a period that overlaps a published set of the same region. A published set
-never changes; a later one takes over from its first day (the earlier set must end before).
+never changes but for its end: `parameter_set_close` ends it on a day (today or later; it is
+then "superseded") so that a new version takes over the next day.
 
 Province HRSS staff upload and publish their province's sets and its cities'; city staff
 their city's; the national default (region "") is a system administrator's."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,7 +25,7 @@ from jineng.subsidy.models import ParameterSet
 from jineng.subsidy.rules import parameters as loader
 from jineng.subsidy.services.common import governs_as_city, is_hrss, region_by_code
 
-__all__ = ["parameter_set_publish", "parameter_set_upload"]
+__all__ = ["parameter_set_close", "parameter_set_publish", "parameter_set_upload"]
 
 MAX_YAML_CHARS = 200_000
 
@@ -99,7 +102,7 @@ def parameter_set_publish(*, actor, parameter_set_id: int) -> ParameterSet:
             raise Conflict(_("Only a draft is published."), field="status",
                            code="not_draft")
         published = [loader.raw_from_json(r.parsed) for r in rows
-                     if r.status == ParameterStatus.PUBLISHED]
+                     if r.status in (ParameterStatus.PUBLISHED, ParameterStatus.SUPERSEDED)]
         mine = loader.raw_from_json(row.parsed)
         issues = [i for i in loader.check_overlaps([*published, mine])
                   if i.code == "overlap" and mine.version in (i.params.get("version"),
@@ -114,4 +117,42 @@ def parameter_set_publish(*, actor, parameter_set_id: int) -> ParameterSet:
         audit.record(actor=actor, action=AuditAction.TRANSITION, instance=row,
                      before={"status": ParameterStatus.DRAFT},
                      after={"status": ParameterStatus.PUBLISHED})
+    return row
+
+
+def parameter_set_close(*, actor, parameter_set_id: int, last_day: dt.date,
+                        today: dt.date | None = None) -> ParameterSet:
+    """End a published set on `last_day` (today or later, not before its first day), so that
+    a new version of the region can take over the next day; the set becomes "superseded".
+    Days already past keep the set they had: a closing never reaches into the past."""
+    row = (ParameterSet.objects.visible_to(actor).select_related("region")
+           .filter(pk=parameter_set_id).first())
+    if row is None:
+        raise NotFound()
+    _ensure_may_set(actor, row.region_code)
+    today = today or timezone.localdate()
+    if not isinstance(last_day, dt.date):
+        raise DomainError(_("The last day is a date."), field="last_day", code="invalid")
+    with transaction.atomic():
+        row = ParameterSet.objects.select_for_update().get(pk=row.pk)
+        if row.status != ParameterStatus.PUBLISHED:
+            raise Conflict(_("Only a published set is closed."), field="status",
+                           code="not_published")
+        if last_day < today or last_day < row.valid_from:
+            raise DomainError(_("The last day is today or later, and not before the set's "
+                                "first day (%(first)s).") % {"first": row.valid_from},
+                              field="last_day", code="in_past")
+        if row.valid_to is not None and last_day >= row.valid_to:
+            raise DomainError(_("The set already ends on %(end)s.") % {"end": row.valid_to},
+                              field="last_day", code="not_shorter")
+        before = row.valid_to
+        row.valid_to = last_day
+        row.status = ParameterStatus.SUPERSEDED
+        row.parsed = {**row.parsed, "valid_to": last_day.isoformat()}
+        row.save(update_fields=["valid_to", "status", "parsed"])
+        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=row,
+                     before={"status": ParameterStatus.PUBLISHED,
+                             "valid_to": before.isoformat() if before else None},
+                     after={"status": ParameterStatus.SUPERSEDED,
+                            "valid_to": last_day.isoformat()})
     return row
