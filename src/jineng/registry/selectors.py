@@ -306,3 +306,9 @@ def persons_for_linkage(*, province_code: str) -> list[dict]:
                                       region__code__startswith=province_code[:2])
                 .values("id", "name", "birth_date", "id_masked", "id_hash", "region__code")
                 .order_by("id"))
+
+
+def sites_for_risk() -> QuerySet:
+    """Every training site's id, capacity and coordinates, unscoped and set-based, for the
+    supervision risk scan (issue 13)."""
+    return TrainingSite.objects.order_by().values_list("pk", "capacity", "latitude", "longitude")

@@ -588,3 +588,35 @@ def last_class_occupations() -> QuerySet:
                                           F("id").desc()]))
             .filter(rn=1).order_by()
             .values("person_id", occupation_id=F("training_class__occupation_id")))
+
+
+def risk_snapshot(since: dt.datetime | None = None) -> dict[str, QuerySet]:
+    """Set-based, unscoped reads for the supervision risk scan (issue 13), as values_list
+    querysets the caller streams with `.iterator()`: enrollments not withdrawn, sessions,
+    attendance check-ins/outs not voided (those since `since` only, and the sessions ending
+    after it, for an incremental scan), class teachers by keyed ID hash, classes."""
+    holding = Q(training_class__status__in=lifecycle.HOLDING_STATES)
+    sessions = ClassSession.objects.filter(holding)
+    events = AttendanceEvent.objects.filter(voided_at__isnull=True,
+                                            kind__in=[EventKind.CHECK_IN, EventKind.CHECK_OUT])
+    if since is not None:
+        sessions = sessions.filter(ends_at__gte=since)
+        events = events.filter(occurred_at__gte=since)
+    return {
+        "enrollments": Enrollment.objects.filter(holding, status=EnrollmentStatus.ENROLLED)
+        .order_by().values_list("pk", "person_id", "training_class_id",
+                                "training_class__institution_id"),
+        "sessions": sessions.order_by().values_list(
+            "pk", "training_class_id", "training_class__institution_id",
+            "training_class__site_id", "starts_at", "ends_at"),
+        "events": events.order_by().values_list(
+            "pk", "enrollment_id", "enrollment__person_id", "training_class_id", "session_id",
+            "institution_id", "kind", "method", "occurred_at", "latitude", "longitude",
+            "too_far", "outside_window", "device"),
+        "teaching": TrainingClass.teachers.through.objects.exclude(teacher__id_hash="")
+        .order_by().values_list("trainingclass_id", "trainingclass__institution_id",
+                                "teacher__id_hash"),
+        "classes": TrainingClass.objects.order_by().values_list(
+            "pk", "institution_id", "site_id", "end_date", "occupation_id", "level_id",
+            "region_id"),
+    }
