@@ -1,7 +1,16 @@
 import pytest
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests import factories as f
+
+# CI runs on two shared cores: Hypothesis's timing health checks measure the machine, not the
+# properties (a generated example is slow when another worker is busy). Examples keep their
+# count; only the time-based checks and deadlines are off.
+hypothesis_settings.register_profile("shared-cores", deadline=None,
+                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("shared-cores")
 
 pytest_plugins = ["tests.browser"]
 
