@@ -429,7 +429,7 @@ def build_outcomes(world: World, orgs: dict) -> None:
     world.add(Rec("outcomerun", "", run.pk, ""))
     for rec in world.of("enrollment"):
         cls = rec.parent
-        if world.org(cls.org.key).key not in RANKED:
+        if cls.org.key not in RANKED:
             continue
         person = rec.refs[0]
         OutcomeMeasure.objects.create(
@@ -478,7 +478,10 @@ def ranked_markers(world: World) -> set[str]:
 # may see is no leak for anyone.
 PUBLIC_SCOPE = {"portal:site_class", "portal:site_institution", "portal:site_institutions",
                 "portal_class_search", "portal_class_get", "portal_site_map",
-                "demand:wish_form", "demand:wish_thanks"}
+                "demand:wish_form", "demand:wish_thanks",
+                # the public scorecard page (staff open an unlisted institution's on
+                # outcomes:quality_scorecard, or through the API)
+                "portal:scorecard"}
 # Answers showing the outcomes run's institutions beyond the reader's region by design: the
 # staff ranking (HRSS staff, province-wide) and the indicator cells (aggregates: government
 # staff see every institution's, everyone else the public institutions').
@@ -1922,7 +1925,10 @@ LIST_PAGES = {"plans:list": "plan", "outcomes:import_list": "insuranceimport",
               "demand:lists_index": "demandlist"}
 # Pages of one record that must answer 200, showing its marker, to every viewer who may see it.
 RECORD_PAGES = {"plans:dashboard", "plans:targets", "plans:reports", "plans:summary",
-                "plans:report", "plans:decompose"}
+                "plans:report", "plans:decompose",
+                "portal:scorecard", "outcomes:quality_scorecard", "portal:site_class",
+                "portal:site_institution", "demand:wish_form", "demand:matching_wish",
+                "demand:matching_line", "demand:matching_proposal", "demand:matching_referral"}
 # Plan pages that take `?region=`: walked over REGION_QUERY (see may_ask_region).
 REGION_PAGES = {"plans:dashboard", "plans:reports", "plans:summary", "plans:summary_export",
                 "plans:report_preview", "plans:decompose"}
