@@ -70,3 +70,22 @@ def test_visitor_checks_a_certificate_from_the_home_page(browser, live_server, s
     assert "欧阳小明" not in screen.content()
     assert screen.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     context.close()
+
+
+def test_province_wide_map_shows_counties_and_zooms_into_one(browser, live_server):
+    """With no place the map draws one marker per county (its number of classes); its popup
+    leads to the map around the county's seat, where the sites appear."""
+    world = site_world()
+    context, screen = phone_page(browser)
+    screen.goto(live_server.url + "/map/")
+    screen.wait_for_selector("#training-map[data-map-drawn]")
+    assert screen.locator(".region-marker").count() == 1
+    assert screen.locator(".site-marker").count() == 0
+    assert screen.locator(".region-marker").inner_text() == "3"
+    screen.locator(".region-marker").click()
+    with screen.expect_navigation():
+        screen.locator(".leaflet-popup-content a").click()
+    assert f"place={world.near.site.region.code[:6]}" in screen.url
+    screen.wait_for_selector("#training-map[data-map-drawn]")
+    assert screen.locator(".site-marker").count() >= 1
+    context.close()
