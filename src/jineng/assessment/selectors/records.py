@@ -10,6 +10,7 @@ from a request. Four queries, whatever the history's length.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -140,3 +141,20 @@ def latest_occupation_certificates(as_of=None) -> QuerySet:
     return (qs.annotate(rn=Window(RowNumber(), partition_by=[F("person_id")],
                                   order_by=[F("issued_on").desc(), F("id").desc()]))
             .filter(rn=1).order_by().values("person_id", "occupation_id", "level_id"))
+
+
+# The session key under which the identity check of the worker's own-record pages keeps the
+# verified person ({"id": person id, "until": epoch seconds}); other apps read it through
+# `verified_person_id`, never by the key.
+VERIFIED_PERSON_KEY = "assessment.records.person"
+
+
+def verified_person_id(session) -> int | None:
+    """The person the identity check verified in this session while it holds, else None."""
+    held = session.get(VERIFIED_PERSON_KEY) if session is not None else None
+    if not isinstance(held, dict) or not isinstance(held.get("id"), int):
+        return None
+    if float(held.get("until", 0)) <= time.time():
+        return None
+    return held["id"]
+

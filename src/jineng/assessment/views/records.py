@@ -33,7 +33,7 @@ from jineng.registry.hooks import PageLink
 
 CHALLENGE_KEY = "assessment.records.challenge"
 DEMO_CODE_KEY = "assessment.records.demo_code"
-PERSON_KEY = "assessment.records.person"
+PERSON_KEY = selectors.records.VERIFIED_PERSON_KEY
 
 
 def _client_address(request: HttpRequest) -> str:

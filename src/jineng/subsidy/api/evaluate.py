@@ -5,11 +5,11 @@ after the identity check (the session of the own-record pages). Nothing is writt
 number in the body is hashed, never stored or logged, and answered masked."""
 
 import datetime as dt
-import time
 from decimal import Decimal
 
 from ninja import Field, Router, Schema
 
+from jineng.assessment.selectors import records as assessment_records
 from jineng.core.api import KIB, body_limit, error_responses, public_auth
 from jineng.subsidy import dry_run
 
@@ -79,13 +79,8 @@ def verified_person_id(request) -> int | None:
     verified in this session (0 when none: finds no one); None for a signed-in account."""
     if getattr(request.auth, "is_authenticated", False):
         return None
-    from jineng.assessment.views.records import PERSON_KEY
-
-    held = getattr(request, "session", {}).get(PERSON_KEY)
-    if (not isinstance(held, dict) or not isinstance(held.get("id"), int)
-            or float(held.get("until", 0)) <= time.time()):
-        return 0
-    return held["id"]
+    held = assessment_records.verified_person_id(getattr(request, "session", None))
+    return 0 if held is None else held
 
 
 @router.post("/evaluate", response={200: EvaluateOut, **error_responses(400, 404)},
