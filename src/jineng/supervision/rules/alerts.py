@@ -3,8 +3,8 @@
 open → acknowledged (under investigation) → confirmed / dismissed; an open alert may be
 confirmed or dismissed directly. Dismissing and confirming need a reason (the findings);
 confirmed and dismissed are final (a rerun that finds the same evidence again updates
-last-seen only). Inspectors and HRSS staff of the alert's region act; an institution only
-reads the alerts about itself (it takes no action)."""
+last-seen only). Inspectors and HRSS staff of the alert's region act; an institution takes
+no action (and does not see the alerts: issue 13 gives the queue to the inspectors)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,89 @@
+"""The risk scan's snapshot: the operational tables the rules read, from the training,
+assessment and registry selectors (set-based values_list, streamed in chunks) into Arrow
+tables of analytics.schema, with times as integers (seconds / days since the epoch).
+
+Full: everything. Incremental (`since`): attendance events since that moment and the sessions
+ending after it (with a lookback so the check-in before the first new one is there for
+impossible travel); enrollments, classes, teachers, sites and assessments whole (they are
+small beside the events)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import pyarrow as pa
+
+from jineng.supervision.analytics.schema import SCHEMAS
+
+CHUNK = 100_000
+EPOCH_DAY = dt.date(1970, 1, 1)
+LOOKBACK = dt.timedelta(days=1)
+
+
+def _s(value: dt.datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp())
+
+
+def _day(value: dt.date | None) -> int | None:
+    return None if value is None else (value - EPOCH_DAY).days
+
+
+def _f(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _table(name: str, rows: Iterable[tuple]) -> pa.Table:
+    schema = SCHEMAS[name]
+    batches, buf = [], []
+
+    def flush():
+        cols = list(zip(*buf, strict=True))
+        batches.append(pa.RecordBatch.from_arrays(
+            [pa.array(c, schema.field(i).type) for i, c in enumerate(cols)], schema=schema))
+
+    for row in rows:
+        buf.append(row)
+        if len(buf) >= CHUNK:
+            flush()
+            buf = []
+    if buf:
+        flush()
+    return pa.Table.from_batches(batches, schema=schema) if batches else schema.empty_table()
+
+
+def build_snapshot(since: dt.datetime | None = None) -> tuple[dict[str, pa.Table], dict]:
+    """The snapshot tables and, besides, class id → region id (to scope the alerts)."""
+    from jineng.assessment.selectors.risk import risk_snapshot as assessment_snapshot
+    from jineng.registry.selectors import sites_for_risk
+    from jineng.training.selectors import risk_snapshot as training_snapshot
+
+    tr = training_snapshot(since - LOOKBACK if since is not None else None)
+    asmt = assessment_snapshot()
+    t: dict[str, pa.Table] = {}
+    t["enrollments"] = _table("enrollments", tr["enrollments"].iterator(chunk_size=CHUNK))
+    t["sessions"] = _table("sessions", ((pk, c, i, site, _s(a), _s(b)) for pk, c, i, site, a, b
+                                        in tr["sessions"].iterator(chunk_size=CHUNK)))
+    t["events"] = _table("events", (
+        (pk, enr, person, c, ses, inst, kind, method, _s(at), lat, lon, far, out, device or "")
+        for pk, enr, person, c, ses, inst, kind, method, at, lat, lon, far, out, device
+        in tr["events"].iterator(chunk_size=CHUNK)))
+    t["teaching"] = _table("teaching", tr["teaching"].iterator(chunk_size=CHUNK))
+    regions: dict[int, int] = {}
+    class_rows = []
+    for pk, inst, site, end, occ, lvl, region in tr["classes"].iterator(chunk_size=CHUNK):
+        class_rows.append((pk, inst, site, _day(end), occ, lvl))
+        regions[pk] = region
+    t["classes"] = _table("classes", class_rows)
+    t["sites"] = _table("sites", ((pk, cap, _f(lat), _f(lon)) for pk, cap, lat, lon
+                                  in sites_for_risk().iterator(chunk_size=CHUNK)))
+    t["candidates"] = _table("candidates", (
+        (pk, sitting, person, cls or enr_cls, evaluator, _day(day), _f(score), _f(mark), passed,
+         occ, lvl)
+        for pk, sitting, person, cls, enr_cls, evaluator, day, score, mark, passed, occ, lvl
+        in asmt["candidates"].iterator(chunk_size=CHUNK)))
+    t["examiners"] = _table("examiners", asmt["examiners"].iterator(chunk_size=CHUNK))
+    t["certificates"] = _table("certificates", (
+        (pk, person, cls, _day(day)) for pk, person, cls, day
+        in asmt["certificates"].iterator(chunk_size=CHUNK)))
+    return t, regions
