@@ -66,6 +66,9 @@ def test_claims_from_class_to_bank_and_back():
     again = api(city).call("subsidy_payment_batch_export", path={"batch_id": batch.body["id"]})
     assert file.status == 200 and file.content == again.content
     assert sh.ACCOUNT in file.content.decode("utf-8-sig")
+    book = api(city).call("subsidy_payment_batch_export", path={"batch_id": batch.body["id"]},
+                          query={"fmt": "xlsx"})
+    assert book.status == 200 and book.content[:2] == b"PK"
     ref = batch.body["items"][0]["reference"]
     upload = io.BytesIO(f"转账参考号,结果,失败原因\n{ref},成功,\n".encode())
     upload.name = "results.csv"

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jineng.core.errors import DomainError
 from jineng.core.http import domain_errors, message_errors
 from jineng.core.tabular import check_file_size
-from jineng.subsidy import selectors, services
+from jineng.subsidy import exports, selectors, services
 from jineng.subsidy.choices import ClaimKind, ClaimStatus, FundSource
 
 PAGE_SIZE = 50
@@ -232,8 +232,12 @@ def batch_export(request, pk: int):
     if outcome.failed:
         return redirect("subsidy:batch_detail", pk=pk)
     batch = selectors.batch_get(actor=request.user, pk=pk)
-    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{batch.reference}.csv"'
+    fmt = "xlsx" if request.POST.get("fmt") == "xlsx" else "csv"
+    if fmt == "xlsx":
+        response = HttpResponse(exports.transfer_xlsx(data), content_type=exports.XLSX)
+    else:
+        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{batch.reference}.{fmt}"'
     return response
 
 

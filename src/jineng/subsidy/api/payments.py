@@ -3,15 +3,16 @@ the bank-transfer file (the same bytes every time), the bank's results."""
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from django.http import HttpResponse
-from ninja import Field, File, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from jineng.core.api import KIB, MIB, Pagination, body_limit, error_responses
 from jineng.core.tabular import check_file_size
-from jineng.subsidy import selectors, services
+from jineng.subsidy import exports, selectors, services
 
 router = Router()
 
@@ -90,17 +91,25 @@ def batch_create(request, payload: PaymentBatchIn):
     return _detail(request, batch)
 
 
+class PaymentExportQuery(Schema):
+    fmt: Literal["csv", "xlsx"] = Field("csv", description="csv (the file of record) or xlsx "
+                                                           "(the same rows)")
+
+
 @router.post("/payment-batches/{batch_id}/export",
              response={200: None, **error_responses(403, 404)},
              operation_id="subsidy_payment_batch_export")
-def batch_export(request, batch_id: int):
+def batch_export(request, batch_id: int, query: Query[PaymentExportQuery]):
     """The bank-transfer file (CSV, UTF-8 with BOM): 序号, 转账参考号, 收款人名称, 收款账号,
     开户银行, 金额, 用途. The first export moves the claims to "in payment"; later ones answer
     the same bytes."""
     data = services.payment_batch_export(actor=request.auth, batch_id=batch_id)
     batch = selectors.batch_get(actor=request.auth, pk=batch_id)
-    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{batch.reference}.csv"'
+    if query.fmt == "xlsx":
+        response = HttpResponse(exports.transfer_xlsx(data), content_type=exports.XLSX)
+    else:
+        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{batch.reference}.{query.fmt}"'
     return response
 
 
