@@ -1,0 +1,3 @@
+from jineng.supervision.views import urlpatterns as urlpatterns
+
+app_name = "supervision"
