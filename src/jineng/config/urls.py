@@ -18,6 +18,7 @@ urlpatterns = [
     path("training/", include("jineng.training.urls")),
     path("assessment/", include("jineng.assessment.urls")),
     path("outcomes/", include("jineng.outcomes.urls")),
+    path("supervision/", include("jineng.supervision.urls")),
     path("subsidy/", include("jineng.subsidy.urls")),
     path("demand/", include("jineng.demand.urls")),
     path("plans/", include("jineng.plans.urls")),
