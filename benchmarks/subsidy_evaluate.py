@@ -90,7 +90,7 @@ def log(text: str, t0: float) -> None:
 def id_number(region: str, n: int) -> str:
     from jineng.core.validators import id_check_character
 
-    birth = dt.date(1970, 1, 1) + dt.timedelta(days=(n * 37) % 12000)
+    birth = dt.date(1960, 1, 1) + dt.timedelta(days=n // 1000)  # unique with the sequence
     body = f"{region}{birth:%Y%m%d}{n % 1000:03d}"
     return body + id_check_character(body)
 
@@ -130,7 +130,7 @@ def build(scale: float) -> dict:
         for n in range(n_persons):
             county = counties[n % len(counties)]
             number = id_number(county.code, n)
-            h = pii.keyed_hash(f"{number}#{n}")  # unique per person (n beyond 1,000 a day)
+            h = pii.keyed_hash(number)
             hashes.append(h)
             batch.append(Person(id_hash=h, id_encrypted="bench", id_masked=f"bench{n}",
                                 name=f"人员{n}", gender="M" if n % 2 else "F",

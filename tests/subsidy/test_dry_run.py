@@ -65,7 +65,7 @@ def test_allowed_with_steps_and_the_year(world):
                  occupation_code=a.cls.occupation.code or "")
     assert answer.status == 200, answer.body
     body = answer.body
-    assert body["allowed"] and Decimal(body["amount"]) == Decimal("500.00")
+    assert body["allowed"] and Decimal(body["amount"]) == Decimal("500.00"), (body["refusal_code"], body["refusal"])
     assert body["steps"] and all(s["text"] for s in body["steps"])
     assert body["refusal_code"] == "" and body["parameter_version"] == "gz-dry"
     assert body["year"]["used"] == 0 and body["year"]["left"] == 3
@@ -124,3 +124,21 @@ def test_the_worker_after_the_identity_check(world):
     other = f.id_number_for(n=555)
     f.PersonFactory(plain_id=other)
     assert ask(worker, other).status == 404  # only about oneself
+
+
+def test_published_sets_are_read_again_when_they_change():
+    from jineng.registry.models import Region
+    from jineng.subsidy import dry_run
+    from jineng.subsidy.models import ParameterSet
+    from jineng.subsidy.rules import parameters as loader
+
+    national = next(r for r in loader.shipped_sets() if r.region_code == "")
+    county = Region.objects.get(code=f.COUNTY)
+    day = dt.date(2026, 6, 1)
+    assert dry_run.parameters_for(county, day) is None
+    ParameterSet.objects.create(region=None, version=national.version,
+                                valid_from=national.valid_from, valid_to=national.valid_to,
+                                status="published", yaml_text="#", parsed=national.to_json())
+    found = dry_run.parameters_for(county, day)
+    assert found is not None and found.version == national.version
+    assert dry_run.parameters_for(county, day) is found  # the index kept

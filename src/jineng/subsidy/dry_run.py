@@ -21,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from jineng.catalog import selectors as catalog
@@ -30,14 +31,17 @@ from jineng.core.scoping import scope_of
 from jineng.registry import selectors as registry
 from jineng.registry.models import KeyGroupMembership, Occupation, Person, SkillLevel
 from jineng.subsidy import evaluation, imported, messages
-from jineng.subsidy.choices import ClaimKind, PayeeKind
+from jineng.subsidy.choices import ClaimKind, ParameterStatus, PayeeKind
+from jineng.subsidy.models import ParameterSet
 from jineng.subsidy.rules import engine
+from jineng.subsidy.rules import parameters as loader
 from jineng.subsidy.rules import types as t
 from jineng.subsidy.services.common import is_hrss, region_by_code
 
 __all__ = ["DryRunAnswer", "DryRunQuestion", "dry_run", "insured_months", "year_overview"]
 
 DEFAULT_TRAINING_TYPE = "employment"
+LIVE_SETS = (ParameterStatus.PUBLISHED, ParameterStatus.SUPERSEDED)
 
 
 @dataclass(frozen=True)
@@ -77,11 +81,22 @@ class DryRunAnswer:
 
 # --- who may ask -----------------------------------------------------------------------------
 
+def _holding(number: str) -> Person | None:
+    """registry.person_holding_number by the unique hash index: the person registered under
+    the number, or, for a merged duplicate's number, the survivor it was merged into (the OR
+    over the merged duplicates' join there cost 14 ms a call on SQLite)."""
+    found = (Person.objects.select_related("region").filter(id_hash=pii.keyed_hash(number))
+             .first())
+    while found is not None and found.merged_into_id:
+        found = Person.objects.select_related("region").get(pk=found.merged_into_id)
+    return found
+
+
 def _person_for(actor, number: str, region_code: str,
                 verified_person_id: int | None) -> Person | None:
     """The registered person the question is about, after checking that the actor may ask;
     None for a person not registered (HRSS staff only). NotFound otherwise."""
-    person = registry.person_holding_number(number)
+    person = _holding(number)
     if verified_person_id is not None:
         if person is None or person.pk != verified_person_id:
             raise NotFound()
@@ -105,6 +120,30 @@ def _person_for(actor, number: str, region_code: str,
                 training_class__institution_id=scope.organization_id).exists():
             return person
     raise NotFound()
+
+
+# --- the parameters --------------------------------------------------------------------------
+
+_INDEX: dict[tuple, loader.ParameterIndex] = {}
+
+
+def parameters_for(region, day: dt.date) -> t.ParameterSet | None:
+    """evaluation.parameters_for with the published sets read once per process while they do
+    not change (one aggregate query tells): resolving the chain again for every dry run cost
+    6 ms."""
+    own = evaluation.parameters_for
+    if (getattr(own, "__module__", ""), getattr(own, "__name__", "")) != (
+            evaluation.__name__, "parameters_for"):  # replaced (tests): follow it
+        return own(region, day)
+    key = tuple(ParameterSet.objects.filter(status__in=LIVE_SETS).aggregate(
+        n=Count("pk"), last=Max("pk"), changed=Max("published_at")).values())
+    index = _INDEX.get(key)
+    if index is None:
+        _INDEX.clear()
+        rows = ParameterSet.objects.filter(status__in=LIVE_SETS).values_list("parsed",
+                                                                             flat=True)
+        index = _INDEX[key] = loader.ParameterIndex(loader.raw_from_json(r) for r in rows)
+    return index.in_force(region.code, day)
 
 
 # --- the facts -------------------------------------------------------------------------------
@@ -233,7 +272,7 @@ def dry_run(*, actor, question: DryRunQuestion,
         urgent_occupation=bool(urgent), standard=standard, key_groups=groups,
         insured_months=months, days=question.days)
     history = _history(person, id_hash)
-    params = evaluation.parameters_for(region, day)
+    params = parameters_for(region, day)
     decision = evaluation.decide(facts, history, params)
     year = engine.year_usage(person_key, history, params, day) if params is not None else {}
     return DryRunAnswer(

@@ -26,16 +26,24 @@ _FIELDS = ("pk", "id_hash", "kind", "status", "claim_date", "payee_kind", "occup
            "level_id", "certificate_number", "certificate_date", "claim_number")
 
 
+_LEVELS: dict[int, tuple[str, int]] = {}
+
+
 def _levels() -> dict[int, tuple[str, int]]:
-    """Skill level id → (code, rank): a handful of rows, read once per call instead of a join
-    per history row."""
-    return {pk: (code, rank) for pk, code, rank in
-            SkillLevel.objects.values_list("pk", "code", "rank")}
+    """Skill level id → (code, rank): the registry's handful of rungs, read once per process
+    (and again when a level appears that is not known yet) instead of a join per row."""
+    if not _LEVELS:
+        _LEVELS.update({pk: (code, rank) for pk, code, rank in
+                        SkillLevel.objects.values_list("pk", "code", "rank")})
+    return _LEVELS
 
 
 def _prior(row: tuple, person_key: str, levels: dict[int, tuple[str, int]]) -> t.PriorSubsidy:
     (_pk, _hash, kind, status, claim_date, payee, occupation, level_id, cert, cert_date,
      number) = row
+    if level_id is not None and level_id not in levels:
+        _LEVELS.clear()
+        levels = _levels()
     level, rank = levels.get(level_id, ("", None))
     return t.PriorSubsidy(
         kind=kind, status=status, claim_date=claim_date, occupation_code=occupation or "",
@@ -75,8 +83,6 @@ def hashes_of_persons(person_ids: Iterable[int]) -> dict[str, int]:
 def history_for_person_ids(person_ids: Iterable[int]) -> dict[int, list[t.PriorSubsidy]]:
     """The imported subsidies of registered persons, by person id (the entries' person key is
     the person id as text, as for their claims in jineng)."""
-    if not HistoricSubsidy.objects.exists():  # no history imported: no person lookup
-        return {}
     by_hash = hashes_of_persons(person_ids)
     found = history_by_hash({h: str(pk) for h, pk in by_hash.items()})
     return {int(key): rows for key, rows in found.items()}
