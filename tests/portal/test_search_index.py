@@ -203,3 +203,15 @@ def test_a_common_word_ranks_title_matches_first_however_many_documents_hold_it(
     assert answer.count == 1000 and answer.count_capped
     assert [h.title for h in answer.hits[:3]] == ["培训中心0", "培训中心1", "培训中心2"]
     assert all(h.title_hit for h in answer.hits[:3]) and not answer.hits[3].title_hit
+
+
+def test_a_kind_with_few_documents_is_found_among_a_common_words_matches():
+    index._insert([SearchDocument(kind="institution", ref=f"b{i}", title=f"培训机构{i}",
+                                  title_tokens=f"培训 机构 {i}", tokens=f"培训 机构 {i}")
+                   for i in range(1100)])
+    index._insert([SearchDocument(kind="clause", ref=f"c{i}", title=f"条款{i}",
+                                  title_tokens=f"条款 {i}", tokens=f"条款 {i} 培训")
+                   for i in range(2)])
+    answer = s.search(actor=None, q="培训", kind="clause")
+    assert answer.count == 2 and {h.kind for h in answer.hits} == {"clause"}
+    assert s.search(actor=None, q="培训", kind="institution").count == 1000

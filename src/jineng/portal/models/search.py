@@ -119,8 +119,10 @@ class SearchDocument(models.Model):
             models.UniqueConstraint(fields=["kind", "ref"], name="search_document_unique"),
         ]
         indexes = [
+            # SQLite: the kind is an FTS column too, so a search of one kind is one MATCH
+            # (`kind : occupation AND "培训"`) rather than a walk over a common word's matches.
             FullTextIndex(name="portal_search_tokens_gin", field="tokens", fts_table=FTS_TABLE,
-                          fts_columns=("title_tokens", "tokens")),
+                          fts_columns=("title_tokens", "tokens", "kind")),
         ]
 
     def __str__(self) -> str:

@@ -148,18 +148,19 @@ def _candidates(*, actor, words: list[str], every: bool, kind: str, title_only: 
             qs = qs.filter(kind=kind)
         rows = qs.order_by().values_list("id", "kind", "start_date", "title")[:limit]
     else:
-        # The FTS5 table drives a join by rowid, so SQLite reads only `limit` matches. (An
-        # `id IN (SELECT rowid … MATCH …)` would list every match first: 300,000 for 培训.)
-        # Every document is public (SearchDocumentQuerySet), so no scope applies here.
+        # The FTS5 table drives a join by rowid (CROSS JOIN fixes SQLite's join order), so
+        # SQLite reads only `limit` matches. (An `id IN (SELECT rowid … MATCH …)` would list
+        # every match first: 300,000 for 培训.) A kind is matched in the FTS table's own `kind`
+        # column, so a kind with few documents is not found by walking a common word's
+        # matches. Every document is public (SearchDocumentQuerySet): no scope here.
         table = SearchDocument._meta.db_table
         expression = rules.fts5_query(words, every=every,
                                       column="title_tokens" if title_only else "")
-        sql = (f'SELECT d."id", d."kind", d."start_date", d."title" FROM "{FTS_TABLE}" f '
-               f'JOIN "{table}" d ON d."id" = f.rowid WHERE "{FTS_TABLE}" MATCH %s')
-        params: list = [expression]
         if kind:
-            sql += ' AND d."kind" = %s'
-            params.append(kind)
+            expression = f'kind : "{kind}" AND ({expression})'
+        sql = (f'SELECT d."id", d."kind", d."start_date", d."title" FROM "{FTS_TABLE}" f '
+               f'CROSS JOIN "{table}" d ON d."id" = f.rowid WHERE "{FTS_TABLE}" MATCH %s')
+        params: list = [expression]
         sql += " LIMIT %s"
         params.append(limit)
         with connection.cursor() as cursor:

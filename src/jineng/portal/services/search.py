@@ -79,8 +79,9 @@ def _insert(documents: list[SearchDocument]) -> int:
     if _fts():
         with connection.cursor() as cursor:
             cursor.executemany(
-                f'INSERT INTO "{FTS_TABLE}" (rowid, title_tokens, tokens) VALUES (%s, %s, %s)',
-                [(d.pk, d.title_tokens, d.tokens) for d in created])
+                f'INSERT INTO "{FTS_TABLE}" (rowid, title_tokens, tokens, kind) '
+                'VALUES (%s, %s, %s, %s)',
+                [(d.pk, d.title_tokens, d.tokens, d.kind) for d in created])
     return len(created)
 
 
