@@ -21,8 +21,10 @@ SUBJECT_KINDS = (PERSON, CLASS, INSTITUTION, TEACHER, DEVICE, SITE)
 DEFAULT_VALID_FROM = "2020-01-01"
 
 
-def N_(text: str) -> str:  # the gettext_noop marker
+def gettext_noop(text: str) -> str:
+    """Marks a msgid for extraction (makemessages knows this name); pure, no Django."""
     return text
+
 
 
 @dataclass(frozen=True)
@@ -39,36 +41,44 @@ class RuleSpec:
 
 
 RULES: dict[str, RuleSpec] = {r.code: r for r in (
-    RuleSpec("R01", HIGH, PERSON, N_("One person enrolled in classes whose sessions overlap in "
-                                     "time"),
+    RuleSpec("R01", HIGH, PERSON, gettext_noop(
+                "One person enrolled in classes whose sessions overlap in "
+                "time"),
              {"min_overlap_minutes": 1}, "enrollment", "enrollment", "overlapping_sessions"),
-    RuleSpec("R02", HIGH, PERSON, N_("Consecutive check-ins too far apart for the time between "
-                                     "them (impossible travel)"),
+    RuleSpec("R02", HIGH, PERSON, gettext_noop(
+                "Consecutive check-ins too far apart for the time between "
+                "them (impossible travel)"),
              {"max_kmh": 120, "min_km": 5}, "event", "event", "km_per_hour"),
-    RuleSpec("R03", MEDIUM, CLASS, N_("Check-ins far from the site or outside the session window "
-                                      "above a share of a class's check-ins"),
+    RuleSpec("R03", MEDIUM, CLASS, gettext_noop(
+                "Check-ins far from the site or outside the session window "
+                "above a share of a class's check-ins"),
              {"max_share": 0.3, "min_checkins": 10}, "flagged_checkins", "checkins", "share"),
-    RuleSpec("R04", HIGH, TEACHER, N_("A teacher in two sessions at the same time at different "
-                                      "institutions"),
+    RuleSpec("R04", HIGH, TEACHER, gettext_noop(
+                "A teacher in two sessions at the same time at different "
+                "institutions"),
              {"min_overlap_minutes": 1}, "session", "session", "overlap_minutes"),
-    RuleSpec("R05", MEDIUM, SITE, N_("More people checked in at a site than its capacity"),
+    RuleSpec("R05", MEDIUM, SITE, gettext_noop(
+                "More people checked in at a site than its capacity"),
              {"tolerance": 0}, "session", "capacity", "people"),
-    RuleSpec("R06", HIGH, CLASS, N_("Machine-like attendance: many trainees checking in within "
-                                    "the same seconds"),
+    RuleSpec("R06", HIGH, CLASS, gettext_noop(
+                "Machine-like attendance: many trainees checking in within "
+                "the same seconds"),
              {"window_seconds": 2, "min_people": 8}, "session", "first_event", "people"),
-    RuleSpec("R07", HIGH, DEVICE, N_("One device checking in many different people"),
+    RuleSpec("R07", HIGH, DEVICE, gettext_noop("One device checking in many different people"),
              {"min_people": 5, "excluded_methods": [1]}, "first_event", "classes", "people"),
-    RuleSpec("R10A", HIGH, CLASS, N_("Assessment held before the class finished"),
+    RuleSpec("R10A", HIGH, CLASS, gettext_noop("Assessment held before the class finished"),
              {"grace_days": 0}, "sitting", "candidates", "days_early"),
-    RuleSpec("R10B", HIGH, PERSON, N_("Certificate issued before the assessment"),
+    RuleSpec("R10B", HIGH, PERSON, gettext_noop("Certificate issued before the assessment"),
              {}, "certificate", "candidate", "days_early"),
-    RuleSpec("R10C", HIGH, TEACHER, N_("A teacher of the class examining its own trainees"),
+    RuleSpec("R10C", HIGH, TEACHER, gettext_noop(
+                "A teacher of the class examining its own trainees"),
              {}, "sitting", "class", "candidates"),
-    RuleSpec("R11A", MEDIUM, CLASS, N_("Pass rate far above peers of the same occupation and "
-                                       "level"),
+    RuleSpec("R11A", MEDIUM, CLASS, gettext_noop(
+                "Pass rate far above peers of the same occupation and "
+                "level"),
              {"min_candidates": 10, "min_gap": 0.3, "min_peer_candidates": 20},
              "candidates", "passed", "pass_rate"),
-    RuleSpec("R11B", MEDIUM, CLASS, N_("Scores heaped just above the pass mark"),
+    RuleSpec("R11B", MEDIUM, CLASS, gettext_noop("Scores heaped just above the pass mark"),
              {"band": 3.0, "min_share": 0.6, "min_scored": 10},
              "scored", "just_above", "share"),
 )}
