@@ -303,7 +303,7 @@ class YearOverview:
     left: int
     parameter_version: str
     kinds: list[KindOverview]
-    history: list[t.PriorSubsidy]
+    history: list[dict]
 
 
 def year_overview(*, verified_person_id: int, day: dt.date) -> YearOverview | None:
@@ -343,8 +343,11 @@ def year_overview(*, verified_person_id: int, day: dt.date) -> YearOverview | No
                        "and level not subsidized before, claim window).")
         kinds.append(KindOverview(kind=kind.value, label=str(kind.label), available=available,
                                   reason=reason))
-    counted = [p for p in history if p.counts]
-    counted.sort(key=lambda p: p.claim_date, reverse=True)
+    labels = dict(ClaimKind.choices)
+    counted = [{"claim_date": p.claim_date, "kind": p.kind,
+                "label": str(labels.get(p.kind, p.kind)), "occupation_code": p.occupation_code,
+                "level": p.level} for p in history if p.counts]
+    counted.sort(key=lambda p: p["claim_date"], reverse=True)
     return YearOverview(year=usage["year"], used=usage["used"], limit=usage["limit"],
                         left=usage["left"], parameter_version=usage["parameter_version"],
                         kinds=kinds, history=counted)
