@@ -55,7 +55,8 @@ def certificate(enrollment: Enrollment, day: dt.date = dt.date(2026, 4, 20)) -> 
 
 
 def assessed_class(trainees: int = 2, *, certificates: bool = True,
-                   world: h.World | None = None) -> Assessed:
+                   world: h.World | None = None, person_numbers: tuple[int, ...] = ()
+                   ) -> Assessed:
     """A class declared through the training services, its trainees enrolled, then moved to
     "assessed" with every trainee completed (the training and assessment apps' own steps are
     tested there)."""
@@ -65,6 +66,7 @@ def assessed_class(trainees: int = 2, *, certificates: bool = True,
     cls = h.declare(w, name=f"养老护理员（初级）就业技能培训第{later + 1}期",
                     sessions=h.sessions(start=h.START + dt.timedelta(weeks=2 * later)))
     enrollments = [h.enroll(w, cls) for _ in range(trainees)]
+    enrollments += [h.enroll(w, cls, n=n, name=f"学员{n}") for n in person_numbers]
     Enrollment.objects.filter(training_class=cls).update(completed=True,
                                                          attended_hours=Decimal("30"))
     TrainingClass.objects.filter(pk=cls.pk).update(status="assessed")

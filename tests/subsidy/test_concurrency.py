@@ -164,3 +164,26 @@ def test_a_crash_between_export_and_marking_leaves_nothing_and_the_retry_pays_on
     services.payment_results_import(actor=city, batch_id=batch.pk, data=results)
     assert SubsidyClaim.objects.filter(status=ClaimStatus.PAID).count() == 2
     assert BudgetEntry.objects.filter(kind=EntryKind.SPEND).count() == 2
+
+
+def test_two_claims_of_one_person_submitted_at_once_cannot_both_pass_a_limit(monkeypatch):
+    from jineng.subsidy.rules import types as t
+
+    params = sh.rules_params()
+    sh.use_params(monkeypatch, t.ParameterSet(
+        version=params.version, region_code=params.region_code, valid_from=params.valid_from,
+        valid_to=None, limits=t.Limits(yearly_limit=1, same_occupation_level=False),
+        kinds=params.kinds))
+    a = sh.assessed_class(0, person_numbers=(501,), certificates=False)
+    b = sh.assessed_class(0, world=a.world, person_numbers=(501,), certificates=False)
+    (first,) = sh.drafts(a).created
+    (second,) = sh.drafts(b).created
+    assert first.person_id == second.person_id
+    op = a.world.operator
+    results = in_threads(
+        lambda: services.claim_submit(actor=op, claim_id=first.pk),
+        lambda: services.claim_submit(actor=op, claim_id=second.pk))
+    won = [r for r in results if isinstance(r, SubsidyClaim)]
+    lost = [r for r in results if isinstance(r, DomainError)]
+    assert len(won) == 1 and len(lost) == 1, results
+    assert lost[0].code == "yearly_limit"

@@ -26,6 +26,7 @@ from jineng.core.errors import Conflict, DomainError, Forbidden, NotFound
 from jineng.core.history import record_transition
 from jineng.core.models import AuditAction
 from jineng.core.scoping import scope_of
+from jineng.registry import selectors as registry
 from jineng.registry.choices import RegionLevel
 from jineng.subsidy import evaluation, plan_facts
 from jineng.subsidy import lifecycle as lc
@@ -114,7 +115,7 @@ def _locked(actor, claim_id: int) -> SubsidyClaim:
     if not SubsidyClaim.objects.visible_to(actor).filter(pk=claim_id).exists():
         raise NotFound()
     return (SubsidyClaim.objects.select_for_update(of=("self",))
-            .select_related("region", "region__parent", "organization", "budget")
+            .select_related("region", "region__parent", "organization", "budget", "person")
             .get(pk=claim_id))
 
 
@@ -301,7 +302,11 @@ def claim_set_account(*, actor, claim_id: int, account: str, bank_name: str) -> 
 
 def _recheck(claim: SubsidyClaim):
     """Evaluate a stored claim again against today's parameters and history (itself
-    excluded); answers the decision."""
+    excluded); answers the decision. The person's row is locked first (inside the caller's
+    transaction): two claims of one person submitted or approved at once are decided one
+    after the other, so both cannot pass a limit that only one fits."""
+    if claim.person_id:
+        registry.person_holding_hash_locked(claim.person.id_hash)
     params = evaluation.parameters_for(claim.region, claim.claim_date)
     history = evaluation.history_for([claim.person_id], exclude_claim_ids=[claim.pk]) \
         if claim.person_id else {}
@@ -379,7 +384,10 @@ def claim_review(*, actor, claim_id: int, action: str, reason: str = "") -> Subs
         if target != ClaimStatus.APPROVED:
             return _move(actor, claim, action, reason)
         decision = _recheck(claim)
-        if decision.parameter_version != claim.parameter_version or not decision.allowed:
+        if not decision.allowed:
+            raise DomainError(evaluation.refusal_sentence(decision), field="claim",
+                              code=decision.refusal_code or "refused")
+        if decision.parameter_version != claim.parameter_version:
             raise Conflict(_("The claim was computed with parameters %(old)s; %(new)s are in "
                              "force now. Return it so that it is submitted again.")
                            % {"old": claim.parameter_version or "—",
