@@ -53,3 +53,4 @@ def test_the_year_says_what_is_left_and_why_not(monkeypatch):
 def test_without_the_identity_check_the_check_comes_first():
     page = Client().get(reverse("subsidy:own_year"))
     assert page.status_code == 302
+

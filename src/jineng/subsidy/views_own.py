@@ -4,26 +4,20 @@ assessment app's; the session holds only the verified person's id with a deadlin
 
 from __future__ import annotations
 
-import time
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from jineng.assessment.selectors import records as assessment_records
 from jineng.core.errors import NotFound
 from jineng.subsidy import dry_run
 
 
 def verified_person_id(request: HttpRequest) -> int | None:
-    from jineng.assessment.views.records import PERSON_KEY
-
-    held = request.session.get(PERSON_KEY)
-    if (not isinstance(held, dict) or not isinstance(held.get("id"), int)
-            or float(held.get("until", 0)) <= time.time()):
-        return None
-    return held["id"]
+    """The person the identity check verified in this session, while it lasts; else None."""
+    return assessment_records.verified_person_id(getattr(request, "session", None))
 
 
 @never_cache
