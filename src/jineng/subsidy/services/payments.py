@@ -18,6 +18,7 @@ Bank-transfer file layout (CSV, UTF-8 with BOM; documented in docs/subsidy.md): 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -94,7 +95,7 @@ def payment_batch_create(*, actor, region_code: str, fund_source: str,
         now = timezone.now()
         batch = PaymentBatch.objects.create(
             region=region, fund_source=fund_source,
-            reference=f"PB{now:%Y%m%d%H%M%S}{now.microsecond:06d}",
+            reference=f"PB-{uuid.uuid4().hex}",  # replaced by the numbered one below
             total=sum(c.amount for c in claims), count=len(claims),
             created_by=actor if getattr(actor, "is_authenticated", False) else None)
         batch.reference = f"PB{now:%Y%m%d}{batch.pk:08d}"
