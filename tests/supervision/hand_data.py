@@ -110,9 +110,19 @@ def build() -> dict:
             cand.append(dict(candidate_id=next(cid), sitting_id=c * 10, person_id=c * 100 + k,
                              class_id=c, sitting_day=D + 20, score=61.0 if k < near else 80.0,
                              pass_mark=60.0))
+    # R09: person 90 insured by institution 20 (class 90's) in the class's month; person 91 by
+    # another employer, person 92 by institution 20 the month after the class
+    inst_rows = [dict(institution_id=20, credit_code="91520100MA000000X1")]
+    employment = [dict(person_id=90, employer_code="91520100MA000000X1", month=24_300),
+                  dict(person_id=91, employer_code="91520100MA000000Y2", month=24_300),
+                  dict(person_id=92, employer_code="91520100MA000000X1", month=24_302)]
+    classes.append(dict(class_id=90, institution_id=20, end_day=D, start_month=24_300,
+                        end_month=24_301))
+    for e, p in ((901, 90), (902, 91), (903, 92)):
+        enr.append(dict(enrollment_id=e, person_id=p, class_id=90, institution_id=20))
     tables = {"enrollments": enr, "sessions": ses, "events": ev, "sites": sites,
               "teaching": teach, "candidates": cand, "examiners": exam, "certificates": certs,
-              "classes": classes}
+              "classes": classes, "institutions": inst_rows, "employment": employment}
     expected = {
         ("R01", "person", "1", 10, 1, 101, 102, 1.0),
         ("R02", "person", "3", 14, 1, first_fast, first_fast + 1, None),  # speed checked apart
@@ -122,6 +132,7 @@ def build() -> dict:
         ("R05", "site", "3", 31, 7, 3001, 3, 4.0),
         ("R06", "class", "60", 60, 9, 6000, first_machine, 8.0),
         ("R07", "device", "dev-A", 70, 11, first_device, 1, 5.0),
+        ("R09", "person", "90", 90, 20, 901, 90, 1.0),
         ("R10A", "class", "80", 80, 12, 800, 2, 5.0),
         ("R10B", "person", "80", 80, None, 900, 8000, 1.0),
         ("R10C", "teacher", "h9", 80, 12, 800, 80, 2.0),

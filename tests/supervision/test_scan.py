@@ -156,3 +156,32 @@ def test_rule_parameters_are_dated() -> None:
     run = scan()
     assert run.rule_versions["R06"]["parameters"]["min_people"] == 20
     assert not RiskAlert.objects.filter(rule_code="R06").exists()
+
+
+def test_trainee_insured_by_the_institution_that_trains_them() -> None:
+    """R09 from the outcomes app's social-insurance records: one trainee insured by the
+    institution in the class's first month; another by a different employer."""
+    from decimal import Decimal
+
+    from jineng.outcomes.choices import ImportKind, ImportSource
+    from jineng.outcomes.models import InsuranceImport, InsuranceRecord
+    from jineng.training import services
+
+    w = h.world()
+    cls = h.declare(w)
+    services.class_transition(actor=w.county_staff, training_class=cls, action="approve")
+    a, b = h.enroll(w, cls), h.enroll(w, cls)
+    source = InsuranceImport.objects.create(kind=ImportKind.RECORDS, source=ImportSource.FILE,
+                                            filename="t.csv", content_sha256="r" * 64,
+                                            region=f.region(f.PROVINCE))
+    month = cls.start_date.replace(day=1)
+    InsuranceRecord.objects.bulk_create([
+        InsuranceRecord(id_hash=e.person.id_hash, person=e.person, employer_code=code,
+                        employer_region=f.region(f.COUNTY), month=month, pension=True,
+                        wage_base=Decimal(4000), source_import=source)
+        for e, code in ((a, w.org.credit_code), (b, w.other_org.credit_code))])
+    run = scan()
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    (alert,) = RiskAlert.objects.filter(rule_code="R09")
+    assert alert.subject_ref == str(a.person_id) and alert.training_class_id == cls.pk
+    assert alert.evidence["enrollment"] == a.pk and alert.evidence["months_insured"] == 1

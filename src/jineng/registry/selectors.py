@@ -312,3 +312,12 @@ def sites_for_risk() -> QuerySet:
     """Every training site's id, capacity and coordinates, unscoped and set-based, for the
     supervision risk scan (issue 13)."""
     return TrainingSite.objects.order_by().values_list("pk", "capacity", "latitude", "longitude")
+
+
+def institution_codes_for_risk() -> QuerySet:
+    """Training institutions' ids and credit codes, unscoped and set-based, for the
+    supervision risk scan (trainees insured by their own institution)."""
+    from jineng.registry.choices import OrganizationKind
+
+    return (Organization.objects.filter(kind=OrganizationKind.TRAINING).order_by()
+            .values_list("pk", "credit_code"))

@@ -618,5 +618,5 @@ def risk_snapshot(since: dt.datetime | None = None) -> dict[str, QuerySet]:
                                 "teacher__id_hash"),
         "classes": TrainingClass.objects.order_by().values_list(
             "pk", "institution_id", "site_id", "end_date", "occupation_id", "level_id",
-            "region_id"),
+            "region_id", "start_date"),
     }

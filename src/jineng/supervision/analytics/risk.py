@@ -17,7 +17,10 @@ Snapshot tables (see services/snapshot.py):
                 score, pass_mark, passed, occupation_id, level_id
   examiners:    sitting_id, examiner_hash
   certificates: certificate_id, person_id, class_id, issued_day
-  classes:      class_id, institution_id, site_id, end_day, occupation_id, level_id
+  classes:      class_id, institution_id, site_id, end_day, occupation_id, level_id,
+                start_month, end_month   (months are year * 12 + month - 1)
+  institutions: institution_id, credit_code
+  employment:   person_id, employer_code, month   (social-insurance months at institutions)
 
 Every rule answers rows of ALERT_COLUMNS: the rule code, the subject (kind and reference),
 the class and institution involved (when one is), two record references and a measure: the
@@ -174,6 +177,24 @@ def r07_shared_device(events: ir.Table, *, min_people: int = 5,
     return _out(g, "R07", "device", g.device, g.cls, g.inst, g.first, g.classes, g.people)
 
 
+def r09_employees_trained(enrollments: ir.Table, classes: ir.Table, institutions: ir.Table,
+                          employment: ir.Table, *, min_months: int = 1) -> ir.Table:
+    """Trainees insured by the institution that trains them during the class (at least
+    `min_months` contribution months between the class's first and last month)."""
+    c = classes.select("class_id", "start_month", "end_month")
+    e = enrollments.join(c, "class_id")
+    e = e.join(institutions, "institution_id")
+    j = e.join(employment, [e.person_id == employment.person_id,
+                            e.credit_code == employment.employer_code,
+                            employment.month >= e.start_month,
+                            employment.month <= e.end_month])
+    j = j.select(pid=e.person_id, enr=e.enrollment_id, cls=e.class_id, inst=e.institution_id,
+                 month=employment.month)
+    g = j.group_by(["pid", "enr", "cls", "inst"]).aggregate(months=j.month.nunique())
+    g = g.filter(g.months >= int(min_months))
+    return _out(g, "R09", "person", g.pid, g.cls, g.inst, g.enr, g.cls, g.months)
+
+
 def r10a_assessed_before_end(candidates: ir.Table, classes: ir.Table, *,
                              grace_days: int = 0) -> ir.Table:
     """Sittings that assessed a class's trainees before the class's last day."""
@@ -261,6 +282,8 @@ def rule_expressions(tables: dict[str, ir.Table], parameters: dict[str, dict]) -
         "R05": lambda p: r05_over_capacity(t["events"], t["sessions"], t["sites"], **p),
         "R06": lambda p: r06_machine_like(t["events"], **p),
         "R07": lambda p: r07_shared_device(t["events"], **p),
+        "R09": lambda p: r09_employees_trained(t["enrollments"], t["classes"],
+                                               t["institutions"], t["employment"], **p),
         "R10A": lambda p: r10a_assessed_before_end(t["candidates"], t["classes"], **p),
         "R10B": lambda p: r10b_certificate_before_assessment(t["certificates"],
                                                              t["candidates"]),

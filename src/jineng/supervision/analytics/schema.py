@@ -26,7 +26,10 @@ SCHEMAS: dict[str, pa.Schema] = {
     "certificates": pa.schema([("certificate_id", INT), ("person_id", INT), ("class_id", INT),
                                ("issued_day", INT)]),
     "classes": pa.schema([("class_id", INT), ("institution_id", INT), ("site_id", INT),
-                          ("end_day", INT), ("occupation_id", INT), ("level_id", INT)]),
+                          ("end_day", INT), ("occupation_id", INT), ("level_id", INT),
+                          ("start_month", INT), ("end_month", INT)]),
+    "institutions": pa.schema([("institution_id", INT), ("credit_code", S)]),
+    "employment": pa.schema([("person_id", INT), ("employer_code", S), ("month", INT)]),
 }
 
 

@@ -66,6 +66,9 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
              {"window_seconds": 2, "min_people": 8}, "session", "first_event", "people"),
     RuleSpec("R07", HIGH, DEVICE, gettext_noop("One device checking in many different people"),
              {"min_people": 5, "excluded_methods": [1]}, "first_event", "classes", "people"),
+    RuleSpec("R09", HIGH, PERSON, gettext_noop(
+                "Trainee insured by the institution that trains them during the class"),
+             {"min_months": 1}, "enrollment", "class", "months_insured"),
     RuleSpec("R10A", HIGH, CLASS, gettext_noop("Assessment held before the class finished"),
              {"grace_days": 0}, "sitting", "candidates", "days_early"),
     RuleSpec("R10B", HIGH, PERSON, gettext_noop("Certificate issued before the assessment"),

@@ -29,6 +29,10 @@ def _day(value: dt.date | None) -> int | None:
     return None if value is None else (value - EPOCH_DAY).days
 
 
+def _month(value: dt.date | None) -> int | None:
+    return None if value is None else value.year * 12 + value.month - 1
+
+
 def _f(value) -> float | None:
     return None if value is None else float(value)
 
@@ -55,7 +59,8 @@ def _table(name: str, rows: Iterable[tuple]) -> pa.Table:
 def build_snapshot(since: dt.datetime | None = None) -> tuple[dict[str, pa.Table], dict]:
     """The snapshot tables and, besides, class id → region id (to scope the alerts)."""
     from jineng.assessment.selectors.risk import risk_snapshot as assessment_snapshot
-    from jineng.registry.selectors import sites_for_risk
+    from jineng.outcomes.selectors.risk import records_at_employers
+    from jineng.registry.selectors import institution_codes_for_risk, sites_for_risk
     from jineng.training.selectors import risk_snapshot as training_snapshot
 
     tr = training_snapshot(since - LOOKBACK if since is not None else None)
@@ -71,8 +76,9 @@ def build_snapshot(since: dt.datetime | None = None) -> tuple[dict[str, pa.Table
     t["teaching"] = _table("teaching", tr["teaching"].iterator(chunk_size=CHUNK))
     regions: dict[int, int] = {}
     class_rows = []
-    for pk, inst, site, end, occ, lvl, region in tr["classes"].iterator(chunk_size=CHUNK):
-        class_rows.append((pk, inst, site, _day(end), occ, lvl))
+    for pk, inst, site, end, occ, lvl, region, start in tr["classes"].iterator(
+            chunk_size=CHUNK):
+        class_rows.append((pk, inst, site, _day(end), occ, lvl, _month(start), _month(end)))
         regions[pk] = region
     t["classes"] = _table("classes", class_rows)
     t["sites"] = _table("sites", ((pk, cap, _f(lat), _f(lon)) for pk, cap, lat, lon
@@ -82,6 +88,11 @@ def build_snapshot(since: dt.datetime | None = None) -> tuple[dict[str, pa.Table
          occ, lvl)
         for pk, sitting, person, cls, enr_cls, evaluator, day, score, mark, passed, occ, lvl
         in asmt["candidates"].iterator(chunk_size=CHUNK)))
+    codes = institution_codes_for_risk()
+    t["institutions"] = _table("institutions", codes.iterator(chunk_size=CHUNK))
+    t["employment"] = _table("employment", (
+        (person, code, _month(month)) for person, code, month
+        in records_at_employers(codes.values("credit_code")).iterator(chunk_size=CHUNK)))
     t["examiners"] = _table("examiners", asmt["examiners"].iterator(chunk_size=CHUNK))
     t["certificates"] = _table("certificates", (
         (pk, person, cls, _day(day)) for pk, person, cls, day
