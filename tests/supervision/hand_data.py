@@ -120,6 +120,13 @@ def build() -> dict:
                         end_month=24_301))
     for e, p in ((901, 90), (902, 91), (903, 92)):
         enr.append(dict(enrollment_id=e, person_id=p, class_id=90, institution_id=20))
+    # R12: person 95 in three classes of occupation 3 level 2, person 96 in two
+    for c, inst in ((95, 21), (96, 22), (97, 23)):
+        classes.append(dict(class_id=c, institution_id=inst, end_day=D, occupation_id=3,
+                            level_id=2))
+    for e, p, c, inst in ((951, 95, 95, 21), (952, 95, 96, 22), (953, 95, 97, 23),
+                          (961, 96, 95, 21), (962, 96, 96, 22)):
+        enr.append(dict(enrollment_id=e, person_id=p, class_id=c, institution_id=inst))
     tables = {"enrollments": enr, "sessions": ses, "events": ev, "sites": sites,
               "teaching": teach, "candidates": cand, "examiners": exam, "certificates": certs,
               "classes": classes, "institutions": inst_rows, "employment": employment}
@@ -133,6 +140,7 @@ def build() -> dict:
         ("R06", "class", "60", 60, 9, 6000, first_machine, 8.0),
         ("R07", "device", "dev-A", 70, 11, first_device, 1, 5.0),
         ("R09", "person", "90", 90, 20, 901, 90, 1.0),
+        ("R12", "person", "95", 97, 23, 3, 2, 3.0),
         ("R10A", "class", "80", 80, 12, 800, 2, 5.0),
         ("R10B", "person", "80", 80, None, 900, 8000, 1.0),
         ("R10C", "teacher", "h9", 80, 12, 800, 80, 2.0),

@@ -270,6 +270,19 @@ def r11b_heaped_scores(candidates: ir.Table, classes: ir.Table, *, band: float =
                 g.share.round(4))
 
 
+def r12_repeat_training(enrollments: ir.Table, classes: ir.Table, *,
+                        max_classes: int = 2) -> ir.Table:
+    """A person enrolled in more than `max_classes` classes of the same occupation and level
+    (across institutions and years); one alert per person × occupation × level."""
+    c = classes.select("class_id", occ=classes.occupation_id, lvl=classes.level_id)
+    j = enrollments.join(c, "class_id")
+    j = j.filter(j.occ.notnull() & j.lvl.notnull())
+    g = j.group_by(["person_id", "occ", "lvl"]).aggregate(
+        n=j.class_id.nunique(), last=j.class_id.max(), inst=j.institution_id.max())
+    g = g.filter(g.n > int(max_classes))
+    return _out(g, "R12", "person", g.person_id, g.last, g.inst, g.occ, g.lvl, g.n)
+
+
 def rule_expressions(tables: dict[str, ir.Table], parameters: dict[str, dict]) -> dict:
     """Rule code → Ibis expression of its alert rows, for the rules in `parameters` (code →
     the parameters in force)."""
@@ -291,5 +304,6 @@ def rule_expressions(tables: dict[str, ir.Table], parameters: dict[str, dict]) -
                                                     t["teaching"]),
         "R11A": lambda p: r11a_pass_rate_outlier(t["candidates"], t["classes"], **p),
         "R11B": lambda p: r11b_heaped_scores(t["candidates"], t["classes"], **p),
+        "R12": lambda p: r12_repeat_training(t["enrollments"], t["classes"], **p),
     }
     return {code: build[code](params) for code, params in parameters.items() if code in build}

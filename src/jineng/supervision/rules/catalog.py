@@ -84,6 +84,9 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
     RuleSpec("R11B", MEDIUM, CLASS, gettext_noop("Scores heaped just above the pass mark"),
              {"band": 3.0, "min_share": 0.6, "min_scored": 10},
              "scored", "just_above", "share"),
+    RuleSpec("R12", MEDIUM, PERSON, gettext_noop(
+                "The same person trained again and again in the same occupation and level"),
+             {"max_classes": 2}, "occupation", "level", "classes"),
 )}
 
 
