@@ -291,3 +291,12 @@ def test_map_page_without_a_place_lists_counties_with_a_link_to_zoom_in(sw, clie
     assert response.status_code == 200 and 'id="region-list"' in text
     code = sw.near.site.region.code[:6]
     assert f"place={code}" in text and "within_km=30" in text
+
+
+def test_a_county_without_coordinates_sits_at_the_mean_of_its_sites(sw, anon):
+    county = sw.near.site.region
+    county.latitude = county.longitude = None
+    county.save()
+    [region] = anon.call("portal_site_map", query={}).body["regions"]
+    lats = [float(sw.near.site.latitude), float(sw.far.site.latitude)]
+    assert region["latitude"] == pytest.approx(sum(lats) / 2, abs=1e-5)

@@ -429,45 +429,58 @@ def site_map(search: ClassSearch, *, offset: int = 0, limit: int = MAX_MARKERS) 
 
 
 def site_map_regions(search: ClassSearch) -> SitePage:
-    """The matching sites and classes per county: one read of the matching public classes
-    (by the status/end-date index; a few thousand short rows at tier L), nothing per site.
-    A county's marker sits at its seat (the registry's coordinates), else at the mean of its
-    sites. With a place, only sites within the radius count."""
+    """The matching sites and classes per county: one read of the matching public classes'
+    (site, region) ids (by the status/end-date index; a few thousand short rows at tier L),
+    nothing per site. A class's region is its site's (training declares it so). A county's
+    marker sits at its seat (the registry's coordinates), else at the mean of its sites. With
+    a place, only sites within the radius count (their coordinates are read then)."""
     # The public scope of the sites as a correlated EXISTS: SQLite keeps reading the classes by
     # the status/end-date index (an IN (subquery) or a GROUP BY makes it walk the site_id
     # index over the whole table: 5–10 times slower at tier M).
     qs = _filtered(search).filter(Exists(
-        registry.site_list(actor=None).order_by().filter(pk=OuterRef("site_id"))))
-    per_site: dict[int, list] = {}
-    for site_id, code, lat, lon in qs.order_by().values_list(
-            "site_id", "site__region__code", "site__latitude", "site__longitude"):
-        row = per_site.get(site_id)
-        if row is None:
-            per_site[site_id] = [code[:6], float(lat), float(lon), 1]
-        else:
-            row[3] += 1
-    counties: dict[str, list] = {}  # code -> [sites, classes, sum lat, sum lon]
-    for county, lat, lon, n in per_site.values():
-        if search.place is not None and rules.distance_km(
-                search.place.lat, search.place.lon, lat, lon) > search.within_km:
-            continue
-        c = counties.setdefault(county, [0, 0, 0.0, 0.0])
+        registry.site_list(actor=None).order_by().filter(pk=OuterRef("site_id")))).order_by()
+    per_site: dict[int, list] = {}  # site id -> [region id, classes]
+    if search.place is None:
+        for site_id, region_id in qs.values_list("site_id", "region_id"):
+            row = per_site.get(site_id)
+            if row is None:
+                per_site[site_id] = [region_id, 1]
+            else:
+                row[1] += 1
+    else:
+        for site_id, region_id, lat, lon in qs.values_list(
+                "site_id", "region_id", "site__latitude", "site__longitude"):
+            row = per_site.get(site_id)
+            if row is None:
+                if rules.distance_km(search.place.lat, search.place.lon, float(lat),
+                                     float(lon)) <= search.within_km:
+                    per_site[site_id] = [region_id, 1]
+            else:
+                row[1] += 1
+    if not per_site:
+        return SitePage(0, 0, 0, [], mode="regions")
+    codes = dict(registry.region_list(actor=None).filter(
+        pk__in={r for r, _n in per_site.values()}).values_list("pk", "code"))
+    counties: dict[str, list] = {}  # code -> [sites, classes, site ids]
+    for site_id, (region_id, n) in per_site.items():
+        c = counties.setdefault(codes.get(region_id, "")[:6], [0, 0, []])
         c[0] += 1
         c[1] += n
-        c[2] += lat
-        c[3] += lon
-    if not counties:
-        return SitePage(0, 0, 0, [], mode="regions")
+        c[2].append(site_id)
     known = {code: (name, lat, lon) for code, name, lat, lon in registry.region_list(
         actor=None).filter(code__in=list(counties)).values_list(
         "code", "name", "latitude", "longitude")}
     regions = []
-    for code, (sites, classes, sum_lat, sum_lon) in counties.items():
+    for code, (sites, classes, site_ids) in counties.items():
         name, lat, lon = known.get(code, (code, None, None))
-        regions.append(RegionMarker(
-            code=code, name=name, sites=sites, classes=classes,
-            latitude=float(lat) if lat is not None else round(sum_lat / sites, 6),
-            longitude=float(lon) if lon is not None else round(sum_lon / sites, 6)))
+        if lat is None or lon is None:  # rare: a county without its seat's coordinates
+            points = list(registry.site_list(actor=None).filter(pk__in=site_ids[:500])
+                          .values_list("latitude", "longitude"))
+            lat = sum(float(p[0]) for p in points) / len(points)
+            lon = sum(float(p[1]) for p in points) / len(points)
+        regions.append(RegionMarker(code=code, name=name, sites=sites, classes=classes,
+                                    latitude=round(float(lat), 6),
+                                    longitude=round(float(lon), 6)))
     regions.sort(key=lambda r: (-r.classes, r.code))
     total = sum(r.sites for r in regions)
     return SitePage(total, 0, 0, [], mode="regions", regions=regions)
