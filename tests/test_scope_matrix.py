@@ -1295,6 +1295,8 @@ SKIP: dict[str, str] = {
     "assessment:records_own_pdf": "the verified worker's own record as a PDF (redirects to the "
                                   "start without a verified session)",
     "assessment:records_own_logout": "POST-only: closes the worker's own record (GET 405)",
+    "subsidy:own_year": "the verified worker's own subsidies this year (redirects to the "
+                        "identity check without a verified session); tests/subsidy/test_dry_run.py",
     "assessment:issuance_training_certificates": "POST-only: issues a class's training "
     "certificates (GET 405); its scope is tested in tests/assessment/test_issuance_pages_api.py",
     "assessment_certificate_public_status": _PUBLIC_STATUS,
