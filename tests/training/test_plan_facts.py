@@ -118,15 +118,55 @@ def subsidized_plan(db):
                                 key="lianyungang-here", region=Region.objects.get(code=f.CITY))
 
 
-def test_a_class_paid_by_public_funds_counts_as_subsidized_training(subsidized_plan):
+def _pay_first(w, cls, enrollments, source: str) -> None:
+    """The class assessed, its trainees certified, their training subsidies claimed and
+    approved, then a payment batch where the bank pays the first claim and fails the second
+    (the subsidy app's own steps are tested in tests/subsidy)."""
+    from jineng.subsidy import services as subsidy
+    from jineng.training.models import TrainingClass
+    from tests.subsidy import helpers as sh
+
+    TrainingClass.objects.filter(pk=cls.pk).update(status="assessed")
+    cls.refresh_from_db()
+    for e in enrollments:
+        sh.certificate(e)
+    sh.budget(source=source)
+    claims = sh.approved(sh.Assessed(world=w, cls=cls, enrollments=enrollments))
+    assert len(claims) == len(enrollments)
+    city = f.staff("city_staff", f.CITY)
+    batch = subsidy.payment_batch_create(actor=city, region_code=f.CITY, fund_source=source)
+    subsidy.payment_batch_export(actor=city, batch_id=batch.pk)
+    refs = {i.claim.enrollment_id: i.reference for i in batch.items.select_related("claim")}
+    lines = "转账参考号,结果,失败原因\n" + "".join(
+        f"{refs[e.pk]},{'成功' if i == 0 else '失败'},{'' if i == 0 else '账户已销户'}\n"
+        for i, e in enumerate(enrollments))
+    subsidy.payment_results_import(actor=city, batch_id=batch.pk, data=lines.encode())
+
+
+def test_a_subsidized_person_time_counts_when_the_subsidy_is_paid_not_at_finish(
+        subsidized_plan, monkeypatch):
+    """docs/subsidy.md, "Plans facts": finishing a class paid by public funds counts its
+    trainees as trained only; each counts as subsidized when the bank pays its training
+    subsidy (under the shared reference `training.subsidized:<enrollment>`), a failed payment
+    counts nothing."""
+    from tests.subsidy import helpers as sh
+
+    sh.use_params(monkeypatch)
     w = h.world()
     cls, people = _class(w, completed=2, absent=1, funding_source="skills_account")
     _finish(w, cls)
+    assert ActualFact.objects.filter(metric="person_times_trained").count() == 2
+    assert not ActualFact.objects.filter(metric="person_times_subsidized").exists()
+    assert _progress(subsidized_plan, f.CITY)["subsidized_total"] == 0
+    _pay_first(w, cls, people[:2], "skills_account")
     subsidized = ActualFact.objects.filter(metric="person_times_subsidized")
-    assert sorted(subsidized.values_list("source_ref", flat=True)) == sorted(
-        f"training.subsidized:{e.pk}" for e in people[:2])
+    assert list(subsidized.values_list("source_ref", "source", "value")) == [
+        (plan_facts.subsidized_ref(people[0].pk), "subsidy", 1)]
     for code in (f.COUNTY, f.CITY):
-        assert _progress(subsidized_plan, code)["subsidized_total"] == 2, code
+        assert _progress(subsidized_plan, code)["subsidized_total"] == 1, code
+    # a replay of the class's facts adds no subsidized person-time
+    plan_facts.record_finished_classes(actor=None)
+    assert subsidized.count() == 1
 
 
 def test_a_class_paid_by_the_enterprise_is_trained_but_not_subsidized(subsidized_plan):
@@ -201,7 +241,7 @@ def test_finishing_twice_or_replaying_counts_once(plan):
     assert progress["total"] == 2
     assert progress["group.migrant_worker.order_classes"] == 0  # no target group: not 农民工
     assert ActualFact.objects.filter(metric="order_classes").count() == 1
-    assert ActualFact.objects.count() == 5  # 2 trained, 2 of them subsidized, 1 order class
+    assert ActualFact.objects.count() == 3  # 2 trained, 1 order class (subsidized: at payment)
 
 
 def test_a_class_at_a_region_above_a_county_is_finished_but_not_counted():
@@ -237,7 +277,7 @@ def test_many_classes_at_once_write_exactly_what_finishing_each_writes(plan):
     for cls in (ordered, mixed, nobody):
         _finish(w, cls)
     live = set(ActualFact.objects.values_list(*FACT_FIELDS))
-    assert len(live) == 2 + 2 + 1 + 2 + 1  # trained, subsidized, order class; trained; order
+    assert len(live) == 2 + 1 + 2 + 1  # trained, order class; trained; order class
     assert plan_facts.record_finished_classes(actor=None) == 0  # all recorded already
     assert set(ActualFact.objects.values_list(*FACT_FIELDS)) == live
     ActualFact.objects.all().delete()

@@ -5,11 +5,11 @@ Called by `services.class_transition` when a class is finished, inside the same 
 - one `person_times_trained` fact (value 1) per trainee who completed the class (enrolled, not
   withdrawn, hours frozen at or above the threshold); dropouts and trainees short of hours add
   nothing;
-- for a class paid from a public fund (every funding source but the enterprise's own staff
-  education fund) one `person_times_subsidized` fact (value 1) per completed trainee too:
-  补贴性职业技能培训 is training paid for by public funds, and the seeds count it when the
-  training is delivered. When the subsidy app exists it may move this count to the approved
-  claim; until then a refused claim would still count here;
+- no `person_times_subsidized` fact: a subsidized person-time counts when the subsidy is paid
+  (the bank's confirmation, `subsidy.plan_facts.claim_paid`), not when the class finishes —
+  an approval can still fail and a refused claim must not count (docs/subsidy.md, "Plans
+  facts"). The subsidy app's fact names the enrollment with this module's `subsidized_ref`,
+  so a trainee's person-time counts once;
 - for an order class (订单班 / 定岗班 / 冠名班) one `order_classes` fact (value 1) for the class:
   it is counted when it has run, not when it opened, so a class suspended and cancelled after
   opening is never counted.
@@ -44,7 +44,6 @@ from jineng.registry.choices import KeyGroup
 from jineng.registry.models import KeyGroupMembership
 from jineng.training.choices import (
     ClassStatus,
-    FundingSource,
     OrderForm,
     TrainingType,
 )
@@ -74,10 +73,6 @@ PLANS_TRAINING_TYPE: dict[str, str] = {
 
 ORDER_FORMS = frozenset({OrderForm.ORDER, OrderForm.FIXED_POST, OrderForm.NAMED})
 
-# Funding that makes training 补贴性 (subsidized): public money. An enterprise paying from its
-# own staff education fund (职工教育经费) is not subsidized training.
-SUBSIDIZED_FUNDING = frozenset(FundingSource.values) - {FundingSource.ENTERPRISE}
-
 # A class in these states has been finished (and its facts written when it was).
 FINISHED_STATES = (ClassStatus.FINISHED, ClassStatus.ASSESSED, ClassStatus.SETTLED)
 
@@ -94,6 +89,7 @@ def plans_training_type(code: str) -> str:
 
 
 # Prefixes of the facts' `source_ref`s: one enrollment (or class) counts once per metric.
+# `training.subsidized:<enrollment>` is written by the subsidy app when the claim is paid.
 COMPLETION_REF, SUBSIDIZED_REF, ORDER_CLASS_REF = (
     "training.completion:", "training.subsidized:", "training.order_class:")
 
@@ -167,14 +163,10 @@ class FinishedClass:
                                    training_type=training_type, source_ref=ref)
 
         out = []
-        subsidized = self.funding_source in SUBSIDIZED_FUNDING
         for enrollment_id, person_id in completed:
             group = class_group or first_group_on(memberships.get(person_id, []),
                                                   self.start_date)
             out.append(fact("person_times_trained", group, completion_ref(enrollment_id)))
-            if subsidized:
-                out.append(fact("person_times_subsidized", group,
-                                subsidized_ref(enrollment_id)))
         if self.order_form in ORDER_FORMS:
             out.append(fact("order_classes", class_group, order_class_ref(self.pk)))
         return out
@@ -247,13 +239,12 @@ def _stage(classes: list[FinishedClass]) -> None:
             "region_code varchar(12) NOT NULL, organization_id integer NOT NULL, "
             "sector varchar(40) NOT NULL, training_type varchar(40) NOT NULL, "
             "class_group varchar(40) NOT NULL, start_date date NOT NULL, "
-            "subsidized integer NOT NULL, ordered integer NOT NULL)")
-        cursor.executemany(f"INSERT INTO {STAGE} VALUES ({', '.join(['%s'] * 10)})", [
+            "ordered integer NOT NULL)")
+        cursor.executemany(f"INSERT INTO {STAGE} VALUES ({', '.join(['%s'] * 9)})", [
             (c.pk, ops.adapt_datefield_value(c.day), c.region_code, c.institution_id,
              c.sector if c.sector in FACT_SECTORS else "", plans_training_type(c.training_type),
              c.target_group if c.target_group in FACT_KEY_GROUPS else "",
-             ops.adapt_datefield_value(c.start_date),
-             int(c.funding_source in SUBSIDIZED_FUNDING), int(c.order_form in ORDER_FORMS))
+             ops.adapt_datefield_value(c.start_date), int(c.order_form in ORDER_FORMS))
             for c in classes])
         # Statistics for the planner: without them PostgreSQL guesses a handful of rows and
         # may join the enrollments by nested loops (measured: 8× slower at tier M).
@@ -276,7 +267,7 @@ def _group_sql() -> tuple[str, list[str]]:
             [*groups, *groups])
 
 
-def _trainee_select(metric: str, ref: str, only_subsidized: bool) -> tuple[str, list]:
+def _trainee_select(metric: str, ref: str) -> tuple[str, list]:
     group, group_params = _group_sql()
     sql = (f"SELECT %s AS metric, t.day AS day, t.region_code AS region_code, "
            "substr(t.region_code, 1, 6) AS county_code, t.organization_id AS organization_id, "
@@ -284,8 +275,7 @@ def _trainee_select(metric: str, ref: str, only_subsidized: bool) -> tuple[str, 
            "'' AS program, 1 AS value, %s || CAST(e.id AS varchar(20)) AS source_ref "
            f"FROM {Enrollment._meta.db_table} e JOIN {STAGE} t "
            "ON t.class_id = e.training_class_id "
-           "WHERE " + " AND ".join(f"e.{name} = %s" for name, _v in COMPLETED_FIELDS)
-           + (" AND t.subsidized = 1" if only_subsidized else ""))
+           "WHERE " + " AND ".join(f"e.{name} = %s" for name, _v in COMPLETED_FIELDS))
     return sql, [metric, *group_params, ref, *(value for _n, value in COMPLETED_FIELDS)]
 
 
@@ -302,8 +292,7 @@ def record_finished_classes(*, actor, class_ids: tuple[int, int] | None = None,
     inserted = 0
     with transaction.atomic():
         _stage(classes)
-        selects = [_trainee_select("person_times_trained", COMPLETION_REF, False),
-                   _trainee_select("person_times_subsidized", SUBSIDIZED_REF, True),
+        selects = [_trainee_select("person_times_trained", COMPLETION_REF),
                    ("SELECT %s AS metric, t.day AS day, t.region_code AS region_code, "
                     "substr(t.region_code, 1, 6) AS county_code, "
                     "t.organization_id AS organization_id, t.sector AS sector, "
