@@ -147,9 +147,14 @@ def build_demo_plan(*, seed: int, today: dt.date, province_code: str = PROVINCE_
             days = (b - a).days + 1
             expected = total_target * city_share * pace[city.code] * days / period_days
             expected *= SEASON[a.month] / 1.0
+            # Subsidized person-times: the share of all trainees, less what the demo's paid
+            # subsidies already count (they count at payment, not when a class finishes).
+            subsidized_due = max(0.0, expected * SUBSIDIZED_SHARE - recorded.get(
+                ("person_times_subsidized", city.code, a), 0))
             # The demo's own classes count first; synthetic volumes fill the rest of the pace.
             expected = max(0.0, expected - recorded.get(("person_times_trained", city.code, a),
                                                         0))
+            share = min(1.0, subsidized_due / expected) if expected else 0.0
             for county in kids:
                 volume = round(expected / len(kids) * rng.uniform(0.7, 1.3))
                 if volume <= 0:
@@ -167,7 +172,7 @@ def build_demo_plan(*, seed: int, today: dt.date, province_code: str = PROVINCE_
                               "sector": sector, "key_group": group, "training_type": kind}
                     facts.append(services.FactInput(metric="person_times_trained", value=n,
                                                     **common))
-                    subsidized = round(n * SUBSIDIZED_SHARE * rng.uniform(0.85, 1.1))
+                    subsidized = round(n * share * rng.uniform(0.85, 1.1))
                     if subsidized:
                         facts.append(services.FactInput(metric="person_times_subsidized",
                                                         value=min(n, subsidized), **common))
