@@ -14,6 +14,7 @@ from django.db.models import Q
 from jineng.catalog import selectors as catalog
 from jineng.subsidy import messages
 from jineng.subsidy.choices import ParameterStatus
+from jineng.subsidy.hooks import barred_until
 from jineng.subsidy.models import ParameterSet, SubsidyClaim
 from jineng.subsidy.rules import engine
 from jineng.subsidy.rules import parameters as loader
@@ -113,7 +114,9 @@ def facts_of_claim(claim: SubsidyClaim) -> t.ClaimFacts:
         urgent_occupation=is_urgent(cls, cls.start_date) if cls is not None else False,
         standard=standard, claim_ref=str(claim.pk),
         class_ref=str(claim.training_class_id or ""),
-        class_end_date=cls.end_date if cls is not None else None)
+        class_end_date=cls.end_date if cls is not None else None,
+        person_barred_until=barred_until(claim.person_id, claim.claim_date),
+        institution_unlisted=_unlisted(cls, claim.claim_date))
 
 
 def refusal_sentence(decision: t.Decision) -> str:
@@ -153,7 +156,15 @@ def facts_for_class_trainee(cls, person_id: int, certificate, *, payee_kind: str
         certificate_ref=str(certificate.pk) if certificate is not None else "",
         certificate_date=certificate.issued_on if certificate is not None else None,
         urgent_occupation=urgent, standard=standard, claim_ref=claim_ref,
-        class_ref=str(cls.pk), class_end_date=cls.end_date)
+        class_ref=str(cls.pk), class_end_date=cls.end_date,
+        person_barred_until=barred_until(person_id, claim_date),
+        institution_unlisted=_unlisted(cls, claim_date))
+
+
+def _unlisted(cls, day: dt.date) -> bool:
+    """The class's institution is suspended or revoked on `day` (its status history)."""
+    org = getattr(cls, "institution", None) if cls is not None else None
+    return org is not None and catalog.organization_status_on(org, day) != "listed"
 
 
 def decide(facts: t.ClaimFacts, history: list[t.PriorSubsidy], params) -> t.Decision:

@@ -15,6 +15,11 @@ REFUSALS = {
     "no_parameters": gettext_lazy(
         "No subsidy parameters are in force for region %(region)s on %(day)s."),
     "kind_not_granted": gettext_lazy("This region does not grant this kind of subsidy."),
+    "person_barred": gettext_lazy(
+        "The person is barred from subsidies until %(until)s (a sanction after confirmed "
+        "fraud)."),
+    "institution_unlisted": gettext_lazy(
+        "The training institution is suspended or removed from the catalog: no new claim."),
     "payee_not_allowed": gettext_lazy(
         "This subsidy is not paid to a payee of this kind (%(payee)s) here."),
     "standard_missing": gettext_lazy(

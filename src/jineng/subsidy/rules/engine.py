@@ -5,7 +5,8 @@
 claim seeing the ones allowed before it in the batch. Pure: no Django, no I/O.
 
 Order of the checks (the first that fails refuses the claim, with its code):
-  kind_not_granted, payee_not_allowed, certificate_missing, claim_before_certificate,
+  kind_not_granted, person_barred, institution_unlisted (sanctions), payee_not_allowed,
+  certificate_missing, claim_before_certificate,
   outside_province, claim_window, the kind's own conditions (insured_months,
   key_group_required, days_missing, uplift_*), same_certificate, same_occupation_level,
   lower_after_higher, upskilling_per_year / apprenticeship_per_year, uplift_once_per_class,
@@ -391,6 +392,11 @@ def evaluate(facts: ClaimFacts, history: Sequence[PriorSubsidy] | Iterable[Prior
         if k is None or not k.granted:
             raise run.refuse("kind_not_granted", f"{kp}.granted", False,
                              {"kind": facts.kind, "region": params.region_code})
+        if facts.person_barred_until:
+            raise run.refuse("person_barred", "", facts.person_barred_until,
+                             {"until": facts.person_barred_until})
+        if facts.institution_unlisted:
+            raise run.refuse("institution_unlisted", "", True, {})
         if facts.payee_kind not in k.payees:
             raise run.refuse("payee_not_allowed", f"{kp}.payees", ",".join(sorted(k.payees)),
                              {"payee": facts.payee_kind, "allowed": sorted(k.payees)})

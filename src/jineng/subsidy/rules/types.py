@@ -124,6 +124,10 @@ class ClaimFacts:
     stably_employed: int = 0            # of `trainees`, stably employed within the window
     employment_window_months: int | None = None  # the window the outcomes count used
     class_subsidy_total: Decimal | None = None   # training subsidies of the class (the base)
+    # sanctions (supervision): the person is barred from subsidies until this day ("" = not);
+    # the class's institution is not listed (suspended or removed) on the claim date
+    person_barred_until: str = ""
+    institution_unlisted: bool = False
 
 
 @dataclass(frozen=True)
