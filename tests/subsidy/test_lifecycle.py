@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from jineng.subsidy import lifecycle as lc
 from jineng.subsidy.choices import ClaimStatus
+from jineng.subsidy.rules import lifecycle as lc
 
 C, CO, CI, B = lc.CLAIMANT, lc.COUNTY, lc.CITY, lc.BANK
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from jineng.core.errors import NotFound
-from jineng.subsidy import lifecycle as lc
 from jineng.subsidy import messages
 from jineng.subsidy.models import (
     Budget,
@@ -17,6 +16,7 @@ from jineng.subsidy.models import (
     PaymentItem,
     SubsidyClaim,
 )
+from jineng.subsidy.rules import lifecycle as lc
 from jineng.subsidy.rules.types import Step
 from jineng.subsidy.services.claims import actor_kinds
 

@@ -1,5 +1,5 @@
 """Subsidy claims: who is paid how much for what, computed by the rules with the parameter
-version recorded, reviewed, and moved through the state machine of subsidy.lifecycle."""
+version recorded, reviewed, and moved through the state machine of subsidy.rules.lifecycle."""
 
 from __future__ import annotations
 

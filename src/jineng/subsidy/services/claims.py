@@ -3,8 +3,8 @@ training not recorded in jineng), given the payee's account, submitted, reviewed
 city where the region sets a second review) with reasons, returned for correction, refused,
 withdrawn; a failed payment is re-applied; a paid claim found fraudulent is recovered.
 
-Each service locks the claim row, asks subsidy.lifecycle whether the actor may take the action
-from the claim's state, and writes the state, the history entry and the audit event in one
+Each service locks the claim row, asks subsidy.rules.lifecycle whether the actor may take the
+action from the claim's state, and writes the state, the history entry and the audit event in one
 transaction. Approval commits the amount against the fund's budget in the same transaction
 (under the budget row's lock): nothing is approved beyond the budget."""
 
@@ -29,9 +29,9 @@ from jineng.core.scoping import scope_of
 from jineng.registry import selectors as registry
 from jineng.registry.choices import RegionLevel
 from jineng.subsidy import evaluation, plan_facts
-from jineng.subsidy import lifecycle as lc
 from jineng.subsidy.choices import ClaimKind, ClaimStatus, EntryKind, FundSource, PayeeKind
 from jineng.subsidy.models import ClaimStatusChange, SubsidyClaim
+from jineng.subsidy.rules import lifecycle as lc
 from jineng.subsidy.services.common import governs, governs_as_city, is_hrss, reason_text
 from jineng.subsidy.services.funds import budget_for, commit_locked, ledger_write
 from jineng.training import selectors as training

@@ -28,10 +28,10 @@ from django.utils.translation import gettext as _
 from jineng.core import audit, pii, tabular
 from jineng.core.errors import Conflict, DomainError, NotFound
 from jineng.core.models import AuditAction
-from jineng.subsidy import lifecycle as lc
 from jineng.subsidy import plan_facts
 from jineng.subsidy.choices import BatchStatus, ClaimStatus, EntryKind, FundSource, ItemResult
 from jineng.subsidy.models import ClaimStatusChange, PaymentBatch, PaymentItem, SubsidyClaim
+from jineng.subsidy.rules import lifecycle as lc
 from jineng.subsidy.services.common import ensure_hrss_over, region_by_code
 from jineng.subsidy.services.funds import ledger_write
 
