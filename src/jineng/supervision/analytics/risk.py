@@ -21,6 +21,19 @@ Snapshot tables (see services/snapshot.py):
                 start_month, end_month   (months are year * 12 + month - 1)
   institutions: institution_id, credit_code
   employment:   person_id, employer_code, month   (social-insurance months at institutions)
+  contacts:     person_id, kind, value_hash   (keyed hashes of a trainee's phone, of the bank
+                account subsidies are paid to; never plaintext)
+  claims:       claim_id, person_id, person_key, kind, class_id, certificate_key,
+                occupation_id, level_id, claim_day, year   (live subsidy claims, claim_id > 0,
+                and subsidies imported from the previous system, claim_id = -pk; person_key
+                is the keyed ID hash, person_id NULL when the person is not registered)
+  insured_cities: person_id, month, city   (social-insurance months, employer's city code)
+  site_cities:  site_id, city
+  persons:      person_id, id_hash, birth_day, adult_day, retire_day   (trainees; the day
+                they reach the minimum age and the statutory retirement age)
+  exclusions:   id_hash, list_kind, from_day, to_day   (exclusion lists; to_day NULL = open)
+  online:       event_id, enrollment_id, person_id, class_id, institution_id, occurred_s,
+                seconds   (online learning segments from xAPI, not voided)
 
 Every rule answers rows of ALERT_COLUMNS: the rule code, the subject (kind and reference),
 the class and institution involved (when one is), two record references and a measure: the
@@ -28,13 +41,35 @@ evidence a person checks (catalog.RuleSpec names what each reference is)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 ALERT_COLUMNS = ("rule", "subject_kind", "subject_ref", "class_id", "institution_id", "ref_a",
                  "ref_b", "measure")
+ALERT_ARROW = pa.schema([("rule", pa.string()), ("subject_kind", pa.string()),
+                         ("subject_ref", pa.string()), ("class_id", pa.int64()),
+                         ("institution_id", pa.int64()), ("ref_a", pa.int64()),
+                         ("ref_b", pa.int64()), ("measure", pa.float64())])
 CHECK_IN = 1
 EARTH_KM = 6371.0
+DAY_S = 86_400
+LOCAL_OFFSET_S = 8 * 3600  # China Standard Time, for "overnight"
+LIST_KINDS = {"pension": 1, "student": 2, "public_payroll": 3}
+
+
+@dataclass(frozen=True)
+class GraphRule:
+    """A rule whose edges (and node attributes) are Ibis expressions evaluated on the backend,
+    finished in Python (`finish(edges, nodes)` → alert rows as Arrow): graph components are
+    not a set operation every backend has (R08)."""
+
+    edges: ir.Table
+    nodes: ir.Table
+    finish: Callable[[pa.Table, pa.Table], pa.Table]
 
 
 def _out(t: ir.Table, rule: str, kind: str, subject, class_id, institution_id, ref_a, ref_b,
@@ -270,22 +305,270 @@ def r11b_heaped_scores(candidates: ir.Table, classes: ir.Table, *, band: float =
                 g.share.round(4))
 
 
-def r12_repeat_training(enrollments: ir.Table, classes: ir.Table, *,
-                        max_classes: int = 2) -> ir.Table:
-    """A person enrolled in more than `max_classes` classes of the same occupation and level
-    (across institutions and years); one alert per person × occupation × level."""
+def r08_ring_edges(contacts: ir.Table, enrollments: ir.Table) -> tuple[ir.Table, ir.Table]:
+    """The edges of the ring graph: trainees sharing a keyed-hashed phone or payee account.
+    Each shared value links its holders to the smallest person id holding it (a star, so a
+    value shared by n people gives n - 1 edges, not n²); the components are the same. Nodes:
+    the classes and institutions of every linked trainee."""
+    trainees = enrollments.select("person_id").distinct()
+    c = contacts.filter(contacts.value_hash.notnull() & (contacts.value_hash != ""))
+    c = c.join(trainees, "person_id").select("person_id", "kind", "value_hash").distinct()
+    hub = c.group_by(["kind", "value_hash"]).aggregate(hub=c.person_id.min(),
+                                                      holders=c.person_id.nunique())
+    hub = hub.filter(hub.holders >= 2)
+    e = c.join(hub, ["kind", "value_hash"])
+    e = e.filter(e.person_id != e.hub)
+    edges = e.select(a=e.hub, b=e.person_id).distinct()
+    linked = edges.select(person_id=edges.a).union(edges.select(person_id=edges.b)).distinct()
+    nodes = enrollments.join(linked, "person_id").select(
+        "person_id", "class_id", "institution_id").distinct()
+    return edges, nodes
+
+
+def r08_rings(contacts: ir.Table, enrollments: ir.Table, *, min_people: int = 5,
+              min_classes: int = 2, min_institutions: int = 1) -> GraphRule:
+    """Rings: connected components of trainees linked by shared phone numbers or payee
+    accounts (keyed hashes) with at least `min_people` people over at least `min_classes`
+    classes and `min_institutions` institutions. Edges on the backend (Ibis), components in
+    networkx; one row per component: subject its smallest person id, the measure its size."""
+    edges, nodes = r08_ring_edges(contacts, enrollments)
+
+    def finish(edge_rows: pa.Table, node_rows: pa.Table) -> pa.Table:
+        import networkx as nx
+
+        g = nx.Graph()
+        g.add_edges_from(zip(edge_rows.column("a").to_pylist(),
+                             edge_rows.column("b").to_pylist(), strict=True))
+        where: dict[int, list[tuple[int, int]]] = {}
+        for p, c, i in zip(*(node_rows.column(n).to_pylist()
+                             for n in ("person_id", "class_id", "institution_id")), strict=True):
+            where.setdefault(p, []).append((c, i))
+        rows = []
+        for comp in nx.connected_components(g):
+            if len(comp) < int(min_people):
+                continue
+            cls = {c for p in comp for c, _ in where.get(p, ())}
+            inst = {i for p in comp for _, i in where.get(p, ()) if i is not None}
+            if len(cls) < int(min_classes) or len(inst) < int(min_institutions):
+                continue
+            rows.append({"rule": "R08", "subject_kind": "person", "subject_ref": str(min(comp)),
+                         "class_id": min(cls) if cls else None,
+                         "institution_id": min(inst) if inst else None,
+                         "ref_a": len(cls), "ref_b": len(inst), "measure": float(len(comp))})
+        return pa.Table.from_pylist(rows, schema=ALERT_ARROW)
+
+    return GraphRule(edges=edges, nodes=nodes, finish=finish)
+
+
+def r12_repeat_training(enrollments: ir.Table, classes: ir.Table, claims: ir.Table | None = None,
+                        *, max_classes: int = 2,
+                        claim_kinds=("training", "upskilling")) -> ir.Table:
+    """A person trained more than `max_classes` times in the same occupation and level
+    (across institutions and years): enrolled classes, plus subsidy claims of `claim_kinds`
+    (a claim for a class counts with that class, once) and subsidies imported from the
+    previous system; one alert per person × occupation × level."""
     c = classes.select("class_id", occ=classes.occupation_id, lvl=classes.level_id)
     j = enrollments.join(c, "class_id")
     j = j.filter(j.occ.notnull() & j.lvl.notnull())
-    g = j.group_by(["person_id", "occ", "lvl"]).aggregate(
-        n=j.class_id.nunique(), last=j.class_id.max(), inst=j.institution_id.max())
+    items = j.select("person_id", "occ", "lvl", item=ibis.literal("c") + j.class_id.cast("string"),
+                     cls=j.class_id, inst=j.institution_id)
+    if claims is not None and claim_kinds:
+        k = claims.filter(claims.person_id.notnull() & claims.occupation_id.notnull()
+                          & claims.level_id.notnull()
+                          & claims.kind.isin([str(x) for x in claim_kinds]))
+        item = ibis.cases((k.class_id.notnull(), ibis.literal("c") + k.class_id.cast("string")),
+                          else_=ibis.literal("s") + k.claim_id.cast("string"))
+        items = items.union(k.select("person_id", occ=k.occupation_id, lvl=k.level_id,
+                                     item=item, cls=ibis.null("int64"),
+                                     inst=ibis.null("int64")))
+    g = items.group_by(["person_id", "occ", "lvl"]).aggregate(
+        n=items.item.nunique(), last=items.cls.max(), inst=items.inst.max())
     g = g.filter(g.n > int(max_classes))
     return _out(g, "R12", "person", g.person_id, g.last, g.inst, g.occ, g.lvl, g.n)
 
 
+def r13_volume_jump(enrollments: ir.Table, classes: ir.Table, sites: ir.Table, *,
+                    period_months: int = 3, factor: float = 3.0, min_prior_periods: int = 3,
+                    capacity_factor: float = 2.0) -> ir.Table:
+    """An institution whose enrollments in a period (classes starting in it) exceed `factor`
+    × the median of its own earlier periods (at least `min_prior_periods` of them) and
+    `capacity_factor` × the capacity of the sites its classes of the period use. ref_a is the
+    period's first month (year × 12 + month − 1), ref_b the median before, measure the
+    enrollments."""
+    pm = int(period_months)
+    c = classes.filter(classes.start_month.notnull()).select(
+        "class_id", "site_id", period=classes.start_month // pm)
+    e = enrollments.join(c, "class_id")
+    vol = e.group_by(["institution_id", "period"]).aggregate(n=e.count())
+    prior = vol.view()
+    j = vol.join(prior, [vol.institution_id == prior.institution_id,
+                         prior.period < vol.period])
+    j = j.select(inst=vol.institution_id, period=vol.period, n=vol.n, pn=prior.n)
+    hist = j.group_by(["inst", "period", "n"]).aggregate(med=j.pn.median(), k=j.pn.count())
+    cs = classes.filter(classes.start_month.notnull() & classes.site_id.notnull()).select(
+        inst=classes.institution_id, period=classes.start_month // pm, site_id=classes.site_id
+    ).distinct()
+    cs = cs.join(sites.select("site_id", "capacity"), "site_id")
+    seats = cs.group_by(["inst", "period"]).aggregate(seats=cs.capacity.sum())
+    h = hist.left_join(seats, ["inst", "period"]).select(
+        "inst", "period", "n", "med", "k", seats=ibis.coalesce(seats.seats, 0))
+    h = h.filter((h.k >= int(min_prior_periods)) & (h.n > h.med * float(factor))
+                 & (h.n > h.seats * float(capacity_factor)))
+    return _out(h, "R13", "institution", h.inst, None, h.inst, h.period * pm, h.med.round(0),
+                h.n)
+
+
+def r14a_certificate_twice(claims: ir.Table, *,
+                           kinds=("training", "certificate", "evaluation", "upskilling")
+                           ) -> ir.Table:
+    """Two or more subsidies (claims here or imported history) on one certificate."""
+    k = claims.filter(claims.certificate_key.notnull() & (claims.certificate_key != "")
+                      & claims.kind.isin([str(x) for x in kinds]))
+    g = k.group_by("certificate_key").aggregate(
+        n=k.count(), a=k.claim_id.min(), b=k.claim_id.max(), pid=k.person_id.max(),
+        pkey=k.person_key.max(), cls=k.class_id.max())
+    g = g.filter(g.n >= 2)
+    return _out(g, "R14A", "person", ibis.coalesce(g.pid.cast("string"), g.pkey), g.cls, None,
+                g.a, g.b, g.n)
+
+
+def r14b_same_skill_twice(claims: ir.Table, *,
+                          kinds=("training", "certificate", "evaluation", "upskilling")
+                          ) -> ir.Table:
+    """One person subsidized twice for the same occupation and level (any of `kinds`,
+    claims here and imported history)."""
+    k = claims.filter(claims.occupation_id.notnull() & claims.level_id.notnull()
+                      & claims.kind.isin([str(x) for x in kinds]))
+    g = k.group_by(["person_key", "occupation_id", "level_id"]).aggregate(
+        n=k.count(), a=k.claim_id.min(), b=k.claim_id.max(), pid=k.person_id.max(),
+        cls=k.class_id.max())
+    g = g.filter(g.n >= 2)
+    return _out(g, "R14B", "person", ibis.coalesce(g.pid.cast("string"), g.person_key), g.cls,
+                None, g.a, g.b, g.n)
+
+
+def r14c_yearly_limit(claims: ir.Table, *, max_per_year: int = 3,
+                      kinds=("training", "certificate", "evaluation", "upskilling")
+                      ) -> ir.Table:
+    """More than `max_per_year` subsidies to one person in one year (claims here and imported
+    history); ref_a is the year."""
+    k = claims.filter(claims.year.notnull() & claims.kind.isin([str(x) for x in kinds]))
+    g = k.group_by(["person_key", "year"]).aggregate(
+        n=k.count(), b=k.claim_id.max(), pid=k.person_id.max(), cls=k.class_id.max())
+    g = g.filter(g.n > int(max_per_year))
+    return _out(g, "R14C", "person", ibis.coalesce(g.pid.cast("string"), g.person_key), g.cls,
+                None, g.year, g.b, g.n)
+
+
+def r15_insured_elsewhere(enrollments: ir.Table, classes: ir.Table, site_cities: ir.Table,
+                          insured_cities: ir.Table, *, min_months: int = 1) -> ir.Table:
+    """Trainees of an on-site class whose social-insurance records show work in another city
+    during the class (at least `min_months` months between its first and last month with an
+    employer outside the site's city). ref_b is the employer's city code."""
+    c = classes.filter(classes.site_id.notnull() & classes.start_month.notnull()
+                       & classes.end_month.notnull()).select(
+        "class_id", "site_id", "start_month", "end_month")
+    c = c.join(site_cities, "site_id")
+    e = enrollments.join(c, "class_id")
+    w = insured_cities
+    j = e.join(w, [e.person_id == w.person_id, w.month >= e.start_month,
+                   w.month <= e.end_month, w.city != e.city])
+    j = j.select(pid=e.person_id, enr=e.enrollment_id, cls=e.class_id, inst=e.institution_id,
+                 month=w.month, other=w.city)
+    g = j.group_by(["pid", "enr", "cls", "inst"]).aggregate(months=j.month.nunique(),
+                                                           other=j.other.min())
+    g = g.filter(g.months >= int(min_months))
+    return _out(g, "R15", "person", g.pid, g.cls, g.inst, g.enr, g.other.cast("int64"),
+                g.months)
+
+
+def _class_days(classes: ir.Table) -> ir.Table:
+    return classes.filter(classes.end_day.notnull()).select(
+        "class_id", end=classes.end_day, start=ibis.coalesce(classes.start_day, classes.end_day))
+
+
+def r16a_excluded_trainee(enrollments: ir.Table, classes: ir.Table, persons: ir.Table,
+                          exclusions: ir.Table) -> ir.Table:
+    """Trainees on an exclusion list (pension drawers, full-time students, public-payroll
+    staff) whose entry is in force during the class; ref_b the list (1 pension, 2 student,
+    3 public payroll), measure the days of the class the entry covers."""
+    e = enrollments.join(_class_days(classes), "class_id")
+    e = e.join(persons.select("person_id", "id_hash"), "person_id")
+    x = exclusions
+    j = e.join(x, [e.id_hash == x.id_hash, x.from_day <= e.end,
+                   x.to_day.isnull() | (x.to_day >= e.start)])
+    first = ibis.cases((x.from_day > e.start, x.from_day), else_=e.start)
+    last = ibis.cases((x.to_day.notnull() & (x.to_day < e.end), x.to_day), else_=e.end)
+    kind = ibis.cases(*((x.list_kind == k, v) for k, v in LIST_KINDS.items()), else_=0)
+    j = j.select(pid=e.person_id, enr=e.enrollment_id, cls=e.class_id, inst=e.institution_id,
+                 kind=kind, days=last - first + 1)
+    g = j.group_by(["pid", "enr", "cls", "inst", "kind"]).aggregate(days=j.days.max())
+    return _out(g, "R16A", "person", g.pid, g.cls, g.inst, g.enr, g.kind, g.days)
+
+
+def r16b_outside_age(enrollments: ir.Table, classes: ir.Table, persons: ir.Table) -> ir.Table:
+    """Trainees at or past the statutory retirement age (training.rules.retirement, computed
+    into `persons.retire_day`) or under the minimum age when their class starts; ref_b 1 over
+    age, 2 under age, measure the days past (or short of) the limit."""
+    e = enrollments.join(_class_days(classes), "class_id")
+    e = e.join(persons.select("person_id", "adult_day", "retire_day"), "person_id")
+    over = e.retire_day.notnull() & (e.start >= e.retire_day)
+    under = e.adult_day.notnull() & (e.start < e.adult_day)
+    e = e.filter(over | under)
+    e = e.mutate(which=ibis.cases((over, 1), else_=2),
+                 days=ibis.cases((over, e.start - e.retire_day), else_=e.adult_day - e.start))
+    return _out(e, "R16B", "person", e.person_id, e.class_id, e.institution_id,
+                e.enrollment_id, e.which, e.days)
+
+
+def _local_day(s):
+    return (s + LOCAL_OFFSET_S) // DAY_S
+
+
+def r17a_online_without_pause(online: ir.Table, *, max_daily_hours: float = 10) -> ir.Table:
+    """Online learning of one account summing to more than `max_daily_hours` in a day (China
+    time), over all its classes; ref_a the day, ref_b the first segment, measure hours."""
+    o = online.mutate(day=_local_day(online.occurred_s))
+    g = o.group_by(["person_id", "day"]).aggregate(
+        s=o.seconds.sum(), first=o.event_id.min(), cls=o.class_id.min(),
+        inst=o.institution_id.min())
+    g = g.filter(g.s > float(max_daily_hours) * 3600)
+    return _out(g, "R17A", "person", g.person_id, g.cls, g.inst, g.day, g.first,
+                (g.s / 3600.0).round(2))
+
+
+def r17b_online_overnight(online: ir.Table, *, night_end_hour: int = 5,
+                          min_night_hours: float = 2) -> ir.Table:
+    """Online learning accumulating overnight: segments starting between midnight and
+    `night_end_hour` (China time) summing to at least `min_night_hours` in one night."""
+    o = online.mutate(day=_local_day(online.occurred_s),
+                      sec=(online.occurred_s + LOCAL_OFFSET_S) % DAY_S)
+    o = o.filter(o.sec < int(night_end_hour) * 3600)
+    g = o.group_by(["person_id", "day"]).aggregate(
+        s=o.seconds.sum(), first=o.event_id.min(), cls=o.class_id.min(),
+        inst=o.institution_id.min())
+    g = g.filter(g.s >= float(min_night_hours) * 3600)
+    return _out(g, "R17B", "person", g.person_id, g.cls, g.inst, g.day, g.first,
+                (g.s / 3600.0).round(2))
+
+
+def r17c_online_parallel(online: ir.Table, *, min_overlap_minutes: int = 10) -> ir.Table:
+    """One account learning in two classes at once: online segments [timestamp, timestamp +
+    duration) of different classes overlapping at least `min_overlap_minutes`."""
+    o = online.select("event_id", "person_id", "class_id", "institution_id",
+                      a_s=online.occurred_s, b_s=online.occurred_s + online.seconds)
+    x, y = o.view(), o.view()
+    j = x.join(y, [x.person_id == y.person_id, x.event_id < y.event_id,
+                   x.class_id != y.class_id, x.a_s < y.b_s, y.a_s < x.b_s])
+    j = j.select(pid=x.person_id, ea=x.event_id, eb=y.event_id, cls=x.class_id,
+                 inst=x.institution_id, ov=_overlap_s(x.a_s, x.b_s, y.a_s, y.b_s))
+    j = j.filter(j.ov >= int(min_overlap_minutes) * 60)
+    return _out(j, "R17C", "person", j.pid, j.cls, j.inst, j.ea, j.eb, (j.ov / 60).floor())
+
+
 def rule_expressions(tables: dict[str, ir.Table], parameters: dict[str, dict]) -> dict:
-    """Rule code → Ibis expression of its alert rows, for the rules in `parameters` (code →
-    the parameters in force)."""
+    """Rule code → Ibis expression of its alert rows (a GraphRule for R08), for the rules in
+    `parameters` (code → the parameters in force)."""
     t = tables
     build = {
         "R01": lambda p: r01_overlapping_enrollments(t["enrollments"], t["sessions"], **p),
@@ -304,6 +587,20 @@ def rule_expressions(tables: dict[str, ir.Table], parameters: dict[str, dict]) -
                                                     t["teaching"]),
         "R11A": lambda p: r11a_pass_rate_outlier(t["candidates"], t["classes"], **p),
         "R11B": lambda p: r11b_heaped_scores(t["candidates"], t["classes"], **p),
-        "R12": lambda p: r12_repeat_training(t["enrollments"], t["classes"], **p),
+        "R12": lambda p: r12_repeat_training(t["enrollments"], t["classes"], t.get("claims"),
+                                             **p),
+        "R08": lambda p: r08_rings(t["contacts"], t["enrollments"], **p),
+        "R13": lambda p: r13_volume_jump(t["enrollments"], t["classes"], t["sites"], **p),
+        "R14A": lambda p: r14a_certificate_twice(t["claims"], **p),
+        "R14B": lambda p: r14b_same_skill_twice(t["claims"], **p),
+        "R14C": lambda p: r14c_yearly_limit(t["claims"], **p),
+        "R15": lambda p: r15_insured_elsewhere(t["enrollments"], t["classes"], t["site_cities"],
+                                               t["insured_cities"], **p),
+        "R16A": lambda p: r16a_excluded_trainee(t["enrollments"], t["classes"], t["persons"],
+                                                t["exclusions"]),
+        "R16B": lambda p: r16b_outside_age(t["enrollments"], t["classes"], t["persons"]),
+        "R17A": lambda p: r17a_online_without_pause(t["online"], **p),
+        "R17B": lambda p: r17b_online_overnight(t["online"], **p),
+        "R17C": lambda p: r17c_online_parallel(t["online"], **p),
     }
     return {code: build[code](params) for code, params in parameters.items() if code in build}

@@ -27,9 +27,22 @@ SCHEMAS: dict[str, pa.Schema] = {
                                ("issued_day", INT)]),
     "classes": pa.schema([("class_id", INT), ("institution_id", INT), ("site_id", INT),
                           ("end_day", INT), ("occupation_id", INT), ("level_id", INT),
-                          ("start_month", INT), ("end_month", INT)]),
+                          ("start_month", INT), ("end_month", INT), ("start_day", INT)]),
     "institutions": pa.schema([("institution_id", INT), ("credit_code", S)]),
     "employment": pa.schema([("person_id", INT), ("employer_code", S), ("month", INT)]),
+    "contacts": pa.schema([("person_id", INT), ("kind", S), ("value_hash", S)]),
+    "claims": pa.schema([("claim_id", INT), ("person_id", INT), ("person_key", S), ("kind", S),
+                         ("class_id", INT), ("certificate_key", S), ("occupation_id", INT),
+                         ("level_id", INT), ("claim_day", INT), ("year", INT)]),
+    "insured_cities": pa.schema([("person_id", INT), ("month", INT), ("city", S)]),
+    "site_cities": pa.schema([("site_id", INT), ("city", S)]),
+    "persons": pa.schema([("person_id", INT), ("id_hash", S), ("birth_day", INT),
+                          ("adult_day", INT), ("retire_day", INT)]),
+    "exclusions": pa.schema([("id_hash", S), ("list_kind", S), ("from_day", INT),
+                             ("to_day", INT)]),
+    "online": pa.schema([("event_id", INT), ("enrollment_id", INT), ("person_id", INT),
+                         ("class_id", INT), ("institution_id", INT), ("occurred_s", INT),
+                         ("seconds", INT)]),
 }
 
 

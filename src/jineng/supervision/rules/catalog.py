@@ -19,6 +19,8 @@ PERSON, CLASS, INSTITUTION, TEACHER, DEVICE, SITE = (
 SUBJECT_KINDS = (PERSON, CLASS, INSTITUTION, TEACHER, DEVICE, SITE)
 
 DEFAULT_VALID_FROM = "2020-01-01"
+# Subsidy kinds tied to a skill (occupation, level, certificate) that R14 counts.
+SKILL_KINDS = ["training", "certificate", "evaluation", "upskilling"]
 
 
 def gettext_noop(text: str) -> str:
@@ -86,7 +88,48 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
              "scored", "just_above", "share"),
     RuleSpec("R12", MEDIUM, PERSON, gettext_noop(
                 "The same person trained again and again in the same occupation and level"),
-             {"max_classes": 2}, "occupation", "level", "classes"),
+             {"max_classes": 2, "claim_kinds": ["training", "upskilling"]},
+             "occupation", "level", "classes"),
+    RuleSpec("R08", HIGH, PERSON, gettext_noop(
+                "A ring of trainees linked by shared phone numbers or payee bank accounts "
+                "across classes"),
+             {"min_people": 5, "min_classes": 2, "min_institutions": 1},
+             "classes", "institutions", "people"),
+    RuleSpec("R13", MEDIUM, INSTITUTION, gettext_noop(
+                "Enrollments of an institution jumping far above its own history and its "
+                "sites' capacity"),
+             {"period_months": 3, "factor": 3.0, "min_prior_periods": 3,
+              "capacity_factor": 2.0}, "period_first_month", "median_before", "enrollments"),
+    RuleSpec("R14A", HIGH, PERSON, gettext_noop(
+                "Two subsidies on one certificate (claims and imported history)"),
+             {"kinds": SKILL_KINDS}, "claim", "claim", "claims"),
+    RuleSpec("R14B", HIGH, PERSON, gettext_noop(
+                "One person subsidized twice for the same occupation and level"),
+             {"kinds": SKILL_KINDS}, "claim", "claim", "claims"),
+    RuleSpec("R14C", MEDIUM, PERSON, gettext_noop(
+                "More subsidies to one person in a year than the yearly limit"),
+             {"max_per_year": 3, "kinds": SKILL_KINDS}, "year", "claim", "claims"),
+    RuleSpec("R15", MEDIUM, PERSON, gettext_noop(
+                "Trainee in an on-site class while insured by an employer in another city"),
+             {"min_months": 1}, "enrollment", "employer_city", "months"),
+    RuleSpec("R16A", HIGH, PERSON, gettext_noop(
+                "Trainee on an exclusion list (pension drawer, full-time student or "
+                "public-payroll staff) during the class"),
+             {}, "enrollment", "list", "days"),
+    RuleSpec("R16B", HIGH, PERSON, gettext_noop(
+                "Trainee past the retirement age or under the minimum age when the class "
+                "starts"),
+             {}, "enrollment", "over_or_under", "days"),
+    RuleSpec("R17A", MEDIUM, PERSON, gettext_noop(
+                "Online learning of one account for more hours in a day than a person can "
+                "learn"),
+             {"max_daily_hours": 10}, "day", "first_event", "hours"),
+    RuleSpec("R17B", MEDIUM, PERSON, gettext_noop(
+                "Online learning hours accumulating overnight"),
+             {"night_end_hour": 5, "min_night_hours": 2}, "day", "first_event", "hours"),
+    RuleSpec("R17C", HIGH, PERSON, gettext_noop(
+                "One account learning online in several classes at once"),
+             {"min_overlap_minutes": 10}, "event", "event", "overlap_minutes"),
 )}
 
 

@@ -1,7 +1,11 @@
 """Running the risk rules (analytics.risk) on an Ibis backend: load the snapshot's Arrow tables
 into the connection, evaluate each rule's expression, answer its alert rows as Arrow with the
 seconds each rule took. DuckDB is the default; PostgreSQL (`ibis.postgres`, temporary tables)
-and PySpark (`ibis.pyspark`, temporary views of a SparkSession) take the same expressions."""
+and PySpark (`ibis.pyspark`, temporary views of a SparkSession) take the same expressions.
+R08 (rings) is a GraphRule: its edge and node tables are Ibis expressions evaluated on the
+backend, the connected components are taken in networkx in this process (the edges are one
+row per trainee sharing a value, small beside the events); on a Spark cluster GraphFrames'
+connectedComponents over the same edge table would keep them there."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from jineng.outcomes.services.snapshot import load_arrow as _load_sql
-from jineng.supervision.analytics.risk import ALERT_COLUMNS, rule_expressions
+from jineng.supervision.analytics.risk import ALERT_COLUMNS, GraphRule, rule_expressions
 from jineng.supervision.analytics.schema import SCHEMAS
 
 ALERT_SCHEMA = pa.schema([("rule", pa.string()), ("subject_kind", pa.string()),
@@ -47,7 +51,11 @@ def run_rules(ibis_tables: dict[str, Any], parameters: dict[str, dict]) -> tuple
     parts, seconds = [], {}
     for code, expr in rule_expressions(ibis_tables, parameters).items():
         t0 = time.perf_counter()
-        result = expr.select(*ALERT_COLUMNS).to_pyarrow()
+        if isinstance(expr, GraphRule):
+            # Edges and nodes on the backend (also on PySpark), components in networkx here.
+            result = expr.finish(expr.edges.to_pyarrow(), expr.nodes.to_pyarrow())
+        else:
+            result = expr.select(*ALERT_COLUMNS).to_pyarrow()
         seconds[code] = round(time.perf_counter() - t0, 4)
         parts.append(result.cast(ALERT_SCHEMA))
     if not parts:
