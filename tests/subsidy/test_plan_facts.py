@@ -9,7 +9,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from jineng.plans import actuals
 from jineng.plans.models import ActualFact
 from jineng.subsidy import plan_facts, services
 from jineng.subsidy.choices import FundSource
@@ -66,3 +68,42 @@ def test_person_times_count_at_payment():
     totals = plan_facts.paid_totals(region_prefix="52")
     assert sum(r["person_times"] for r in totals) == 1
     assert sum(r["amount"] for r in totals) == Decimal("1500.00")
+    # Yuan paid: 1,500 for each payment, negated by the recovery; the plans read them.
+    assert _yuan() == [(1500, f"subsidy.amount_paid:{paid.pk}"),
+                       (1500, f"subsidy.amount_paid:{failed.pk}"),
+                       (-1500, f"subsidy.amount_recovered:{paid.pk}")]
+    today = timezone.localdate()
+    for code in (f.COUNTY, f.CITY, f.PROVINCE):
+        assert actuals.actual(actuals.ActualQuery(
+            metric=plan_facts.AMOUNT_METRIC, region_code=code, start=today.replace(day=1),
+            end=today)).value == 1500, code
+
+
+def _yuan():
+    return list(ActualFact.objects.filter(metric=plan_facts.AMOUNT_METRIC).order_by("pk")
+                .values_list("value", "source_ref"))
+
+
+def test_yuan_facts_round_half_up_and_the_backfill_writes_them_once():
+    assert [plan_facts.yuan(Decimal(x)) for x in ("1234.50", "1234.49", "0.49", "0.50")] == [
+        1235, 1234, 0, 1]
+    assert plan_facts.yuan(None) == 0
+    a = sh.assessed_class(1)
+    sh.budget("10000.00")
+    (claim,) = sh.approved(a)
+    city = f.staff("city_staff", f.CITY)
+    batch = services.payment_batch_create(actor=city, region_code=f.CITY, fund_source=FUND)
+    services.payment_batch_export(actor=city, batch_id=batch.pk)
+    services.payment_results_import(actor=city, batch_id=batch.pk, data=_results(
+        [(batch.items.get().reference, "成功", "")]))
+    live = set(ActualFact.objects.values_list("metric", "day", "region_code", "value",
+                                              "source_ref"))
+    assert {(m, v) for m, _d, _r, v, _s in live} == {
+        (plan_facts.METRIC, 1), (plan_facts.AMOUNT_METRIC, 1500)}
+    ActualFact.objects.all().delete()
+    assert plan_facts.record_paid_claims() == 2
+    assert set(ActualFact.objects.values_list("metric", "day", "region_code", "value",
+                                              "source_ref")) == live
+    plan_facts.record_paid_claims()
+    assert ActualFact.objects.count() == 2
+    assert claim.pk

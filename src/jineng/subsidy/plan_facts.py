@@ -16,13 +16,14 @@ for a course held here.
 
 One person-time per trainee and class: the fact's `source_ref` is the training app's
 `training.subsidized:<enrollment id>`, so a trainee's person-time is counted once whichever app
-records it first. (The training app still records it when the class finishes, as it did before
-claims existed: the lead must drop that write — training/plan_facts.py, `person_times_subsidized`
-in `FinishedClass.facts` — for the count to move to payment.)
+records it first (the training app no longer writes it when the class finishes).
 
-Amounts paid are not a plans metric (the fact table holds integer counts; the vocabulary has no
-money metric): `paid_totals` answers the person-times and yuan paid per county and month from
-the claims, for reports, until the plans vocabulary gets one.
+**Yuan paid** (metric `subsidy_amount_paid`, 元): every claim paid, whatever its kind (the
+money left the fund), adds its amount paid (the government's share) as a fact, **rounded half
+up to the whole yuan** — facts are integer counts; the recovery writes the same rounded value
+negated, so a paid-then-recovered claim sums to exactly 0. A plan's yuan may differ from the
+ledger's fen by at most half a yuan a claim; `paid_totals` answers the exact amounts (to the
+fen) per county and month from the claims. A claim of amount 0 adds no yuan fact.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
@@ -44,10 +45,17 @@ logger = logging.getLogger(__name__)
 
 SOURCE = "subsidy"
 METRIC = "person_times_subsidized"
-COUNTED_KINDS = (ClaimKind.TRAINING,)
+AMOUNT_METRIC = "subsidy_amount_paid"  # whole yuan
+COUNTED_KINDS = (ClaimKind.TRAINING,)  # person-times: training subsidies only
 SUBSIDIZED_REF = "training.subsidized:"  # the training app's prefix (one person-time)
 RECOVERED_REF = "subsidy.recovered:"
 PAID_REF = "subsidy.paid:"  # a counted claim without an enrollment
+AMOUNT_REF, AMOUNT_RECOVERED_REF = "subsidy.amount_paid:", "subsidy.amount_recovered:"
+
+
+def yuan(amount: Decimal | None) -> int:
+    """A claim's amount in whole yuan, rounded half up (the value of its yuan fact)."""
+    return int((amount or Decimal(0)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _region(code: str) -> str:
@@ -63,16 +71,18 @@ def _training_type(class_id: int | None) -> str:
     return training.plans_training_type_of(cls.training_type) if cls is not None else ""
 
 
-def _fact(claim: SubsidyClaim, day: dt.date, value: int, ref: str) -> plans.FactInput | None:
+def _fact(claim: SubsidyClaim, day: dt.date, value: int, ref: str, *, metric: str = METRIC,
+          training_type: str | None = None) -> plans.FactInput | None:
     region = _region(claim.region.code)
     if not region:
         logger.warning("subsidy claim %s: region %s is not a county; no plans fact",
                        claim.pk, claim.region.code)
         return None
-    return plans.FactInput(metric=METRIC, day=day, region_code=region, value=value,
+    if training_type is None:
+        training_type = _training_type(claim.training_class_id)
+    return plans.FactInput(metric=metric, day=day, region_code=region, value=value,
                            organization_id=claim.organization_id,
-                           training_type=_training_type(claim.training_class_id),
-                           source_ref=ref)
+                           training_type=training_type, source_ref=ref)
 
 
 def paid_ref(claim: SubsidyClaim) -> str:
@@ -80,46 +90,61 @@ def paid_ref(claim: SubsidyClaim) -> str:
         else f"{PAID_REF}{claim.pk}"
 
 
+def _facts_of(claim: SubsidyClaim, day: dt.date, *, paid: bool,
+              training_type: str | None = None) -> list[plans.FactInput]:
+    """The facts a payment (paid=True) or a recovery of the claim adds."""
+    sign = 1 if paid else -1
+    wanted = []
+    if claim.kind in COUNTED_KINDS:
+        wanted.append((METRIC, sign, paid_ref(claim) if paid else f"{RECOVERED_REF}{claim.pk}"))
+    if yuan(claim.amount):
+        wanted.append((AMOUNT_METRIC, sign * yuan(claim.amount),
+                       f"{AMOUNT_REF if paid else AMOUNT_RECOVERED_REF}{claim.pk}"))
+    if not wanted:
+        return []
+    if training_type is None:
+        training_type = _training_type(claim.training_class_id)
+    facts = [_fact(claim, day, value, ref, metric=metric, training_type=training_type)
+             for metric, value, ref in wanted]
+    return [f for f in facts if f is not None]
+
+
 def claim_paid(claim: SubsidyClaim, day: dt.date) -> bool:
-    """Called in the transaction that records the bank's "paid" for the claim. True when a
-    fact was added (False: not a counted kind, or counted before)."""
-    if claim.kind not in COUNTED_KINDS:
-        return False
-    fact = _fact(claim, day, 1, paid_ref(claim))
-    return fact is not None and plans.actual_fact_add(source=SOURCE, fact=fact)
+    """Called in the transaction that records the bank's "paid" for the claim: one
+    person-time (a training subsidy) and its yuan. True when a fact was added (False: nothing
+    to count, or counted before)."""
+    added = [plans.actual_fact_add(source=SOURCE, fact=f)
+             for f in _facts_of(claim, day, paid=True)]
+    return any(added)
 
 
 def claim_recovered(claim: SubsidyClaim, day: dt.date) -> bool:
-    """Called in the transaction that marks a paid claim recovered: a -1 correction."""
-    if claim.kind not in COUNTED_KINDS:
-        return False
-    fact = _fact(claim, day, -1, f"{RECOVERED_REF}{claim.pk}")
-    return fact is not None and plans.actual_fact_add(source=SOURCE, fact=fact)
+    """Called in the transaction that marks a paid claim recovered: -1 person-time and the
+    yuan negated, dated the recovery day."""
+    added = [plans.actual_fact_add(source=SOURCE, fact=f)
+             for f in _facts_of(claim, day, paid=False)]
+    return any(added)
 
 
 def record_paid_claims(*, actor=None) -> int:
-    """Backfill, set-based: the facts of every paid (and recovered) training claim, dated the
-    day the bank's result was recorded (and the recovery's day). Facts recorded before are
-    skipped (source_ref). Returns the facts offered."""
+    """Backfill, set-based: the facts of every paid (and recovered) claim — person-times of
+    training claims, yuan of every kind — dated the day the bank's result was recorded (and
+    the recovery's day). Facts recorded before are skipped (source_ref). Returns the facts
+    offered."""
     facts: list[plans.FactInput] = []
     changes = (ClaimStatusChange.objects
-               .filter(claim__kind__in=COUNTED_KINDS,
-                       to_status__in=[ClaimStatus.PAID, ClaimStatus.RECOVERED])
+               .filter(to_status__in=[ClaimStatus.PAID, ClaimStatus.RECOVERED])
                .select_related("claim", "claim__region").order_by("pk"))
     types: dict[int | None, str] = {}
     for change in changes.iterator(chunk_size=5000):
         claim = change.claim
-        day = timezone.localtime(change.at).date()
+        if not _region(claim.region.code):
+            continue
         if claim.training_class_id not in types:
             types[claim.training_class_id] = _training_type(claim.training_class_id)
-        region = _region(claim.region.code)
-        if not region:
-            continue
-        paid = change.to_status == ClaimStatus.PAID
-        facts.append(plans.FactInput(
-            metric=METRIC, day=day, region_code=region, value=1 if paid else -1,
-            organization_id=claim.organization_id, training_type=types[claim.training_class_id],
-            source_ref=paid_ref(claim) if paid else f"{RECOVERED_REF}{claim.pk}"))
+        facts += _facts_of(claim, timezone.localtime(change.at).date(),
+                           paid=change.to_status == ClaimStatus.PAID,
+                           training_type=types[claim.training_class_id])
     if not facts:
         return 0
     return plans.actual_facts_add_many(actor=actor, source=SOURCE, facts=facts)

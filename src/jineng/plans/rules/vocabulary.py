@@ -37,7 +37,13 @@ _METRICS = [
     Metric("person_times_trained", "职业技能培训人次", "person-times trained", COUNT, "人次",
            "facts", "training (issue 5): one fact per trainee completing a class"),
     Metric("person_times_subsidized", "补贴性培训人次", "person-times of subsidized training",
-           COUNT, "人次", "facts", "subsidy (issue 6): one fact per training subsidy claim paid"),
+           COUNT, "人次", "facts", "subsidy (issue 12): one fact per training subsidy claim paid"),
+    # Money as a count: whole yuan (each claim's amount rounded half up to the yuan, so a
+    # recovery negates exactly what its payment added; sums may differ from the ledger's
+    # fen by at most half a yuan a claim — subsidy.plan_facts.paid_totals has the fen).
+    Metric("subsidy_amount_paid", "补贴资金支付金额", "subsidy paid (yuan)", COUNT, "元",
+           "facts", "subsidy (issue 12): every claim paid, its government share in whole yuan; "
+           "a recovery (追回) negates it"),
     Metric("new_skilled_workers", "新增技能人才", "new skilled workers", COUNT, "人", "facts",
            "assessment: one fact per person's first skill certificate"),
     Metric("new_high_skilled", "新增高技能人才（取证）", "new high-skilled workers (certified)",
