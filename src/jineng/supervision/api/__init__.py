@@ -65,7 +65,10 @@ class RunOut(Schema):
     engine: str
     rule_versions: dict
     timings: dict
-    counts: dict
+    counts: dict = Field(description="rows read per snapshot table")
+    data_quality: dict | None = Field(
+        None, description="the data-quality report (issues per kind, per institution, the "
+                          "classes with the most), apart from the alerts")
     alerts_found: int
     alerts_new: int
     requested_at: dt.datetime
@@ -73,6 +76,14 @@ class RunOut(Schema):
     finished_at: dt.datetime | None
     error: str
     job_id: int | None = Field(description="the background job: /api/jobs/{id}")
+
+    @staticmethod
+    def resolve_counts(run) -> dict:
+        return {k: v for k, v in (run.counts or {}).items() if k != run_services.QUALITY_KEY}
+
+    @staticmethod
+    def resolve_data_quality(run) -> dict | None:
+        return (run.counts or {}).get(run_services.QUALITY_KEY)
 
 
 class RunStartIn(Schema):

@@ -32,7 +32,8 @@ from jineng.supervision.models import RiskAlert, RiskRule, RiskRun
 from jineng.supervision.rules import catalog
 from jineng.supervision.services import snapshot as snap
 
-__all__ = ["STEPS", "may_start_scan", "risk_scan_compute", "risk_scan_start", "rules_sync"]
+__all__ = ["QUALITY_KEY", "STEPS", "data_quality", "may_start_scan", "risk_scan_compute",
+           "risk_scan_start", "rules_sync"]
 
 STEPS = ("snapshot", "rules", "store")
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -153,10 +154,13 @@ def risk_scan_compute(run: RiskRun, *, by_user=None,
         con = ibis.duckdb.connect() if engine == "duckdb" else None
         if con is None:
             raise DomainError(_("Unknown engine: %(engine)s") % {"engine": engine})
-        alerts, per_rule = run_rules(load_snapshot(con, tables),
-                                     {c: v["parameters"] for c, v in versions.items()})
+        loaded = load_snapshot(con, tables)
+        alerts, per_rule = run_rules(loaded, {c: v["parameters"] for c, v in versions.items()})
         timings["rules"] = round(time.perf_counter() - t0, 3)
         timings["per_rule"] = per_rule
+        t0 = time.perf_counter()
+        quality = data_quality(loaded)
+        timings["quality"] = round(time.perf_counter() - t0, 3)
         if progress:
             progress("rules")
         t0 = time.perf_counter()
@@ -169,6 +173,7 @@ def risk_scan_compute(run: RiskRun, *, by_user=None,
             run.rule_versions = versions
             run.timings = timings
             run.counts = {name: t.num_rows for name, t in tables.items()}
+            run.counts[QUALITY_KEY] = quality
             run.alerts_found = alerts.num_rows
             run.alerts_new = new
             run.save()
@@ -188,6 +193,20 @@ def risk_scan_compute(run: RiskRun, *, by_user=None,
         if con is not None:
             con.disconnect()
     return run
+
+
+QUALITY_KEY = "data_quality"  # the data-quality report, stored beside the rows read
+
+
+def data_quality(loaded: dict) -> dict:
+    """The data-quality report of the loaded snapshot (analytics.quality), apart from the
+    alerts; a failure of the report is recorded in it and never fails the scan."""
+    from jineng.supervision.analytics import quality
+
+    try:
+        return quality.report(loaded)
+    except Exception as error:  # the report is advisory: the alerts stand without it
+        return {"error": f"{type(error).__name__}: {error}"[:1000]}
 
 
 def _evidence(row: dict) -> dict:

@@ -79,14 +79,36 @@ def run_list(request):
         "may_start": run_services.may_start_scan(request.user)})
 
 
+def quality_labels() -> dict[str, str]:
+    """The data-quality kinds (analytics.quality.KINDS) as the run page names them."""
+    return {"missing_coordinates": _("Located check-ins without coordinates"),
+            "site_without_coordinates": _("Sessions at sites without coordinates"),
+            "clock_skew": _("Check-in times hours away from the session (clock skew)"),
+            "duplicate_event": _("Duplicate attendance events"),
+            "partial_roster": _("Sessions with a partial roster (under half checked in)")}
+
+
+def _quality_context(report: dict | None) -> dict:
+    if not report or report.get("error"):
+        return {"quality_kinds": [], "quality_classes": []}
+    labels = quality_labels()
+    return {"quality_kinds": [((k, labels.get(k, k)), n)
+                              for k, n in report.get("kinds", {}).items()],
+            "quality_classes": [{**row, "label": labels.get(row["kind"], row["kind"])}
+                                for row in report.get("classes", [])[:50]]}
+
+
 @login_required
 @domain_errors
 def run_detail(request, pk: int):
     run = selectors.run_get(actor=request.user, pk=pk)
+    quality = (run.counts or {}).get(run_services.QUALITY_KEY)
     return render(request, "supervision/run_detail.html", {
         "run": run, "versions": sorted(run.rule_versions.items()),
         "per_rule": sorted((run.timings or {}).get("per_rule", {}).items()),
-        "counts": sorted((run.counts or {}).items())})
+        "counts": sorted((k, v) for k, v in (run.counts or {}).items()
+                         if k != run_services.QUALITY_KEY),
+        "quality": quality, **_quality_context(quality)})
 
 
 urlpatterns: list = [
