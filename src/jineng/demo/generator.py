@@ -59,6 +59,7 @@ from jineng.registry.models import (
     Person,
     TrainingSite,
 )
+from jineng.subsidy import demo as subsidy_demo
 from jineng.training import demo as training_demo
 
 REFERENCE_DATE = dt.date(2026, 1, 1)  # the registry "as of" this day: ages, memberships
@@ -565,6 +566,16 @@ def build_outcomes(ctx: BuildContext) -> None:
             ctx.counts[key] = result[key]
 
 
+def build_subsidy(ctx: BuildContext) -> None:
+    """Parameter sets, budgets, claims at every state, payment batches and imported history
+    through the subsidy app's services (see jineng.subsidy.demo); its blocks are recorded."""
+    result = subsidy_demo.build_demo_subsidy(
+        scale=ctx.scale, seed=ctx.seed, today=timezone.localdate(), anchors=ctx.anchors)
+    for model, first, last in result.pop("blocks", []):
+        DemoRows.objects.create(build=ctx.build, model=model, first_pk=first, last_pk=last)
+    ctx.counts.update({k: v for k, v in result.items() if k.startswith("subsidy_")})
+
+
 def build_demand(ctx: BuildContext) -> None:
     """Wish posters and wishes, the demo enterprises' demand lists, one forecast cycle, matches,
     order classes and referrals (see jineng.demand.demo); its blocks are recorded for a reset."""
@@ -621,6 +632,7 @@ STEPS: list[Step] = [
     ("training", build_training),
     ("assessment", build_assessment),
     ("outcomes", build_outcomes),
+    ("subsidy", build_subsidy),
     ("demand", build_demand),
     ("coverage", build_coverage),
     ("plans", build_plan),
@@ -690,6 +702,7 @@ def delete_demo() -> dict[str, int]:
     plans_demo.remove_facts(source=training_demo.PLAN_FACTS_SOURCE)
     plans_demo.remove_facts(source=assessment_demo.PLAN_FACTS_SOURCE)
     plans_demo.remove_facts(source=outcomes_demo.PLAN_FACTS_SOURCE)
+    plans_demo.remove_facts(source=subsidy_demo.PLAN_FACTS_SOURCE)
     demo_users = DemoUser.objects.values("user_id")
     get_user_model().objects.filter(pk__in=demo_users).update(organization=None)
     deleted: dict[str, int] = {}
