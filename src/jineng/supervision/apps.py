@@ -6,3 +6,10 @@ class SupervisionConfig(AppConfig):
     name = "jineng.supervision"
     label = "supervision"
     verbose_name = _("Supervision")
+
+    def ready(self) -> None:
+        # A person barred by a sanction: the subsidy rules refuse with `person_barred`.
+        from jineng.subsidy import hooks
+        from jineng.supervision.services.oversight import person_barred_until
+
+        hooks.person_barred_until.register("supervision.sanctions", person_barred_until)

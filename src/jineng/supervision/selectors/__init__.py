@@ -3,18 +3,38 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jineng.core.errors import NotFound
 from jineng.supervision.choices import AlertStatus
 from jineng.supervision.models import RiskAlert, RiskRule, RiskRun
 from jineng.supervision.rules import catalog
+from jineng.supervision.selectors.oversight import (  # noqa: F401 - the public surface
+    class_risk_list,
+    inspection_file_get,
+    inspection_get,
+    inspection_list,
+    institution_risk_list,
+    precision_counts,
+    risk_of,
+    sampling_frame,
+    sanction_get,
+    sanction_list,
+    spot_check_get,
+    spot_check_list,
+    with_scores,
+)
 
 
 def alert_list(*, actor, status: str = "", rule: str = "", subject_kind: str = "",
-               class_id: int | None = None, institution_id: int | None = None) -> QuerySet:
-    qs = RiskAlert.objects.visible_to(actor).select_related("region")
+               class_id: int | None = None, institution_id: int | None = None,
+               order: str = "score") -> QuerySet:
+    """Alerts with their risk score (`score`, rules.scoring), highest first (`order=""`: the
+    model order, most recently seen first)."""
+    qs = with_scores(RiskAlert.objects.visible_to(actor).select_related("region"))
+    if order == "score":
+        qs = qs.order_by(F("score").desc(), "-last_seen_at", "-id")
     if status:
         qs = qs.filter(status=status)
     if rule:
@@ -30,7 +50,8 @@ def alert_list(*, actor, status: str = "", rule: str = "", subject_kind: str = "
 
 def alert_get(*, actor, pk: int) -> RiskAlert:
     try:
-        return RiskAlert.objects.visible_to(actor).select_related("region").get(pk=pk)
+        return with_scores(RiskAlert.objects.visible_to(actor).select_related("region")
+                           ).get(pk=pk)
     except RiskAlert.DoesNotExist:
         raise NotFound(_("Risk alert not found.")) from None
 
