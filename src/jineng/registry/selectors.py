@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db.models import Count, Q, QuerySet
 
 from jineng.core.errors import NotFound
@@ -321,3 +323,39 @@ def institution_codes_for_risk() -> QuerySet:
 
     return (Organization.objects.filter(kind=OrganizationKind.TRAINING).order_by()
             .values_list("pk", "credit_code"))
+
+
+def _phone_key(phone: str) -> str:
+    """A phone number reduced to its digits (without the +86 / 0086 country prefix)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    for prefix in ("0086", "86"):
+        if len(digits) > 11 and digits.startswith(prefix):
+            digits = digits[len(prefix):]
+    return digits
+
+
+def person_contacts_for_risk(person_ids) -> Iterator[tuple[int, str, str]]:
+    """(person id, "phone", keyed hash of the phone number's digits) for the given persons,
+    unscoped, for the supervision ring rule (R08). Only keyed hashes leave: never the number.
+    Persons hold no address, so none is answered."""
+    from jineng.core.pii import keyed_hash
+
+    rows = (Person.objects.filter(pk__in=person_ids).exclude(phone="").order_by()
+            .values_list("pk", "phone"))
+    for pk, phone in rows.iterator(chunk_size=10_000):
+        digits = _phone_key(phone)
+        if len(digits) >= 7:
+            yield pk, "phone", keyed_hash("tel:" + digits)
+
+
+def persons_for_risk(person_ids) -> QuerySet:
+    """(id, ID keyed hash, birth date, gender) of the given persons, unscoped, for the
+    supervision risk scan (exclusion lists and age limits, R16)."""
+    return (Person.objects.filter(pk__in=person_ids).order_by()
+            .values_list("pk", "id_hash", "birth_date", "gender"))
+
+
+def site_cities_for_risk() -> QuerySet:
+    """(site id, region code) of every training site, unscoped, for the supervision risk scan
+    (the city of a class's site, R15)."""
+    return TrainingSite.objects.order_by().values_list("pk", "region__code")

@@ -619,4 +619,22 @@ def risk_snapshot(since: dt.datetime | None = None) -> dict[str, QuerySet]:
         "classes": TrainingClass.objects.order_by().values_list(
             "pk", "institution_id", "site_id", "end_date", "occupation_id", "level_id",
             "region_id", "start_date"),
+        # Online learning segments (xAPI): when, how long. Platforms send no interaction
+        # events (other verbs are refused), so none are held.
+        "online": AttendanceEvent.objects.filter(
+            voided_at__isnull=True, kind=EventKind.ONLINE,
+            **({"occurred_at__gte": since} if since is not None else {}))
+        .order_by().values_list("pk", "enrollment_id", "enrollment__person_id",
+                                "training_class_id", "institution_id", "occurred_at",
+                                "online_seconds"),
     }
+
+
+def age_limits_for_risk(birth: dt.date, gender: str) -> tuple[dt.date, dt.date]:
+    """The days a person reaches the minimum age and the statutory retirement age under the
+    national default parameter (the supervision risk scan, rule R16B)."""
+    from jineng.training.rules.retirement import add_months, statutory_retirement
+
+    p = NATIONAL_DEFAULT
+    retire = statutory_retirement(birth, gender, female_basis=p.female_basis, scheme=p.scheme)
+    return add_months(birth, 12 * p.minimum_age), retire.reached_on

@@ -5,11 +5,13 @@ tables of analytics.schema, with times as integers (seconds / days since the epo
 Full: everything. Incremental (`since`): attendance events since that moment and the sessions
 ending after it (with a lookback so the check-in before the first new one is there for
 impossible travel); enrollments, classes, teachers, sites and assessments whole (they are
-small beside the events)."""
+small beside the events). Online learning segments (R17) are read like the events; the
+tables about the trainees and their subsidies (R08, R12–R16) whole."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 
 import pyarrow as pa
@@ -78,7 +80,8 @@ def build_snapshot(since: dt.datetime | None = None) -> tuple[dict[str, pa.Table
     class_rows = []
     for pk, inst, site, end, occ, lvl, region, start in tr["classes"].iterator(
             chunk_size=CHUNK):
-        class_rows.append((pk, inst, site, _day(end), occ, lvl, _month(start), _month(end)))
+        class_rows.append((pk, inst, site, _day(end), occ, lvl, _month(start), _month(end),
+                           _day(start)))
         regions[pk] = region
     t["classes"] = _table("classes", class_rows)
     t["sites"] = _table("sites", ((pk, cap, _f(lat), _f(lon)) for pk, cap, lat, lon
@@ -97,4 +100,54 @@ def build_snapshot(since: dt.datetime | None = None) -> tuple[dict[str, pa.Table
     t["certificates"] = _table("certificates", (
         (pk, person, cls, _day(day)) for pk, person, cls, day
         in asmt["certificates"].iterator(chunk_size=CHUNK)))
+    trainees = tr["enrollments"].values("person_id")
+    t.update(_people_tables(trainees))
+    t["online"] = _table("online", (
+        (pk, enr, person, cls, inst, _s(at), seconds) for pk, enr, person, cls, inst, at, seconds
+        in tr["online"].iterator(chunk_size=CHUNK)))
     return t, regions
+
+
+def _city(code: str | None) -> str | None:
+    """The city (prefecture) code of a region code: its first four digits and "00"."""
+    return None if not code or len(code) < 6 else code[:4] + "00"
+
+
+def _people_tables(trainees) -> dict[str, pa.Table]:
+    """The tables about the trainees (`trainees`: a queryset of person ids) and their
+    subsidies: contacts (keyed hashes of phones and payee accounts, R08), claims and imported
+    history (R12, R14), social-insurance months with the employer's city and the sites' cities
+    (R15), ID hashes with the age limits and the exclusion lists (R16)."""
+    from jineng.outcomes.selectors.risk import insured_months_with_city
+    from jineng.registry.selectors import (
+        person_contacts_for_risk,
+        persons_for_risk,
+        site_cities_for_risk,
+    )
+    from jineng.subsidy.selectors_risk import claims_for_risk, payee_accounts_for_risk
+    from jineng.supervision.selectors.exclusions import exclusions_for_risk
+    from jineng.training.selectors import age_limits_for_risk
+
+    t: dict[str, pa.Table] = {}
+    accounts = ((person, "account", h) for person, h
+                in payee_accounts_for_risk().iterator(chunk_size=CHUNK))
+    t["contacts"] = _table("contacts", itertools.chain(person_contacts_for_risk(trainees),
+                                                       accounts))
+
+    def person_rows():
+        for pk, id_hash, birth, gender in persons_for_risk(trainees).iterator(chunk_size=CHUNK):
+            adult, retire = age_limits_for_risk(birth, gender)
+            yield pk, id_hash, _day(birth), _day(adult), _day(retire)
+
+    t["persons"] = _table("persons", person_rows())
+    t["claims"] = _table("claims", (
+        (pk, person, key, kind, cls, cert, occ, lvl, _day(day), day.year if day else None)
+        for pk, person, key, kind, cls, cert, occ, lvl, day in claims_for_risk()))
+    t["site_cities"] = _table("site_cities", (
+        (pk, _city(code)) for pk, code in site_cities_for_risk().iterator(chunk_size=CHUNK)))
+    t["insured_cities"] = _table("insured_cities", (
+        (person, _month(month), _city(code)) for person, month, code
+        in insured_months_with_city(trainees).iterator(chunk_size=CHUNK)))
+    t["exclusions"] = _table("exclusions", (
+        (h, kind, _day(start), _day(end)) for h, kind, start, end in exclusions_for_risk()))
+    return t
