@@ -6,10 +6,15 @@ page's path (None skips a page whose app is not there yet, e.g. a URL not wired)
 
 from __future__ import annotations
 
+import time
+from importlib import import_module
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings as django_settings
 from django.urls import NoReverseMatch, reverse
 
+from jineng.assessment.selectors.records import VERIFIED_PERSON_KEY
 from tests.assessment.signing_support import issued_certificate
 from tests.browser import TIMEOUT_MS
 from tests.portal.site_support import SEARCHER, site_world
@@ -50,6 +55,19 @@ PUBLIC_PAGES = [
     ("scorecard", lambda w: _url("portal:scorecard", w["world"].w.org.pk)),
 ]
 
+# Pages a worker reaches after the identity check (the session holds the verified person).
+VERIFIED_PAGES = [
+    ("my record (verified)", lambda w: _url("assessment:records_own")),
+    ("my subsidy year (verified)", lambda w: _url("subsidy:own_year")),
+]
+
+
+def _verified_session(person_id: int) -> str:
+    session = import_module(django_settings.SESSION_ENGINE).SessionStore()
+    session[VERIFIED_PERSON_KEY] = {"id": person_id, "until": time.time() + 600}
+    session.save()
+    return session.session_key
+
 
 def test_every_public_page_has_no_serious_accessibility_violation(browser, live_server,
                                                                    settings):
@@ -60,12 +78,23 @@ def test_every_public_page_has_no_serious_accessibility_violation(browser, live_
     screen = context.new_page()
     axe = Axe()
     failures, checked = [], []
-    for name, path_of in PUBLIC_PAGES:
+    pages = [(name, path_of, False) for name, path_of in PUBLIC_PAGES]
+    pages += [(name, path_of, True) for name, path_of in VERIFIED_PAGES]
+    signed_in = False
+    for name, path_of, verified in pages:
         path = path_of(world)
         if path is None:
             continue
+        if verified and not signed_in:
+            signed_in = True
+            context.add_cookies([{
+                "name": django_settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                "value": _verified_session(world["certificate"].person_id)}])
         response = screen.goto(live_server.url + path)
         assert response is not None and response.status < 500, (name, path)
+        if verified:  # the page itself, not the identity check it sends others back to
+            assert response.url.rstrip("/").endswith(path.rstrip("/")), (name, response.url)
+            assert 'name="id_number"' not in screen.content(), name  # not the check's form
         screen.wait_for_load_state("networkidle")
         results = axe.run(screen)
         checked.append(name)
@@ -75,5 +104,6 @@ def test_every_public_page_has_no_serious_accessibility_violation(browser, live_
                 failures.append(f"{name} ({path}): {violation['id']} [{violation['impact']}] "
                                 f"{violation.get('help')} {nodes}")
     context.close()
-    assert {"home", "training map", "class page", "certificate check"} <= set(checked)
+    assert {"home", "training map", "class page", "certificate check",
+            "my subsidy year (verified)"} <= set(checked)
     assert not failures, "\n".join(failures)
