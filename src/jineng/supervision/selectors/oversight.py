@@ -8,6 +8,7 @@ from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, Whe
 from django.utils.translation import gettext as _
 
 from jineng.core.errors import NotFound
+from jineng.registry.selectors import subtree_prefix
 from jineng.subsidy.models import SubsidyClaim
 from jineng.supervision.choices import AlertStatus
 from jineng.supervision.models import Inspection, InspectionFile, RiskAlert, Sanction, SpotCheck
@@ -91,6 +92,7 @@ def risk_of(*, actor, class_id: int | None = None,
 def sampling_frame(*, actor, population: str, region_code: str) -> list[tuple[int, float]]:
     """(id, risk score) of every class (or claim) of the region subtree that can be checked,
     ascending ids. A claim scores its class's risk."""
+    region_code = subtree_prefix(region_code)
     alerts = RiskAlert.objects.filter(region__code__startswith=region_code,
                                       training_class_id__isnull=False)
     class_score = {k: s for k, s, _ids in scoring.roll_up(_scored(alerts,
