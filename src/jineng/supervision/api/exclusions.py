@@ -32,22 +32,22 @@ class ExclusionBatchIn(Schema):
     skip_bad_rows: bool = False
 
 
-class ErrorOut(Schema):
+class ExclusionErrorOut(Schema):
     row: int
     field: str
     message: str
 
 
-class ReportOut(Schema):
+class ExclusionReportOut(Schema):
     total_rows: int
     created: int
     unchanged: int = Field(description="imported before with the same content")
     skipped: int
     written: bool = Field(description="false: errors, nothing written")
-    errors: list[ErrorOut]
+    errors: list[ExclusionErrorOut]
 
 
-class EntryOut(Schema):
+class ExclusionEntryOut(Schema):
     id: int
     list_kind: str
     region_code: str
@@ -63,7 +63,7 @@ class EntryOut(Schema):
         return obj.region.code
 
 
-@router.post("/exclusions/rows", response={200: ReportOut, **error_responses(400, 403)},
+@router.post("/exclusions/rows", response={200: ExclusionReportOut, **error_responses(400, 403)},
              operation_id="supervision_exclusion_import_rows")
 @body_limit(4 * MIB)
 def import_rows(request, payload: ExclusionBatchIn):
@@ -73,7 +73,7 @@ def import_rows(request, payload: ExclusionBatchIn):
     return report.as_dict()
 
 
-@router.post("/exclusions/import", response={200: ReportOut, **error_responses(400, 403)},
+@router.post("/exclusions/import", response={200: ExclusionReportOut, **error_responses(400, 403)},
              operation_id="supervision_exclusion_import")
 @body_limit(16 * MIB)
 def import_file(request, file: File[UploadedFile], list_kind: Form[str],
@@ -94,7 +94,7 @@ def template(request):
     return response
 
 
-@router.get("/exclusions", response={200: list[EntryOut], **error_responses(400)},
+@router.get("/exclusions", response={200: list[ExclusionEntryOut], **error_responses(400)},
             operation_id="supervision_exclusion_list")
 def entry_list(request, list_kind: str = "", region: str = "", offset: int = 0):
     qs = exclusion_entry_list(actor=request.auth, list_kind=list_kind or None,

@@ -1,0 +1,135 @@
+"""The rules of the second round over the operational database: rings of trainees sharing a
+phone (R08, hashed in the registry selector), trainees on an imported exclusion list (R16A),
+subsidies imported from the previous system counted by R12 and R14B; and the exclusion-list
+import through its API (row errors in Chinese naming row and field, idempotent, conflicts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+
+from jineng.accounts.models import Role
+from jineng.core import pii
+from jineng.registry.models import Person
+from jineng.subsidy.models import HistoricSubsidy
+from jineng.supervision.choices import RunStatus
+from jineng.supervision.models import ExclusionListEntry, RiskAlert, RiskRun
+from jineng.supervision.services import runs
+from jineng.training import services as training
+from tests import factories as f
+from tests.openapi import OpenApiClient
+from tests.training import helpers as h
+
+pytestmark = pytest.mark.django_db
+
+
+def scan() -> RiskRun:
+    run = runs.risk_scan_compute(RiskRun.objects.create())
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    return run
+
+
+def _class_of(w, people: range, **overrides):
+    cls = h.declare(w, **overrides)
+    training.class_transition(actor=w.county_staff, training_class=cls, action="approve")
+    enrolled = [h.enroll(w, cls, n=n) for n in people]
+    training.class_transition(actor=w.operator, training_class=cls, action="open")
+    return cls, enrolled
+
+
+def two_classes():
+    """Two open classes of one institution, three and two trainees, two months apart."""
+    w = h.world()
+    first, a = _class_of(w, range(400, 403))
+    second, b = _class_of(w, range(500, 502),
+                          sessions=h.sessions(start=h.START + dt.timedelta(days=60)))
+    return w, first, second, a, b
+
+
+def test_ring_of_trainees_sharing_a_phone_across_classes() -> None:
+    _w, first, _second, a, b = two_classes()
+    people = [e.person_id for e in a + b]
+    Person.objects.filter(pk__in=people).update(phone="+86 138-0000-0000")
+    scan()
+    ring = RiskAlert.objects.get(rule_code="R08")
+    assert ring.subject_ref == str(min(people)) and ring.training_class_id == first.pk
+    assert ring.evidence["people"] == 5 and ring.evidence["classes"] == 2
+    # Four sharing it are no ring (five are the default).
+    Person.objects.filter(pk=people[0]).update(phone="13900000000")
+    RiskAlert.objects.all().delete()
+    scan()
+    assert not RiskAlert.objects.filter(rule_code="R08").exists()
+
+
+def test_trainee_on_an_imported_student_list(client) -> None:
+    _w, first, _second, a, _b = two_classes()
+    student = Person.objects.get(pk=a[0].person_id)
+    api = OpenApiClient(client).login(f.staff(Role.CITY_STAFF, f.CITY))
+    body = {"list_kind": "student", "region": f.CITY,
+            "rows": [{"id_number": pii.decrypt(student.id_encrypted), "name": student.name,
+                      "valid_from": "2020-09-01"}]}
+    assert api.call("supervision_exclusion_import_rows", json_body=body).body["created"] == 1
+    scan()
+    (alert,) = RiskAlert.objects.filter(rule_code="R16A")
+    assert alert.subject_ref == str(student.pk) and alert.training_class_id == first.pk
+    assert alert.evidence["enrollment"] == a[0].pk and alert.evidence["list"] == 2
+
+
+def test_subsidies_paid_before_jineng_count(client) -> None:
+    w, first, _second, a, _b = two_classes()
+    person = Person.objects.get(pk=a[0].person_id)
+    for number in ("OLD-1", "OLD-2"):
+        HistoricSubsidy.objects.create(
+            province_code="520000", claim_number=number, id_hash=person.id_hash,
+            id_masked=person.id_masked, name=person.name, kind="training", status="paid",
+            region=f.region(f.COUNTY), payee_kind="person", occupation=first.occupation,
+            level=first.level, claim_date=dt.date(2023, 5, 1), amount="800.00",
+            content_hash=number)
+    scan()
+    same = RiskAlert.objects.get(rule_code="R14B")
+    assert same.subject_ref == str(person.pk) and same.evidence["claims"] == 2
+    repeat = RiskAlert.objects.get(rule_code="R12")  # one class here, two before jineng
+    assert repeat.subject_ref == str(person.pk) and repeat.evidence["classes"] == 3
+    del w
+
+
+def _csv(rows: list[str]) -> io.BytesIO:
+    data = io.BytesIO(("\ufeff身份证号,姓名,起始日期,截止日期\n" + "\n".join(rows) + "\n")
+                      .encode())
+    data.name = "pension.csv"
+    return data
+
+
+def test_exclusion_file_import_errors_idempotence_and_conflict(client) -> None:
+    f.region(f.CITY)
+    api = OpenApiClient(client).login(f.staff(Role.CITY_STAFF, f.CITY))
+    good, other = f.id_number_for(n=1), f.id_number_for(n=2)
+    form = {"list_kind": "pension", "region": f.CITY}
+    bad = api.call("supervision_exclusion_import", form=form, files={"file": _csv(
+        [f"{good},张三,2024-01-01,", f"{other[:-1]}0,李四,2024-13-01,"])})
+    assert bad.status == 200 and bad.body["written"] is False
+    errors = {(e["row"], e["field"]) for e in bad.body["errors"]}
+    assert errors == {(3, "id_number"), (3, "valid_from")}
+    assert ExclusionListEntry.objects.count() == 0
+    rows = [f"{good},张三,2024-01-01,", f"{other},李四,2024-02-01,2025-01-31"]
+    done = api.call("supervision_exclusion_import", form=form, files={"file": _csv(rows)})
+    assert done.body["created"] == 2 and done.body["written"] is True
+    entry = ExclusionListEntry.objects.get(id_masked=pii.mask_id_number(good))
+    assert entry.id_hash == pii.keyed_hash(good) and good not in entry.id_encrypted
+    assert pii.decrypt(entry.id_encrypted) == good
+    again = api.call("supervision_exclusion_import", form=form, files={"file": _csv(rows)})
+    assert again.body["created"] == 0 and again.body["unchanged"] == 2
+    conflict = api.call("supervision_exclusion_import", form=form,
+                        files={"file": _csv([f"{good},张三,2024-03-01,"])})
+    assert conflict.body["written"] is False
+    assert [(e["row"], e["field"]) for e in conflict.body["errors"]] == [(2, "valid_from")]
+    listed = api.call("supervision_exclusion_list", query={"list_kind": "pension"})
+    assert {e["id_masked"] for e in listed.body} == {pii.mask_id_number(good),
+                                                     pii.mask_id_number(other)}
+    assert all(good not in str(e) for e in listed.body)
+    outsider = OpenApiClient(client).login(f.staff(Role.CITY_STAFF, f.OTHER_CITY))
+    assert outsider.call("supervision_exclusion_list").body == []
+    assert outsider.call("supervision_exclusion_import", form=form,
+                         files={"file": _csv(rows)}).status == 403
