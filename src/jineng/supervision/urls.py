@@ -1,5 +1,5 @@
-from jineng.supervision.views import oversight
+from jineng.supervision.views import exclusions, oversight
 from jineng.supervision.views import urlpatterns as alert_urlpatterns
 
 app_name = "supervision"
-urlpatterns = alert_urlpatterns + oversight.urlpatterns
+urlpatterns = alert_urlpatterns + oversight.urlpatterns + exclusions.urlpatterns
