@@ -60,8 +60,11 @@ def generate(n_enr: int, seed: int = 1) -> dict[str, pa.Table]:
     end_day = DAY0 + n_sessions + (cls % 300)
     occ = (cls % 50) + 1
     lvl = (cls % 5) + 1
+    first_day = end_day - n_sessions
     classes = _tbl("classes", {"class_id": cls, "institution_id": inst, "site_id": site,
-                               "end_day": end_day, "occupation_id": occ, "level_id": lvl})
+                               "end_day": end_day, "occupation_id": occ, "level_id": lvl,
+                               "start_month": _months(first_day), "end_month": _months(end_day),
+                               "start_day": first_day})
     lat = 24.0 + rng.random(n_class) * 5
     lon = 104.0 + rng.random(n_class) * 5
     sites = _tbl("sites", {"site_id": site, "capacity": np.full(n_class, 60), "latitude": lat,
@@ -122,9 +125,85 @@ def generate(n_enr: int, seed: int = 1) -> dict[str, pa.Table]:
     certificates = _tbl("certificates", {
         "certificate_id": passed, "person_id": person[passed - 1],
         "class_id": enr_cls[passed - 1], "issued_day": end_day[enr_cls[passed - 1] - 1] + 10})
-    return {"enrollments": enrollments, "sessions": sessions, "events": events,
-            "sites": sites, "teaching": teaching, "candidates": candidates,
-            "examiners": examiners, "certificates": certificates, "classes": classes}
+    tables = {"enrollments": enrollments, "sessions": sessions, "events": events,
+              "sites": sites, "teaching": teaching, "candidates": candidates,
+              "examiners": examiners, "certificates": certificates, "classes": classes}
+    tables.update(_second_round(rng, person, enr_id, enr_cls, inst, site, occ, lvl, first_day,
+                                end_day, passed))
+    return tables
+
+
+def _months(day: np.ndarray) -> np.ndarray:
+    """Epoch days → year × 12 + month − 1."""
+    m = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return m + 1970 * 12
+
+
+def _second_round(rng, person, enr_id, enr_cls, inst, site, occ, lvl, first_day, end_day,
+                  passed) -> dict[str, pa.Table]:
+    """The tables of R08 and R12–R17: a phone per person (one in 1,000 sharing a ring's phone
+    with the next five), a payee account per claim; a training claim per certificate (one in
+    500 claimed twice); social-insurance months for one trainee in ten (one in 50 of them in
+    another city); age limits (one in 1,000 past retirement) and exclusion lists (one in
+    1,000); online learning for one enrollment in ten (5 evenings of an hour; one in 100 of
+    them twelve hours in a day)."""
+    people = np.unique(person)
+    ring = (people % 1000) < 6
+    phone = np.array([f"ph{p}" for p in people], dtype=object)
+    phone[ring] = "ring-" + (people[ring] // 1000).astype(str).astype(object)
+    contacts = _tbl("contacts", {"person_id": people, "kind": np.full(people.size, "phone",
+                                                                     dtype=object),
+                                 "value_hash": phone})
+    c_cls = enr_cls[passed - 1]
+    twice = passed[(passed % 500) == 3]
+    cl_person = np.concatenate([person[passed - 1], person[twice - 1]])
+    cl_cls = np.concatenate([c_cls, enr_cls[twice - 1]])
+    cert = np.concatenate([passed, twice])
+    n = cl_person.size
+    claims = _tbl("claims", {
+        "claim_id": np.arange(1, n + 1, dtype=np.int64), "person_id": cl_person,
+        "person_key": np.array([f"h{p}" for p in cl_person], dtype=object),
+        "kind": np.full(n, "training", dtype=object), "class_id": cl_cls,
+        "certificate_key": np.array([f"id:{c}" for c in cert], dtype=object),
+        "occupation_id": occ[cl_cls - 1], "level_id": lvl[cl_cls - 1],
+        "claim_day": end_day[cl_cls - 1] + 20, "year": np.full(n, 2025)})
+    site_cities = _tbl("site_cities", {"site_id": site, "city": np.array(
+        [f"5201{s % 9:02d}" for s in site], dtype=object)})
+    ins = enr_id[(enr_id % 10) == 1]
+    ins_cls = enr_cls[ins - 1]
+    elsewhere = (ins % 500) == 1
+    insured_cities = _tbl("insured_cities", {
+        "person_id": person[ins - 1], "month": _months(first_day[ins_cls - 1]),
+        "city": np.where(elsewhere, "520300", np.array(
+            [f"5201{s % 9:02d}" for s in site[ins_cls - 1]], dtype=object))})
+    old = (people % 1000) == 500
+    persons = _tbl("persons", {
+        "person_id": people, "id_hash": np.array([f"h{p}" for p in people], dtype=object),
+        "birth_day": np.full(people.size, DAY0 - 12_000),
+        "adult_day": np.full(people.size, DAY0 - 6_000),
+        "retire_day": np.where(old, DAY0 - 10, DAY0 + 9_000)})
+    excluded = people[(people % 1000) == 700]
+    exclusions = _tbl("exclusions", {
+        "id_hash": np.array([f"h{p}" for p in excluded], dtype=object),
+        "list_kind": np.full(excluded.size, "student", dtype=object),
+        "from_day": np.full(excluded.size, DAY0 - 400), "to_day": np.full(excluded.size, None)})
+    learners = enr_id[(enr_id % 10) == 3]
+    l_cls = enr_cls[learners - 1]
+    per = np.where((learners % 100) == 3, 12, 5)
+    o_enr = np.repeat(learners, per)
+    o_k = np.concatenate([np.arange(k) for k in per])
+    heavy = np.repeat((learners % 100) == 3, per)
+    day0 = T0 + (first_day[enr_cls[o_enr - 1] - 1] - DAY0) * 86_400
+    at = np.where(heavy, day0 + 3600 * o_k, day0 + 86_400 * o_k + 12 * 3600)
+    online = _tbl("online", {
+        "event_id": np.arange(10_000_000, 10_000_000 + o_enr.size, dtype=np.int64),
+        "enrollment_id": o_enr, "person_id": person[o_enr - 1],
+        "class_id": enr_cls[o_enr - 1], "institution_id": inst[enr_cls[o_enr - 1] - 1],
+        "occurred_s": at, "seconds": np.full(o_enr.size, 3600)})
+    del l_cls
+    return {"contacts": contacts, "claims": claims, "site_cities": site_cities,
+            "insured_cities": insured_cities, "persons": persons, "exclusions": exclusions,
+            "online": online}
 
 
 def peak_rss_mib() -> float:
@@ -157,7 +236,7 @@ def connect(engine: str, pg_url: str | None):
 
 
 def bench(engine: str, tables: dict, pg_url: str | None) -> dict:
-    from jineng.supervision.analytics.risk import ALERT_COLUMNS, rule_expressions
+    from jineng.supervision.analytics.risk import ALERT_COLUMNS, GraphRule, rule_expressions
     from jineng.supervision.services.engine import load_snapshot
 
     con = connect(engine, pg_url)
@@ -169,7 +248,10 @@ def bench(engine: str, tables: dict, pg_url: str | None) -> dict:
     t_all = time.perf_counter()
     for code, expr in rule_expressions(loaded, params).items():
         t = time.perf_counter()
-        out = expr.select(*ALERT_COLUMNS).to_pyarrow()
+        if isinstance(expr, GraphRule):  # R08: edges on the engine, components in networkx
+            out = expr.finish(expr.edges.to_pyarrow(), expr.nodes.to_pyarrow())
+        else:
+            out = expr.select(*ALERT_COLUMNS).to_pyarrow()
         per_rule[code] = round(time.perf_counter() - t, 3)
         rows[code] = out.num_rows
     total = time.perf_counter() - t_all
