@@ -127,3 +127,27 @@ def test_all_or_nothing_naming_the_claim(drafts):
             services.claim_batch_evaluate(actor=a.world.operator, claim_ids=bad)
         assert refused.value.code == code and refused.value.field == "claim_ids"
     assert _state() == before
+
+
+def test_a_person_barred_by_a_sanction_is_refused_in_a_batch_as_alone(drafts):
+    """The batch asks the sanctions once for its persons (services.bulk.persons_bars, given by
+    the supervision app beside the single hook) and finds the same bar as the claim alone."""
+    from jineng.supervision.models import Sanction
+
+    a, claims = drafts
+    barred = claims[1]
+    Sanction.objects.create(kind="bar", person=barred.person, region=f.region(f.COUNTY),
+                            valid_from=dt.date(2026, 1, 1), valid_until=dt.date(2027, 12, 31),
+                            reason="骗取补贴", status="active", imposed_by="test")
+    assert len(bulk.persons_bars) >= 1
+    result = services.claim_batch_evaluate(actor=a.world.operator,
+                                           claim_ids=[c.pk for c in claims])
+    assert result.refused == {"person_barred": 1}
+    stored = SubsidyClaim.objects.get(pk=barred.pk)
+    assert (stored.status, stored.refusal_code) == ("refused", "person_barred")
+    assert _alone(stored).refusal_code == "person_barred"
+    rows = list(SubsidyClaim.objects.filter(pk__in=[c.pk for c in claims]).order_by("pk")
+                .values_list(*bulk._FIELDS))
+    for facts, claim in zip(bulk.stored_facts(rows), claims, strict=True):
+        alone = evaluation.facts_of_claim(SubsidyClaim.objects.get(pk=claim.pk))
+        assert facts.person_barred_until == alone.person_barred_until

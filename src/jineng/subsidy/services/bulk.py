@@ -28,10 +28,11 @@ claim, before anything is written.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -42,9 +43,10 @@ from jineng.catalog import selectors as catalog
 from jineng.core import audit
 from jineng.core.errors import Conflict, DomainError, Forbidden, NotFound
 from jineng.core.history import transition_values
+from jineng.core.hooks import Providers
 from jineng.core.models import AuditAction
 from jineng.core.scoping import scope_of
-from jineng.subsidy import evaluation
+from jineng.subsidy import evaluation, hooks
 from jineng.subsidy.choices import ClaimStatus, ParameterStatus
 from jineng.subsidy.hooks import barred_until
 from jineng.subsidy.models import ClaimStatusChange, ParameterSet, SubsidyClaim
@@ -55,6 +57,13 @@ from jineng.subsidy.services.common import governs
 from jineng.training import selectors as training
 
 __all__ = ["MAX_BATCH", "BatchEvaluation", "claim_batch_evaluate"]
+
+Bars = dict[int, list[tuple[dt.date, dt.date]]]
+# The batch form of `subsidy.hooks.person_barred_until`: (person ids, first day, last day) →
+# {person id: [(valid_from, valid_until), …]}, the bars in force on some day of the period.
+# A provider of the single hook should provide this one too (the supervision app), so that a
+# batch asks once per 5,000 persons; without it the batch asks the single hook once per claim.
+persons_bars = Providers[Callable[[list[int], dt.date, dt.date], Bars]]("subsidy.persons_bars")
 
 CHUNK = 5_000
 MAX_BATCH = 200_000
@@ -85,7 +94,6 @@ class _Class:
     cls: object
     standard: t.Standard | None
     urgent: bool
-    unlisted_on: dict = field(default_factory=dict)  # day → bool, filled when asked
 
 
 def _ids(claim_ids: Iterable[int]) -> list[int]:
@@ -145,14 +153,39 @@ def _classes(class_ids: set[int]) -> dict[int, _Class]:
     return out
 
 
-def _unlisted(info: _Class | None, day) -> bool:
-    if info is None:
-        return False
-    if day not in info.unlisted_on:
-        org = getattr(info.cls, "institution", None)
-        info.unlisted_on[day] = (org is not None
-                                 and catalog.organization_status_on(org, day) != "listed")
-    return info.unlisted_on[day]
+def _listing():
+    """Whether a class's institution is unlisted on a day, asked once per institution and
+    day (a batch's claims share few institutions and a year's days)."""
+    memo: dict[tuple[int, object], bool] = {}
+
+    def unlisted(info: _Class | None, day) -> bool:
+        org = getattr(info.cls, "institution", None) if info is not None else None
+        if org is None:
+            return False
+        key = (org.pk, day)
+        if key not in memo:
+            memo[key] = catalog.organization_status_on(org, day) != "listed"
+        return memo[key]
+    return unlisted
+
+
+def _bars(rows: list[tuple]) -> Callable[[int | None, dt.date], str]:
+    """`barred_until(person, day)` for the batch: nobody without a provider; the batch hook
+    read once per 5,000 persons where it is provided; else the single hook per claim."""
+    if not len(hooks.person_barred_until):
+        return lambda person, day: ""
+    if not len(persons_bars):
+        return barred_until
+    persons = sorted({r[2] for r in rows if r[2]})
+    first, last = min(r[3] for r in rows), max(r[3] for r in rows)
+    found: Bars = {}
+    for i in range(0, len(persons), CHUNK):
+        found.update(persons_bars.first(persons[i:i + CHUNK], first, last, default={}))
+
+    def barred(person: int | None, day: dt.date) -> str:
+        ends = [until for start, until in found.get(person, ()) if start <= day <= until]
+        return max(ends).isoformat() if ends else ""
+    return barred
 
 
 def stored_facts(rows: list[tuple]) -> list[t.ClaimFacts]:
@@ -160,6 +193,8 @@ def stored_facts(rows: list[tuple]) -> list[t.ClaimFacts]:
     `evaluation.facts_of_claim` reads each (tested against it), class data read once per
     class."""
     classes = _classes({r[11] for r in rows if r[11]})
+    unlisted = _listing()
+    barred = _bars(rows)
     facts = []
     for (pk, kind, person, day, region, payee, occupation, level, rank, cert, cert_day,
          class_id, *_rest) in rows:
@@ -171,8 +206,8 @@ def stored_facts(rows: list[tuple]) -> list[t.ClaimFacts]:
             urgent_occupation=info.urgent if info else False,
             standard=info.standard if info else None, claim_ref=str(pk),
             class_ref=str(class_id or ""), class_end_date=info.cls.end_date if info else None,
-            person_barred_until=barred_until(person, day),
-            institution_unlisted=_unlisted(info, day)))
+            person_barred_until=barred(person, day),
+            institution_unlisted=unlisted(info, day)))
     return facts
 
 

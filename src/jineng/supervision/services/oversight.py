@@ -226,6 +226,19 @@ def person_barred_until(person_id: int, day: dt.date) -> str | None:
     return s.valid_until.isoformat() if s is not None else None
 
 
+def persons_bars(person_ids: list[int], first: dt.date, last: dt.date
+                 ) -> dict[int, list[tuple[dt.date, dt.date]]]:
+    """The batch form (subsidy.services.bulk.persons_bars): each person's bars in force on
+    some day of [first, last], as `person_barred_until` finds them day by day."""
+    out: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for person_id, start, until in (Sanction.objects.filter(
+            kind=sanc.BAR, status=sanc.ACTIVE, person_id__in=person_ids,
+            valid_from__lte=last, valid_until__gte=first)
+            .values_list("person_id", "valid_from", "valid_until")):
+        out.setdefault(person_id, []).append((start, until))
+    return out
+
+
 # --- spot checks ----------------------------------------------------------------------------
 
 def _number(value, field: str, low: float, high: float) -> float:
