@@ -60,6 +60,7 @@ from jineng.registry.models import (
     TrainingSite,
 )
 from jineng.subsidy import demo as subsidy_demo
+from jineng.supervision import demo as supervision_demo
 from jineng.training import demo as training_demo
 
 REFERENCE_DATE = dt.date(2026, 1, 1)  # the registry "as of" this day: ages, memberships
@@ -144,6 +145,7 @@ class BuildContext:
     build: DemoBuild
     created_at: dt.datetime
     reference_date: dt.date = REFERENCE_DATE
+    fraud_rate: float = supervision_demo.DEFAULT_FRAUD_RATE
     organizations: list[OrgRef] = field(default_factory=list)
     anchors: dict[str, int] = field(default_factory=dict)  # kind → pk of the demo users' org
     counts: dict[str, int] = field(default_factory=dict)
@@ -623,6 +625,18 @@ def build_catalogs(ctx: BuildContext) -> None:
 
 Step = tuple[str, Callable[[BuildContext], None]]
 
+def build_supervision(ctx: BuildContext) -> None:
+    """Fraud planted at `ctx.fraud_rate` for the risk rules, and a first scan so the inspector
+    has alerts (see jineng.supervision.demo); new rows and the scan recorded in blocks."""
+    def allocate_range(model, first: int, last: int) -> None:
+        DemoRows.objects.create(build=ctx.build, model=model._meta.label_lower,
+                                first_pk=first, last_pk=last)
+
+    ctx.counts.update(supervision_demo.build_demo_supervision(
+        seed=ctx.seed, rate=ctx.fraud_rate, allocate=ctx.allocate, writer=bulk.RowWriter,
+        allocate_range=allocate_range))
+
+
 # The order matters: later steps use what earlier ones made (ctx.organizations, anchors).
 STEPS: list[Step] = [
     ("organizations", build_organizations),
@@ -636,6 +650,7 @@ STEPS: list[Step] = [
     ("demand", build_demand),
     ("coverage", build_coverage),
     ("plans", build_plan),
+    ("supervision", build_supervision),  # last: it plants into and scans all of the above
 ]
 
 
@@ -645,7 +660,7 @@ def demo_exists() -> bool:
 
 def generate(scale: str = "S", seed: int = 1, *, progress: bool = True,
              persons: int | None = None, if_empty: bool = False, reset: bool = False,
-             steps: list[Step] | None = None) -> dict:
+             steps: list[Step] | None = None, fraud_rate: float | None = None) -> dict:
     """Build the demo province in one transaction; returns the counts (and `seconds`).
     `if_empty`: do nothing if a demo province exists. `reset`: remove the previous one first.
     Without either, an existing demo province is an error."""
@@ -653,6 +668,8 @@ def generate(scale: str = "S", seed: int = 1, *, progress: bool = True,
         raise DemoError(f"Unknown tier {scale!r}: choose one of {', '.join(PUBLIC_TIERS)}.")
     if persons is not None and persons < 1:
         raise DemoError("--persons must be a positive number.")
+    if fraud_rate is not None and not 0 <= fraud_rate <= 0.5:
+        raise DemoError("--fraud-rate must be between 0 and 0.5.")
     started = time.perf_counter()
     with bulk.fast_sqlite_load():
         try:
@@ -671,6 +688,8 @@ def generate(scale: str = "S", seed: int = 1, *, progress: bool = True,
                 ctx = BuildContext(scale=scale, seed=seed, tier=tier,
                                    persons=persons or tier.persons, progress=progress,
                                    geo=Geography(), build=build, created_at=timezone.now())
+                if fraud_rate is not None:
+                    ctx.fraud_rate = fraud_rate
                 for _name, step in steps or STEPS:
                     step(ctx)
                 ctx.build.counts = ctx.counts

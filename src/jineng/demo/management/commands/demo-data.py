@@ -30,6 +30,10 @@ class Command(BaseCommand):
                             help="delete the previous demo province first")
         parser.add_argument("--remove", action="store_true",
                             help="only delete the demo province, build nothing")
+        parser.add_argument("--fraud-rate", type=float, default=None, metavar="R",
+                            help="share of records with planted fraud for the risk rules "
+                                 "(0 plants none; default: a small rate, every pattern once "
+                                 "at least)")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **opts) -> None:
@@ -40,6 +44,7 @@ class Command(BaseCommand):
                 return
             counts = generate(opts["scale"], opts["seed"], persons=opts["persons"],
                               if_empty=opts["if_empty"], reset=opts["reset"],
+                              fraud_rate=opts["fraud_rate"],
                               progress=not opts["no_progress"] and opts["verbosity"] > 0)
         except DemoError as bad:
             raise CommandError(str(bad)) from bad
