@@ -827,6 +827,120 @@ def build_plans(world: World, orgs: dict) -> None:
         for n, (c, o) in enumerate(FACTS)])
 
 
+# Subsidy (issue 12): claims in every region of the world (one of a Nanming institution for a
+# class it held in Zunyi, one of an enterprise, one without claimant), budgets, parameter sets
+# (the national default and Hunan's published, drafts of a province and two cities) and
+# payment batches holding claims of their region; imported history of two persons.
+CLAIMS = [  # key, kind, person, claimant, county reviewing it, status
+    ("#C1#", "training", "#P01#", "#O01#", NM, "submitted"),
+    ("#C2#", "training", "#P04#", "#O05#", YY, "in_payment"),
+    ("#C3#", "training", "#P05#", "#O07#", HHG, "in_payment"),
+    ("#C4#", "training", "#P07#", "#O09#", FR, "in_payment"),
+    ("#C5#", "certificate", "#P03#", None, NM, "approved"),
+    ("#C6#", "training", "#P02#", "#O01#", HHG, "draft"),  # held at #S02#, in Zunyi
+    ("#C7#", "apprenticeship", "#P06#", "#O08#", HHG, "returned"),  # an enterprise's
+]
+BUDGETS = [("#B1#", "520100"), ("#B2#", NM), ("#B3#", "520300"), ("#B4#", "430000")]
+PARAMETER_SETS = [  # key, region ("" the national default), status
+    ("#M1#", "", "published"), ("#M2#", "520000", "draft"), ("#M3#", "520100", "draft"),
+    ("#M4#", "520300", "draft"), ("#M5#", "430000", "published"),
+]
+BATCHES = [("#Y1#", "520100", ("#C2#",)), ("#Y2#", "520300", ("#C3#",)),
+           ("#Y3#", "430100", ("#C4#",))]
+SUBSIDY_HISTORY = [("#E1#", "#P01#", NM), ("#E2#", "#P07#", FR)]  # key, person, region
+SUBSIDY_KINDS = {"subsidyclaim", "budget", "parameterset", "paymentbatch", "historicsubsidy"}
+
+
+def build_subsidy(world: World, orgs: dict) -> None:
+    from jineng.core import pii
+    from jineng.subsidy.models import (
+        Budget,
+        HistoricSubsidy,
+        ParameterSet,
+        PaymentBatch,
+        PaymentItem,
+        SubsidyClaim,
+    )
+    from jineng.subsidy.rules import parameters as loader
+
+    persons = {r.key: r for r in world.of("person")}
+    claims = {}
+    for key, kind, person_key, org_key, county, status in CLAIMS:
+        person = persons[person_key]
+        row = SubsidyClaim.objects.create(
+            kind=kind, person_id=person.pk, organization=orgs[org_key] if org_key else None,
+            region=f.region(county), payee_kind="institution" if org_key else "person",
+            payee_name=f"收款{key}", claim_date=dt.date(2026, 6, 1), amount="800.00",
+            fund_source="employment_subsidy", status=status)
+        org = world.org(org_key) if org_key else None
+        claims[key] = world.add(Rec("subsidyclaim", key, row.pk, county, org=org,
+                                    org_id=org.pk if org else None, status=status,
+                                    refs=(person,)))
+    for n, (key, region) in enumerate(BUDGETS):
+        row = Budget.objects.create(source="employment_subsidy", region=f.region(region),
+                                    year=2026, amount=100_000 + n, note=f"预算{key}")
+        world.add(Rec("budget", key, row.pk, region))
+    national = (loader.PARAMETERS_DIR / "national.yaml").read_text(encoding="utf-8")
+    raw = loader.check_parameters(national).raw
+    for key, region, status in PARAMETER_SETS:
+        row = ParameterSet.objects.create(
+            region=f.region(region) if region else None, version=f"matrix{key}",
+            valid_from=dt.date(2024, 1, 1), status=status, yaml_text=national,
+            parsed=raw.to_json())
+        world.add(Rec("parameterset", key, row.pk, region, status=status))
+    for key, region, claim_keys in BATCHES:
+        row = PaymentBatch.objects.create(region=f.region(region),
+                                          fund_source="employment_subsidy",
+                                          reference=f"批次{key}", status="exported",
+                                          count=len(claim_keys), total="800.00")
+        for claim_key in claim_keys:
+            PaymentItem.objects.create(
+                batch=row, claim_id=claims[claim_key].pk, reference=f"{key}-{claim_key}",
+                amount="800.00", payee_name=f"收款{claim_key}",
+                account_encrypted=pii.encrypt("6222021234567890123"),
+                account_masked="6222***********0123", bank_name="银行")
+        world.add(Rec("paymentbatch", key, row.pk, region,
+                      refs=tuple(claims[k] for k in claim_keys)))
+    for key, person_key, region in SUBSIDY_HISTORY:
+        person = persons[person_key]
+        row = HistoricSubsidy.objects.create(
+            province_code=region[:2] + "0000", claim_number=f"旧{key}",
+            id_hash=pii.keyed_hash(person.plain), id_masked=person.masked,
+            name=f"姓名{person_key}", kind="certificate", region=f.region(region),
+            claim_date=dt.date(2026, 1, 10), amount="500.00", status="paid",
+            content_hash=key)
+        world.add(Rec("historicsubsidy", key, row.pk, region, refs=(person,)))
+
+
+def may_see_subsidy_record(viewer: Viewer, rec: Rec, world: World) -> bool:
+    """Subsidy (issue 12). Claims are personal: HRSS staff and inspectors (who read persons)
+    of the region subtree reviewing the claim, and the claimant organization. Budgets are
+    money, not persons: any department staff of the region subtree. Published parameter sets
+    (and the national default) are public policy; a draft stays with the staff of its region's
+    subtree and, for a province's draft, with every department of that province. Payment
+    batches and the imported history: staff who read persons, of the region subtree."""
+    if viewer.role is None:
+        return rec.kind == "parameterset" and rec.status == "published"
+
+    def inside(code: str) -> bool:
+        return bool(viewer.prefix) and code.startswith(viewer.prefix)
+
+    own = world.org(viewer.org_key).pk if viewer.org_key else None
+    if rec.kind == "subsidyclaim":
+        return (viewer.sees_persons and inside(rec.region)) or (
+            own is not None and rec.org_id == own)
+    if rec.kind == "budget":
+        return inside(rec.region)
+    if rec.kind == "parameterset":
+        if rec.status == "published" or not rec.region:
+            return True
+        province_draft = rec.region.endswith("0000") and viewer.prefix[:2] == rec.region[:2]
+        return inside(rec.region) or (bool(viewer.prefix) and province_draft)
+    if rec.kind in ("paymentbatch", "historicsubsidy"):
+        return viewer.sees_persons and inside(rec.region)
+    return False
+
+
 def build_world() -> World:
     world = World()
     orgs = {}
@@ -864,6 +978,7 @@ def build_world() -> World:
     build_demand_lists(world, orgs)
     build_outcomes(world, orgs)
     build_wishes_forecasts(world)
+    build_subsidy(world, orgs)
     # One audit event per record, as the services write them (region and organization of the
     # record), each with its own marker in the reason.
     from django.apps import apps
@@ -939,6 +1054,8 @@ def may_see(viewer: Viewer, rec: Rec, world: World) -> bool:
         return may_see_outcomes_record(viewer, rec, world)
     if kind in DEMAND_KINDS:
         return may_see_demand_record(viewer, rec)
+    if kind in SUBSIDY_KINDS:
+        return may_see_subsidy_record(viewer, rec, world)
     if viewer.role is None:  # the public: listed institutions (not enterprises), their sites
         if kind == "organization":
             return rec.status == "listed" and rec.org_kind != "enterprise"
@@ -1200,6 +1317,8 @@ SEGMENT_KIND = {
     "proposals": "orderproposal", "referrals": "referral",  # demand: matching
     "demand-lists": "demandlist",  # demand: enterprise demand lists
     "demand-list-lines": "demandline",  # (write operations only: PUT, DELETE)
+    "claims": "subsidyclaim", "budgets": "budget",  # subsidy
+    "parameter-sets": "parameterset", "payment-batches": "paymentbatch",
 }
 # The same plural noun names different records in different apps (outcomes runs, coverage
 # runs): (API area, segment) → kind, "" for "no record kind here"; checked before SEGMENT_KIND.
@@ -1229,7 +1348,8 @@ PARTIAL_LISTS = {
 LIST_LIMIT = {"portal_class_search": 100, "portal_site_map": 100}
 # Reference data everyone may read: checked for answers and leaks, no record scope.
 REFERENCE_SEGMENTS = {"regions", "skill-levels", "occupations",
-                      "keys", "status-list"}  # the published signing keys and status list
+                      "keys", "status-list",  # the published signing keys and status list
+                      "template"}  # the subsidy history import's blank CSV (column titles)
 # Values for path parameters that are not record ids.
 PARAM_VALUES = {  # (app area: URL namespace or API prefix, argument) → values
     ("registry", "kind"): ["regions", "organizations", "sites", "persons"],
@@ -1240,6 +1360,7 @@ PARAM_VALUES = {  # (app area: URL namespace or API prefix, argument) → values
     ("plans", "fmt"): ["xlsx", "pdf"],
     ("training", "fmt"): ["csv", "xlsx"],
     ("assessment", "fmt"): ["xlsx", "csv"],
+    ("subsidy", "action"): ["submit", "approve", "withdraw", "recover"],
 }
 
 
@@ -1530,7 +1651,8 @@ def _reference_sample(segment: str) -> str | None:
 # Operations elsewhere are walked for leaks, refusals and errors where they take no arguments,
 # and skipped (with the reason shown) where they take arguments the world has no records for.
 MODELED_API = ("/api/registry/", "/api/audit/", "/api/training/", "/api/catalogs/",
-               "/api/plans/", "/api/assessment/", "/api/outcomes/", "/api/demand/")
+               "/api/plans/", "/api/assessment/", "/api/outcomes/", "/api/demand/",
+               "/api/subsidy/")
 
 
 @dataclass(frozen=True)
@@ -1838,7 +1960,7 @@ NOT_PAGES = {"admin", "api", "accounts", None}
 # walked for leaks and the login requirement where they take no arguments, and skipped (with the
 # reason shown) where they take arguments the world has no records for.
 MODELED_PAGES = {"registry", "core", "portal", "training", "catalog", "plans", "assessment",
-                 "outcomes", "demand"}
+                 "outcomes", "demand", "subsidy"}
 # Pages anonymous visitors may open.
 PUBLIC_PAGES = {
     "portal:home",
@@ -1916,6 +2038,11 @@ PAGE_ARG_KIND = {
     ("demand:matching_line_refer", "pk"): "demandline",
     ("demand:wish_poster_toggle", "pk"): "poster",
     ("demand:wish_form", "token"): "postertoken", ("demand:wish_thanks", "token"): "postertoken",
+    # subsidy (issue 12): a claim and its actions, a parameter set, a payment batch
+    ("subsidy:claim_detail", "pk"): "subsidyclaim", ("subsidy:claim_action", "pk"): "subsidyclaim",
+    ("subsidy:parameter_detail", "pk"): "parameterset",
+    ("subsidy:batch_detail", "pk"): "paymentbatch", ("subsidy:batch_export", "pk"): "paymentbatch",
+    ("subsidy:batch_results", "pk"): "paymentbatch",
 }
 # Several URL arguments that together name one record: (the parent's, the record's own).
 COMPOSITE_ARGS = {("catalog", ("pk", "number")): "catalogversion",
@@ -1924,7 +2051,9 @@ COMPOSITE_ARGS = {("catalog", ("pk", "number")): "catalogversion",
 # List pages whose URL name does not say the kind of record listed.
 LIST_PAGES = {"plans:list": "plan", "outcomes:import_list": "insuranceimport",
               "demand:wish_list": "wish", "demand:wish_posters": "poster",
-              "demand:lists_index": "demandlist"}
+              "demand:lists_index": "demandlist",
+              "subsidy:claim_list": "subsidyclaim",  # (budgets: the page shows no marker)
+              "subsidy:parameter_list": "parameterset", "subsidy:batch_list": "paymentbatch"}
 # Pages of one record that must answer 200, showing its marker, to every viewer who may see it.
 RECORD_PAGES = {"plans:dashboard", "plans:targets", "plans:reports", "plans:summary",
                 "plans:report", "plans:decompose",

@@ -65,9 +65,18 @@ WRITE_METHODS = ("post", "put", "patch", "delete")
 # Audit events a refused write may leave: a refused unmask is evidence on purpose; the logins
 # are the test clients' own.
 AUDITED_REFUSALS = {"unmask", "login"}  # and the test clients' own logins
+# Operations a role may never perform, refused (403) before any record is looked up: a missing
+# and an out-of-scope record then answer alike (still compared below), just not with 404.
+ROLE_REFUSED_FIRST = {
+    "subsidy_claim_review": "only HRSS staff review claims (subsidy.services.claim_review)",
+}
 
 
 # --- request bodies from the schema -------------------------------------------------------------
+
+PLAUSIBLE = {"reason": "scope matrix: a reason long enough", "account": "6222021234567890123",
+             "action": "approve"}
+
 
 class Sampler:
     """The smallest valid value of a JSON schema: required fields only, first enum value,
@@ -97,8 +106,13 @@ class Sampler:
         kind = schema.get("type")
         if kind == "object" or "properties" in schema:
             props = schema.get("properties", {})
-            return {name: self.value(props.get(name, {}), depth + 1)
+            body = {name: self.value(props.get(name, {}), depth + 1)
                     for name in schema.get("required", [])}
+            # Fields whose plausible value a schema cannot say, filled so that the request
+            # gets past the services' input checks to the record's lookup.
+            body.update({name: value for name, value in PLAUSIBLE.items()
+                         if name in props and "enum" not in self.resolve(props[name])})
+            return body
         if kind == "array":
             count = schema.get("minItems", 0)
             return [self.value(schema.get("items", {}), depth + 1) for _ in range(count)]
@@ -246,7 +260,8 @@ def test_api_write_on_an_out_of_scope_record_is_like_a_missing_one(path, method,
             continue
         # 422: the sampled body failed the schema before the lookup (both answers must then
         # still be the same); anything else but 404 is wrong.
-        if missing.status_code not in (404, 422):
+        refused_first = missing.status_code == 403 and op["operationId"] in ROLE_REFUSED_FIRST
+        if missing.status_code not in (404, 422) and not refused_first:
             walk.fail(viewer, missing_url, f"a write on a missing record answered "
                                            f"{missing.status_code}, not 404")
         for rec in world.of(kind):
