@@ -108,3 +108,11 @@ def test_empty_tables_answer_no_alerts() -> None:
         assert alerts.num_rows == 0
     finally:
         con.disconnect()
+
+
+def test_catalog_parameters_are_numbers_the_province_may_date() -> None:
+    """risk_rule_parameters_set takes numbers (or lists of integers): every default is one."""
+    for spec in RULES.values():
+        for value in spec.parameters.values():
+            assert (isinstance(value, int | float) and not isinstance(value, bool)) or (
+                isinstance(value, list) and all(isinstance(v, int) for v in value)), spec.code

@@ -59,6 +59,10 @@ EARTH_KM = 6371.0
 DAY_S = 86_400
 LOCAL_OFFSET_S = 8 * 3600  # China Standard Time, for "overnight"
 LIST_KINDS = {"pension": 1, "student": 2, "public_payroll": 3}
+# Subsidy kinds tied to a skill (occupation, level, certificate) that R14 counts, and the
+# training kinds R12 counts beside enrollments (fixed here: rule parameters are numbers).
+SKILL_KINDS = ("training", "certificate", "evaluation", "upskilling")
+TRAINING_KINDS = ("training", "upskilling")
 
 
 @dataclass(frozen=True)
@@ -361,8 +365,7 @@ def r08_rings(contacts: ir.Table, enrollments: ir.Table, *, min_people: int = 5,
 
 
 def r12_repeat_training(enrollments: ir.Table, classes: ir.Table, claims: ir.Table | None = None,
-                        *, max_classes: int = 2,
-                        claim_kinds=("training", "upskilling")) -> ir.Table:
+                        *, max_classes: int = 2, claim_kinds=TRAINING_KINDS) -> ir.Table:
     """A person trained more than `max_classes` times in the same occupation and level
     (across institutions and years): enrolled classes, plus subsidy claims of `claim_kinds`
     (a claim for a class counts with that class, once) and subsidies imported from the
@@ -419,8 +422,7 @@ def r13_volume_jump(enrollments: ir.Table, classes: ir.Table, sites: ir.Table, *
 
 
 def r14a_certificate_twice(claims: ir.Table, *,
-                           kinds=("training", "certificate", "evaluation", "upskilling")
-                           ) -> ir.Table:
+                           kinds=SKILL_KINDS) -> ir.Table:
     """Two or more subsidies (claims here or imported history) on one certificate."""
     k = claims.filter(claims.certificate_key.notnull() & (claims.certificate_key != "")
                       & claims.kind.isin([str(x) for x in kinds]))
@@ -433,8 +435,7 @@ def r14a_certificate_twice(claims: ir.Table, *,
 
 
 def r14b_same_skill_twice(claims: ir.Table, *,
-                          kinds=("training", "certificate", "evaluation", "upskilling")
-                          ) -> ir.Table:
+                          kinds=SKILL_KINDS) -> ir.Table:
     """One person subsidized twice for the same occupation and level (any of `kinds`,
     claims here and imported history)."""
     k = claims.filter(claims.occupation_id.notnull() & claims.level_id.notnull()
@@ -448,8 +449,7 @@ def r14b_same_skill_twice(claims: ir.Table, *,
 
 
 def r14c_yearly_limit(claims: ir.Table, *, max_per_year: int = 3,
-                      kinds=("training", "certificate", "evaluation", "upskilling")
-                      ) -> ir.Table:
+                      kinds=SKILL_KINDS) -> ir.Table:
     """More than `max_per_year` subsidies to one person in one year (claims here and imported
     history); ref_a is the year."""
     k = claims.filter(claims.year.notnull() & claims.kind.isin([str(x) for x in kinds]))

@@ -19,8 +19,6 @@ PERSON, CLASS, INSTITUTION, TEACHER, DEVICE, SITE = (
 SUBJECT_KINDS = (PERSON, CLASS, INSTITUTION, TEACHER, DEVICE, SITE)
 
 DEFAULT_VALID_FROM = "2020-01-01"
-# Subsidy kinds tied to a skill (occupation, level, certificate) that R14 counts.
-SKILL_KINDS = ["training", "certificate", "evaluation", "upskilling"]
 
 
 def gettext_noop(text: str) -> str:
@@ -88,8 +86,7 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
              "scored", "just_above", "share"),
     RuleSpec("R12", MEDIUM, PERSON, gettext_noop(
                 "The same person trained again and again in the same occupation and level"),
-             {"max_classes": 2, "claim_kinds": ["training", "upskilling"]},
-             "occupation", "level", "classes"),
+             {"max_classes": 2}, "occupation", "level", "classes"),
     RuleSpec("R08", HIGH, PERSON, gettext_noop(
                 "A ring of trainees linked by shared phone numbers or payee bank accounts "
                 "across classes"),
@@ -102,13 +99,13 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
               "capacity_factor": 2.0}, "period_first_month", "median_before", "enrollments"),
     RuleSpec("R14A", HIGH, PERSON, gettext_noop(
                 "Two subsidies on one certificate (claims and imported history)"),
-             {"kinds": SKILL_KINDS}, "claim", "claim", "claims"),
+             {}, "claim", "claim", "claims"),
     RuleSpec("R14B", HIGH, PERSON, gettext_noop(
                 "One person subsidized twice for the same occupation and level"),
-             {"kinds": SKILL_KINDS}, "claim", "claim", "claims"),
+             {}, "claim", "claim", "claims"),
     RuleSpec("R14C", MEDIUM, PERSON, gettext_noop(
                 "More subsidies to one person in a year than the yearly limit"),
-             {"max_per_year": 3, "kinds": SKILL_KINDS}, "year", "claim", "claims"),
+             {"max_per_year": 3}, "year", "claim", "claims"),
     RuleSpec("R15", MEDIUM, PERSON, gettext_noop(
                 "Trainee in an on-site class while insured by an employer in another city"),
              {"min_months": 1}, "enrollment", "employer_city", "months"),
