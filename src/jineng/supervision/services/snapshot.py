@@ -135,9 +135,13 @@ def _people_tables(trainees) -> dict[str, pa.Table]:
                                                        accounts))
 
     def person_rows():
+        limits: dict[tuple, tuple] = {}  # birth dates repeat: one computation per date, gender
         for pk, id_hash, birth, gender in persons_for_risk(trainees).iterator(chunk_size=CHUNK):
-            adult, retire = age_limits_for_risk(birth, gender)
-            yield pk, id_hash, _day(birth), _day(adult), _day(retire)
+            key = (birth, gender)
+            if key not in limits:
+                adult, retire = age_limits_for_risk(birth, gender)
+                limits[key] = (_day(adult), _day(retire))
+            yield (pk, id_hash, _day(birth), *limits[key])
 
     t["persons"] = _table("persons", person_rows())
     t["claims"] = _table("claims", (
