@@ -133,3 +133,28 @@ def test_exclusion_file_import_errors_idempotence_and_conflict(client) -> None:
     assert outsider.call("supervision_exclusion_list").body == []
     assert outsider.call("supervision_exclusion_import", form=form,
                          files={"file": _csv(rows)}).status == 403
+
+
+def test_online_learning_at_an_impossible_pace() -> None:
+    """Twelve hours of xAPI learning time in one day (six two-hour segments) for one trainee;
+    three hours for another."""
+    from jineng.training.choices import AttendanceMethod, EventKind
+    from jineng.training.models import AttendanceEvent
+
+    _w, first, _second, a, _b = two_classes()
+    day = dt.datetime.combine(h.START, dt.time(8), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    rows = []
+    for enrollment, n in ((a[0], 6), (a[1], 1)):
+        for k in range(n):
+            at = day + dt.timedelta(hours=2 * k)
+            rows.append(AttendanceEvent(
+                institution_id=first.institution_id, training_class=first,
+                enrollment=enrollment, kind=EventKind.ONLINE, method=AttendanceMethod.ONLINE,
+                occurred_at=at, received_at=at, online_seconds=2 * 3600,
+                idempotency_key=f"xapi:{enrollment.pk}-{k}"))
+    AttendanceEvent.objects.bulk_create(rows)
+    run = scan()
+    assert run.counts["online"] == 7
+    (alert,) = RiskAlert.objects.filter(rule_code="R17A")
+    assert alert.subject_ref == str(a[0].person_id) and alert.evidence["hours"] == 12.0
+    assert not RiskAlert.objects.filter(rule_code__in=["R17B", "R17C"]).exists()
