@@ -158,3 +158,29 @@ def test_online_learning_at_an_impossible_pace() -> None:
     (alert,) = RiskAlert.objects.filter(rule_code="R17A")
     assert alert.subject_ref == str(a[0].person_id) and alert.evidence["hours"] == 12.0
     assert not RiskAlert.objects.filter(rule_code__in=["R17B", "R17C"]).exists()
+
+
+def test_trainee_insured_in_another_city_during_the_class() -> None:
+    """R15 from the outcomes records: one trainee insured by an employer in Zunyi in the
+    class's month while the site is in Guiyang; another by a Guiyang employer."""
+    from decimal import Decimal
+
+    from jineng.outcomes.choices import ImportKind, ImportSource
+    from jineng.outcomes.models import InsuranceImport, InsuranceRecord
+
+    _w, first, _second, a, _b = two_classes()
+    assert first.site.region.code.startswith(f.CITY[:4])
+    source = InsuranceImport.objects.create(kind=ImportKind.RECORDS, source=ImportSource.FILE,
+                                            filename="t.csv", content_sha256="s" * 64,
+                                            region=f.region(f.PROVINCE))
+    month = first.start_date.replace(day=1)
+    InsuranceRecord.objects.bulk_create([
+        InsuranceRecord(id_hash=e.person.id_hash, person=e.person,
+                        employer_code=f.credit_code_for(region), employer_region=f.region(region),
+                        month=month, pension=True, wage_base=Decimal(4000),
+                        source_import=source)
+        for e, region in ((a[0], f.OTHER_CITY_COUNTY), (a[1], f.COUNTY))])
+    scan()
+    (alert,) = RiskAlert.objects.filter(rule_code="R15")
+    assert alert.subject_ref == str(a[0].person_id) and alert.training_class_id == first.pk
+    assert alert.evidence["employer_city"] == int(f.OTHER_CITY) and alert.evidence["months"] == 1
