@@ -127,7 +127,9 @@ def _hash(content: dict[str, str]) -> str:
 
 
 def _run(actor, *, list_kind: str, region, data: bytes, filename: str, source: str,
-         skip_bad_rows: bool, max_rows: int) -> ImportReport:
+         skip_bad_rows: bool, max_rows: int, row_offset: int = 0) -> ImportReport:
+    """`row_offset`: subtracted from the file's row numbers in messages (an API batch counts
+    its rows from 1, the CSV built from it has a header row)."""
     existing: dict[str, ExclusionListEntry] = {}
 
     def prepare(rows: list[Row], context: dict) -> None:
@@ -157,7 +159,7 @@ def _run(actor, *, list_kind: str, region, data: bytes, filename: str, source: s
                     % {"row": first_row, "field": field}))
             parsed["repeat"] = True
             return parsed
-        seen[key] = (row.number, parsed["content"])
+        seen[key] = (row.number - row_offset, parsed["content"])
         before = existing.get(key)
         if before is not None:
             stored = _content_of(before)
@@ -234,7 +236,7 @@ def exclusion_list_import_rows(*, actor, list_kind: str, region_code: str,
     with transaction.atomic():
         report = _run(actor, list_kind=list_kind, region=region,
                       data=out.getvalue().encode(), filename="api.csv", source="api",
-                      skip_bad_rows=skip_bad_rows, max_rows=MAX_BATCH_ROWS)
+                      skip_bad_rows=skip_bad_rows, max_rows=MAX_BATCH_ROWS, row_offset=1)
     for error in report.errors:  # the header was row 1 of the CSV: batch rows count from 1
         error.row -= 1
     return report
