@@ -24,7 +24,7 @@ reset removes them; changed rows are the demo's own, removed with it):
   R07  one phone (a new device id) checking in six people of a class (changed)
   R09  a trainee's social-insurance month at the training institution during the class (new)
   R10A a sitting dated three days before the last day of the classes it assesses (changed)
-  R10B a certificate dated five days before its holder's sitting (changed)
+  R10B a skill-level certificate dated five days before its holder's sitting (changed)
   R10C an examiner of a sitting added as a teacher of a class sitting it (new rows)
   R11B the theory scores of a class's passing candidates heaped just above the pass mark
        (changed; nobody's result changes)
@@ -62,6 +62,7 @@ PATTERNS = ("R01", "R02", "R03", "R04", "R05", "R06", "R07", "R09", "R10A", "R10
             "R11B", "R12")
 ATTENDED = ("open", "suspended", "finished", "assessed", "settled")
 CHECK_IN = 1
+ASSESSED_KINDS = ("skill_level", "special_ability")  # certificates issued on an assessment
 
 Allocate = Callable[[Any, int], int]  # (model, n) → first primary key of a recorded block
 Writer = Callable[[Any, list[str]], Any]  # (model, fields) → object with write(rows)
@@ -78,6 +79,7 @@ class _Planter:
         self.busy_classes: set[int] = set()  # one class-level pattern per class
         self.busy_persons: set[int] = set()
         self.busy_sittings: set[int] = set()  # R10B's sittings keep their dates
+        self.assessed_classes: set[int] = set()  # R10A/C, R11B: no data issues planted there
         self.planted_events: set[int] = set()  # R02's far check-ins stay as planted
         self.classes = {pk: row for pk, *row in TrainingClass.objects.filter(
             status__in=ATTENDED).order_by("pk").values_list(
@@ -375,6 +377,7 @@ class _Planter:
             day = min(ends[c] for c in classes) - dt.timedelta(days=3)
             AssessmentSitting.objects.filter(pk=sitting).update(sitting_date=day)
             self.busy_sittings.add(sitting)
+            self.assessed_classes.update(classes)
             self.cases["R10A"].extend(str(c) for c in sorted(classes))
 
     def r10b(self) -> None:
@@ -387,8 +390,9 @@ class _Planter:
             if cls or enr_cls:
                 days[(person, cls or enr_cls)].append(day)
                 sat_at[(person, cls or enr_cls)].append(sitting)
-        certs = list(Certificate.objects.filter(
-            status="valid", person__isnull=False, training_class__isnull=False).order_by(
+        certs = list(Certificate.objects.filter(  # those an assessment issues
+            status="valid", person__isnull=False, training_class__isnull=False,
+            kind__in=ASSESSED_KINDS).order_by(
             "pk").values_list("pk", "person_id", "training_class_id", "issued_on"))
         want = self.count(len(certs))
         for pk, person, cls, issued in self.shuffled(certs):
@@ -423,6 +427,7 @@ class _Planter:
             if Teacher.objects.filter(organization_id=inst, id_hash=h).exists():
                 continue
             used_hashes.add(h)
+            self.assessed_classes.add(cls)
             teachers.append((inst, f"考评兼教师{len(teachers) + 1:03d}", h, "", "", True))
             links.append(cls)
             self.cases["R10C"].append(h)
@@ -448,7 +453,7 @@ class _Planter:
             for pk, _score, mark in passing:
                 heaped = mark + Decimal(self.rng.randrange(0, 6)) / 2  # +0 … +2.5
                 Candidate.objects.filter(pk=pk).update(theory_score=heaped)
-            self.busy_classes.add(cls)
+            self.assessed_classes.add(cls)
             self.cases["R11B"].append(str(cls))
 
     def r12(self) -> None:
@@ -485,47 +490,55 @@ class _Planter:
     # --- data-quality issues (not fraud: the scan reports them apart) --------------------
 
     def quality_issues(self) -> dict[str, list[int]]:
-        """One class each (more at higher rates) with: located check-ins without
-        coordinates, a session's check-ins eight hours early (a device clock on UTC), duplicate
-        check-ins (an upload sent twice), a session with most of its roster lost. Classes
-        without any fraud pattern, so that the rules' silence on them shows."""
+        """Classes (one per kind, more at higher rates) with: a session with most of its
+        roster lost, located check-ins without coordinates, a session's check-ins eight hours
+        early (a device clock on UTC), duplicate check-ins (an upload sent twice). Only classes
+        without a fraud pattern, so that the rules' silence on them shows; one class may
+        carry several kinds (on different sessions) when the demo is small."""
         want = self.count(len(self.classes))
-        issues: dict[str, list[int]] = {k: [] for k in (
-            "missing_coordinates", "clock_skew", "duplicate_event", "partial_roster")}
+        issues: dict[str, list[int]] = {k: [] for k in (  # the most demanding first
+            "partial_roster", "missing_coordinates", "clock_skew", "duplicate_event")}
+        pool = [c for c in self.free_classes() if c not in self.assessed_classes]
+        touched: set[int] = set()  # sessions given an issue already
         copies = []
-        for cls in self.free_classes():
-            kind = next((k for k in issues if len(issues[k]) < want), None)
-            if kind is None:
-                break
-            # (never the events of a trainee in a fraud pattern: R02 compares consecutive ones)
-            events = [e for e in self.checkins(cls) if e[3] not in self.busy_persons]
-            by_session: dict[int, list[tuple]] = defaultdict(list)
-            for e in events:
-                by_session[e[1]].append(e)
-            if len(by_session) < 2:
-                continue
-            session = sorted(by_session, key=lambda s: (-len(by_session[s]), s))[0]
-            rows = by_session[session]
-            if kind == "missing_coordinates":
-                located = [e[0] for e in events if e[7] in (2, 3)][:5]
-                if not located:
+        for kind in issues:
+            for cls in sorted(pool, key=lambda c: any(c in v for v in issues.values())):
+                if len(issues[kind]) >= want:
+                    break
+                if cls in issues[kind]:
                     continue
-                AttendanceEvent.objects.filter(pk__in=located).update(
-                    latitude=None, longitude=None, distance_m=None)
-            elif kind == "clock_skew":
-                for e in rows[:3]:
-                    utc = e[4] - dt.timedelta(hours=8)  # the device's clock on UTC
-                    AttendanceEvent.objects.filter(pk=e[0]).update(occurred_at=utc,
-                                                                   received_at=utc)
-            elif kind == "duplicate_event":
-                copies += [(cls, e) for e in rows[:3]]
-            else:
-                if len(rows) < 6:
+                # (never the events of a trainee in a fraud pattern: R02 compares
+                # consecutive ones)
+                events = [e for e in self.checkins(cls)
+                          if e[3] not in self.busy_persons and e[1] not in touched]
+                by_session: dict[int, list[tuple]] = defaultdict(list)
+                for e in events:
+                    by_session[e[1]].append(e)
+                if not by_session:
                     continue
-                lost = [e[0] for e in rows[: len(rows) * 2 // 3]]
-                AttendanceEvent.objects.filter(pk__in=lost).delete()
-            self.busy_classes.add(cls)
-            issues[kind].append(cls)
+                session = sorted(by_session, key=lambda s: (-len(by_session[s]), s))[0]
+                rows = by_session[session]
+                if kind == "missing_coordinates":
+                    rows = [e for e in rows if e[7] in (2, 3)][:5]
+                    if not rows:
+                        continue
+                    AttendanceEvent.objects.filter(pk__in=[e[0] for e in rows]).update(
+                        latitude=None, longitude=None, distance_m=None)
+                elif kind == "clock_skew":
+                    for e in rows[:3]:
+                        utc = e[4] - dt.timedelta(hours=8)  # the device's clock on UTC
+                        AttendanceEvent.objects.filter(pk=e[0]).update(occurred_at=utc,
+                                                                       received_at=utc)
+                elif kind == "duplicate_event":
+                    copies += [(cls, e) for e in rows[:3]]
+                else:
+                    if len(rows) < 3:
+                        continue
+                    lost = [e[0] for e in rows[: len(rows) * 2 // 3]]
+                    AttendanceEvent.objects.filter(pk__in=lost).delete()
+                touched.add(session)
+                issues[kind].append(cls)
+        self.busy_classes.update(c for v in issues.values() for c in v)
         if copies:
             first = self.allocate(AttendanceEvent, len(copies))
             got = {pk: row for pk, *row in AttendanceEvent.objects.filter(
