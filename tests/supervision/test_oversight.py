@@ -190,3 +190,13 @@ def test_inspection_of_an_alert_with_files():
     with pytest.raises(NotFound):
         services.inspection_transition(actor=f.staff(Role.INSPECTOR, f.OTHER_COUNTY),
                                        inspection=i, action="close")
+
+
+def test_suspended_institution_declares_no_class():
+    w = th.world()
+    services.sanction_impose(actor=f.staff(), kind="suspend", organization_id=w.org.pk,
+                             reason="虚假培训，暂停")
+    later = dt.date.today() + dt.timedelta(days=14)
+    with pytest.raises(DomainError) as refused:
+        th.declare(w, sessions=th.sessions(start=later))
+    assert refused.value.code == "not_listed"
