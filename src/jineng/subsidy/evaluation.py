@@ -99,7 +99,12 @@ def prior_of(claim: SubsidyClaim) -> t.PriorSubsidy:
 
 def facts_of_claim(claim: SubsidyClaim) -> t.ClaimFacts:
     """The facts of a stored claim, read again (the class's catalog standard and urgency on
-    its start day), for evaluating it once more at submission and approval."""
+    its start day), for evaluating it once more at submission and approval. A claim filed by
+    a person, an enterprise or an institution reads its own facts (subsidy.filed)."""
+    from jineng.subsidy import filed
+
+    if claim.kind in filed.FILED_KINDS:
+        return filed.facts_of_filed(filed.filed_of_claim(claim))
     cls = training.class_for_assessment(claim.training_class_id) \
         if claim.training_class_id else None
     standard = standard_for(cls, cls.start_date) if cls is not None else None

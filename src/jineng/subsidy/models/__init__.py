@@ -7,5 +7,5 @@ from jineng.subsidy.models.history import HistoricSubsidy
 from jineng.subsidy.models.parameters import ParameterSet
 from jineng.subsidy.models.payments import PaymentBatch, PaymentItem
 
-__all__ = ["Budget", "BudgetEntry", "ClaimAttachment", "ClaimStatusChange", "HistoricSubsidy", "ParameterSet",
-           "PaymentBatch", "PaymentItem", "SubsidyClaim"]
+__all__ = ["Budget", "BudgetEntry", "ClaimAttachment", "ClaimStatusChange", "HistoricSubsidy",
+           "ParameterSet", "PaymentBatch", "PaymentItem", "SubsidyClaim"]
