@@ -1468,6 +1468,9 @@ SKIP: dict[str, str] = {
     "portal_placement_export": "a placement proposal's export (the world has none): "
                                "tests/portal/test_coverage_scope.py",
     "assessment:signing_certificate_public": _PUBLIC_STATUS,
+    "subsidy_claim_attachment_get": "one file of a claim (the world's claims have none); the "
+                                    "claim's attachment list is walked per claim, and who may "
+                                    "read a file is tested in tests/subsidy/test_attachments.py",
 }
 
 

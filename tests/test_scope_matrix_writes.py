@@ -78,6 +78,12 @@ PLAUSIBLE = {"reason": "scope matrix: a reason long enough", "account": "6222021
              "action": "approve"}
 
 
+# Uploads whose content is checked before the record's lookup: a file of the accepted type.
+PLAUSIBLE_FILES = {
+    "subsidy_claim_attachment_add": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+}
+
+
 class Sampler:
     """The smallest valid value of a JSON schema: required fields only, first enum value,
     lengths and minima respected. Enough to get past validation to the record's lookup."""
@@ -141,7 +147,8 @@ def _body(op: dict, sampler: Sampler) -> tuple[str, Any]:
         return "json", sampler.value(content["application/json"].get("schema", {}))
     if "multipart/form-data" in content:
         values = sampler.value(content["multipart/form-data"].get("schema", {}))
-        return "multipart", {k: (_upload(v) if isinstance(v, bytes) else v)
+        data = PLAUSIBLE_FILES.get(op.get("operationId", ""))
+        return "multipart", {k: (_upload(data or v) if isinstance(v, bytes) else v)
                              for k, v in (values or {}).items()}
     return "none", None
 
@@ -225,6 +232,9 @@ def _send(client: Client, method: str, url: str, how: str, payload: Any):
         return client.generic(method.upper(), url, data=_json(payload),
                               content_type="application/json")
     if how == "multipart":
+        for value in payload.values():  # the same upload is sent again: from its start
+            if hasattr(value, "seek"):
+                value.seek(0)
         return client.post(url, payload)
     return client.generic(method.upper(), url)
 
