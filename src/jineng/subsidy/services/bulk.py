@@ -190,14 +190,22 @@ def _bars(rows: list[tuple]) -> Callable[[int | None, dt.date], str]:
 
 def stored_facts(rows: list[tuple]) -> list[t.ClaimFacts]:
     """The facts of stored claims (rows of `_FIELDS`), exactly as
-    `evaluation.facts_of_claim` reads each (tested against it), class data read once per
-    class."""
+    `evaluation.facts_of_claim` reads each (tested against it): training claims set-based,
+    class data read once per class; other kinds through `facts_of_claim` itself."""
     classes = _classes({r[11] for r in rows if r[11]})
     unlisted = _listing()
     barred = _bars(rows)
+    # Claims of other kinds (filed by a person, an enterprise or an institution) read their
+    # own facts: asked of evaluation.facts_of_claim one by one, so both paths agree.
+    others = {c.pk: c for c in SubsidyClaim.objects.filter(
+        pk__in=[r[0] for r in rows if r[1] != t.TRAINING])
+        .select_related("region", "occupation", "level")}
     facts = []
     for (pk, kind, person, day, region, payee, occupation, level, rank, cert, cert_day,
          class_id, *_rest) in rows:
+        if pk in others:
+            facts.append(evaluation.facts_of_claim(others[pk]))
+            continue
         info = classes.get(class_id) if class_id else None
         facts.append(t.ClaimFacts(
             kind=kind, person_key=str(person or ""), claim_date=day, region_code=region,
