@@ -124,9 +124,11 @@ def attachment_get(request, claim_id: int, attachment_id: int):
 
 
 @router.delete("/claims/{claim_id}/attachments/{attachment_id}",
-               response={204: None, **error_responses(403, 404, 409)},
+               response={200: list[AttachmentOut], **error_responses(403, 404, 409)},
                operation_id="subsidy_claim_attachment_remove")
 def attachment_remove(request, claim_id: int, attachment_id: int):
+    """Remove an attachment (the claimant, while the claim can be corrected); answers the
+    attachments left."""
     attachments.claim_attachment_remove(actor=request.auth, claim_id=claim_id,
                                         attachment_id=attachment_id)
-    return 204, None
+    return list(selectors_applications.attachment_list(actor=request.auth, claim_id=claim_id))
