@@ -11,9 +11,9 @@ or the demo's) gets, at tier L (scale 1.0):
                                        2022–2026, four per person on average, a tenth refused;
                                        training, certificate and upskilling)
     classes                     150   assessed classes of one institution (50 occupations × 3
-                                       levels; fewer where the registry's
-                                       catalog holds fewer), with a published catalog of subsidy standards
-                                       for Guizhou (1,500 yuan each)
+                                       levels; fewer where the registry holds fewer coded
+                                       occupations: 132 today), with a published catalog of
+                                       subsidy standards for Guizhou (1,500 yuan each)
     claims                  100,000   draft training-subsidy claims of 2026 for the classes'
                                        trainees (what 凡补必进 files), each for a different
                                        person, Guizhou counties
