@@ -107,3 +107,35 @@ def test_only_the_claimant_and_only_while_it_can_be_corrected(claim, tmp_path):
     for state in ("returned", "payment_failed"):
         SubsidyClaim.objects.filter(pk=c.pk).update(status=state)
         assert upload(staff, c.pk, PNG).status == 200
+
+
+def test_the_claim_page_shows_them_with_download(claim, tmp_path):
+    from django.test import Client
+
+    _staff, c, _a = claim
+    county = Client()
+    county.force_login(f.staff(Role.COUNTY_STAFF, f.COUNTY))
+    added = county.post(f"/subsidy/claims/{c.pk}/attachments/",
+                        {"kind": "certificate", "file": SimpleUploadedFile("证书.pdf", PDF)})
+    assert added.status_code == 302, added.content[:300]
+    att = ClaimAttachment.objects.get(claim=c)
+    page = county.get(f"/subsidy/claims/{c.pk}/")
+    assert page.status_code == 200 and "证书.pdf" in page.content.decode()
+    assert 'id="attachment-add"' in page.content.decode()
+    got = county.get(f"/subsidy/claims/{c.pk}/attachments/{att.pk}/")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
+    other = Client()
+    other.force_login(f.staff(Role.CITY_STAFF, f.OTHER_CITY))
+    assert other.get(f"/subsidy/claims/{c.pk}/attachments/{att.pk}/").status_code == 404
+    bad = county.post(f"/subsidy/claims/{c.pk}/attachments/",
+                      {"kind": "other", "file": SimpleUploadedFile("x.pdf", b"not a pdf")})
+    assert bad.status_code == 302 and ClaimAttachment.objects.filter(claim=c).count() == 1
+    removed = county.post(f"/subsidy/claims/{c.pk}/attachments/{att.pk}/remove/")
+    assert removed.status_code == 302 and not ClaimAttachment.objects.filter(claim=c).exists()
+
+
+def test_the_worker_page_redirects_without_the_identity_check(claim):
+    from django.test import Client
+
+    answer = Client().get("/subsidy/my/apply/")
+    assert answer.status_code == 302 and "/subsidy/" not in answer["Location"]
