@@ -22,7 +22,8 @@ reset removes them; changed rows are the demo's own, removed with it):
   R05  a site's capacity lowered below the people checking in to one of its sessions (changed)
   R06  ten check-ins of one session put in the same second (changed)
   R07  one phone (a new device id) checking in six people of a class (changed)
-  R09  a trainee's social-insurance month at the training institution during the class (new)
+  R09  a trainee's social-insurance month during the class moved to the training institution
+       (changed; a new record where the trainee has none then)
   R10A a sitting dated three days before the last day of the classes it assesses (changed)
   R10B a skill-level certificate dated five days before its holder's sitting (changed)
   R10C an examiner of a sitting added as a teacher of a class sitting it (new rows)
@@ -319,41 +320,55 @@ class _Planter:
             self.cases["R07"].append(device)
 
     def r09(self) -> None:
+        """A trainee's contribution month during the class moved to the training institution
+        (the employer's credit code only: the record keeps its region, so no revision is
+        written, and the outcomes' record counts stay as built); where no trainee of the class
+        has a record during it, a new record."""
         want = self.count(self.n_enrollments)
         source = InsuranceImport.objects.order_by("pk").values_list("pk", flat=True).first()
-        if source is None:
-            return
-        orgs = {pk: (code, region) for pk, code, region in Organization.objects.filter(
-            pk__in={row[0] for row in self.classes.values()}).values_list(
-            "pk", "credit_code", "region_id")}
-        picks = []
+        codes = dict(Organization.objects.filter(
+            pk__in={row[0] for row in self.classes.values()}).values_list("pk", "credit_code"))
+        regions = dict(Organization.objects.filter(pk__in=list(codes)).values_list(
+            "pk", "region_id"))
+        new_rows = []
         for cls in self.shuffled(self.classes):
-            if len(picks) >= want:
+            if len(self.cases["R09"]) >= want:
                 break
-            free = [p for _e, p in self.roster[cls] if p not in self.busy_persons]
+            inst, _site, _occ, _lvl, start, end = self.classes[cls]
+            code = codes[inst]
+            free = {p for _e, p in self.roster[cls] if p not in self.busy_persons}
             if not free:
                 continue
-            person = free[0]
-            self.busy_persons.add(person)
-            picks.append((cls, person))
-        hashes = dict(Person.objects.filter(pk__in=[p for _c, p in picks])
-                      .values_list("pk", "id_hash"))
-        rows = []
-        for cls, person in picks:
-            code, region = orgs[self.classes[cls][0]]
-            month = self.classes[cls][4].replace(day=1)
-            if InsuranceRecord.objects.filter(id_hash=hashes[person], employer_code=code,
-                                              month=month).exists():
+            record = (InsuranceRecord.objects.filter(
+                person_id__in=free, month__gte=start.replace(day=1), month__lte=end,
+                link__isnull=True).exclude(employer_code=code).order_by("pk")
+                .values_list("pk", "person_id", "id_hash", "month").first())
+            if record is not None:
+                pk, person, id_hash, month = record
+                if InsuranceRecord.objects.filter(id_hash=id_hash, employer_code=code,
+                                                  month=month).exists():
+                    continue
+                InsuranceRecord.objects.filter(pk=pk).update(employer_code=code)
+            elif source is not None:
+                person = min(free)
+                id_hash = Person.objects.get(pk=person).id_hash
+                month = start.replace(day=1)
+                if InsuranceRecord.objects.filter(id_hash=id_hash, employer_code=code,
+                                                  month=month).exists():
+                    continue
+                new_rows.append((id_hash, person, code, regions[inst], month, True, True, True,
+                                 Decimal("4200.00"), source, None, timezone.now()))
+            else:
                 continue
-            rows.append((hashes[person], person, code, region, month, True, True, True,
-                         Decimal("4200.00"), source, None, timezone.now()))
+            self.busy_persons.add(person)
             self.cases["R09"].append(str(person))
-        if rows:
-            first = self.allocate(InsuranceRecord, len(rows))
+        if new_rows:
+            first = self.allocate(InsuranceRecord, len(new_rows))
             self.writer(InsuranceRecord, [
                 "id", "id_hash", "person_id", "employer_code", "employer_region_id", "month",
                 "pension", "unemployment", "injury", "wage_base", "source_import_id",
-                "link_id", "updated_at"]).write([(first + i, *r) for i, r in enumerate(rows)])
+                "link_id", "updated_at"]).write(
+                [(first + i, *r) for i, r in enumerate(new_rows)])
 
     def _sitting_classes(self) -> dict[int, set[int]]:
         out: dict[int, set[int]] = defaultdict(set)
