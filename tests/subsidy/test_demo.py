@@ -64,7 +64,7 @@ def api(name: str, path: str) -> list[dict]:
 
 
 def test_the_generator_builds_claims_at_every_state(demo):
-    assert demo["subsidy_claims"] >= 11 and demo["subsidy_history"] == 3
+    assert demo["subsidy_claims"] >= 10 and demo["subsidy_history"] == 3
     states = set(SubsidyClaim.objects.values_list("status", flat=True))
     assert states >= EVERY_STATE, EVERY_STATE - states
     # A failed payment, re-applied and then paid; a recovery (追回).

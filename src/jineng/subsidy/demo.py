@@ -117,7 +117,7 @@ def build_demo_subsidy(*, scale: str, seed: int, today: dt.date,
     counts["subsidy_claims"] = len(claims)
     counts["subsidy_claims_refused_by_rules"] = SubsidyClaim.objects.filter(
         pk__gt=firsts[SubsidyClaim], status=ClaimStatus.REFUSED).count()
-    if len(claims) >= 11:  # enough for every state (see _walk)
+    if len(claims) >= 10:  # enough for every state (see _walk)
         _walk(claims, today=today, province=province, city=city, county=county,
               trainer=trainer)
     _history(province, today)
@@ -137,21 +137,21 @@ def build_demo_subsidy(*, scale: str, seed: int, today: dt.date,
 
 def _walk(claims: list[SubsidyClaim], *, today, province, city, county, trainer) -> None:
     """Claims through every state; the budgets sized to leave two funds near their limit."""
-    # 0–1 stay drafts; the rest are submitted.
-    for c in claims[2:]:
+    # 0 stays a draft; the rest are submitted.
+    for c in claims[1:]:
         services.claim_submit(actor=trainer, claim_id=c.pk)
-    # 2 waits for the county; 3 is returned, 4 refused, 5 withdrawn; 6 waits for the city.
+    # 1 waits for the county; 2 is returned, 3 refused, 4 withdrawn; 5 waits for the city.
     def first_review(c):  # the county demo user's county; another county: the city's staff
         return county if c.region.code == COUNTY else city
 
-    services.claim_review(actor=first_review(claims[3]), claim_id=claims[3].pk,
+    services.claim_review(actor=first_review(claims[2]), claim_id=claims[2].pk,
                           action="return", reason="培训合格证明不清晰，请补正后重新提交")
-    services.claim_review(actor=first_review(claims[4]), claim_id=claims[4].pk,
+    services.claim_review(actor=first_review(claims[3]), claim_id=claims[3].pk,
                           action="refuse", reason="该学员考勤不足，不符合补贴条件")
-    services.claim_withdraw(actor=trainer, claim_id=claims[5].pk, reason="机构申请撤回")
-    for c in claims[6:]:
+    services.claim_withdraw(actor=trainer, claim_id=claims[4].pk, reason="机构申请撤回")
+    for c in claims[5:]:
         services.claim_review(actor=first_review(c), claim_id=c.pk, action="approve")
-    to_approve = claims[7:]
+    to_approve = claims[6:]
     fund = SubsidyClaim.objects.get(pk=to_approve[0].pk).fund_source
     to_approve = [c for c in to_approve
                   if SubsidyClaim.objects.get(pk=c.pk).fund_source == fund]
@@ -179,7 +179,13 @@ def _walk(claims: list[SubsidyClaim], *, today, province, city, county, trainer)
                                           claim_ids=first_ids)
     services.payment_batch_export(actor=city, batch_id=batch.pk)
     refs = list(batch.items.order_by("pk").values_list("reference", "claim_id"))
-    lines = [(ref, "成功", "") for ref, _ in refs[1:]] + [(refs[0][0], "失败", "账户已销户")]
+    # The first fails and is re-applied below; from tier S on, a third fails and stays so
+    # (支付失败: waiting for the institution to correct the account).
+    failing = {refs[0][0]: "账户已销户"}
+    if len(refs) > 2:
+        failing[refs[2][0]] = "户名与账号不符"
+    lines = [(ref, "失败", failing[ref]) if ref in failing else (ref, "成功", "")
+             for ref, _ in refs]
     services.payment_results_import(actor=city, batch_id=batch.pk, data=_results(lines))
     failed = refs[0][1]
     services.claim_set_account(actor=trainer, claim_id=failed, account="6222020000000000002",
