@@ -1,0 +1,50 @@
+"""Filings under concurrency, on PostgreSQL (real row locks): the same worker's filing sent
+twice at once is recorded once (the person's row lock orders them; the second answers the
+first's claim); two different subsidies of one person at once are decided one after the
+other, so the second sees the first."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from jineng.subsidy.models import SubsidyClaim
+from jineng.subsidy.services import applications
+from tests.concurrency import in_threads
+from tests.subsidy import app_helpers as ah
+from tests.subsidy import helpers as sh
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql",
+                       reason="row locks (select_for_update) need PostgreSQL"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _file(person, cert, kind="certificate"):
+    return lambda: applications.claim_file(
+        actor=None, kind=kind, certificate_id=cert.pk, account=sh.ACCOUNT, bank_name=sh.BANK,
+        verified_person_id=person.pk, claim_date=ah.DAY)
+
+
+def test_the_same_filing_twice_at_once_counts_once(monkeypatch):
+    sh.use_params(monkeypatch, ah.params())
+    _a, person, cert = ah.trainee()
+    first, second = in_threads(_file(person, cert), _file(person, cert))
+    assert not isinstance(first, Exception), first
+    assert not isinstance(second, Exception), second
+    assert first.claim.pk == second.claim.pk
+    assert sorted([first.created, second.created]) == [False, True]
+    assert SubsidyClaim.objects.filter(person=person).count() == 1
+
+
+def test_two_subsidies_of_one_person_at_once_are_decided_in_turn(monkeypatch):
+    sh.use_params(monkeypatch, ah.params())
+    _a, person, cert = ah.trainee()
+    ah.insure(person, 12)
+    results = in_threads(_file(person, cert), _file(person, cert, "upskilling"))
+    assert not any(isinstance(r, Exception) for r in results), results
+    statuses = sorted(r.claim.status for r in results)
+    # one certificate, one kind of the family at a time: the second sees the first
+    assert statuses == ["refused", "submitted"], [(r.claim.kind, r.claim.refusal_code)
+                                                  for r in results]
