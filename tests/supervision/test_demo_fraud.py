@@ -38,6 +38,7 @@ from jineng.supervision.services import runs
 from jineng.supervision.services.engine import load_snapshot, run_rules
 from jineng.supervision.services.snapshot import build_snapshot
 
+pytestmark = pytest.mark.django_db
 PARAMS = {code: dict(spec.parameters) for code, spec in RULES.items()}
 RATES = {"XS": 0.05, "S": None}  # None: the default rate
 
@@ -167,7 +168,6 @@ def test_the_inspector_login_has_alerts_in_its_region(province) -> None:
     assert any(line.strip().startswith("inspector ") for line in out.getvalue().splitlines())
 
 
-@pytest.mark.django_db(transaction=False)
 def test_deterministic_by_seed_and_removed_by_a_reset() -> None:
     generator.generate("XS", seed=2, progress=False, fraud_rate=0.05)
     first = fraud.planted_cases()
@@ -178,7 +178,6 @@ def test_deterministic_by_seed_and_removed_by_a_reset() -> None:
     assert fraud.planted_cases() == first
 
 
-@pytest.mark.django_db
 def test_a_zero_rate_plants_nothing_and_bad_rates_are_refused() -> None:
     with pytest.raises(generator.DemoError, match="fraud-rate"):
         generator.generate("XS", seed=1, progress=False, fraud_rate=0.9)
