@@ -1458,6 +1458,15 @@ SKIP: dict[str, str] = {
     "assessment:records_own_logout": "POST-only: closes the worker's own record (GET 405)",
     "subsidy:own_year": "the verified worker's own subsidies this year (redirects to the "
                         "identity check without a verified session); tests/subsidy/test_dry_run.py",
+    "subsidy:own_apply": "the verified worker's own subsidy filing (redirects to the identity "
+                         "check without a verified session); tests/subsidy/test_attachments.py, "
+                         "tests/subsidy/test_applications_browser.py",
+    "subsidy:claim_attachment_add": "POST-only: attaches a file to a claim (GET 405); who may "
+                                    "attach is tested in tests/subsidy/test_attachments.py",
+    "subsidy:claim_attachment_remove": "POST-only: removes a claim's attachment (GET 405); "
+                                       "tests/subsidy/test_attachments.py",
+    "subsidy:claim_attachment_download": "one file of a claim (the world's claims have none); "
+                                         "who may read it: tests/subsidy/test_attachments.py",
     "assessment:issuance_training_certificates": "POST-only: issues a class's training "
     "certificates (GET 405); its scope is tested in tests/assessment/test_issuance_pages_api.py",
     "assessment_certificate_public_status": _PUBLIC_STATUS,
