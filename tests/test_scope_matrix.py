@@ -1461,8 +1461,6 @@ SKIP: dict[str, str] = {
     "subsidy:own_apply": "the verified worker's own subsidy filing (redirects to the identity "
                          "check without a verified session); tests/subsidy/test_attachments.py, "
                          "tests/subsidy/test_applications_browser.py",
-    "subsidy:claim_attachment_add": "POST-only: attaches a file to a claim (GET 405); who may "
-                                    "attach is tested in tests/subsidy/test_attachments.py",
     "subsidy:claim_attachment_remove": "POST-only: removes a claim's attachment (GET 405); "
                                        "tests/subsidy/test_attachments.py",
     "subsidy:claim_attachment_download": "one file of a claim (the world's claims have none); "
@@ -2098,6 +2096,7 @@ PAGE_ARG_KIND = {
     ("demand:wish_form", "token"): "postertoken", ("demand:wish_thanks", "token"): "postertoken",
     # subsidy (issue 12): a claim and its actions, a parameter set, a payment batch
     ("subsidy:claim_detail", "pk"): "subsidyclaim", ("subsidy:claim_action", "pk"): "subsidyclaim",
+    ("subsidy:claim_attachment_add", "pk"): "subsidyclaim",  # POST-only: the write walk
     ("subsidy:parameter_detail", "pk"): "parameterset",
     ("subsidy:batch_detail", "pk"): "paymentbatch", ("subsidy:batch_export", "pk"): "paymentbatch",
     ("subsidy:batch_results", "pk"): "paymentbatch",
