@@ -32,6 +32,8 @@ class AlertOut(Schema):
     first_seen_at: dt.datetime
     last_seen_at: dt.datetime
     times_seen: int
+    score: float | None = Field(None, description="risk score: severity weight × the rule's "
+                                "smoothed precision; see docs/supervision.md")
 
     @staticmethod
     def resolve_region_code(obj) -> str | None:
@@ -97,7 +99,8 @@ class RunStartIn(Schema):
 def alert_list(request, status: str = "", rule: str = "", subject_kind: str = "",
                class_id: int | None = None, institution_id: int | None = None,
                offset: int = 0):
-    """Alerts in the caller's region subtree, most recently seen first (200 a page)."""
+    """Alerts in the caller's region subtree, highest risk score first, then most recently seen
+    (200 a page)."""
     qs = selectors.alert_list(actor=request.auth, status=status, rule=rule,
                               subject_kind=subject_kind, class_id=class_id,
                               institution_id=institution_id)
