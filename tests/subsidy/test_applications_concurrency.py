@@ -21,13 +21,30 @@ pytestmark = [
 ]
 
 
+@pytest.fixture
+def slow_claims():
+    """Each claim insert takes 0.4 s: without the person's lock both filings would read the
+    history before either claim is written."""
+    table = SubsidyClaim._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE OR REPLACE FUNCTION jineng_test_slow_claim() RETURNS trigger "
+                       "AS $$ BEGIN PERFORM pg_sleep(0.4); RETURN NEW; END $$ "
+                       "LANGUAGE plpgsql")
+        cursor.execute(f"CREATE TRIGGER jineng_test_slow_claim BEFORE INSERT ON {table} "
+                       "FOR EACH ROW EXECUTE FUNCTION jineng_test_slow_claim()")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER jineng_test_slow_claim ON {table}")
+        cursor.execute("DROP FUNCTION jineng_test_slow_claim()")
+
+
 def _file(person, cert, kind="certificate"):
     return lambda: applications.claim_file(
         actor=None, kind=kind, certificate_id=cert.pk, account=sh.ACCOUNT, bank_name=sh.BANK,
         verified_person_id=person.pk, claim_date=ah.DAY)
 
 
-def test_the_same_filing_twice_at_once_counts_once(monkeypatch):
+def test_the_same_filing_twice_at_once_counts_once(monkeypatch, slow_claims):
     sh.use_params(monkeypatch, ah.params())
     _a, person, cert = ah.trainee()
     first, second = in_threads(_file(person, cert), _file(person, cert))
@@ -38,10 +55,14 @@ def test_the_same_filing_twice_at_once_counts_once(monkeypatch):
     assert SubsidyClaim.objects.filter(person=person).count() == 1
 
 
-def test_two_subsidies_of_one_person_at_once_are_decided_in_turn(monkeypatch):
+def test_two_subsidies_of_one_person_at_once_are_decided_in_turn(monkeypatch, slow_claims):
     sh.use_params(monkeypatch, ah.params())
     _a, person, cert = ah.trainee()
     ah.insure(person, 12)
+    _race(monkeypatch, person, cert)
+
+
+def _race(monkeypatch, person, cert) -> None:
     results = in_threads(_file(person, cert), _file(person, cert, "upskilling"))
     assert not any(isinstance(r, Exception) for r in results), results
     statuses = sorted(r.claim.status for r in results)
