@@ -46,6 +46,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from jineng.assessment.models import AssessmentSitting, Candidate, Certificate, SittingExaminer
@@ -221,7 +223,9 @@ class _Planter:
             AttendanceEvent.objects.filter(pk__in=moved).update(
                 too_far=True, latitude=Decimal(site_lat) + Decimal("0.030000"),
                 longitude=TrainingSite.objects.get(pk=self.classes[cls][1]).longitude,
-                distance_m=3336, method=2)
+                distance_m=3336, method=2,
+                # now a phone's check-in: the trainee's own phone, not the room's terminal
+                device=Concat(Value("demo-phone"), Cast("enrollment_id", CharField())))
             self.busy_classes.add(cls)
             self.cases["R03"].append(str(cls))
 

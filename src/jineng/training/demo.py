@@ -880,9 +880,12 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date,
                                             (lon - site_lon) * metres_lon))
                     place = f"{lat:.6f}\t{lon:.6f}\t{dist}"
                 flag = "1" if far else "0"
+                # the class room's terminal, else the trainee's own phone (one device per trainee:
+                # one device checking in many people is a risk pattern, R07)
+                device = f"demo-terminal{p.pk}" if method == 1 else f"demo-phone{epk}"
                 stamp = clock(day, check_in)
                 lines.append(f"{event_pk}{head}{spk}\t{epk}\t1\t{method}\t{stamp}\t{stamp}"
-                             f"\t{place}\t0\t0\t{flag}\tdemo{event_pk}\tdemo\n")
+                             f"\t{place}\t0\t0\t{flag}\tdemo{event_pk}\t{device}\n")
                 event_pk += 1
                 roll = rand()
                 if roll < NO_CHECK_OUT or (day, end) > now_sec:
@@ -897,7 +900,7 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date,
                 stamp = clock(day, check_out)
                 lines.append(f"{event_pk}{head}{spk}\t{epk}\t2\t{method}\t{stamp}\t{stamp}"
                              f"\t{place}\t0\t{'1' if outside else '0'}\t{flag}"
-                             f"\tdemo{event_pk}\tdemo\n")
+                             f"\tdemo{event_pk}\t{device}\n")
                 event_pk += 1
                 if not far:  # the credit rule of rules.attendance, on plain seconds
                     overlap = min(end, check_out) - max(start, check_in)
