@@ -294,14 +294,38 @@ def _store(actor, rows: list[tuple], decisions: list[t.Decision]) -> tuple[int, 
             json.dumps([s.as_dict() for s in d.steps], default=str, ensure_ascii=False),
             d.parameter_version, d.refusal_code or "", target, int(moved), now, pk,
             ClaimStatus.DRAFT))
-    with connection.cursor() as cursor:
-        for i in range(0, len(params), CHUNK):
-            cursor.executemany(sql, params[i:i + CHUNK])
+    if connection.vendor == "postgresql":
+        _store_copy(table, params, now)
+    else:
+        with connection.cursor() as cursor:
+            for i in range(0, len(params), CHUNK):
+                cursor.executemany(sql, params[i:i + CHUNK])
     entries = [ClaimStatusChange(claim_id=pk, **transition_values(
         actor=actor, from_status=ClaimStatus.DRAFT, to_status=ClaimStatus.REFUSED,
         action="evaluate", note={"refusal_code": code})) for pk, code in refused_now]
     ClaimStatusChange.objects.bulk_create(entries, batch_size=CHUNK)
     return changed, len(refused_now)
+
+
+def _store_copy(table: str, params: list[tuple], now) -> None:
+    """PostgreSQL: the decisions COPied into a temporary table, then one UPDATE … FROM it (the
+    same rows and conditions as the executemany: only claims still in draft change)."""
+    stage = "subsidy_evaluation_stage"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(f"CREATE TEMP TABLE {stage} (amount numeric, shares text, steps text, "
+                       "parameter_version text, refusal_code text, status text, moved integer, "
+                       "id bigint) ON COMMIT DROP")
+        with cursor.cursor.copy(f"COPY {stage} FROM STDIN") as copy:
+            for amount, shares, steps, version, code, status, moved, _now, pk, _draft in params:
+                copy.write_row((amount, shares, steps, version, code, status, moved, pk))
+        cursor.execute(
+            f"UPDATE {table} AS c SET amount = s.amount, shares = s.shares::jsonb, "
+            "steps = s.steps::jsonb, parameter_version = s.parameter_version, "
+            "refusal_code = s.refusal_code, status = s.status, status_changed_at = "
+            "CASE WHEN s.moved = 1 THEN %s ELSE c.status_changed_at END "
+            f"FROM {stage} AS s WHERE c.id = s.id AND c.status = %s", [now, ClaimStatus.DRAFT])
+        cursor.execute(f"DROP TABLE {stage}")
 
 
 def claim_batch_evaluate(*, actor, claim_ids: Iterable[int]) -> BatchEvaluation:
