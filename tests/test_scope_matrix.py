@@ -40,6 +40,7 @@ printed (pytest -rs), until the world models their records.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import io
 import json
@@ -942,36 +943,114 @@ def may_see_subsidy_record(viewer: Viewer, rec: Rec, world: World) -> bool:
 
 
 # Supervision (issue 13): two scan runs (the scan covers the whole province) and risk alerts
-# about institutions in three counties (Nanming, Zunyi's Honghuagang, Hunan's Furong).
+# about institutions and their classes in three counties (Nanming, Zunyi's Honghuagang, Hunan's
+# Furong), hence a risk score per class and per institution; sanctions, spot checks (one of the
+# city of Guiyang), inspections (巡查) with their files, and exclusion-list entries (one of the
+# province) of the same regions.
 RUNS = ["#W1#", "#W2#"]
-ALERTS = [("#R1#", "#O01#", NM), ("#R2#", "#O07#", HHG), ("#R3#", "#O09#", FR)]
-SUPERVISION_KINDS = {"riskrun", "riskalert"}
+ALERTS = [("#R1#", "#O01#", "#C01#", NM), ("#R2#", "#O07#", "#C04#", HHG),
+          ("#R3#", "#O09#", "#C05#", FR)]
+SANCTIONS = [  # key, on whom (an organization or a person), region
+    ("#SA1#", "#O01#", NM), ("#SA2#", "#P05#", HHG), ("#SA3#", "#O09#", FR)]
+SPOT_CHECKS = [("#SP1#", NM), ("#SP2#", "520100"), ("#SP3#", HHG), ("#SP4#", FR)]
+INSPECTIONS = [  # key, region, the alert or spot check it follows, its files
+    ("#IN1#", NM, "#R1#", ["#IF1#"]), ("#IN2#", HHG, "#R2#", ["#IF2#"]),
+    ("#IN3#", FR, "#SP4#", ["#IF3#"])]
+EXCLUSIONS = [("#XL1#", NM), ("#XL2#", HHG), ("#XL3#", FR), ("#XL4#", "520000")]
+SUPERVISION_KINDS = {"riskrun", "riskalert", "classrisk", "institutionrisk", "sanction",
+                     "spotcheck", "inspection", "inspectionfile", "exclusionentry"}
+JPEG = b"\xff\xd8\xff\xe0" + b"0" * 64
 
 
 def build_supervision(world: World) -> None:
-    from jineng.supervision.models import RiskAlert, RiskRun
+    from jineng.core import pii
+    from jineng.supervision.models import (
+        ExclusionListEntry,
+        Inspection,
+        InspectionFile,
+        RiskAlert,
+        RiskRun,
+        Sanction,
+        SpotCheck,
+    )
 
     runs = []
     for key in RUNS:
         row = RiskRun.objects.create(status="failed", error=f"运行{key}")
         runs.append(row)
         world.add(Rec("riskrun", key, row.pk))
-    for key, org_key, county in ALERTS:
+    alerts = {}
+    for key, org_key, class_key, county in ALERTS:
         org = world.org(org_key)
+        klass = next(r for r in world.of("trainingclass") if r.key == class_key)
         row = RiskAlert.objects.create(
             rule_code="R01", severity="high", subject_kind="institution", subject_ref=key,
-            institution_id=org.pk, region=f.region(county), evidence={}, dedup_key=key,
-            first_run=runs[0], last_run=runs[-1])
-        world.add(Rec("riskalert", key, row.pk, county, org=org, org_id=org.pk))
+            institution_id=org.pk, training_class_id=klass.pk, region=f.region(county),
+            evidence={}, dedup_key=key, first_run=runs[0], last_run=runs[-1])
+        alert = alerts[key] = world.add(Rec("riskalert", key, row.pk, county, org=org,
+                                            org_id=org.pk))
+        # The risk score of the class and of the institution the alert is about (one alert
+        # each): addressed by the class's and the institution's id; no marker of their own.
+        world.add(Rec("classrisk", "", klass.pk, county, refs=(alert,)))
+        world.add(Rec("institutionrisk", "", org.pk, county, refs=(alert,)))
+    persons = {r.key: r for r in world.of("person")}
+    for key, whom, county in SANCTIONS:
+        target = persons[whom] if whom.startswith("#P") else world.org(whom)
+        row = Sanction.objects.create(
+            kind="bar" if target.kind == "person" else "suspend", region=f.region(county),
+            organization_id=target.pk if target.kind == "organization" else None,
+            person_id=target.pk if target.kind == "person" else None,
+            valid_from=dt.date(2026, 1, 5), reason=f"处罚{key}", imposed_by="matrix")
+        world.add(Rec("sanction", key, row.pk, county, refs=(target,)))
+    for key, region in SPOT_CHECKS:
+        row = SpotCheck.objects.create(
+            population="class", region=f.region(region), seed=f"抽查{key}", confidence=0.95,
+            margin=0.05, population_size=1, sample_size=1, items=[], parameters={"frame": []},
+            created_by="matrix")
+        world.add(Rec("spotcheck", key, row.pk, region))
+    spot_recs = {r.key: r for r in world.of("spotcheck")}
+    uploader = f.UserFactory(username="matrix-uploader", role="inspector",
+                             region=f.region("520300"))
+    for key, county, alert_key, files in INSPECTIONS:
+        of = alerts.get(alert_key) or spot_recs[alert_key]
+        row = Inspection.objects.create(
+            mode="onsite", region=f.region(county), planned_for=dt.date(2026, 7, 1),
+            alert_id=of.pk if of.kind == "riskalert" else None,
+            spot_check_id=of.pk if of.kind == "spotcheck" else None, item_id=None,
+            findings=f"巡查{key}", inspector="matrix")
+        inspection = world.add(Rec("inspection", key, row.pk, county, refs=(of,)))
+        for n, file_key in enumerate(files):
+            data = JPEG + file_key.encode() + bytes([n])
+            file = InspectionFile.objects.create(
+                inspection=row, kind="photo", name=f"照片{file_key}.jpg",
+                content_type="image/jpeg", size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(), content=data, uploaded_by=uploader)
+            world.add(Rec("inspectionfile", file_key, file.pk, county, parent=inspection))
+    for n, (key, region) in enumerate(EXCLUSIONS):
+        plain = make_resident_id(region, dt.date(1960 + n, 5, 1 + n), 900 + n)
+        row = ExclusionListEntry.objects.create(
+            list_kind="pension", region=f.region(region), id_hash=pii.keyed_hash(plain),
+            id_encrypted=pii.encrypt(plain), id_masked=pii.mask_id_number(plain),
+            name=f"名单{key}", valid_from=dt.date(2025, 1, 1), content_hash=key,
+            source="matrix")
+        world.add(Rec("exclusionentry", key, row.pk, region, masked=row.id_masked,
+                      plain=plain))
 
 
 def may_see_supervision_record(viewer: Viewer, rec: Rec) -> bool:
     """Supervision (issue 13). Alerts are the inspectors' queue: inspectors and HRSS staff (who
     read persons) of the alert's region subtree, never the institution concerned, never the
-    public. A scan run covers the whole province: any staff who read persons."""
+    public. A scan run covers the whole province: any staff who read persons. A class's or an
+    institution's risk score is read by those who see an alert about it (each here has one, of
+    its region). Sanctions, spot checks, inspections and exclusion-list entries: the same
+    inspectors and HRSS staff of the record's region subtree (a city's spot check or the
+    province's list: not a county's staff); an inspection's files as the inspection.
+    Industry departments (no persons), organizations and the public: none of them."""
     if not (viewer.prefix and viewer.sees_persons):
         return False
-    return rec.kind == "riskrun" or rec.region.startswith(viewer.prefix)
+    if rec.kind == "riskrun":
+        return True
+    return rec.region.startswith(viewer.prefix)
 
 
 def build_world() -> World:
@@ -1368,13 +1447,16 @@ AREA_SEGMENT_KIND = {
     ("demand", "awaiting-review"): "demandlist",
     ("portal", "classes"): "trainingclass", ("portal", "sites"): "site",
     ("supervision", "alerts"): "riskalert", ("supervision", "runs"): "riskrun",
-    # risk scores of the classes and institutions a scan scored (the world has no scores):
-    # lists walked for leaks, detail answers skipped until the world models scores
-    ("supervision", "classes"): "", ("supervision", "institutions"): "",
+    # risk scores of the classes and institutions alerts are about (by their ids)
+    ("supervision", "classes"): "classrisk", ("supervision", "institutions"): "institutionrisk",
+    ("supervision", "sanctions"): "sanction", ("supervision", "spot-checks"): "spotcheck",
+    ("supervision", "inspections"): "inspection", ("supervision", "files"): "inspectionfile",
+    ("supervision", "exclusions"): "exclusionentry",
 }
 # Lists of aggregates (no record of the world in them by id): walked for leaks and refusals.
 AGGREGATE_SEGMENTS = {"indicators", "ranking", "settings", "aggregates", "four-lists",
-                      "wage-guidance", "summary"}
+                      "wage-guidance", "summary",
+                      "rules"}  # supervision's risk rule catalog (staff only, no region)
 # Lists that hold only some of their kind by design: checked for leaks, without the positive
 # control (the administrator seeing every record of the kind).
 PARTIAL_LISTS = {
@@ -1702,7 +1784,7 @@ def _reference_sample(segment: str) -> str | None:
 # and skipped (with the reason shown) where they take arguments the world has no records for.
 MODELED_API = ("/api/registry/", "/api/audit/", "/api/training/", "/api/catalogs/",
                "/api/plans/", "/api/assessment/", "/api/outcomes/", "/api/demand/",
-               "/api/subsidy/")
+               "/api/subsidy/", "/api/supervision/")
 
 
 @dataclass(frozen=True)
@@ -1874,8 +1956,13 @@ def _check_api_child_detail(walk: Walk, op: Op, viewer: Viewer, client: Client,
         url = base.replace("{" + plan.param + "}", rec.ref)
         response = client.get(url)
         if may_see(viewer, rec, world):
-            body = json.loads(response.content) if response.status_code == 200 else {}
-            if response.status_code != 200 or body.get("id") != rec.pk:
+            # A JSON record carries its id; a file (an inspection's photo) its marker.
+            json_answer = "json" in response.get("Content-Type", "")
+            body = json.loads(response.content) if (
+                response.status_code == 200 and json_answer) else {}
+            if response.status_code != 200 or (
+                    body.get("id") != rec.pk if json_answer
+                    else rec.key not in response_text(response)):
                 walk.fail(viewer, url, f"in-scope {plan.kind} {rec.key} answered "
                                        f"{response.status_code}")
         elif (response.status_code, response.content) != (missing.status_code,
@@ -2011,12 +2098,20 @@ NOT_PAGES = {"admin", "api", "accounts", None}
 # reason shown) where they take arguments the world has no records for.
 MODELED_PAGES = {"registry", "core", "portal", "training", "catalog", "plans", "assessment",
                  "outcomes", "demand", "subsidy"}
-# Single pages of areas whose other records the world does not model yet (supervision's
-# sanctions, spot checks and inspections): driven like those of MODELED_PAGES.
+# Single pages of areas whose other records the world does not model yet: driven like those
+# of MODELED_PAGES. (Every supervision page is now: alerts, runs, rules, risk scores,
+# sanctions, spot checks, inspections and their files, exclusion lists.)
 MODELED_PAGE_NAMES = {"supervision:alert_list", "supervision:alert_detail",
                       "supervision:alert_transition", "supervision:alert_recovery",
                       "supervision:run_list", "supervision:run_detail",
-                      "supervision:rule_list"}
+                      "supervision:rule_list", "supervision:risk_overview",
+                      "supervision:class_risk", "supervision:institution_risk",
+                      "supervision:sanction_list", "supervision:sanction_detail",
+                      "supervision:sanction_lift", "supervision:spot_check_list",
+                      "supervision:spot_check_detail", "supervision:inspection_list",
+                      "supervision:inspection_detail", "supervision:inspection_transition",
+                      "supervision:inspection_attach", "supervision:inspection_file",
+                      "supervision:exclusions", "supervision:exclusion_template"}
 # Pages anonymous visitors may open.
 PUBLIC_PAGES = {
     "portal:home",
@@ -2105,24 +2200,39 @@ PAGE_ARG_KIND = {
     ("supervision:alert_transition", "pk"): "riskalert",
     ("supervision:alert_recovery", "pk"): "riskalert",
     ("supervision:run_detail", "pk"): "riskrun",
+    # risk scores (by the class's, the institution's id), sanctions, spot checks, inspections
+    ("supervision:class_risk", "pk"): "classrisk",
+    ("supervision:institution_risk", "pk"): "institutionrisk",
+    ("supervision:sanction_detail", "pk"): "sanction",
+    ("supervision:sanction_lift", "pk"): "sanction",
+    ("supervision:spot_check_detail", "pk"): "spotcheck",
+    ("supervision:inspection_detail", "pk"): "inspection",
+    ("supervision:inspection_transition", "pk"): "inspection",
+    ("supervision:inspection_attach", "pk"): "inspection",
 }
 # Several URL arguments that together name one record: (the parent's, the record's own).
 COMPOSITE_ARGS = {("catalog", ("pk", "number")): "catalogversion",
                   ("plans", ("key", "pk")): "quarterlyreport",
-                  ("plans", ("key", "target_key")): "target"}
+                  ("plans", ("key", "target_key")): "target",
+                  ("supervision", ("pk", "file_id")): "inspectionfile"}
 # List pages whose URL name does not say the kind of record listed.
 LIST_PAGES = {"plans:list": "plan", "outcomes:import_list": "insuranceimport",
               "demand:wish_list": "wish", "demand:wish_posters": "poster",
               "demand:lists_index": "demandlist",
               "subsidy:claim_list": "subsidyclaim",  # (budgets: the page shows no marker)
               "supervision:alert_list": "riskalert",
+              # (sanctions and inspections: their list pages show no marker of theirs)
+              "supervision:spot_check_list": "spotcheck",
+              "supervision:exclusions": "exclusionentry",
               "subsidy:parameter_list": "parameterset", "subsidy:batch_list": "paymentbatch"}
 # Pages of one record that must answer 200, showing its marker, to every viewer who may see it.
 RECORD_PAGES = {"plans:dashboard", "plans:targets", "plans:reports", "plans:summary",
                 "plans:report", "plans:decompose",
                 "portal:scorecard", "outcomes:quality_scorecard", "portal:site_class",
                 "portal:site_institution", "demand:wish_form", "demand:matching_wish",
-                "demand:matching_line", "demand:matching_proposal", "demand:matching_referral"}
+                "demand:matching_line", "demand:matching_proposal", "demand:matching_referral",
+                # a risk score's page (200 for whoever sees an alert about the subject)
+                "supervision:class_risk", "supervision:institution_risk"}
 # Plan pages that take `?region=`: walked over REGION_QUERY (see may_ask_region).
 REGION_PAGES = {"plans:dashboard", "plans:reports", "plans:summary", "plans:summary_export",
                 "plans:report_preview", "plans:decompose"}
@@ -2199,6 +2309,9 @@ def _address(args: tuple[str, ...], rec: Rec | None) -> dict:
     if args == ("key", "target_key"):  # a plan's target
         return ({"key": rec.parent.ref, "target_key": rec.ref} if rec
                 else {"key": "no-such-plan", "target_key": "total"})
+    if args == ("pk", "file_id"):  # an inspection's file: the inspection and the file
+        return ({"pk": rec.parent.pk, "file_id": rec.pk} if rec
+                else {"pk": MISSING_PK, "file_id": MISSING_PK})
     (arg,) = args
     return {arg: rec.ref if rec else MISSING_ARG.get(arg, MISSING_PK)}
 

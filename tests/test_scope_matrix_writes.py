@@ -81,7 +81,11 @@ PLAUSIBLE = {"reason": "scope matrix: a reason long enough", "account": "6222021
 # Uploads whose content is checked before the record's lookup: a file of the accepted type.
 PLAUSIBLE_FILES = {
     "subsidy_claim_attachment_add": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+    # an inspector's photo: its type and name are checked before the inspection's lookup
+    "supervision_inspection_attach": b"\xff\xd8\xff\xe0" + b"0" * 64,
 }
+# ... under a file name matching that content (the default: rows.csv)
+PLAUSIBLE_FILE_NAMES = {"supervision_inspection_attach": "photo.jpg"}
 
 
 class Sampler:
@@ -148,15 +152,16 @@ def _body(op: dict, sampler: Sampler) -> tuple[str, Any]:
     if "multipart/form-data" in content:
         values = sampler.value(content["multipart/form-data"].get("schema", {}))
         data = PLAUSIBLE_FILES.get(op.get("operationId", ""))
-        return "multipart", {k: (_upload(data or v) if isinstance(v, bytes) else v)
+        name = PLAUSIBLE_FILE_NAMES.get(op.get("operationId", ""), "rows.csv")
+        return "multipart", {k: (_upload(data or v, name) if isinstance(v, bytes) else v)
                              for k, v in (values or {}).items()}
     return "none", None
 
 
-def _upload(data: bytes):
+def _upload(data: bytes, name: str = "rows.csv"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile("rows.csv", data, content_type="text/csv")
+    return SimpleUploadedFile(name, data, content_type="text/csv")
 
 
 # --- what changed -------------------------------------------------------------------------------
@@ -357,3 +362,48 @@ def test_the_write_walk_drives_operations_of_every_modeled_area():
     assert len(RECORD_PAGES) > 20
 
 
+
+
+# Regions a spot check may be drawn for: the world's counties, cities and provinces.
+DRAW_REGIONS = ["520102", "520103", "520302", "430102", "520100", "520300", "520000", "430000"]
+
+
+def test_spot_check_draw_outside_the_region_is_like_a_missing_region(world):
+    """A spot check names its region in the body, not in the path (the walk above skips it):
+    drawn for a region outside the caller's subtree, it answers exactly as for a region that
+    does not exist (404), for everyone who may draw; those who may not are refused alike
+    (403); nothing is written."""
+    walk = Walk(world, "supervision_spot_check_draw")
+    before, since = table_counts(), audit_high_water()
+    url = "/api/supervision/spot-checks"
+
+    def draw(client: Client, code: str):
+        return client.post(url, data=_json({"population": "class", "region_code": code,
+                                            "seed": "matrix"}),
+                           content_type="application/json")
+
+    for viewer in VIEWERS:
+        client = client_for(viewer, world)
+        missing = draw(client, "999999")
+        if viewer.role is None:
+            if missing.status_code != 401:
+                walk.fail(viewer, url, f"anonymous got {missing.status_code}, not 401")
+            continue
+        # Inspectors and HRSS staff (who read persons) may draw; the others are refused.
+        may_draw = viewer.everything or (bool(viewer.prefix) and viewer.sees_persons)
+        if missing.status_code != (404 if may_draw else 403):
+            walk.fail(viewer, url, f"a missing region answered {missing.status_code}")
+        for code in DRAW_REGIONS:
+            if viewer.everything or (may_draw and code.startswith(viewer.prefix)):
+                continue  # in scope: it would draw
+            response = draw(client, code)
+            if (response.status_code, response.content) != (missing.status_code,
+                                                             missing.content):
+                walk.fail(viewer, f"{url} region_code={code}",
+                          f"answered {response.status_code} {response.content[:120]!r}, not "
+                          "what a missing region answers")
+            walk.check_text(viewer, url, response)
+    changed = changes_since(before, since)
+    if changed:
+        walk.failures.append(f"POST {url} changed data: {changed[:10]}")
+    walk.report()
