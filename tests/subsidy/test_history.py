@@ -147,3 +147,19 @@ def test_template_has_every_column():
     head = history.history_template().decode("utf-8-sig").splitlines()[0].split(",")
     assert head == [c.label for c in history.HISTORY_COLUMNS]
     assert dt.date.today()  # the example row parses as a row of the template
+
+
+def test_a_merged_duplicates_imported_history_counts_for_the_survivor(city):
+    # A person registered twice and merged: what the previous system paid under the
+    # duplicate's number counts for the surviving record (both databases' read paths).
+    survivor = f.PersonFactory()
+    duplicate = f.PersonFactory()
+    duplicate.merged_into = survivor
+    duplicate.save(update_fields=["merged_into"])
+    number = pii.decrypt(duplicate.id_encrypted)
+    assert history.subsidy_history_import(
+        actor=city, file=_file([_row("M-1", number), _row("M-2", number, day="2026-02-01")])
+    ).created == 2
+    found = evaluation.history_for([survivor.pk])
+    assert sorted(p.ref for p in found[survivor.pk]) == ["history:M-1", "history:M-2"]
+    assert {p.person_key for p in found[survivor.pk]} == {str(survivor.pk)}
