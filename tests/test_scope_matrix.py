@@ -8,7 +8,9 @@ province's, a city's, Hunan's) with targets, quarterly reports and facts naming 
 (some trained outside their home county), assessment sittings and certificates, enterprise
 demand lists with order-class proposals and referrals, training-wish posters and wishes, demand
 forecasts, social-insurance imports with records and record links, an outcomes run with measures
-and indicator cells (so rankings and scorecards show institutions), and audit events — is built
+and indicator cells (so rankings and scorecards show institutions), supervision's scan runs,
+risk alerts (hence class and institution risk scores), sanctions, spot checks, inspections with
+their files and exclusion-list entries, and audit events — is built
 once per module. Then every viewer (every role, the anonymous public, and a see-everything
 administrator as the positive control) walks:
 
@@ -1382,6 +1384,20 @@ def test_the_oracle_on_a_few_hand_checked_cases(world):
     assert may_see(v["hunan"], rec["#F03#"], world) and not may_see(v["province"],
                                                                     rec["#F03#"], world)
     assert not any(may_see(v["anonymous"], r, world) for r in rec.values())
+    # supervision: the region subtree's inspectors and HRSS staff, nobody else
+    sup = {r.key: r for kind in SUPERVISION_KINDS for r in world.of(kind) if r.key}
+    assert may_see(v["county"], sup["#SA1#"], world)  # a Nanming sanction
+    assert not may_see(v["trainer"], sup["#SA1#"], world)  # not the sanctioned institution
+    assert may_see(v["inspector"], sup["#SA2#"], world)  # Zunyi's
+    assert not may_see(v["industry"], sup["#SA2#"], world)  # reads no persons
+    assert may_see(v["city"], sup["#SP2#"], world)  # the city's spot check
+    assert not may_see(v["county"], sup["#SP2#"], world)  # … not a county's
+    assert may_see(v["hunan"], sup["#IF3#"], world)  # a Hunan inspection's file
+    assert not may_see(v["province"], sup["#IN3#"], world)
+    assert may_see(v["province"], sup["#XL4#"], world)  # the province's own list
+    assert not may_see(v["city"], sup["#XL4#"], world)
+    risk = next(r for r in world.of("institutionrisk") if r.pk == org("#O07#").pk)
+    assert may_see(v["inspector"], risk, world) and not may_see(v["county"], risk, world)
 
 
 # --- clients ------------------------------------------------------------------------------------
