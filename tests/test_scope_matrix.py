@@ -892,10 +892,14 @@ def build_subsidy(world: World, orgs: dict) -> None:
             parsed=raw.to_json())
         world.add(Rec("parameterset", key, row.pk, region, status=status))
     for key, region, claim_keys in BATCHES:
+        # An exported batch holds its bank file (what every later export answers).
+        bank_file = "序号,转账参考号\n1,REF-1\n".encode()
         row = PaymentBatch.objects.create(region=f.region(region),
                                           fund_source="employment_subsidy",
                                           reference=f"批次{key}", status="exported",
-                                          count=len(claim_keys), total="800.00")
+                                          count=len(claim_keys), total="800.00",
+                                          file_csv=bank_file,
+                                          file_sha256=hashlib.sha256(bank_file).hexdigest())
         for claim_key in claim_keys:
             PaymentItem.objects.create(
                 batch=row, claim_id=claims[claim_key].pk, reference=f"{key}-{claim_key}",
