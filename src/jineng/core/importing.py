@@ -3,6 +3,8 @@ nothing from a file with errors unless the user asked to skip bad rows."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -150,3 +152,27 @@ def run_import(
         report.created, report.updated, report.unchanged = save(parsed)
     report.written = True
     return report
+
+
+def batch_rows_csv(rows: Any, columns: Sequence[Column], max_rows: int) -> bytes:
+    """An API batch (a list of objects keyed by the columns' names) as the CSV a file import
+    reads, so both take one path; refused whole when empty, too long or naming unknown fields.
+    The report then counts the header as row 1: subtract one for the batch's numbering."""
+    if not isinstance(rows, list) or not rows:
+        raise DomainError(_("Send at least one row."), field="rows", code="required")
+    if len(rows) > max_rows:
+        raise DomainError(_("At most %(max)d rows at once; this has %(n)d. Split it.")
+                          % {"max": max_rows, "n": len(rows)}, field="rows",
+                          code="too_many_rows")
+    names = [c.name for c in columns]
+    unknown = sorted({k for r in rows for k in (r or {}) if k not in names})
+    if unknown:
+        raise DomainError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)},
+                          field="rows", code="unknown_columns")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(names)
+    for r in rows:
+        writer.writerow(["" if (r or {}).get(n) is None else str(r[n]) for n in names])
+    return out.getvalue().encode()
+

@@ -33,7 +33,14 @@ from django.utils.translation import gettext as _
 
 from jineng.core import audit, pii
 from jineng.core.errors import DomainError, Forbidden
-from jineng.core.importing import Column, ImportReport, RowError, RowInvalid, run_import
+from jineng.core.importing import (
+    Column,
+    ImportReport,
+    RowError,
+    RowInvalid,
+    batch_rows_csv,
+    run_import,
+)
 from jineng.core.scoping import scope_of
 from jineng.core.tabular import Row, check_file_size
 from jineng.registry import selectors as registry
@@ -422,24 +429,9 @@ def subsidy_history_import_rows(*, actor, rows: list[dict[str, Any]],
     """The same from an API batch (at most MAX_BATCH_ROWS rows, keys as the column names);
     rows are numbered from 1 in the report."""
     _ensure_may(actor)
-    if not isinstance(rows, list) or not rows:
-        raise DomainError(_("Send at least one row."), field="rows", code="required")
-    if len(rows) > MAX_BATCH_ROWS:
-        raise DomainError(_("At most %(max)d rows at once; this has %(n)d. Split it.")
-                          % {"max": MAX_BATCH_ROWS, "n": len(rows)}, field="rows",
-                          code="too_many_rows")
-    names = [c.name for c in HISTORY_COLUMNS]
-    unknown = sorted({k for r in rows for k in (r or {}) if k not in names})
-    if unknown:
-        raise DomainError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)},
-                          field="rows", code="unknown_columns")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(names)
-    for r in rows:
-        writer.writerow(["" if (r or {}).get(n) is None else str(r[n]) for n in names])
+    data = batch_rows_csv(rows, HISTORY_COLUMNS, MAX_BATCH_ROWS)
     with transaction.atomic():
-        report = _run(actor, data=out.getvalue().encode(), filename="api.csv", source="api",
+        report = _run(actor, data=data, filename="api.csv", source="api",
                       skip_bad_rows=skip_bad_rows, max_rows=MAX_BATCH_ROWS)
     for error in report.errors:  # the header was row 1 of the CSV: batch rows count from 1
         error.row -= 1
