@@ -350,6 +350,9 @@ class Person(models.Model):
     region = models.ForeignKey(Region, verbose_name=_("region served in"),
                                on_delete=models.PROTECT, related_name="persons")
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # 常住地址: where the person lives, as they give it. Shown to whoever may see the person;
+    # the ring rule (R08) links people sharing it (keyed hash of its normalised form only).
+    address = models.CharField(_("residence address"), max_length=200, blank=True)
     registered_by = models.ForeignKey(
         Organization, verbose_name=_("registered by"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="registered_persons",

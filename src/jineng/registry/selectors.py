@@ -335,17 +335,22 @@ def _phone_key(phone: str) -> str:
 
 
 def person_contacts_for_risk(person_ids) -> Iterator[tuple[int, str, str]]:
-    """(person id, "phone", keyed hash of the phone number's digits) for the given persons,
-    unscoped, for the supervision ring rule (R08). Only keyed hashes leave: never the number.
-    Persons hold no address, so none is answered."""
+    """(person id, "phone", keyed hash of the phone number's digits) and (person id,
+    "address", keyed hash of the normalised residence address — registry.rules.address; none
+    for an address too short to link) for the given persons, unscoped, for the supervision
+    ring rule (R08). Only keyed hashes leave: never the number or the address."""
     from jineng.core.pii import keyed_hash
+    from jineng.registry.rules.address import address_key
 
-    rows = (Person.objects.filter(pk__in=person_ids).exclude(phone="").order_by()
-            .values_list("pk", "phone"))
-    for pk, phone in rows.iterator(chunk_size=10_000):
+    rows = (Person.objects.filter(pk__in=person_ids).exclude(phone="", address="").order_by()
+            .values_list("pk", "phone", "address"))
+    for pk, phone, address in rows.iterator(chunk_size=10_000):
         digits = _phone_key(phone)
         if len(digits) >= 7:
             yield pk, "phone", keyed_hash("tel:" + digits)
+        key = address_key(address)
+        if key:
+            yield pk, "address", keyed_hash("addr:" + key)
 
 
 def persons_for_risk(person_ids) -> QuerySet:
