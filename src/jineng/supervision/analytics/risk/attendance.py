@@ -1,0 +1,129 @@
+"""R01–R07: attendance (enrollments, sessions, check-in events, sites, teaching). Pure."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from jineng.supervision.analytics.risk.common import (
+    CHECK_IN,
+    _km,
+    _out,
+    _overlap_s,
+)
+
+
+def r01_overlapping_enrollments(enrollments: ir.Table, sessions: ir.Table, *,
+                                min_overlap_minutes: int = 1) -> ir.Table:
+    """A person enrolled in two classes with sessions overlapping in time (pairs of
+    enrollments; the measure is how many session pairs overlap)."""
+    ps = enrollments.join(sessions, "class_id").select(
+        "enrollment_id", "person_id", "class_id", "institution_id", "starts_s", "ends_s")
+    a, b = ps.view(), ps.view()
+    j = a.join(b, [a.person_id == b.person_id, a.enrollment_id < b.enrollment_id,
+                   a.class_id != b.class_id, a.starts_s < b.ends_s, b.starts_s < a.ends_s])
+    j = j.select(person_id=a.person_id, ea=a.enrollment_id, eb=b.enrollment_id,
+                 cls=a.class_id, inst=a.institution_id,
+                 ov=_overlap_s(a.starts_s, a.ends_s, b.starts_s, b.ends_s))
+    j = j.filter(j.ov >= int(min_overlap_minutes) * 60)
+    g = j.group_by(["person_id", "ea", "eb"]).aggregate(
+        n=j.count(), cls=j.cls.min(), inst=j.inst.min())
+    return _out(g, "R01", "person", g.person_id, g.cls, g.inst, g.ea, g.eb, g.n)
+
+
+
+def r02_impossible_travel(events: ir.Table, *, max_kmh: float = 120,
+                          min_km: float = 5) -> ir.Table:
+    """Consecutive check-ins of a person (with coordinates) further apart than `min_km` and
+    faster than `max_kmh` to travel between; the measure is the speed (km/h; 1e9 when both
+    fall in the same second)."""
+    e = events.filter((events.kind == CHECK_IN) & events.latitude.notnull()
+                      & events.longitude.notnull())
+    w = ibis.window(group_by=e.person_id, order_by=[e.occurred_s, e.event_id])
+    e = e.mutate(prev_id=e.event_id.lag().over(w), prev_s=e.occurred_s.lag().over(w),
+                 prev_lat=e.latitude.lag().over(w), prev_lon=e.longitude.lag().over(w))
+    e = e.filter(e.prev_id.notnull())
+    e = e.mutate(km=_km(e.prev_lat, e.prev_lon, e.latitude, e.longitude),
+                 dt=(e.occurred_s - e.prev_s).cast("float64"))
+    e = e.mutate(kmh=ibis.cases((e.dt <= 0, 1e9), else_=e.km * 3600.0 / e.dt))
+    e = e.filter((e.km > float(min_km)) & (e.kmh > float(max_kmh)))
+    return _out(e, "R02", "person", e.person_id, e.class_id, e.institution_id, e.prev_id,
+                e.event_id, e.kmh.round(1))
+
+
+def r03_far_or_outside(events: ir.Table, *, max_share: float = 0.3,
+                       min_checkins: int = 10) -> ir.Table:
+    """Classes whose check-ins far from the site or outside the session window are more than
+    `max_share` of at least `min_checkins` check-ins."""
+    e = events.filter(events.kind == CHECK_IN)
+    flagged = ibis.cases((e.too_far | e.outside_window, 1), else_=0)
+    g = e.group_by(["class_id", "institution_id"]).aggregate(n=e.count(), bad=flagged.sum())
+    g = g.mutate(share=g.bad.cast("float64") / g.n.cast("float64"))
+    g = g.filter((g.n >= int(min_checkins)) & (g.share > float(max_share)))
+    return _out(g, "R03", "class", g.class_id, g.class_id, g.institution_id, g.bad, g.n,
+                g.share.round(4))
+
+
+def r04_teacher_two_places(teaching: ir.Table, sessions: ir.Table, *,
+                           min_overlap_minutes: int = 1) -> ir.Table:
+    """One teacher (keyed ID hash) in sessions overlapping in time at different
+    institutions; pairs of sessions, the measure the overlap in minutes."""
+    ts = teaching.join(sessions, "class_id").select(
+        "teacher_hash", "session_id", "class_id", "starts_s", "ends_s",
+        inst=teaching.institution_id)
+    a, b = ts.view(), ts.view()
+    j = a.join(b, [a.teacher_hash == b.teacher_hash, a.inst < b.inst,
+                   a.starts_s < b.ends_s, b.starts_s < a.ends_s])
+    j = j.select(h=a.teacher_hash, sa=a.session_id, sb=b.session_id, cls=a.class_id,
+                 inst=a.inst, ov=_overlap_s(a.starts_s, a.ends_s, b.starts_s, b.ends_s))
+    j = j.filter(j.ov >= int(min_overlap_minutes) * 60)
+    return _out(j, "R04", "teacher", j.h, j.cls, j.inst, j.sa, j.sb,
+                (j.ov / 60).floor())
+
+
+def r05_over_capacity(events: ir.Table, sessions: ir.Table, sites: ir.Table, *,
+                      tolerance: int = 0) -> ir.Table:
+    """Sessions during which more distinct people checked in at the site (in that session or
+    any session at the same site overlapping it) than the site holds."""
+    s1, s2 = sessions.view(), sessions.view()
+    pairs = s1.join(s2, [s1.site_id == s2.site_id, s1.starts_s < s2.ends_s,
+                         s2.starts_s < s1.ends_s]).select(
+        sid=s1.session_id, site_id=s1.site_id, cls=s1.class_id, inst=s1.institution_id,
+        other=s2.session_id)
+    ci = events.filter(events.kind == CHECK_IN).select("session_id", "person_id")
+    j = pairs.join(ci, pairs.other == ci.session_id)
+    g = j.group_by(["sid", "site_id", "cls", "inst"]).aggregate(
+        people=j.person_id.nunique())
+    g = g.join(sites, "site_id")
+    g = g.filter(g.people > g.capacity + int(tolerance))
+    return _out(g, "R05", "site", g.site_id, g.cls, g.inst, g.sid, g.capacity, g.people)
+
+
+def r06_machine_like(events: ir.Table, *, window_seconds: int = 2,
+                     min_people: int = 8) -> ir.Table:
+    """Sessions in which at least `min_people` different trainees checked in within the same
+    `window_seconds` (buckets of the epoch second); the largest bucket per session."""
+    e = events.filter((events.kind == CHECK_IN) & events.session_id.notnull())
+    e = e.mutate(bucket=e.occurred_s // int(window_seconds))
+    g = e.group_by(["session_id", "class_id", "institution_id", "bucket"]).aggregate(
+        people=e.person_id.nunique(), first=e.event_id.min())
+    g = g.filter(g.people >= int(min_people))
+    s = g.group_by(["session_id", "class_id", "institution_id"]).aggregate(
+        people=g.people.max(), first=g.first.min())
+    return _out(s, "R06", "class", s.class_id, s.class_id, s.institution_id, s.session_id,
+                s.first, s.people)
+
+
+def r07_shared_device(events: ir.Table, *, min_people: int = 5,
+                      excluded_methods=(1,)) -> ir.Table:
+    """A device (not a site terminal) that checked in at least `min_people` different
+    people."""
+    e = events.filter((events.kind == CHECK_IN) & events.device.notnull()
+                      & (events.device != ""))
+    if excluded_methods:
+        e = e.filter(~e.method.isin([int(m) for m in excluded_methods]))
+    g = e.group_by("device").aggregate(people=e.person_id.nunique(), classes=e.class_id.nunique(),
+                                       first=e.event_id.min(), cls=e.class_id.min(),
+                                       inst=e.institution_id.min())
+    g = g.filter(g.people >= int(min_people))
+    return _out(g, "R07", "device", g.device, g.cls, g.inst, g.first, g.classes, g.people)
