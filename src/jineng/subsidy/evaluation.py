@@ -26,6 +26,7 @@ __all__ = [
     "facts_for_class_trainee",
     "facts_of_claim",
     "history_for",
+    "history_of_claim",
     "parameter_index",
     "parameters_for",
     "prior_of",
@@ -82,6 +83,27 @@ def history_for(person_ids: Iterable[int], *, exclude_claim_ids: Iterable[int] =
             certificate_date=cert_date, payee_kind=payee, person_key=str(person_id),
             class_ref=str(class_id or ""), ref=str(pk)))
     return found
+
+
+def uplift_history(class_id: int, *, exclude_claim_ids: Iterable[int] = ()
+                   ) -> list[t.PriorSubsidy]:
+    """The employment uplifts filed for a class (claims without a person: the rules' history
+    of an uplift is its class's, for `uplift_once_per_class`)."""
+    rows = (SubsidyClaim.objects.filter(kind=t.EMPLOYMENT_UPLIFT, training_class_id=class_id)
+            .exclude(pk__in=list(exclude_claim_ids)))
+    return [prior_of(claim) for claim in rows.select_related("occupation", "level")]
+
+
+def history_of_claim(claim: SubsidyClaim) -> list[t.PriorSubsidy]:
+    """The history a stored claim is decided against (itself left out): the person's, or
+    for an employment uplift its class's."""
+    if claim.kind == t.EMPLOYMENT_UPLIFT:
+        return uplift_history(claim.training_class_id, exclude_claim_ids=[claim.pk]) \
+            if claim.training_class_id else []
+    if not claim.person_id:
+        return []
+    return history_for([claim.person_id], exclude_claim_ids=[claim.pk]).get(claim.person_id,
+                                                                            [])
 
 
 def prior_of(claim: SubsidyClaim) -> t.PriorSubsidy:

@@ -339,6 +339,32 @@ def completion_rows(cls: TrainingClass) -> list[CompletionRow]:
         sessions_attended=attended[e.pk]) for e in enrollments]
 
 
+def attendance_days(enrollment_id: int) -> int:
+    """The calendar days on which a trainee attended a session of the class in person (a
+    session credited with some time by its check-in and check-out, as completion counts it;
+    voided and too-far events left out; online learning is not a day at the site), for the
+    subsidy app's living allowance. Unscoped: the caller decided."""
+    pairs = (AttendanceEvent.objects
+             .filter(enrollment_id=enrollment_id, too_far=False, session__isnull=False,
+                     voided_at__isnull=True, kind__in=(EventKind.CHECK_IN, EventKind.CHECK_OUT))
+             .order_by()
+             .values("session_id")
+             .annotate(first_in=Min("occurred_at", filter=Q(kind=EventKind.CHECK_IN)),
+                       last_out=Max("occurred_at", filter=Q(kind=EventKind.CHECK_OUT))))
+    pairs = list(pairs)
+    sessions = {s.pk: s for s in ClassSession.objects.filter(
+        pk__in=[p["session_id"] for p in pairs])}
+    days = set()
+    for p in pairs:
+        s = sessions.get(p["session_id"])
+        if s is None:
+            continue
+        if att_rules.credited_session_seconds(s.starts_at, s.ends_at, s.seconds,
+                                              p["first_in"], p["last_out"]) > 0:
+            days.add(s.date)
+    return len(days)
+
+
 def class_completion(*, actor, training_class: TrainingClass) -> list[CompletionRow]:
     """Completion list of a class, as the actor may see it."""
     cls = class_get(actor=actor, pk=training_class.pk)

@@ -1,4 +1,5 @@
-"""Claims filed one at a time (certificate, upskilling, apprenticeship, evaluation) and a
+"""Claims filed one at a time (certificate, upskilling, apprenticeship, evaluation, living
+allowance, employment uplift) and a
 claim's attachments (the claimant adds and removes them while the claim can be corrected;
 those who see the claim list and download them)."""
 
@@ -18,15 +19,17 @@ router = Router()
 
 
 class ClaimFileIn(Schema):
-    kind: str = Field(max_length=20, description="certificate, upskilling, apprenticeship or "
-                                                 "evaluation")
+    kind: str = Field(max_length=20, description="certificate, upskilling, apprenticeship, "
+                                                 "evaluation, living_allowance or "
+                                                 "employment_uplift")
     id_number: str = Field("", max_length=30, description="the person's ID number (or "
                                                           "person_id)")
     person_id: int | None = None
     certificate_id: int | None = Field(None, description="the skill certificate (certificate, "
                                                          "upskilling, evaluation)")
     class_id: int | None = Field(None, description="the enterprise's apprenticeship class or "
-                                                   "the institution's class")
+                                                   "the institution's class (evaluation, "
+                                                   "living allowance, employment uplift)")
     claim_date: dt.date | None = None
     account: str = Field("", max_length=40, description="the payee's account (required when "
                                                         "an organization is paid)")
@@ -43,10 +46,16 @@ class ClaimFiledOut(Schema):
     payee_name: str
     claim_date: dt.date
     certificate_id: int | None
+    class_id: int | None
+    enrollment_id: int | None
     parameter_version: str
     refusal_code: str
     refusal: str = Field(description="the rule's sentence when refused")
     steps: list[ClaimStepOut]
+    evidence: dict | None = Field(None, description="living allowance and employment uplift: "
+                                  "what the facts were read from (the days attended; the "
+                                  "outcomes run, its time and counts, the class's training "
+                                  "subsidies)")
 
 
 def _filed(filing) -> dict:
@@ -54,7 +63,8 @@ def _filed(filing) -> dict:
     return {"id": claim.pk, "created": filing.created, "kind": claim.kind,
             "status": claim.status, "amount": claim.amount, "payee_kind": claim.payee_kind,
             "payee_name": claim.payee_name, "claim_date": claim.claim_date,
-            "certificate_id": claim.certificate_id,
+            "certificate_id": claim.certificate_id, "class_id": claim.training_class_id,
+            "enrollment_id": claim.enrollment_id, "evidence": filing.evidence,
             "parameter_version": claim.parameter_version, "refusal_code": claim.refusal_code,
             "refusal": filing.refusal, "steps": selectors.explained_steps(claim)}
 
@@ -64,7 +74,9 @@ def _filed(filing) -> dict:
 @body_limit(4 * KIB)
 def claim_file(request, payload: ClaimFileIn):
     """File one claim: a window clerk for a person (certificate, upskilling), an enterprise
-    for its apprentice, an institution for a trainee of its class (evaluation). A draft with
+    for its apprentice, an institution for a trainee of its class (evaluation), the
+    institution or the HRSS office of the class's region for a trainee's living allowance
+    (person and class) or a class's employment uplift (class only). A draft with
     the amount and its steps, or a refused claim with the rule's code and sentence; the same
     filing again answers the claim recorded (`created` false)."""
     filing = applications.claim_file(

@@ -4,14 +4,20 @@ filed by an HRSS window clerk on the person's behalf (a draft) or by the worker 
 site after the identity check (submitted at once); the new-apprenticeship subsidy (企业新型学徒制)
 filed by an enterprise for an apprentice of its apprenticeship class (paid to the enterprise);
 the skill-evaluation subsidy filed by an institution for a trainee certified through its class
-(paid to the institution).
+(paid to the institution); the living allowance for a key-group trainee of a finished class
+(filed by the institution or the HRSS office of the class's region, paid to the person, by the
+days attended); the employment uplift for an assessed class whose trainees the outcomes job
+measured stably employed (filed by the institution or its HRSS office, paid to the
+institution).
 
 Each filing locks the person's row (as submission does), evaluates the rules against the
 person's real history (subsidy.filed reads the facts) and stores a draft (or submitted) claim
 with its amount, steps and parameter version, or a refused claim with the rule's code — as the
-class batch does. The same filing sent twice counts once (by kind + person + certificate, or
-kind + person + enterprise + year for an apprenticeship); a different content for the same key
-is a conflict while the first claim counts (a refused or withdrawn one may be filed again)."""
+class batch does. An uplift has no person: it locks its class's row and is decided against the
+class's uplifts. The same filing sent twice counts once (by kind + person + certificate,
+kind + person + enterprise + year for an apprenticeship, kind + enrollment for a living
+allowance, kind + class for an uplift); a different content for the same key is a conflict
+while the first claim counts (a refused or withdrawn one may be filed again)."""
 
 from __future__ import annotations
 
@@ -54,6 +60,11 @@ ORGANIZATION_KINDS = {
                            PayeeKind.INSTITUTION),
 }
 SUBSIDIZED_CERTIFICATES = (CertificateKind.SKILL_LEVEL, CertificateKind.SPECIAL_ABILITY)
+# A living allowance is filed for a trainee of a finished class; an uplift for a class whose
+# assessment is closed (its trainees' certificates are known, its training claims filed).
+LIVING_CLASS_STATES = ("finished", "assessed", "settled")
+UPLIFT_CLASS_STATES = ("assessed", "settled")
+WITHDRAWN_ENROLLMENT = "withdrawn"  # training.choices.EnrollmentStatus
 
 
 @dataclass
@@ -64,6 +75,7 @@ class Filing:
     claim: SubsidyClaim
     created: bool
     refusal: str = ""
+    evidence: dict | None = None
 
 
 # --- who files for whom ------------------------------------------------------------------------
@@ -136,6 +148,53 @@ class _Plan:
     occupation: object | None
     level: object | None
     worker: bool
+    enrollment: object | None = None
+    employment: object | None = None
+
+
+def _plan_class_kind(actor, kind: str, person_id, id_number, class_id) -> _Plan:
+    """A living allowance or an employment uplift: the class's institution (a training
+    institution's operators) or the HRSS office governing the class's region files it; the
+    class must be finished (living allowance) or assessed (uplift)."""
+    from jineng.training import selectors as training
+
+    scope = scope_of(actor)
+    hrss = is_hrss(actor)
+    if not hrss and not scope.organization_id:
+        raise Forbidden(_("You may not file this kind of subsidy."))
+    if not class_id:
+        raise DomainError(_("Choose the class."), field="class_id", code="required")
+    cls = training.class_get(actor=actor, pk=class_id)
+    if hrss:
+        if not governs(actor, cls.region.code):
+            raise NotFound()
+        org = None
+    else:
+        org = registry.organization_get(actor=actor, pk=scope.organization_id)
+        if org.kind != OrganizationKind.TRAINING:
+            raise Forbidden(_("You may not file this kind of subsidy."))
+        if cls.institution_id != org.pk:
+            raise NotFound()
+    states = UPLIFT_CLASS_STATES if kind == ClaimKind.EMPLOYMENT_UPLIFT else LIVING_CLASS_STATES
+    if cls.status not in states:
+        raise DomainError(
+            _("This subsidy is filed for a finished class (for the employment uplift, one "
+              "whose assessment is closed); this class is %(status)s.")
+            % {"status": cls.get_status_display()}, field="class_id", code="class_not_finished")
+    if kind == ClaimKind.EMPLOYMENT_UPLIFT:
+        return _Plan(None, cls.region, PayeeKind.INSTITUTION, cls.institution.name,
+                     cls.institution, None, cls, cls.occupation, cls.level, False,
+                     employment=filed.class_employment(cls))
+    person = _person_by(person_id, id_number)
+    enrollment = (training.person_enrollments_unscoped(person.pk)
+                  .filter(training_class_id=cls.pk).first())
+    if enrollment is None:
+        raise NotFound()
+    if enrollment.status == WITHDRAWN_ENROLLMENT:
+        raise DomainError(_("The trainee withdrew from the class."), field="person_id",
+                          code="withdrawn")
+    return _Plan(person, cls.region, PayeeKind.PERSON, person.name, org, None, cls,
+                 cls.occupation, cls.level, False, enrollment=enrollment)
 
 
 def _plan(actor, kind: str, person_id, id_number, certificate_id, class_id,
@@ -153,6 +212,8 @@ def _plan(actor, kind: str, person_id, id_number, certificate_id, class_id,
         cert = _certificate(actor, person, certificate_id, worker=True)
         return _Plan(person, person.region, PayeeKind.PERSON, person.name, None, cert, None,
                      cert.occupation, cert.level, True)
+    if kind in filed.CLASS_KINDS:
+        return _plan_class_kind(actor, kind, person_id, id_number, class_id)
     scope = scope_of(actor)
     if is_hrss(actor):
         if kind not in PERSON_KINDS:
@@ -195,9 +256,16 @@ def _plan(actor, kind: str, person_id, id_number, certificate_id, class_id,
 # --- the filing --------------------------------------------------------------------------------
 
 def _same_filing(kind: str, plan: _Plan, claim_date: dt.date):
-    qs = SubsidyClaim.objects.filter(kind=kind, person=plan.person) \
-        .exclude(status=ClaimStatus.WITHDRAWN)
-    if kind in CERTIFICATE_KINDS:
+    if kind == ClaimKind.EMPLOYMENT_UPLIFT:
+        qs = SubsidyClaim.objects.filter(kind=kind, training_class_id=plan.training_class.pk)
+    else:
+        qs = SubsidyClaim.objects.filter(kind=kind, person=plan.person)
+    qs = qs.exclude(status=ClaimStatus.WITHDRAWN)
+    if kind == ClaimKind.LIVING_ALLOWANCE:
+        qs = qs.filter(enrollment_id=plan.enrollment.pk)
+    elif kind == ClaimKind.EMPLOYMENT_UPLIFT:
+        pass
+    elif kind in CERTIFICATE_KINDS:
         qs = qs.filter(certificate_id=plan.certificate.pk)
     else:
         qs = qs.filter(organization=plan.organization, claim_date__year=claim_date.year)
@@ -233,13 +301,22 @@ def claim_file(*, actor, kind: str, person_id: int | None = None, id_number: str
         account, bank_name = _account(account), _bank(bank_name)
     day = claim_date or timezone.localdate()
     with transaction.atomic():
-        registry.person_holding_hash_locked(plan.person.id_hash)
+        if plan.person is not None:
+            registry.person_holding_hash_locked(plan.person.id_hash)
+        else:  # an uplift: one filing of the class at a time
+            from jineng.training import selectors as training
+
+            training.class_lock(plan.training_class.pk)
         found = _same_filing(kind, plan, day)
         if found is not None:
             field = _differs(found, plan, claim_date, account)
-            if not field:
+            # A class kind refused on another day is decided again (the days attended, the
+            # outcomes measures or the class's subsidies may have changed since).
+            again = (kind in filed.CLASS_KINDS and found.status == ClaimStatus.REFUSED
+                     and found.claim_date != day)
+            if not field and not again:
                 return Filing(claim=found, created=False,
-                              refusal=_refusal_of(found))
+                              refusal=_refusal_of(found), evidence=_evidence(found))
             if found.status != ClaimStatus.REFUSED:
                 raise Conflict(_("This subsidy was already filed (claim %(id)s, %(status)s) "
                                  "with another %(field)s.")
@@ -248,9 +325,13 @@ def claim_file(*, actor, kind: str, person_id: int | None = None, id_number: str
         facts = filed.facts_of_filed(filed.Filed(
             kind=kind, person=plan.person, region=plan.region, payee_kind=plan.payee_kind,
             claim_date=day, occupation=plan.occupation, level=plan.level,
-            certificate=plan.certificate, training_class=plan.training_class))
+            certificate=plan.certificate, training_class=plan.training_class,
+            enrollment=plan.enrollment, employment=plan.employment))
         params = evaluation.parameters_for(plan.region, day)
-        history = evaluation.history_for([plan.person.pk]).get(plan.person.pk, [])
+        if plan.person is None:
+            history = evaluation.uplift_history(plan.training_class.pk)
+        else:
+            history = evaluation.history_for([plan.person.pk]).get(plan.person.pk, [])
         decision = evaluation.decide(facts, history, params)
         status = (ClaimStatus.REFUSED if not decision.allowed
                   else ClaimStatus.SUBMITTED if plan.worker else ClaimStatus.DRAFT)
@@ -259,6 +340,7 @@ def claim_file(*, actor, kind: str, person_id: int | None = None, id_number: str
             kind=kind, person=plan.person, organization=plan.organization, region=plan.region,
             payee_kind=plan.payee_kind, payee_name=plan.payee_name,
             training_class_id=cls.pk if cls is not None else None,
+            enrollment_id=plan.enrollment.pk if plan.enrollment is not None else None,
             certificate_id=plan.certificate.pk if plan.certificate is not None else None,
             certificate_date=plan.certificate.issued_on if plan.certificate else None,
             occupation=plan.occupation, level=plan.level, claim_date=day,
@@ -275,9 +357,15 @@ def claim_file(*, actor, kind: str, person_id: int | None = None, id_number: str
             with transaction.atomic():
                 claim.save()
         except IntegrityError as exc:  # a live claim for the certificate filed meanwhile
+            if plan.enrollment is not None:
+                raise Conflict(_("A claim of this kind for this trainee is already filed."),
+                               field="person_id", code="already_filed") from exc
             raise Conflict(_("A claim of this kind for this certificate is already filed."),
                            field="certificate_id", code="already_filed") from exc
+        evidence = _evidence_of(plan, facts)
         note = {"refusal_code": claim.refusal_code} if claim.refusal_code else None
+        if evidence:
+            note = {**(note or {}), "evidence": evidence}
         if plan.worker and status == ClaimStatus.SUBMITTED:
             record_transition(ClaimStatusChange, subject_field="claim", subject=claim,
                               actor=actor, from_status="", to_status=ClaimStatus.DRAFT,
@@ -289,11 +377,35 @@ def claim_file(*, actor, kind: str, person_id: int | None = None, id_number: str
             record_transition(ClaimStatusChange, subject_field="claim", subject=claim,
                               actor=actor, from_status="", to_status=status, action="create",
                               note=note)
-        audit.record(actor=actor, action=AuditAction.CREATE, instance=claim,
-                     after={**audit.snapshot(claim),
-                            "filed_by": "person" if plan.worker else "staff_or_organization"})
+        after = {**audit.snapshot(claim),
+                 "filed_by": "person" if plan.worker else "staff_or_organization"}
+        if evidence:
+            after["evidence"] = evidence
+        audit.record(actor=actor, action=AuditAction.CREATE, instance=claim, after=after)
     return Filing(claim=claim, created=True,
-                  refusal="" if decision.allowed else evaluation.refusal_sentence(decision))
+                  refusal="" if decision.allowed else evaluation.refusal_sentence(decision),
+                  evidence=evidence or None)
+
+
+def _evidence_of(plan: _Plan, facts) -> dict:
+    """What a class kind's facts were read from, recorded with the claim (its creation's
+    history note and audit event): the outcomes run and counts of an uplift and the class's
+    training subsidies; the days attended of a living allowance."""
+    if plan.employment is not None:
+        return {**plan.employment.evidence(),
+                "class_subsidy_total": str(facts.class_subsidy_total or "")}
+    if plan.enrollment is not None:
+        return {"enrollment": plan.enrollment.pk, "days_attended": facts.days or 0}
+    return {}
+
+
+def _evidence(claim: SubsidyClaim) -> dict | None:
+    """The evidence recorded when the claim was created (see _evidence_of)."""
+    if claim.kind not in filed.CLASS_KINDS:
+        return None
+    entry = (ClaimStatusChange.objects.filter(claim=claim, action="create")
+             .order_by("pk").first())
+    return ((entry.note or {}).get("evidence") if entry is not None else None) or None
 
 
 def _refusal_of(claim: SubsidyClaim) -> str:

@@ -307,11 +307,11 @@ def _recheck(claim: SubsidyClaim):
     after the other, so both cannot pass a limit that only one fits."""
     if claim.person_id:
         registry.person_holding_hash_locked(claim.person.id_hash)
+    elif claim.kind == ClaimKind.EMPLOYMENT_UPLIFT and claim.training_class_id:
+        training.class_lock(claim.training_class_id)  # an uplift's history is its class's
     params = evaluation.parameters_for(claim.region, claim.claim_date)
-    history = evaluation.history_for([claim.person_id], exclude_claim_ids=[claim.pk]) \
-        if claim.person_id else {}
     facts = evaluation.facts_of_claim(claim)
-    return evaluation.decide(facts, history.get(claim.person_id, []), params)
+    return evaluation.decide(facts, evaluation.history_of_claim(claim), params)
 
 
 def claim_submit(*, actor, claim_id: int) -> SubsidyClaim:
