@@ -1,4 +1,5 @@
-"""Declaring a class (开班申报) and moving it through its states."""
+"""Declaring a class (开班申报): the declaration's inputs, its sessions planned, the checks
+(choices, site capacity, teachers free, catalogs, on time), and writing it once."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from jineng.registry.models import (
     SkillLevel,
     TrainingSite,
 )
-from jineng.training import catalog_bridge, hooks, messages, plan_facts, selectors
+from jineng.training import catalog_bridge
 from jineng.training.choices import (
     ClassStatus,
     FundingSource,
@@ -35,10 +36,8 @@ from jineng.training.choices import (
 from jineng.training.models import (
     ClassSession,
     ClassStatusChange,
-    Enrollment,
     Teacher,
     TrainingClass,
-    counts_as_completed,
 )
 from jineng.training.rules import lifecycle
 from jineng.training.services.common import (
@@ -46,9 +45,7 @@ from jineng.training.services.common import (
     _ensure_institution_listed,
     _ensure_operator,
     _username,
-    actor_kinds,
     default_radius_m,
-    ensure_may_revise,
     late_declaration_days,
 )
 
@@ -443,169 +440,3 @@ def _lock_site_and_teachers(data: ClassInput) -> TrainingSite:
             .get(pk=data.site.pk))
     list(Teacher.objects.select_for_update().filter(pk__in=[t.pk for t in data.teachers]))
     return site
-
-
-# --- returned for correction: the institution edits and resubmits ----------------------------
-
-def _current_input(cls: TrainingClass) -> ClassInput:
-    """A class's declaration as it stands, in the shape it was declared in."""
-    return ClassInput(
-        name=cls.name, site=cls.site, occupation=cls.occupation, level=cls.level,
-        training_type=cls.training_type, sector=cls.sector, planned_size=cls.planned_size,
-        funding_source=cls.funding_source,
-        sessions=tuple(SessionInput(s.starts_at, s.ends_at, s.hours, s.topic)
-                       for s in cls.sessions.order_by("seq")),
-        teachers=tuple(cls.teachers.order_by("pk")), target_group=cls.target_group,
-        order_form=cls.order_form, employer=cls.employer, online_share=cls.online_share,
-        checkin_radius_m=cls.checkin_radius_m, client_ref=cls.client_ref,
-        late_reason=cls.late_reason)
-
-
-def class_revise(*, actor, training_class: TrainingClass, data: ClassInput,
-                 note: str = "") -> TrainingClass:
-    """退回修改: the institution edits a declaration the HRSS office returned for correction
-    and resubmits it. The revised declaration is checked again by every rule of a new one
-    (the class's own sessions aside) and waits for review again; the history keeps each
-    round (a `resubmit` step, with the institution's `note`)."""
-    visible = selectors.class_get(actor=actor, pk=training_class.pk)
-    org = _ensure_operator(actor)
-    ensure_may_revise(actor, visible)
-    if len(note) > LATE_REASON_MAX:
-        raise DomainError(_("The note has at most %(n)s characters.") % {"n": LATE_REASON_MAX},
-                          field="note")
-    data = replace(data, client_ref=visible.client_ref)
-    checked = _check_declaration(org, data)
-    sessions = checked.sessions
-    with transaction.atomic():
-        cls = (TrainingClass.objects.select_for_update(of=("self",))
-               .select_related("region", "institution").get(pk=visible.pk))
-        ensure_may_revise(actor, cls)  # again under the lock: it may have been cancelled
-        try:
-            target = lifecycle.plan_transition("resubmit", cls.status, actor_kinds(actor, cls),
-                                               note)
-        except lifecycle.TransitionRefused as refused:
-            raise messages.transition_error(refused, cls) from None
-        site = _lock_site_and_teachers(data)
-        _check_site_capacity(site, data.planned_size, sessions, cls.pk)
-        _check_teachers_free(data.teachers, sessions, cls.pk)
-        before = {**audit.snapshot(cls), "sessions": cls.sessions.count(),
-                  "teachers": sorted(cls.teachers.values_list("pk", flat=True))}
-        values = {
-            **class_fields(data, site, checked), "status": target,
-            "status_changed_at": timezone.now(),
-            "client_fingerprint": declaration_fingerprint(data) if cls.client_ref else "",
-        }
-        for name, value in values.items():
-            setattr(cls, name, value)
-        cls.save()
-        # A returned class never opened: it has no attendance, its sessions are replaced.
-        cls.sessions.all().delete()
-        ClassSession.objects.bulk_create([
-            ClassSession(training_class=cls, seq=s.seq, date=s.date, starts_at=s.starts_at,
-                         ends_at=s.ends_at, hours=s.hours, topic=s.topic) for s in sessions])
-        cls.teachers.set(data.teachers)
-        record_transition(ClassStatusChange, subject_field="training_class", subject=cls,
-                          actor=actor, action="resubmit", from_status=lifecycle.RETURNED,
-                          to_status=target, reason=note)
-        audit.record(actor=actor, action=AuditAction.UPDATE, instance=cls, before=before,
-                     after={**audit.snapshot(cls), "sessions": len(sessions),
-                            "teachers": sorted(t.pk for t in data.teachers)},
-                     reason=note.strip())
-        hooks.class_changed.call(actor=actor, training_class=cls, action="resubmit")
-    return cls
-
-
-# --- moving a class through its states -------------------------------------------------------
-
-def class_transition(*, actor, training_class: TrainingClass, action: str,
-                     reason: str = "") -> TrainingClass:
-    """Take `action` (approve, reject, return, resubmit, open, finish, settle, cancel,
-    suspend, resume; "assess" is the assessment app's, through `class_mark_assessed`).
-    Finishing freezes every trainee's hours and completion and adds the completed trainees
-    (and an order class) to the plans' progress (`plan_facts`).
-    Resubmitting a returned declaration unchanged is `class_revise` with its own content: it
-    is checked again as a new one."""
-    visible = selectors.class_get(actor=actor, pk=training_class.pk)
-    if action == "resubmit":
-        return class_revise(actor=actor, training_class=visible,
-                            data=_current_input(visible), note=reason)
-    with transaction.atomic():
-        cls = (TrainingClass.objects.select_for_update(of=("self",))
-               .select_related("region", "institution").get(pk=visible.pk))
-        kinds = actor_kinds(actor, cls)
-        try:
-            target = lifecycle.plan_transition(action, cls.status, kinds, reason,
-                                               cls.status_before_suspension)
-        except lifecycle.TransitionRefused as refused:
-            raise messages.transition_error(refused, cls) from None
-        if action == "open":
-            _ensure_institution_listed(cls.institution)
-        before = cls.status
-        if action == "suspend":
-            cls.status_before_suspension = before
-        elif action == "resume":
-            cls.status_before_suspension = ""
-        cls.status = target
-        cls.status_changed_at = timezone.now()
-        cls.save(update_fields=["status", "status_before_suspension", "status_changed_at"])
-        if action == "finish":
-            _freeze_completion(cls)
-            plan_facts.record_finished_class(cls)
-        record_transition(ClassStatusChange, subject_field="training_class", subject=cls,
-                          actor=actor, action=action, from_status=before, to_status=target,
-                          reason=reason)
-        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=cls,
-                     before={"status": before}, after={"status": target, "action": action},
-                     reason=reason.strip())
-        hooks.class_changed.call(actor=actor, training_class=cls, action=action)
-        if action == "finish":
-            hooks.class_finished.call(actor=actor, training_class=cls)
-            cls.refresh_from_db(fields=["status", "status_changed_at"])
-    return cls
-
-
-def class_mark_assessed(*, actor, training_class: TrainingClass,
-                        reason: str = "") -> TrainingClass:
-    """评价完成: the assessment app moves a finished class to "assessed" once every assessment
-    of its trainees is closed (their certificates issued); nobody takes this step by hand.
-    The caller (assessment, a higher app) has checked its sittings and scope; `actor` is the
-    user whose closing of the last assessment completed the class, named in the history and
-    the audit as the one who took the step. Refused (nothing written) unless the class is
-    finished; a class already assessed is returned as it is."""
-    with transaction.atomic():
-        cls = (TrainingClass.objects.select_for_update(of=("self",))
-               .select_related("region", "institution").get(pk=training_class.pk))
-        if cls.status == ClassStatus.ASSESSED:
-            return cls
-        try:
-            if cls.status != ClassStatus.FINISHED:  # a suspended class too: not HRSS's step
-                raise lifecycle.TransitionRefused("not_allowed_from", "assess", cls.status)
-            target = lifecycle.plan_transition("assess", cls.status,
-                                               frozenset({lifecycle.ASSESSMENT}), reason)
-        except lifecycle.TransitionRefused as refused:
-            raise messages.transition_error(refused, cls) from None
-        before = cls.status
-        cls.status = target
-        cls.status_changed_at = timezone.now()
-        cls.save(update_fields=["status", "status_changed_at"])
-        record_transition(ClassStatusChange, subject_field="training_class", subject=cls,
-                          actor=actor, action="assess", from_status=before, to_status=target,
-                          reason=reason)
-        audit.record(actor=actor, action=AuditAction.TRANSITION, instance=cls,
-                     before={"status": before}, after={"status": target, "action": "assess"},
-                     reason=reason.strip())
-    return cls
-
-
-def _freeze_completion(cls: TrainingClass) -> None:
-    rows = selectors.completion_rows(cls)
-    enrollments = []
-    for row in rows:
-        e = row.enrollment
-        e.attended_hours = row.completion.attended_hours
-        e.completed = counts_as_completed(status=e.status, completed=row.completion.completed)
-        e.completion_rule = row.completion.rule
-        enrollments.append(e)
-    Enrollment.objects.bulk_update(enrollments,
-                                   ["attended_hours", "completed", "completion_rule"],
-                                   batch_size=500)
