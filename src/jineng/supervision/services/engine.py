@@ -5,16 +5,26 @@ and PySpark (`ibis.pyspark`, temporary views of a SparkSession) take the same ex
 R08 (rings) is a GraphRule: its edge and node tables are Ibis expressions evaluated on the
 backend, the connected components are taken in networkx in this process (the edges are one
 row per trainee sharing a value, small beside the events); on a Spark cluster GraphFrames'
-connectedComponents over the same edge table would keep them there."""
+connectedComponents over the same edge table would keep them there.
+
+Memory (issue 13: tier L, 50 M events, within 6 GB): `load_table` takes an Arrow table or a
+`pyarrow.RecordBatchReader`; a reader is streamed into DuckDB batch by batch, so the whole
+snapshot never sits in Arrow. `duckdb_connect(database=<scratch file>)` stores the loaded
+tables in DuckDB's compressed format (the tier-L snapshot takes about 1 GB instead of about
+6.5 GB in an in-memory database), evictable within `memory_limit`, spilling to the temporary
+directory: a scan's memory stays bounded whatever the province's size."""
 
 from __future__ import annotations
 
+import io
 import time
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 
-from jineng.outcomes.services.snapshot import load_arrow as _load_sql
+from jineng.outcomes.services.snapshot import _pg_type
 from jineng.supervision.analytics.risk import ALERT_COLUMNS, GraphRule, rule_expressions
 from jineng.supervision.analytics.schema import SCHEMAS
 
@@ -22,22 +32,93 @@ ALERT_SCHEMA = pa.schema([("rule", pa.string()), ("subject_kind", pa.string()),
                           ("subject_ref", pa.string()), ("class_id", pa.int64()),
                           ("institution_id", pa.int64()), ("ref_a", pa.int64()),
                           ("ref_b", pa.int64()), ("measure", pa.float64())])
+# Columns stored narrower in DuckDB than the snapshot's int64: choice codes (the operational
+# columns are small positive integers, so SMALLINT holds every value they can hold).
+COMPACT = {("events", "kind"): "SMALLINT", ("events", "method"): "SMALLINT"}
+DUCKDB_MEMORY_LIMIT = "5GB"
+
+ArrowSource = pa.Table | pa.RecordBatchReader
 
 
-def load_table(con: Any, name: str, table: pa.Table) -> Any:
-    """Create table (or temporary view) `name` in `con` from `table`; answer the Ibis table."""
+def duckdb_connect(database: str | Path = ":memory:", *, memory_limit: str | None = None,
+                   temp_directory: str | Path | None = None,
+                   threads: int | None = None) -> Any:
+    """An Ibis DuckDB connection for a scan. `database` a scratch file (which the caller
+    removes after the scan) keeps the loaded tables compressed and evictable; `memory_limit`
+    caps DuckDB's buffers (operators spill to `temp_directory` beyond it)."""
+    import ibis
+
+    con = ibis.duckdb.connect(str(database))
+    settings = ["SET preserve_insertion_order = false"]
+    if memory_limit:
+        settings.append(f"SET memory_limit = '{memory_limit}'")
+    if temp_directory:
+        settings.append(f"SET temp_directory = '{Path(temp_directory)}'")
+    if threads:
+        settings.append(f"SET threads = {int(threads)}")
+    con.raw_sql("; ".join(settings))
+    return con
+
+
+def load_table(con: Any, name: str, table: ArrowSource) -> Any:
+    """Create table (or temporary view) `name` in `con` from `table` (an Arrow table or a
+    RecordBatchReader, read once, batch by batch); answer the Ibis table."""
     if con.name == "pyspark":
         from pyspark.sql.pandas.types import from_arrow_schema
 
+        if isinstance(table, pa.RecordBatchReader):
+            table = table.read_all()
         session = con._session
         df = session.createDataFrame(table.to_pylist(), schema=from_arrow_schema(table.schema))
         df.createOrReplaceTempView(name)
         return con.table(name)
-    return _load_sql(con, name, table)
+    if con.name == "duckdb":
+        return _load_duckdb(con, name, table)
+    if con.name == "postgres":
+        return _load_postgres(con, name, table)
+    raise ValueError(f"unsupported backend {con.name}")
 
 
-def load_snapshot(con: Any, tables: dict[str, pa.Table]) -> dict[str, Any]:
-    """Every snapshot table (an empty one where `tables` has none) as Ibis tables."""
+def _load_duckdb(con: Any, name: str, table: ArrowSource) -> Any:
+    raw = con.con
+    view = f"__arrow_{name}"
+    cols = ", ".join(
+        f'CAST("{f.name}" AS {COMPACT[(name, f.name)]}) AS "{f.name}"'
+        if (name, f.name) in COMPACT else f'"{f.name}"' for f in table.schema)
+    raw.register(view, table)
+    try:
+        raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT {cols} FROM "{view}"')
+    finally:
+        raw.unregister(view)
+    return con.table(name)
+
+
+def _load_postgres(con: Any, name: str, table: ArrowSource) -> Any:
+    """A TEMPORARY table (gone with the connection) filled by COPY … CSV, batch by batch.
+    Every valid value is quoted, so an empty string stays an empty string and only nulls are
+    empty fields; floats are written as their shortest round-trip text."""
+    batches = table if isinstance(table, pa.RecordBatchReader) else table.to_batches(
+        max_chunksize=200_000)
+    options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
+    cols = ", ".join(f'"{f.name}" {_pg_type(f.type)}' for f in table.schema)
+    names = ", ".join(f'"{f.name}"' for f in table.schema)
+    with con.con.cursor() as cur:
+        cur.execute(f'DROP TABLE IF EXISTS "{name}"')
+        cur.execute(f'CREATE TEMPORARY TABLE "{name}" ({cols})')
+        with cur.copy(f'COPY "{name}" ({names}) FROM STDIN (FORMAT csv)') as copy:
+            for batch in batches:
+                if batch.num_rows:
+                    buf = io.BytesIO()
+                    pacsv.write_csv(batch, buf, options)
+                    copy.write(buf.getvalue())
+        cur.execute(f'ANALYZE "{name}"')
+    con.con.commit()
+    return con.table(name)
+
+
+def load_snapshot(con: Any, tables: dict[str, ArrowSource]) -> dict[str, Any]:
+    """Every snapshot table (an empty one where `tables` has none) as Ibis tables; a table
+    may be a RecordBatchReader (read once)."""
     out = {}
     for name, schema in SCHEMAS.items():
         table = tables.get(name)

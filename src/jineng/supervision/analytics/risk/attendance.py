@@ -7,6 +7,7 @@ import ibis.expr.types as ir
 
 from jineng.supervision.analytics.risk.common import (
     CHECK_IN,
+    KM_PER_DEGREE,
     _km,
     _out,
     _overlap_s,
@@ -16,39 +17,73 @@ from jineng.supervision.analytics.risk.common import (
 def r01_overlapping_enrollments(enrollments: ir.Table, sessions: ir.Table, *,
                                 min_overlap_minutes: int = 1) -> ir.Table:
     """A person enrolled in two classes with sessions overlapping in time (pairs of
-    enrollments; the measure is how many session pairs overlap)."""
-    ps = enrollments.join(sessions, "class_id").select(
-        "enrollment_id", "person_id", "class_id", "institution_id", "starts_s", "ends_s")
-    a, b = ps.view(), ps.view()
-    j = a.join(b, [a.person_id == b.person_id, a.enrollment_id < b.enrollment_id,
-                   a.class_id != b.class_id, a.starts_s < b.ends_s, b.starts_s < a.ends_s])
-    j = j.select(person_id=a.person_id, ea=a.enrollment_id, eb=b.enrollment_id,
-                 cls=a.class_id, inst=a.institution_id,
-                 ov=_overlap_s(a.starts_s, a.ends_s, b.starts_s, b.ends_s))
+    enrollments; the measure is how many session pairs overlap).
+
+    Pairs of one person's enrollments whose classes' spans (first start … last end) overlap
+    come first (2 M enrollments, one row each); only their sessions are paired. Two sessions
+    can only overlap when their classes' spans do, so the alerts are those of pairing every
+    session of every enrollment, without the self-join over enrollments × sessions."""
+    span = sessions.group_by("class_id").aggregate(lo=sessions.starts_s.min(),
+                                                   hi=sessions.ends_s.max())
+    en = enrollments.join(span, "class_id").select(
+        "enrollment_id", "person_id", "class_id", "institution_id", "lo", "hi")
+    a, b = en.view(), en.view()
+    pairs = a.join(b, [a.person_id == b.person_id, a.enrollment_id < b.enrollment_id,
+                       a.class_id != b.class_id, a.lo < b.hi, b.lo < a.hi]).select(
+        person_id=a.person_id, ea=a.enrollment_id, eb=b.enrollment_id, ca=a.class_id,
+        cb=b.class_id, inst=a.institution_id)
+    sa = sessions.select(ca=sessions.class_id, a_s=sessions.starts_s, a_e=sessions.ends_s)
+    sb = sessions.select(cb=sessions.class_id, b_s=sessions.starts_s, b_e=sessions.ends_s)
+    j = pairs.join(sa, "ca")
+    j = j.join(sb, [j.cb == sb.cb, j.a_s < sb.b_e, sb.b_s < j.a_e])
+    j = j.select(person_id=j.person_id, ea=j.ea, eb=j.eb, cls=j.ca, inst=j.inst,
+                 ov=_overlap_s(j.a_s, j.a_e, j.b_s, j.b_e))
     j = j.filter(j.ov >= int(min_overlap_minutes) * 60)
     g = j.group_by(["person_id", "ea", "eb"]).aggregate(
         n=j.count(), cls=j.cls.min(), inst=j.inst.min())
     return _out(g, "R01", "person", g.person_id, g.cls, g.inst, g.ea, g.eb, g.n)
 
 
-
 def r02_impossible_travel(events: ir.Table, *, max_kmh: float = 120,
                           min_km: float = 5) -> ir.Table:
     """Consecutive check-ins of a person (with coordinates) further apart than `min_km` and
     faster than `max_kmh` to travel between; the measure is the speed (km/h; 1e9 when both
-    fall in the same second)."""
+    fall in the same second).
+
+    A path along the meridian, then the parallel, is no shorter than the great circle, so
+    R·(|Δφ| + |Δλ|) bounds the distance from above (taken with a margin for rounding). Only
+    people whose check-ins spread beyond `min_km` by that bound over their whole bounding box
+    (one group-by, no sort) are sorted per person, and the great-circle distance is taken
+    only for the consecutive pairs whose own bound allows more than `min_km`."""
     e = events.filter((events.kind == CHECK_IN) & events.latitude.notnull()
-                      & events.longitude.notnull())
+                      & events.longitude.notnull()).select(
+        "event_id", "person_id", "class_id", "institution_id", "occurred_s", "latitude",
+        "longitude")
+    box = e.group_by("person_id").aggregate(lat0=e.latitude.min(), lat1=e.latitude.max(),
+                                            lon0=e.longitude.min(), lon1=e.longitude.max())
+    box = box.filter(_may_exceed((box.lat1 - box.lat0) + (box.lon1 - box.lon0), min_km))
+    # (events without a person are one partition of the window, as before)
+    e = e.semi_join(box.select("person_id"), "person_id").union(
+        e.filter(e.person_id.isnull()), distinct=False)
     w = ibis.window(group_by=e.person_id, order_by=[e.occurred_s, e.event_id])
     e = e.mutate(prev_id=e.event_id.lag().over(w), prev_s=e.occurred_s.lag().over(w),
                  prev_lat=e.latitude.lag().over(w), prev_lon=e.longitude.lag().over(w))
     e = e.filter(e.prev_id.notnull())
-    e = e.mutate(km=_km(e.prev_lat, e.prev_lon, e.latitude, e.longitude),
+    moved = _may_exceed((e.latitude - e.prev_lat).abs() + (e.longitude - e.prev_lon).abs(),
+                        min_km)
+    e = e.mutate(km=ibis.cases((moved, _km(e.prev_lat, e.prev_lon, e.latitude, e.longitude)),
+                               else_=ibis.null("float64")),
                  dt=(e.occurred_s - e.prev_s).cast("float64"))
     e = e.mutate(kmh=ibis.cases((e.dt <= 0, 1e9), else_=e.km * 3600.0 / e.dt))
     e = e.filter((e.km > float(min_km)) & (e.kmh > float(max_kmh)))
     return _out(e, "R02", "person", e.person_id, e.class_id, e.institution_id, e.prev_id,
                 e.event_id, e.kmh.round(1))
+
+
+def _may_exceed(degrees, min_km: float):
+    """Whether |Δlatitude| + |Δlongitude| (`degrees`) allows a great-circle distance above
+    `min_km` (the bound with a margin of 0.1 % and 1 m for rounding)."""
+    return degrees * (KM_PER_DEGREE * 1.001) + 0.001 > float(min_km)
 
 
 def r03_far_or_outside(events: ir.Table, *, max_share: float = 0.3,
@@ -84,14 +119,24 @@ def r04_teacher_two_places(teaching: ir.Table, sessions: ir.Table, *,
 def r05_over_capacity(events: ir.Table, sessions: ir.Table, sites: ir.Table, *,
                       tolerance: int = 0) -> ir.Table:
     """Sessions during which more distinct people checked in at the site (in that session or
-    any session at the same site overlapping it) than the site holds."""
+    any session at the same site overlapping it) than the site holds.
+
+    The check-ins per session (a count, no distinct) bound the distinct people from above:
+    only sessions whose bound exceeds the capacity have their people counted exactly, so the
+    50 M check-ins are grouped once by session instead of joined to every overlapping pair."""
     s1, s2 = sessions.view(), sessions.view()
     pairs = s1.join(s2, [s1.site_id == s2.site_id, s1.starts_s < s2.ends_s,
                          s2.starts_s < s1.ends_s]).select(
         sid=s1.session_id, site_id=s1.site_id, cls=s1.class_id, inst=s1.institution_id,
         other=s2.session_id)
     ci = events.filter(events.kind == CHECK_IN).select("session_id", "person_id")
-    j = pairs.join(ci, pairs.other == ci.session_id)
+    per = ci.group_by("session_id").aggregate(k=ci.count())
+    up = pairs.join(per, pairs.other == per.session_id)
+    up = up.group_by(["sid", "site_id"]).aggregate(k=up.k.sum())
+    up = up.join(sites.select("site_id", "capacity"), "site_id")
+    up = up.filter(up.k > up.capacity + int(tolerance)).select("sid")
+    cand = pairs.semi_join(up, "sid")
+    j = cand.join(ci, cand.other == ci.session_id)
     g = j.group_by(["sid", "site_id", "cls", "inst"]).aggregate(
         people=j.person_id.nunique())
     g = g.join(sites, "site_id")
@@ -102,9 +147,17 @@ def r05_over_capacity(events: ir.Table, sessions: ir.Table, sites: ir.Table, *,
 def r06_machine_like(events: ir.Table, *, window_seconds: int = 2,
                      min_people: int = 8) -> ir.Table:
     """Sessions in which at least `min_people` different trainees checked in within the same
-    `window_seconds` (buckets of the epoch second); the largest bucket per session."""
-    e = events.filter((events.kind == CHECK_IN) & events.session_id.notnull())
-    e = e.mutate(bucket=e.occurred_s // int(window_seconds))
+    `window_seconds` (buckets of the epoch second); the largest bucket per session.
+
+    A bucket with `min_people` different trainees has at least as many check-ins: the
+    check-ins are counted per session and bucket first (two integer keys, no distinct), and
+    only the buckets with enough of them have their trainees counted."""
+    e = events.filter((events.kind == CHECK_IN) & events.session_id.notnull()).select(
+        "event_id", "session_id", "class_id", "institution_id", "person_id",
+        bucket=events.occurred_s // int(window_seconds))
+    busy = e.group_by(["session_id", "bucket"]).aggregate(k=e.count())
+    busy = busy.filter(busy.k >= int(min_people)).select("session_id", "bucket")
+    e = e.semi_join(busy, ["session_id", "bucket"])
     g = e.group_by(["session_id", "class_id", "institution_id", "bucket"]).aggregate(
         people=e.person_id.nunique(), first=e.event_id.min())
     g = g.filter(g.people >= int(min_people))
@@ -117,13 +170,18 @@ def r06_machine_like(events: ir.Table, *, window_seconds: int = 2,
 def r07_shared_device(events: ir.Table, *, min_people: int = 5,
                       excluded_methods=(1,)) -> ir.Table:
     """A device (not a site terminal) that checked in at least `min_people` different
-    people."""
+    people.
+
+    One pass groups the check-ins by device, person and class (a few per trainee); the
+    distinct people and classes per device are counted over that small table."""
     e = events.filter((events.kind == CHECK_IN) & events.device.notnull()
                       & (events.device != ""))
     if excluded_methods:
         e = e.filter(~e.method.isin([int(m) for m in excluded_methods]))
-    g = e.group_by("device").aggregate(people=e.person_id.nunique(), classes=e.class_id.nunique(),
-                                       first=e.event_id.min(), cls=e.class_id.min(),
-                                       inst=e.institution_id.min())
+    d = e.group_by(["device", "person_id", "class_id"]).aggregate(
+        first=e.event_id.min(), inst=e.institution_id.min())
+    g = d.group_by("device").aggregate(people=d.person_id.nunique(),
+                                       classes=d.class_id.nunique(), first=d.first.min(),
+                                       cls=d.class_id.min(), inst=d.inst.min())
     g = g.filter(g.people >= int(min_people))
     return _out(g, "R07", "device", g.device, g.cls, g.inst, g.first, g.classes, g.people)

@@ -1,6 +1,7 @@
 """What every rule module shares: the alert columns, constants, the GraphRule shape and
 small expression helpers. Pure."""
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ ALERT_ARROW = pa.schema([("rule", pa.string()), ("subject_kind", pa.string()),
                          ("ref_b", pa.int64()), ("measure", pa.float64())])
 CHECK_IN = 1
 EARTH_KM = 6371.0
+KM_PER_DEGREE = EARTH_KM * math.pi / 180
 DAY_S = 86_400
 LOCAL_OFFSET_S = 8 * 3600  # China Standard Time, for "overnight"
 LIST_KINDS = {"pension": 1, "student": 2, "public_payroll": 3}
