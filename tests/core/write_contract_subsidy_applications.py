@@ -44,6 +44,15 @@ def _claim_file(monkeypatch) -> Attempts:
         Refused({**ok, "kind": "training"}, DomainError, "a class's kind"),
         Refused({**ok, "actor": None, "verified_person_id": person.pk}, DomainError,
                 "the worker without an account"),
+        # the class kinds (living allowance, employment uplift)
+        Refused({"actor": a.world.operator, "kind": "employment_uplift", "class_id": a.cls.pk,
+                 "account": sh.ACCOUNT, "bank_name": sh.BANK, "claim_date": ah.DAY},
+                DomainError, "an uplift the outcomes job has not measured"),
+        Refused({"actor": a.world.other_operator, "kind": "living_allowance",
+                 "class_id": a.cls.pk, "person_id": person.pk, "claim_date": ah.DAY},
+                NotFound, "another institution's class"),
+        Refused({"actor": county, "kind": "living_allowance", "person_id": person.pk,
+                 "claim_date": ah.DAY}, DomainError, "a living allowance without its class"),
     ])
 
 
