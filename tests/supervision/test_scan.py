@@ -133,7 +133,7 @@ def test_incremental_scan_reads_events_since() -> None:
 
 
 def test_failed_scan_is_recorded() -> None:
-    with mock.patch("jineng.supervision.services.snapshot.build_snapshot",
+    with mock.patch("jineng.supervision.services.snapshot.load_snapshot_into",
                     side_effect=RuntimeError("boom")):
         run = scan()
     assert run.status == RunStatus.FAILED and "boom" in run.error

@@ -3,8 +3,6 @@ the API, and the set-based read of the risk scan (R16A)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from django.db.models import QuerySet
 
 from jineng.supervision.models import ExclusionListEntry
@@ -22,8 +20,8 @@ def exclusion_entry_list(*, actor, list_kind: str | None = None,
     return qs
 
 
-def exclusions_for_risk() -> Iterator[tuple]:
-    """(ID hash, list kind, from, until) of every entry, unscoped, for the risk scan."""
-    yield from (ExclusionListEntry.objects.order_by()
-                .values_list("id_hash", "list_kind", "valid_from", "valid_to")
-                .iterator(chunk_size=10_000))
+def exclusions_for_risk() -> QuerySet:
+    """(ID hash, list kind, from, until) of every entry, unscoped, for the risk scan (a
+    values_list queryset: the scan streams it, or compiles it into a COPY)."""
+    return (ExclusionListEntry.objects.order_by()
+            .values_list("id_hash", "list_kind", "valid_from", "valid_to"))

@@ -134,7 +134,7 @@ def risk_scan_compute(run: RiskRun, *, by_user=None,
     name (None: the system)."""
     import ibis
 
-    from jineng.supervision.services.engine import load_snapshot, run_rules
+    from jineng.supervision.services.engine import run_rules
 
     now = timezone.now()
     RiskRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=now,
@@ -145,16 +145,18 @@ def risk_scan_compute(run: RiskRun, *, by_user=None,
     try:
         rules_sync()
         versions = _rule_versions(timezone.localdate())
+        if run.since is not None:  # new attendance: the rules that read it (snapshot docs)
+            versions = {c: v for c, v in versions.items() if c in snap.INCREMENTAL_RULES}
+        if engine != "duckdb":
+            raise DomainError(_("Unknown engine: %(engine)s") % {"engine": engine})
+        con = ibis.duckdb.connect()
         t0 = time.perf_counter()
-        tables, regions = snap.build_snapshot(run.since)
+        loaded, regions, counts, per_table = snap.load_snapshot_into(con, run.since)
         timings["snapshot"] = round(time.perf_counter() - t0, 3)
+        timings["snapshot_tables"] = per_table
         if progress:
             progress("snapshot")
         t0 = time.perf_counter()
-        con = ibis.duckdb.connect() if engine == "duckdb" else None
-        if con is None:
-            raise DomainError(_("Unknown engine: %(engine)s") % {"engine": engine})
-        loaded = load_snapshot(con, tables)
         alerts, per_rule = run_rules(loaded, {c: v["parameters"] for c, v in versions.items()})
         timings["rules"] = round(time.perf_counter() - t0, 3)
         timings["per_rule"] = per_rule
@@ -172,7 +174,7 @@ def risk_scan_compute(run: RiskRun, *, by_user=None,
             run.data_through = now
             run.rule_versions = versions
             run.timings = timings
-            run.counts = {name: t.num_rows for name, t in tables.items()}
+            run.counts = dict(counts)
             run.counts[QUALITY_KEY] = quality
             run.alerts_found = alerts.num_rows
             run.alerts_new = new

@@ -1,18 +1,37 @@
 """The risk scan's snapshot: the operational tables the rules read, from the training,
-assessment and registry selectors (set-based values_list, streamed in chunks) into Arrow
-tables of analytics.schema, with times as integers (seconds / days since the epoch).
+assessment, outcomes, registry and subsidy selectors into tables of analytics.schema, with
+times as integers (seconds / days since the epoch, months as year × 12 + month − 1).
 
-Full: everything. Incremental (`since`): attendance events since that moment and the sessions
-ending after it (with a lookback so the check-in before the first new one is there for
-impossible travel); enrollments, classes, teachers, sites and assessments whole (they are
-small beside the events). Online learning segments (R17) are read like the events; the
-tables about the trainees and their subsidies (R08, R12–R16) whole."""
+The selectors own the SQL of their tables and answer querysets. Two ways to read them, the
+same rows either way (tests/supervision/test_snapshot.py compares them on PostgreSQL):
+
+- PostgreSQL (`load_snapshot_into`): each queryset is compiled (`query.sql_with_params()`),
+  wrapped in a SELECT that converts its columns in SQL (`trunc(date_part('epoch', t))`,
+  `d - date '1970-01-01'`, …) and streamed with `COPY (…) TO STDOUT (FORMAT csv)`; pyarrow's
+  streaming CSV reader turns the COPY stream into record batches that DuckDB reads as they
+  come (a RecordBatchReader), so no table sits whole in Python memory. The few columns made
+  in Python (keyed hashes of phone numbers, the age limits of R16B) are added batch by batch.
+- SQLite and any other database (`build_snapshot`, also `load_snapshot_into` there): the
+  querysets' rows in chunks, converted in Python into Arrow tables.
+
+Full scan: everything. Incremental (`since`): only what the rules of new attendance need
+(INCREMENTAL_RULES: R02, R03, R05, R06, R07, R17A–C read only `events`, `sessions`, `sites`
+and `online`): check-ins/outs and online segments since `since` minus LOOKBACK (so the
+check-in before the first new one is there for R02), the sessions ending after that moment
+(the sessions of those events and those overlapping them at a site, R05), every site; the
+other tables stay empty and the other rules are not run (their inputs are enrollments,
+classes, assessments, claims, … that new attendance does not change: the full scan runs
+them). The events are found through the index on their time (training migration 0008)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 
@@ -21,6 +40,10 @@ from jineng.supervision.analytics.schema import SCHEMAS
 CHUNK = 100_000
 EPOCH_DAY = dt.date(1970, 1, 1)
 LOOKBACK = dt.timedelta(days=1)
+# The rules an incremental scan runs, and the tables they read (see the module docstring).
+INCREMENTAL_RULES = ("R02", "R03", "R05", "R06", "R07", "R17A", "R17B", "R17C")
+INCREMENTAL_TABLES = ("events", "sessions", "sites", "online")
+COPY_BLOCK = 4 << 20  # bytes of CSV per parsed block
 
 
 def _s(value: dt.datetime | None) -> int | None:
@@ -39,81 +62,114 @@ def _f(value) -> float | None:
     return None if value is None else float(value)
 
 
-def _table(name: str, rows: Iterable[tuple]) -> pa.Table:
-    schema = SCHEMAS[name]
-    batches, buf = [], []
-
-    def flush():
-        cols = list(zip(*buf, strict=True))
-        batches.append(pa.RecordBatch.from_arrays(
-            [pa.array(c, schema.field(i).type) for i, c in enumerate(cols)], schema=schema))
-
-    for row in rows:
-        buf.append(row)
-        if len(buf) >= CHUNK:
-            flush()
-            buf = []
-    if buf:
-        flush()
-    return pa.Table.from_batches(batches, schema=schema) if batches else schema.empty_table()
+def _city(code: str | None) -> str | None:
+    """The city (prefecture) code of a region code: its first four digits and "00"."""
+    return None if not code or len(code) < 6 else code[:4] + "00"
 
 
-def build_snapshot(since: dt.datetime | None = None) -> tuple[dict[str, pa.Table], dict]:
-    """The snapshot tables and, besides, class id → region id (to scope the alerts)."""
+# SQL twins of the converters above, over a column expression `c` (PostgreSQL).
+def _sql_s(c: str) -> str:
+    return f"trunc(date_part('epoch', {c}))::bigint"
+
+
+def _sql_day(c: str) -> str:
+    return f"({c} - date '1970-01-01')::bigint"
+
+
+def _sql_month(c: str) -> str:
+    return f"(date_part('year', {c}) * 12 + date_part('month', {c}) - 1)::bigint"
+
+
+def _sql_f(c: str) -> str:
+    return f"{c}::float8"
+
+
+def _sql_city(c: str) -> str:
+    return f"CASE WHEN length({c}) >= 6 THEN substr({c}, 1, 4) || '00' END"
+
+
+def _sql_year(c: str) -> str:
+    return f"date_part('year', {c})::bigint"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One snapshot table from one queryset (or several, concatenated): `row` converts a row
+    of the queryset in Python, `sql` builds the converted columns in SQL from the queryset's
+    column names (c0, c1, …). `extra` post-processes each Arrow batch (columns made in
+    Python) and answers the batch in the table's schema."""
+
+    name: str
+    querysets: tuple
+    row: Callable[[tuple], tuple] | None = None
+    sql: Callable[[list[str]], list[str]] | None = None
+    extra: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None
+    extra_schema: pa.Schema | None = None  # the batches `extra` reads (default: the table's)
+    free_text: bool = False  # string columns may hold line breaks
+
+
+def _ident(cols: list[str]) -> list[str]:
+    return cols
+
+
+def _sources(since: dt.datetime | None) -> tuple[list, Any]:
+    """The snapshot's sources (Source or (name, rows iterable factory)) and the queryset of
+    (class id, region id) that scopes the alerts."""
     from jineng.assessment.selectors.risk import risk_snapshot as assessment_snapshot
     from jineng.outcomes.selectors.risk import records_at_employers
     from jineng.registry.selectors import institution_codes_for_risk, sites_for_risk
     from jineng.training.selectors import risk_snapshot as training_snapshot
 
     tr = training_snapshot(since - LOOKBACK if since is not None else None)
+    src: list = [
+        Source("sessions", (tr["sessions"],),
+               row=lambda r: (*r[:4], _s(r[4]), _s(r[5])),
+               sql=lambda c: [*c[:4], _sql_s(c[4]), _sql_s(c[5])]),
+        Source("events", (tr["events"],),
+               row=lambda r: (*r[:8], _s(r[8]), *r[9:13], r[13] or ""),
+               sql=lambda c: [*c[:8], _sql_s(c[8]), *c[9:13], f"coalesce({c[13]}, '')"],
+               free_text=True),
+        Source("sites", (sites_for_risk(),),
+               row=lambda r: (r[0], r[1], _f(r[2]), _f(r[3])),
+               sql=lambda c: [c[0], c[1], _sql_f(c[2]), _sql_f(c[3])]),
+        Source("online", (tr["online"],),
+               row=lambda r: (*r[:5], _s(r[5]), r[6]),
+               sql=lambda c: [*c[:5], _sql_s(c[5]), c[6]]),
+    ]
+    classes = tr["classes"]
+    if since is not None:
+        held = tr["sessions"].values("training_class_id")
+        return src, classes.filter(pk__in=held).values_list("pk", "region_id")
     asmt = assessment_snapshot()
-    t: dict[str, pa.Table] = {}
-    t["enrollments"] = _table("enrollments", tr["enrollments"].iterator(chunk_size=CHUNK))
-    t["sessions"] = _table("sessions", ((pk, c, i, site, _s(a), _s(b)) for pk, c, i, site, a, b
-                                        in tr["sessions"].iterator(chunk_size=CHUNK)))
-    t["events"] = _table("events", (
-        (pk, enr, person, c, ses, inst, kind, method, _s(at), lat, lon, far, out, device or "")
-        for pk, enr, person, c, ses, inst, kind, method, at, lat, lon, far, out, device
-        in tr["events"].iterator(chunk_size=CHUNK)))
-    t["teaching"] = _table("teaching", tr["teaching"].iterator(chunk_size=CHUNK))
-    regions: dict[int, int] = {}
-    class_rows = []
-    for pk, inst, site, end, occ, lvl, region, start in tr["classes"].iterator(
-            chunk_size=CHUNK):
-        class_rows.append((pk, inst, site, _day(end), occ, lvl, _month(start), _month(end),
-                           _day(start)))
-        regions[pk] = region
-    t["classes"] = _table("classes", class_rows)
-    t["sites"] = _table("sites", ((pk, cap, _f(lat), _f(lon)) for pk, cap, lat, lon
-                                  in sites_for_risk().iterator(chunk_size=CHUNK)))
-    t["candidates"] = _table("candidates", (
-        (pk, sitting, person, cls or enr_cls, evaluator, _day(day), _f(score), _f(mark), passed,
-         occ, lvl)
-        for pk, sitting, person, cls, enr_cls, evaluator, day, score, mark, passed, occ, lvl
-        in asmt["candidates"].iterator(chunk_size=CHUNK)))
     codes = institution_codes_for_risk()
-    t["institutions"] = _table("institutions", codes.iterator(chunk_size=CHUNK))
-    t["employment"] = _table("employment", (
-        (person, code, _month(month)) for person, code, month
-        in records_at_employers(codes.values("credit_code")).iterator(chunk_size=CHUNK)))
-    t["examiners"] = _table("examiners", asmt["examiners"].iterator(chunk_size=CHUNK))
-    t["certificates"] = _table("certificates", (
-        (pk, person, cls, _day(day)) for pk, person, cls, day
-        in asmt["certificates"].iterator(chunk_size=CHUNK)))
     trainees = tr["enrollments"].values("person_id")
-    t.update(_people_tables(trainees))
-    t["online"] = _table("online", (
-        (pk, enr, person, cls, inst, _s(at), seconds) for pk, enr, person, cls, inst, at, seconds
-        in tr["online"].iterator(chunk_size=CHUNK)))
-    return t, regions
+    src += [
+        Source("enrollments", (tr["enrollments"],)),
+        Source("teaching", (tr["teaching"],)),
+        Source("classes", (classes,),
+               row=lambda r: (r[0], r[1], r[2], _day(r[3]), r[4], r[5], _month(r[7]),
+                              _month(r[3]), _day(r[7])),
+               sql=lambda c: [c[0], c[1], c[2], _sql_day(c[3]), c[4], c[5], _sql_month(c[7]),
+                              _sql_month(c[3]), _sql_day(c[7])]),
+        Source("candidates", (asmt["candidates"],),
+               row=lambda r: (r[0], r[1], r[2], r[3] or r[4], r[5], _day(r[6]), _f(r[7]),
+                              _f(r[8]), r[9], r[10], r[11]),
+               sql=lambda c: [c[0], c[1], c[2], f"coalesce({c[3]}, {c[4]})", c[5],
+                              _sql_day(c[6]), _sql_f(c[7]), _sql_f(c[8]), c[9], c[10], c[11]]),
+        Source("institutions", (codes,)),
+        Source("employment", (records_at_employers(codes.values("credit_code")),),
+               row=lambda r: (r[0], r[1], _month(r[2])),
+               sql=lambda c: [c[0], c[1], _sql_month(c[2])]),
+        Source("examiners", (asmt["examiners"],)),
+        Source("certificates", (asmt["certificates"],),
+               row=lambda r: (r[0], r[1], r[2], _day(r[3])),
+               sql=lambda c: [c[0], c[1], c[2], _sql_day(c[3])]),
+        *_people_sources(trainees),
+    ]
+    return src, classes.values_list("pk", "region_id")
 
 
-def _city(code: str | None) -> str | None:
-    """The city (prefecture) code of a region code: its first four digits and "00"."""
-    return None if not code or len(code) < 6 else code[:4] + "00"
-
-
-def _people_tables(trainees) -> dict[str, pa.Table]:
+def _people_sources(trainees) -> list:
     """The tables about the trainees (`trainees`: a queryset of person ids) and their
     subsidies: contacts (keyed hashes of phones and payee accounts, R08), claims and imported
     history (R12, R14), social-insurance months with the employer's city and the sites' cities
@@ -124,34 +180,263 @@ def _people_tables(trainees) -> dict[str, pa.Table]:
         persons_for_risk,
         site_cities_for_risk,
     )
-    from jineng.subsidy.selectors_risk import claims_for_risk, payee_accounts_for_risk
+    from jineng.subsidy.selectors_risk import claim_querysets_for_risk, payee_accounts_for_risk
     from jineng.supervision.selectors.exclusions import exclusions_for_risk
+
+    def claim_row(r):
+        return (*r[:8], _day(r[8]), r[8].year if r[8] else None)
+
+    return [
+        # The phones' keyed hashes are made in Python (the key never reaches the database).
+        ("contacts", lambda: itertools.chain(person_contacts_for_risk(trainees),
+                                             ((p, "account", h) for p, h
+                                              in payee_accounts_for_risk()))),
+        Source("persons", (persons_for_risk(trainees),),
+               row=lambda r: (r[0], r[1], _day(r[2]), r[3]),
+               sql=lambda c: [c[0], c[1], _sql_day(c[2]), c[3]],
+               extra=_with_age_limits, extra_schema=_PERSONS_RAW),
+        Source("claims", claim_querysets_for_risk(), row=claim_row,
+               sql=lambda c: [*c[:8], _sql_day(c[8]), _sql_year(c[8])], free_text=True),
+        Source("site_cities", (site_cities_for_risk(),),
+               row=lambda r: (r[0], _city(r[1])), sql=lambda c: [c[0], _sql_city(c[1])]),
+        Source("insured_cities", (insured_months_with_city(trainees),),
+               row=lambda r: (r[0], _month(r[1]), _city(r[2])),
+               sql=lambda c: [c[0], _sql_month(c[1]), _sql_city(c[2])]),
+        Source("exclusions", (exclusions_for_risk(),),
+               row=lambda r: (r[0], r[1], _day(r[2]), _day(r[3])),
+               sql=lambda c: [c[0], c[1], _sql_day(c[2]), _sql_day(c[3])]),
+    ]
+
+
+_PERSONS_RAW = pa.schema([("person_id", pa.int64()), ("id_hash", pa.string()),
+                          ("birth_day", pa.int64()), ("gender", pa.string())])
+
+
+def _with_age_limits(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """(person, ID hash, birth day, gender) → persons with the days of the minimum age and
+    the statutory retirement age (one computation per birth date and gender)."""
     from jineng.training.selectors import age_limits_for_risk
 
-    t: dict[str, pa.Table] = {}
-    accounts = ((person, "account", h) for person, h
-                in payee_accounts_for_risk().iterator(chunk_size=CHUNK))
-    t["contacts"] = _table("contacts", itertools.chain(person_contacts_for_risk(trainees),
-                                                       accounts))
+    adult, retire = [], []
+    cache = _LIMITS
+    for birth, gender in zip(batch.column(2).to_pylist(), batch.column(3).to_pylist(),
+                             strict=True):
+        key = (birth, gender)
+        if key not in cache:
+            if birth is None:
+                cache[key] = (None, None)
+            else:
+                a, r = age_limits_for_risk(EPOCH_DAY + dt.timedelta(days=birth), gender)
+                cache[key] = (_day(a), _day(r))
+        a, r = cache[key]
+        adult.append(a)
+        retire.append(r)
+    schema = SCHEMAS["persons"]
+    return pa.RecordBatch.from_arrays(
+        [batch.column(0), batch.column(1), batch.column(2), pa.array(adult, pa.int64()),
+         pa.array(retire, pa.int64())], schema=schema)
 
-    def person_rows():
-        limits: dict[tuple, tuple] = {}  # birth dates repeat: one computation per date, gender
-        for pk, id_hash, birth, gender in persons_for_risk(trainees).iterator(chunk_size=CHUNK):
-            key = (birth, gender)
-            if key not in limits:
-                adult, retire = age_limits_for_risk(birth, gender)
-                limits[key] = (_day(adult), _day(retire))
-            yield (pk, id_hash, _day(birth), *limits[key])
 
-    t["persons"] = _table("persons", person_rows())
-    t["claims"] = _table("claims", (
-        (pk, person, key, kind, cls, cert, occ, lvl, _day(day), day.year if day else None)
-        for pk, person, key, kind, cls, cert, occ, lvl, day in claims_for_risk()))
-    t["site_cities"] = _table("site_cities", (
-        (pk, _city(code)) for pk, code in site_cities_for_risk().iterator(chunk_size=CHUNK)))
-    t["insured_cities"] = _table("insured_cities", (
-        (person, _month(month), _city(code)) for person, month, code
-        in insured_months_with_city(trainees).iterator(chunk_size=CHUNK)))
-    t["exclusions"] = _table("exclusions", (
-        (h, kind, _day(start), _day(end)) for h, kind, start, end in exclusions_for_risk()))
-    return t
+_LIMITS: dict[tuple, tuple] = {}
+
+
+# --- Rows in Python (SQLite, and the tables made in Python) -----------------------------------
+
+def _batches(schema: pa.Schema, rows: Iterable[tuple]) -> Iterator[pa.RecordBatch]:
+    for chunk in _chunks(rows):
+        cols = list(zip(*chunk, strict=True))
+        yield pa.RecordBatch.from_arrays(
+            [pa.array(c, schema.field(i).type) for i, c in enumerate(cols)], schema=schema)
+
+
+def _chunks(rows: Iterable[tuple]) -> Iterator[list]:
+    it = iter(rows)
+    while chunk := list(itertools.islice(it, CHUNK)):
+        yield chunk
+
+
+def _python_batches(source) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+    if not isinstance(source, Source):
+        name, rows = source
+        return SCHEMAS[name], _batches(SCHEMAS[name], rows())
+    row = source.row or (lambda r: r)
+    schema = source.extra_schema or SCHEMAS[source.name]
+    rows = (row(r) for qs in source.querysets for r in qs.iterator(chunk_size=CHUNK))
+    batches = _batches(schema, rows)
+    if source.extra is not None:
+        batches = map(source.extra, batches)
+    return SCHEMAS[source.name], batches
+
+
+def _table(name: str, batches: Iterable[pa.RecordBatch]) -> pa.Table:
+    return pa.Table.from_batches(list(batches), schema=SCHEMAS[name])
+
+
+def build_snapshot(since: dt.datetime | None = None) -> tuple[dict[str, pa.Table], dict]:
+    """The snapshot tables, read in Python (every database), and class id → region id (to
+    scope the alerts). Tables an incremental scan does not read are left out."""
+    sources, regions = _sources(since)
+    tables = {}
+    for source in sources:
+        _schema, batches = _python_batches(source)
+        name = source.name if isinstance(source, Source) else source[0]
+        tables[name] = _table(name, batches)
+    return tables, dict(regions.iterator(chunk_size=CHUNK))
+
+
+# --- COPY from PostgreSQL ---------------------------------------------------------------------
+
+class _CopyStream(io.RawIOBase):
+    """A psycopg COPY … TO STDOUT as a readable binary file (for pyarrow's CSV reader)."""
+
+    def __init__(self, copy) -> None:
+        self._copy = copy
+        self._buf = memoryview(b"")
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self) -> None:
+        while not self._buf and not self._done:
+            data = self._copy.read()
+            if not data:
+                self._done = True
+            else:
+                self._buf = memoryview(data)
+
+    def empty(self) -> bool:
+        """No row at all (pyarrow refuses an empty CSV)."""
+        self._fill()
+        return not self._buf
+
+    def readinto(self, b) -> int:
+        self._fill()
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
+def copy_sql(source: Source, queryset) -> tuple[str, tuple]:
+    """`COPY (SELECT <converted columns> FROM (<the queryset's SQL>) q(c0, …)) TO STDOUT` and
+    its parameters (merged client-side by psycopg)."""
+    inner, params = queryset.query.sql_with_params()
+    query = queryset.query
+    # Name each column values_list answers (queryset._fields) by its place in the SELECT:
+    # the order asked (Django ≥ 5.2, query.selected), else extra, fields, annotations.
+    selected = list(getattr(query, "selected", None) or ())
+    if not selected:
+        selected = [*query.extra_select, *query.values_select, *query.annotation_select]
+    if not selected or not queryset._fields:
+        raise ValueError(f"snapshot source {source.name}: a values_list queryset is needed")
+    width = len(selected)
+    cols = [f"q.c{selected.index(name)}" for name in queryset._fields]
+    exprs = (source.sql or _ident)(cols)
+    names = ", ".join(f"c{i}" for i in range(width))
+    sql = (f"COPY (SELECT {', '.join(exprs)} FROM ({inner}) AS q({names})) "
+           "TO STDOUT (FORMAT csv)")
+    return sql, tuple(params)
+
+
+def _copy_batches(source: Source) -> Iterator[pa.RecordBatch]:
+    """The converted rows of `source`'s querysets, as record batches straight from COPY."""
+    import pyarrow.csv as pacsv
+    from django.db import connection
+
+    schema = source.extra_schema or SCHEMAS[source.name]
+    read = pacsv.ReadOptions(column_names=schema.names, block_size=COPY_BLOCK)
+    parse = pacsv.ParseOptions(newlines_in_values=source.free_text)
+    convert = pacsv.ConvertOptions(column_types=schema, null_values=[""],
+                                   strings_can_be_null=True, quoted_strings_can_be_null=False,
+                                   true_values=["t"], false_values=["f"])
+    connection.ensure_connection()
+    for qs in source.querysets:
+        sql, params = copy_sql(source, qs)
+        with connection.connection.cursor() as cur, cur.copy(sql, params) as copy:
+            stream = _CopyStream(copy)
+            if stream.empty():
+                continue
+            reader = pacsv.open_csv(io.BufferedReader(stream, COPY_BLOCK),
+                                    read_options=read, parse_options=parse,
+                                    convert_options=convert)
+            for batch in reader:
+                if batch.num_rows:
+                    yield source.extra(batch) if source.extra else batch.cast(schema)
+
+
+def _uses_copy() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def snapshot_readers(since: dt.datetime | None = None,
+                     *, copy: bool | None = None) -> tuple[list[tuple[str, Callable]], Any]:
+    """(table name, factory of its RecordBatchReader) for each snapshot table — COPY streams
+    on PostgreSQL (or when `copy` says), rows read in Python otherwise — and the queryset of
+    (class id, region id)."""
+    copy = _uses_copy() if copy is None else copy
+    sources, regions = _sources(since)
+    out = []
+    for source in sources:
+        if isinstance(source, Source) and copy:
+            def factory(source=source):
+                return pa.RecordBatchReader.from_batches(SCHEMAS[source.name],
+                                                         _copy_batches(source))
+            out.append((source.name, factory))
+        else:
+            name = source.name if isinstance(source, Source) else source[0]
+
+            def factory(source=source):
+                schema, batches = _python_batches(source)
+                return pa.RecordBatchReader.from_batches(schema, batches)
+            out.append((name, factory))
+    return out, regions
+
+
+def _load_batches(con: Any, name: str, schema: pa.Schema,
+                  batches: Iterable[pa.RecordBatch]) -> tuple[Any, int]:
+    """Create table `name` in the DuckDB connection `con` and append `batches` to it one by
+    one, in this thread (the batches come from Django's connection, which is this thread's:
+    a reader DuckDB pulled from its own threads would query on another connection)."""
+    raw = con.con
+    view = f"__snapshot_{name}"
+    raw.register(view, schema.empty_table())
+    try:
+        raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "{view}"')
+    finally:
+        raw.unregister(view)
+    rows = 0
+    for batch in batches:
+        raw.register(view, pa.Table.from_batches([batch], schema=schema))
+        try:
+            raw.execute(f'INSERT INTO "{name}" SELECT * FROM "{view}"')
+        finally:
+            raw.unregister(view)
+        rows += batch.num_rows
+    return con.table(name), rows
+
+
+def load_snapshot_into(con: Any, since: dt.datetime | None = None, *,
+                       copy: bool | None = None) -> tuple[dict[str, Any], dict[int, int],
+                                                          dict[str, int], dict[str, float]]:
+    """Stream every snapshot table into the Ibis connection `con` (DuckDB): answers the Ibis
+    tables (an empty one for each table the scan does not read), class id → region id, rows
+    per table and seconds per table (reading and loading)."""
+    readers, regions = snapshot_readers(since, copy=copy)
+    loaded: dict[str, Any] = {}
+    rows: dict[str, int] = {}
+    seconds: dict[str, float] = {}
+    for name, factory in readers:
+        t0 = time.perf_counter()
+        reader = factory()
+        loaded[name], rows[name] = _load_batches(con, name, SCHEMAS[name], reader)
+        seconds[name] = round(time.perf_counter() - t0, 3)
+    for name, schema in SCHEMAS.items():
+        if name not in loaded:
+            loaded[name], rows[name] = _load_batches(con, name, schema, ())
+    t0 = time.perf_counter()
+    class_regions = dict(regions.iterator(chunk_size=CHUNK))
+    seconds["class_regions"] = round(time.perf_counter() - t0, 3)
+    return loaded, class_regions, rows, seconds
