@@ -116,6 +116,7 @@ MALE_SHARE = 0.52  # SYNTHETIC
 ID_FROM_RESIDENCE = 0.85  # SYNTHETIC: ID number issued in the county of residence
 ID_FROM_PROVINCE = 0.09  # SYNTHETIC: issued elsewhere in Guizhou (rest: other provinces)
 REGISTERED_BY_INSTITUTION = 0.6  # SYNTHETIC: registered by a training institution
+SHARED_ADDRESS = 0.02  # SYNTHETIC: gives the address of someone registered shortly before
 
 PERSON_CHUNK = 5_000
 
@@ -410,10 +411,15 @@ class ResidentIdMaker:
 
 def build_persons(ctx: BuildContext) -> None:
     """Persons with valid, unique GB 11643 ID numbers (encrypted, hashed, masked), names,
-    phones, county of residence, and key-group memberships."""
+    phones, county of residence and an address in it, and key-group memberships. A few
+    people (SHARED_ADDRESS) give the address of someone registered shortly before them in the
+    same county: relatives registered one by one, co-tenants."""
     rng = ctx.rng("persons")
     geo, ref = ctx.geo, ctx.reference_date
     names = NameMaker(rng)
+    # Addresses draw from a stream of their own, so adding them changed nothing else.
+    homes = NameMaker(ctx.rng("addresses"))
+    recent: dict[int, list[str]] = {}  # county pk → its last addresses made
     training_by_city: dict[str, list[int]] = {}
     for org in ctx.organizations:
         if org.kind == OrganizationKind.TRAINING:
@@ -421,7 +427,7 @@ def build_persons(ctx: BuildContext) -> None:
     all_training = [pk for pks in training_by_city.values() for pk in pks]
     person_writer = bulk.RowWriter(Person, [
         "id", "id_hash", "id_encrypted", "id_masked", "name", "gender", "birth_date",
-        "id_region_id", "region_id", "phone", "registered_by_id", "created_at",
+        "id_region_id", "region_id", "phone", "registered_by_id", "created_at", "address",
     ])
     group_writer = bulk.RowWriter(KeyGroupMembership, [
         "id", "person_id", "group", "start_date", "end_date", "source",
@@ -480,7 +486,7 @@ def build_persons(ctx: BuildContext) -> None:
                 persons.append((
                     pk, keyed_hash(number), encrypt(number), mask(number),
                     names.person(gender), gender, birth, id_region_pk, home.pk, names.phone(),
-                    registered_by, created_at,
+                    registered_by, created_at, _home_address(homes, home, recent),
                 ))
                 earliest = (birth.toordinal() + 16 * 365) if age > 17 else ref_ordinal - 31
                 for group in groups:
@@ -500,6 +506,18 @@ def build_persons(ctx: BuildContext) -> None:
             bar.update(n)
     bulk.reset_sequences(Person, KeyGroupMembership)
     ctx.counts.update({"persons": made, "key_group_memberships": memberships})
+
+
+def _home_address(homes: NameMaker, county, recent: dict[int, list[str]]) -> str:
+    """A new address in the county or, now and then, one of the last few made there."""
+    last = recent.setdefault(county.pk, [])
+    if last and homes.rng.random() < SHARED_ADDRESS:
+        return homes.rng.choice(last)
+    address = homes.home_address(county.name, urban=county.is_district)
+    last.append(address)
+    if len(last) > 20:
+        del last[0]
+    return address
 
 
 def _refuse_registered(rows: list[tuple]) -> None:

@@ -44,6 +44,16 @@ STREETS = (
     "工业大道", "花溪大道", "教育路", "学府路", "经开大道", "园区路",
 )
 
+# Made-up place words for homes: residential compounds in towns, townships and villages in the
+# countryside (none names a real place).
+COMPOUNDS = (
+    "阳光", "金桥", "幸福", "和谐", "锦绣", "滨江", "翠湖", "山水", "观山", "南湖", "新城",
+    "桂花", "望城", "碧水", "兴隆", "安居",
+)
+PLACE_HEADS = ("大", "小", "上", "下", "新", "石", "龙", "高", "白", "马", "黄", "杨", "青",
+               "水", "长", "平", "茶", "枫")
+PLACE_TAILS = ("坪", "寨", "坝", "冲", "湾", "山", "沟", "田", "河", "岩", "坡", "场", "塘")
+
 # Brand-like words for made-up organization names.
 BRANDS = (
     "启航", "博远", "匠心", "鼎新", "华能", "金桥", "黔程", "筑梦", "立德", "众诚", "恒信",
@@ -110,3 +120,21 @@ class NameMaker:
 
     def address(self, region_name: str) -> str:
         return f"{region_name}{self.rng.choice(STREETS)}{self.rng.randint(1, 399)}号"
+
+    def _place(self) -> str:
+        return self.rng.choice(PLACE_HEADS) + self.rng.choice(PLACE_TAILS)
+
+    def home_address(self, county_name: str, *, urban: bool) -> str:
+        """A made-up residence address (常住地址) in the county: a flat in town
+        ("南明区人民路12号3单元401室", "花溪区阳光小区5栋2单元1102室") or, in the countryside,
+        a house of a village group ("盘州市石坪镇龙寨村3组12号")."""
+        rng = self.rng
+        if urban or rng.random() < 0.4:
+            floor, flat = rng.randint(1, 18 if rng.random() < 0.5 else 6), rng.randint(1, 4)
+            unit = f"{rng.randint(1, 4)}单元{floor}{flat:02d}室"
+            if rng.random() < 0.5:
+                return (f"{county_name}{rng.choice(STREETS)}{rng.randint(1, 399)}号{unit}")
+            return (f"{county_name}{rng.choice(COMPOUNDS)}小区{rng.randint(1, 30)}栋{unit}")
+        town = self._place() + rng.choice(("镇", "乡"))
+        return (f"{county_name}{town}{self._place()}村{rng.randint(1, 12)}组"
+                f"{rng.randint(1, 120)}号")

@@ -134,7 +134,7 @@ class PersonAdmin(AuditedAdminMixin, admin.ModelAdmin):
     exclude = PERSON_SECRET_FIELDS
     readonly_fields = ("id_masked", "gender", "birth_date", "id_region", "created_at")
     fields = ("id_masked", "name", "gender", "birth_date", "id_region", "region", "phone",
-              "registered_by", "created_at")
+              "address", "registered_by", "created_at")
     autocomplete_fields = ("region", "registered_by")
     inlines = [KeyGroupInline]
 

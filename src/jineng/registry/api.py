@@ -267,6 +267,7 @@ class PersonOut(InRegion):
     region_code: str
     region_name: str
     phone: str
+    address: str = Field(description="常住地址, the residence address (may be empty)")
     registered_by_id: int | None = Field(description="the institution that registered the "
                                                      "person, if any")
     merged_into_id: int | None = Field(description="set when this record was a duplicate, "
@@ -305,6 +306,7 @@ class PersonIn(Schema):
     name: str = Field(max_length=50)
     region_code: str = Field(description="the region the person is served in", max_length=12)
     phone: str = Field("", max_length=20)
+    address: str = Field("", max_length=200, description="常住地址, the residence address")
     key_groups: list[KeyGroupStart] = Field([], max_length=20)
 
 
@@ -316,6 +318,7 @@ class PersonPatch(Schema):
                                     "fields", min_length=1, max_length=500)
     name: str | None = Field(None, max_length=50)
     phone: str | None = Field(None, max_length=20)
+    address: str | None = Field(None, max_length=200, description="常住地址")
     region_code: str | None = Field(None, max_length=12,
                                     description="the region the person is served in")
 
@@ -572,6 +575,7 @@ def person_register(request, payload: PersonIn):
     person = services.person_register(actor=actor, data=services.PersonInput(
         id_number=payload.id_number, name=payload.name,
         region=_region(actor, payload.region_code), phone=payload.phone,
+        address=payload.address,
         key_groups=tuple((g.group, g.start_date or today) for g in payload.key_groups),
     ))
     return Status(201, selectors.person_get(actor=actor, pk=person.pk))
@@ -596,8 +600,8 @@ def key_group_add(request, person_id: int, payload: KeyGroupIn):
 @router.patch("/persons/{person_id}",
               response={200: PersonOut, **error_responses(400, 403, 404, 409, 422)},
               operation_id="registry_person_update",
-              summary="Correct a person's name, phone or region (staff of their region; "
-                      "audited with the reason)")
+              summary="Correct a person's name, phone, address or region (staff of their "
+                      "region; audited with the reason)")
 def person_update(request, person_id: int, payload: PersonPatch):
     """400: a field is invalid (named) or the reason is missing; 403: not staff governing the
     person's region (or the new one); 404: missing or out of scope; 409: the record was merged
@@ -608,7 +612,9 @@ def person_update(request, person_id: int, payload: PersonPatch):
               else None)
     services.person_update(actor=actor, person=person, reason=payload.reason,
                            changes=services.PersonChanges(name=payload.name,
-                                                          phone=payload.phone, region=region))
+                                                          phone=payload.phone,
+                                                          address=payload.address,
+                                                          region=region))
     return selectors.person_get(actor=actor, pk=person_id)
 
 

@@ -106,14 +106,14 @@ PERSONS = Exporter(
     sheet_title="人员",
     # The whole ID number is never exported: only the masked one (birth date hidden too).
     headers=["身份证号码（脱敏）", "姓名", "性别", "所在地区代码", "所在地区", "联系电话",
-             "重点群体", "登记机构", "登记时间"],
+             "常住地址", "重点群体", "登记机构", "登记时间"],
     queryset=lambda actor: (selectors.person_list(actor=actor)
                             .select_related("region", "registered_by")
                             .defer("id_encrypted", "id_hash")
                             .prefetch_related("key_groups").order_by("pk")),
     row=lambda p, labels: [
         p.id_masked, p.name, labels["gender"].get(p.gender, p.gender), p.region.code,
-        p.region.name, p.phone,
+        p.region.name, p.phone, p.address,
         ";".join(labels["group"].get(m.group, m.group) for m in p.key_groups.all()),
         p.registered_by.name if p.registered_by_id else "", _date(p.created_at)],
 )

@@ -173,6 +173,9 @@ class PersonRegisterForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=50)
     region = RegionChoiceField(label=_("Region served in"), queryset=Region.objects.none())
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    address = forms.CharField(label=_("Residence address"), max_length=200, required=False,
+                              help_text=_("Where the person lives (常住地址), e.g. "
+                                          "南明区人民路12号3单元401室."))
     key_group = forms.ChoiceField(label=_("Key group"), required=False,
                                   choices=blank(KeyGroup.choices, _("— none —")))
     key_group_start = forms.DateField(label=_("Member of the key group since"),
@@ -218,6 +221,7 @@ REASON_HELP = _("Kept in the audit trail with the fields changed, your name and 
 class PersonEditForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=50)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    address = forms.CharField(label=_("Residence address"), max_length=200, required=False)
     region = RegionChoiceField(label=_("Region served in"), queryset=Region.objects.none())
     reason = forms.CharField(label=_("Reason for the change"), max_length=500,
                              widget=forms.Textarea(attrs={"rows": 2}), help_text=REASON_HELP)

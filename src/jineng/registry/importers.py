@@ -674,8 +674,8 @@ class SiteImporter(Importer):
 
 class PersonImporter(Importer):
     """Real-name persons, keyed by the keyed hash of the ID number. Re-importing a person
-    counts as unchanged only if the file says what is stored (name, region, phone if filled,
-    key groups a subset of the stored ones); otherwise the row is reported."""
+    counts as unchanged only if the file says what is stored (name, region, phone and address
+    if filled, key groups a subset of the stored ones); otherwise the row is reported."""
 
     kind = "persons"
     title = gettext_lazy("persons")
@@ -689,6 +689,8 @@ class PersonImporter(Importer):
         Column("region_code", "所在地区代码", required=True,
                help=gettext_lazy("The region the person is served in (6, 9 or 12 digits).")),
         Column("phone", "联系电话", max_length=max_length(Person, "phone")),
+        Column("address", "常住地址", max_length=max_length(Person, "address"),
+               help=gettext_lazy("Where the person lives, e.g. 南明区人民路12号3单元401室.")),
         Column("key_groups", "重点群体",
                help=gettext_lazy("Separated by ; — e.g. 高校毕业生;农民工 (names or codes).")),
         Column("key_group_start", "重点群体认定日期",
@@ -698,7 +700,8 @@ class PersonImporter(Importer):
 
     example = {"id_number": make_resident_id("520102", dt.date(1995, 7, 1), 12),
                "name": "示例姓名", "region_code": "520102", "phone": "13800000000",
-               "key_groups": "高校毕业生;农民工", "key_group_start": "2025-01-01"}
+               "address": "南明区示例路1号1单元101室", "key_groups": "高校毕业生;农民工",
+               "key_group_start": "2025-01-01"}
 
     def check_actor(self, actor) -> None:
         if not may.may_import(services.actor_facts(actor), self.kind):
@@ -720,7 +723,7 @@ class PersonImporter(Importer):
         visible: set[int] = set()
         for chunk in iter_chunks(sorted(hashes), LOOKUP_CHUNK):
             existing.update({p.id_hash: p for p in Person.objects.filter(id_hash__in=chunk)
-                             .only("pk", "id_hash", "name", "region_id", "phone")})
+                             .only("pk", "id_hash", "name", "region_id", "phone", "address")})
             visible.update(selectors.person_list(actor=context["actor"])
                            .filter(id_hash__in=chunk).values_list("pk", flat=True))
         groups: dict[int, set[str]] = {}
@@ -752,6 +755,7 @@ class PersonImporter(Importer):
         phone = v.get("phone", "").strip()
         if phone and not re.fullmatch(r"[0-9+\- ]{5,20}", phone):
             problems.append(("phone", _("Not a phone number.")))
+        address = v.get("address", "").strip()
         groups: list[str] = []
         for token in LIST_SEPARATORS.split(v.get("key_groups", "")):
             if token:
@@ -775,13 +779,13 @@ class PersonImporter(Importer):
         person = context["existing"].get(id_hash)
         if person is not None:
             return self._compare(person, context, name=v["name"].strip(), region=region,
-                                 phone=phone, groups=groups)
+                                 phone=phone, address=address, groups=groups)
         return services.PersonBulkRow(
             ident=ident, name=v["name"].strip(), region=region, id_region_id=id_region_id,
-            phone=phone, key_groups=tuple((g, start) for g in groups))
+            phone=phone, key_groups=tuple((g, start) for g in groups), address=address)
 
     def _compare(self, person: Person, context: dict, *, name: str, region: Region,
-                 phone: str, groups: list[str]) -> Any:
+                 phone: str, groups: list[str], address: str = "") -> Any:
         if person.pk not in context["visible"]:
             raise RowInvalid(("id_number", _(
                 "A person with this ID number is already registered.")))
@@ -792,6 +796,8 @@ class PersonImporter(Importer):
             problems.append(_differs("region_code", self.column_label("region_code")))
         if phone and person.phone != phone:
             problems.append(_differs("phone", self.column_label("phone")))
+        if address and person.address != address:
+            problems.append(_differs("address", self.column_label("address")))
         missing = [g for g in groups if g not in context["stored_groups"].get(person.pk, set())]
         if missing:
             problems.append(("key_groups", _(

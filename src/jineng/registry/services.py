@@ -252,6 +252,7 @@ class PersonInput:
     region: Region
     phone: str = ""
     key_groups: tuple[tuple[str, dt.date] | tuple[str, dt.date, dt.date | None], ...] = ()
+    address: str = ""
 
 
 def person_register(*, actor, data: PersonInput) -> Person:
@@ -268,6 +269,7 @@ def person_register(*, actor, data: PersonInput) -> Person:
         raise DomainError(_("This field is required."), field="name")
     check_length(Person, "name", data.name.strip())
     check_length(Person, "phone", data.phone.strip())
+    check_length(Person, "address", data.address.strip())
     for group, *_dates in data.key_groups:
         if group not in KeyGroup.values:
             raise DomainError(_("Unknown key group: %(group)s") % {"group": group},
@@ -280,7 +282,8 @@ def person_register(*, actor, data: PersonInput) -> Person:
                 id_hash=id_hash, id_encrypted=pii.encrypt(ident.number),
                 id_masked=pii.mask_id_number(ident.number), name=data.name.strip(),
                 gender=ident.gender, birth_date=ident.birth_date, id_region_id=id_region_id,
-                region=data.region, phone=data.phone.strip(), registered_by=registered_by,
+                region=data.region, phone=data.phone.strip(), address=data.address.strip(),
+                registered_by=registered_by,
             )
             # (group, start) or, for a membership already ended (a migration), (group,
             # start, end).
@@ -396,7 +399,7 @@ def _require_reason(reason: str) -> str:
     return reason.strip()
 
 
-PERSON_EDITABLE = ("name", "phone", "region")
+PERSON_EDITABLE = ("name", "phone", "address", "region")
 
 
 @dataclass(frozen=True)
@@ -407,12 +410,14 @@ class PersonChanges:
     name: str | None = None
     phone: str | None = None
     region: Region | None = None
+    address: str | None = None
 
 
 def person_update(*, actor, person: Person, changes: PersonChanges, reason: str) -> Person:
-    """Correct a person's name, phone or region served in. Staff governing the person's region
-    (and the new region, when it moves) only; the audit event keeps the changed fields before
-    and after, and the reason. Sending what is stored changes nothing and records nothing."""
+    """Correct a person's name, phone, residence address or region served in. Staff governing
+    the person's region (and the new region, when it moves) only; the audit event keeps the
+    changed fields before and after, and the reason. Sending what is stored changes nothing
+    and records nothing."""
     if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
         raise NotFound()
     ensure_may_edit_person(actor, person)
@@ -432,6 +437,10 @@ def person_update(*, actor, person: Person, changes: PersonChanges, reason: str)
         if phone and not PHONE_PATTERN.fullmatch(phone):
             raise DomainError(_("Not a phone number."), field="phone")
         wanted["phone"] = phone
+    if changes.address is not None:
+        address = changes.address.strip()
+        check_length(Person, "address", address)
+        wanted["address"] = address
     if changes.region is not None:
         wanted["region"] = changes.region
     reason = _require_reason(reason)
@@ -714,6 +723,7 @@ class PersonBulkRow:
     id_region_id: int | None
     phone: str = ""
     key_groups: tuple[tuple[str, dt.date], ...] = ()
+    address: str = ""
 
 
 @transaction.atomic  # the rows and their one audit event stand or fall together
@@ -737,7 +747,8 @@ def person_bulk_register(*, actor, rows: list[PersonBulkRow], source: str) -> in
                            id_masked=pii.mask_id_number(d.ident.number), name=d.name.strip(),
                            gender=d.ident.gender, birth_date=d.ident.birth_date,
                            id_region_id=d.id_region_id, region=d.region,
-                           phone=d.phone.strip(), registered_by_id=registered_by_id)
+                           phone=d.phone.strip(), address=d.address.strip(),
+                           registered_by_id=registered_by_id)
                     for h, d in hashes.items()
                 ])
                 pks = dict(Person.objects.filter(id_hash__in=list(hashes))

@@ -435,7 +435,7 @@ def person_register(request: HttpRequest) -> HttpResponse:
         with form_errors(form), _region_refusal():
             person = services.person_register(actor=user, data=services.PersonInput(
                 id_number=data["id_number"], name=data["name"], region=data["region"],
-                phone=data["phone"], key_groups=form.key_groups()))
+                phone=data["phone"], address=data["address"], key_groups=form.key_groups()))
             messages.success(request, _("Person registered."))
             return redirect("registry:person_detail", pk=person.pk)
     return render(request, "registry/person_form.html", {"form": form},
@@ -447,7 +447,8 @@ def person_register(request: HttpRequest) -> HttpResponse:
 @login_required
 @domain_errors
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Correct a person's name, phone or region served in, with a reason (audited)."""
+    """Correct a person's name, phone, residence address or region served in, with a reason
+    (audited)."""
     _require_persons(request)
     user = request.user
     person = selectors.person_get(actor=user, pk=pk)
@@ -457,6 +458,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                  "details."))
     form = forms.PersonEditForm(request.POST or None, regions=_writable_regions(user),
                                 initial={"name": person.name, "phone": person.phone,
+                                         "address": person.address,
                                          "region": person.region_id})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -464,7 +466,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.person_update(actor=user, person=person, reason=data["reason"],
                                    changes=services.PersonChanges(
                                        name=data["name"], phone=data["phone"],
-                                       region=data["region"]))
+                                       address=data["address"], region=data["region"]))
             messages.success(request, _("Details saved."))
             return redirect("registry:person_detail", pk=person.pk)
     return render(request, "registry/person_edit.html", {"form": form, "person": person},
