@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from jineng.accounts.models import Role
+from jineng.core import pii
 from jineng.core.errors import Forbidden
 from jineng.core.models import AuditEvent
 from jineng.subsidy import services
@@ -318,3 +319,45 @@ def test_who_may_file_a_living_allowance(gz):
         applications.claim_file(actor=None, kind="living_allowance", class_id=a.cls.pk,
                                 verified_person_id=person.pk, claim_date=ck.LIVING_DAY)
     assert written() == before
+
+
+# --- the claims page ---------------------------------------------------------------------------
+
+def test_the_institution_files_from_the_claims_page(gz):
+    from django.test import Client
+    from django.utils.timezone import localdate
+
+    a = paid_class(2)
+    ck.measured(a, [True, False])
+    web = Client()
+    web.force_login(a.world.operator)
+    page = web.get("/subsidy/claims/")
+    assert page.status_code == 200 and b'id="claim-file-class"' in page.content
+    SubsidyClaim.objects.filter(kind="employment_uplift").delete()
+    answer = web.post("/subsidy/claims/file-class/", {
+        "kind": "employment_uplift", "class_id": a.cls.pk, "account": sh.ACCOUNT,
+        "bank_name": sh.BANK}, follow=True)
+    claim = SubsidyClaim.objects.get(kind="employment_uplift")
+    assert answer.redirect_chain[-1][0] == f"/subsidy/claims/{claim.pk}/"
+    assert claim.organization_id == a.world.org.pk and claim.claim_date == localdate()
+    # filed today: too early until twelve months after the class end (2026-03-06)
+    expected = ("draft", "") if localdate() > dt.date(2027, 3, 6) else ("refused",
+                                                                     "uplift_too_early")
+    assert (claim.status, claim.refusal_code) == expected
+    # a living allowance for a trainee named by the ID number; the refusal is said
+    person = a.enrollments[0].person
+    answer = web.post("/subsidy/claims/file-class/", {
+        "kind": "living_allowance", "class_id": a.cls.pk,
+        "id_number": pii.decrypt(person.id_encrypted)},
+        follow=True)
+    refused = SubsidyClaim.objects.get(kind="living_allowance")
+    assert refused.status == "refused" and refused.refusal_code == "key_group_required"
+    assert answer.redirect_chain[-1][0] == f"/subsidy/claims/{refused.pk}/"
+    # another institution's class: nothing filed, the list again
+    other = Client()
+    other.force_login(a.world.other_operator)
+    before = written()
+    answer = other.post("/subsidy/claims/file-class/", {
+        "kind": "employment_uplift", "class_id": a.cls.pk, "account": sh.ACCOUNT,
+        "bank_name": sh.BANK})
+    assert answer.status_code in (302, 404) and written() == before

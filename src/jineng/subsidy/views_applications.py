@@ -1,15 +1,19 @@
 """Pages of filed claims: the worker files a certificate or upskilling subsidy on the public
-site after the identity check (/subsidy/my/apply/) and reads the amount's computation; a
+site after the identity check (/subsidy/my/apply/) and reads the amount's computation; an
+institution or HRSS office files a trainee's living allowance or a class's employment uplift
+from the claims page (/subsidy/claims/file-class/); a
 claim's attachments (upload and removal by the claimant, download for those who see the
 claim). Thin: services write, selectors read."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -24,6 +28,7 @@ from jineng.subsidy.services import applications, attachments
 from jineng.subsidy.views_own import verified_person_id
 
 OWN_KINDS = (ClaimKind.CERTIFICATE, ClaimKind.UPSKILLING)
+CLASS_KINDS = (ClaimKind.LIVING_ALLOWANCE, ClaimKind.EMPLOYMENT_UPLIFT)
 
 
 def _int(value) -> int | None:
@@ -72,6 +77,36 @@ def own_apply(request: HttpRequest) -> HttpResponse:
 @login_required
 @domain_errors
 @require_POST
+def claim_file_class(request):
+    """A trainee's living allowance or a class's employment uplift, filed from the claims
+    page by the class's institution or its HRSS office; the claim's page shows the amount
+    and its computation, or the rule's refusal."""
+    kind = request.POST.get("kind", "")
+    with message_errors(request) as outcome:
+        filing = applications.claim_file(
+            actor=request.user, kind=kind if kind in CLASS_KINDS else "",
+            class_id=_int(request.POST.get("class_id")),
+            id_number=request.POST.get("id_number", "") if kind == ClaimKind.LIVING_ALLOWANCE
+            else "", account=request.POST.get("account", ""),
+            bank_name=request.POST.get("bank_name", ""))
+    if outcome.failed:
+        return redirect("subsidy:claim_list")
+    claim = filing.claim
+    if filing.refusal:
+        messages.error(request, _("Claim %(id)s is refused: %(reason)s")
+                       % {"id": claim.pk, "reason": filing.refusal})
+    elif not filing.created:
+        messages.info(request, _("This subsidy was already filed (claim %(id)s).")
+                      % {"id": claim.pk})
+    else:
+        messages.success(request, _("Claim %(id)s filed: %(amount)s yuan.")
+                         % {"id": claim.pk, "amount": claim.amount})
+    return redirect("subsidy:claim_detail", pk=claim.pk)
+
+
+@login_required
+@domain_errors
+@require_POST
 def attachment_add(request, pk: int):
     with message_errors(request):
         attachments.claim_attachment_add(actor=request.user, claim_id=pk,
@@ -115,6 +150,7 @@ def attachment_context(user, claim) -> dict:
 
 urlpatterns = [
     path("my/apply/", own_apply, name="own_apply"),
+    path("claims/file-class/", claim_file_class, name="claim_file_class"),
     path("claims/<int:pk>/attachments/", attachment_add, name="claim_attachment_add"),
     path("claims/<int:pk>/attachments/<int:attachment_id>/", attachment_download,
          name="claim_attachment_download"),
