@@ -455,7 +455,9 @@ class AttendanceEvent(models.Model):
                                     name="attendance_idempotent"),
         ]
         indexes = [models.Index(fields=["training_class", "occurred_at"],
-                                name="attendance_class_time")]
+                                name="attendance_class_time"),
+                   # The risk scan's incremental read: the events since its last run.
+                   models.Index(fields=["occurred_at"], name="attendance_time")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
