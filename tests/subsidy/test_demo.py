@@ -86,6 +86,16 @@ def test_the_generator_builds_claims_at_every_state(demo):
     assert HistoricSubsidy.objects.count() == 3
 
 
+def test_the_institution_filed_living_allowances_by_the_days_attended(demo):
+    living = SubsidyClaim.objects.filter(kind="living_allowance")
+    assert demo["subsidy_living_allowances"] == living.count() >= 1
+    allowed = living.filter(status=ClaimStatus.DRAFT)
+    assert allowed.exists(), list(living.values_list("refusal_code", flat=True))
+    for claim in allowed:
+        assert claim.amount > 0 and claim.enrollment_id and claim.payee_kind == "person"
+        assert any(s["rule"] == "per_day" for s in claim.steps)
+
+
 def test_hrss_staff_see_their_regions_part(demo):
     claims = set(SubsidyClaim.objects.values_list("pk", flat=True))
     county_claims = set(SubsidyClaim.objects.filter(region__code="520102")

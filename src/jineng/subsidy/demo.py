@@ -8,7 +8,9 @@ app's own services, so every row is what the app itself would write:
   re-applied (支付失败再申请), recovered (追回);
 - budgets of two fund sources near their limit (the claims' fund, sized to what was approved;
   the unemployment-insurance fund with a commitment close to its amount);
-- a few subsidies paid by the previous system (history import), so the limits show them.
+- a few subsidies paid by the previous system (history import), so the limits show them;
+- living allowances (Guizhou's illustrative 50 yuan a day) filed by the institution for a few
+  key-group trainees of those classes, by the days they attended.
 
 Each demo role sees its own part: the trainer its institution's claims, the county its
 county's reviews, the city the second review, budgets and payment batches, the province all.
@@ -109,11 +111,13 @@ def build_demo_subsidy(*, scale: str, seed: int, today: dt.date,
         return {"subsidy_claims": 0, "seconds": 0.0, "blocks": []}
     counts["subsidy_parameter_sets"] = _publish(province, _user("admin"))
     claims: list[SubsidyClaim] = []
-    for cls in _classes(anchors["training"], CLASSES.get(scale, 3)):
+    classes = _classes(anchors["training"], CLASSES.get(scale, 3))
+    for cls in classes:
         result = services.claim_batch_from_class(actor=trainer, class_id=cls.pk,
                                                  account=ACCOUNT, bank_name=BANK,
                                                  claim_date=today)
         claims += result.created
+    counts["subsidy_living_allowances"] = _living_allowances(trainer, classes, today)
     counts["subsidy_claims"] = len(claims)
     counts["subsidy_claims_refused_by_rules"] = SubsidyClaim.objects.filter(
         pk__gt=firsts[SubsidyClaim], status=ClaimStatus.REFUSED).count()
@@ -133,6 +137,37 @@ def build_demo_subsidy(*, scale: str, seed: int, today: dt.date,
     blocks.sort(key=lambda b: order[b[0]])
     counts["seconds"] = round(time.perf_counter() - started, 2)
     return {**counts, "blocks": blocks}
+
+
+LIVING_ALLOWANCES = 3
+# Guizhou's living allowance (parameters/guizhou.yaml, illustrative): the groups granted.
+LIVING_GROUPS = ("graduate", "poverty_monitored", "relocated", "unemployed", "veteran",
+                 "disabled")
+
+
+def _living_allowances(trainer, classes, today: dt.date) -> int:
+    """Living allowances filed by the institution for the first key-group trainees of the
+    classes (drafts with the days attended; a trainee without a day is refused by the rule)."""
+    from jineng.registry.models import KeyGroupMembership
+    from jineng.subsidy.services import applications
+    from jineng.training.models import Enrollment
+
+    ids = [c.pk for c in classes]
+    enrolled = list(Enrollment.objects.filter(training_class_id__in=ids, status="enrolled")
+                    .order_by("training_class_id", "pk")
+                    .values_list("training_class_id", "person_id"))
+    granted = set(KeyGroupMembership.objects.active_on(today)
+                  .filter(person_id__in=[p for _, p in enrolled], group__in=LIVING_GROUPS)
+                  .values_list("person_id", flat=True))
+    n = 0
+    for class_id, person_id in enrolled:
+        if n >= LIVING_ALLOWANCES:
+            break
+        if person_id in granted:
+            applications.claim_file(actor=trainer, kind="living_allowance", class_id=class_id,
+                                    person_id=person_id, claim_date=today)
+            n += 1
+    return n
 
 
 def _walk(claims: list[SubsidyClaim], *, today, province, city, county, trainer) -> None:
