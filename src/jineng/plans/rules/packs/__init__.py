@@ -1,0 +1,74 @@
+"""Reading and checking a policy pack: YAML with line numbers, the published JSON Schema, and
+the arithmetic the schema cannot express (parts adding up to their whole).
+
+Pure: no Django. `check_pack(text)` returns every issue found, each with the line it is on, and
+the parsed `Pack` when there are none. Messages are English templates with named parameters
+(`MESSAGES`); the web layer translates the template and fills it in.
+
+The package: `model` (the pack and its issues), `located` (YAML with line numbers),
+`schema_check`, `semantics` (the checks the schema cannot express), `check` (the entry points).
+"""
+
+from __future__ import annotations
+
+from jineng.plans.rules.packs.check import (
+    check_pack,
+    read_shipped,
+    shipped_pack_paths,
+)
+from jineng.plans.rules.packs.located import (
+    Located,
+    Path_,
+    load_located,
+    path_text,
+)
+from jineng.plans.rules.packs.model import (
+    MESSAGES,
+    PACK_MAX_CHARS,
+    PACKS_DIR,
+    SCHEMA_PATH,
+    SCHEMA_VERSION,
+    ChecklistSpec,
+    CheckResult,
+    Pack,
+    PackIssue,
+    Program,
+    TargetSpec,
+)
+from jineng.plans.rules.packs.schema_check import (
+    ENUM_KINDS,
+    TYPE_NAMES,
+    schema,
+)
+from jineng.plans.rules.packs.semantics import (
+    format_number,
+    number_forms,
+    region_prefix,
+)
+
+__all__ = [
+    "ENUM_KINDS",
+    "MESSAGES",
+    "PACKS_DIR",
+    "PACK_MAX_CHARS",
+    "SCHEMA_PATH",
+    "SCHEMA_VERSION",
+    "TYPE_NAMES",
+    "CheckResult",
+    "ChecklistSpec",
+    "Located",
+    "Pack",
+    "PackIssue",
+    "Path_",
+    "Program",
+    "TargetSpec",
+    "check_pack",
+    "format_number",
+    "load_located",
+    "number_forms",
+    "path_text",
+    "read_shipped",
+    "region_prefix",
+    "schema",
+    "shipped_pack_paths",
+]
