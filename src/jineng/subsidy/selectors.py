@@ -52,9 +52,15 @@ def claim_history(*, actor, claim: SubsidyClaim) -> QuerySet[ClaimStatusChange]:
 
 
 def available_claim_actions(*, actor, claim: SubsidyClaim) -> list[str]:
-    """The buttons a claim's page shows the actor."""
-    return lc.available_actions(claim.status, actor_kinds(actor, claim),
-                                city_review=claim.needs_city_review)
+    """The buttons a claim's page shows the actor (the lifecycle's actions, and
+    `reevaluate` for a claim the rules refused, to HRSS staff over its region)."""
+    from jineng.subsidy.services.reevaluation import may_reevaluate
+
+    actions = lc.available_actions(claim.status, actor_kinds(actor, claim),
+                                   city_review=claim.needs_city_review)
+    if may_reevaluate(actor, claim):
+        actions.append("reevaluate")
+    return actions
 
 
 def explained_steps(claim: SubsidyClaim) -> list[dict]:

@@ -128,6 +128,8 @@ def claim_action(request, pk: int, action: str):
             services.claim_reapply(actor=request.user, claim_id=pk)
         elif action == "recover":
             services.claim_recover(actor=request.user, claim_id=pk, reason=reason)
+        elif action == "reevaluate":
+            services.claim_reevaluate(actor=request.user, claim_id=pk)
         elif action == "account":
             services.claim_set_account(actor=request.user, claim_id=pk,
                                        account=request.POST.get("account", ""),

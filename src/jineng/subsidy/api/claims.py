@@ -204,6 +204,17 @@ def claim_reapply(request, claim_id: int):
     return _detail(request, claim)
 
 
+@router.post("/claims/{claim_id}/reevaluate",
+             response={200: ClaimOut, **error_responses(400, 403, 404, 409)},
+             operation_id="subsidy_claim_reevaluate")
+def claim_reevaluate(request, claim_id: int):
+    """A claim the rules refused, decided again once its facts are fixed (HRSS staff over its
+    region): a draft with the amount and its steps, or 400 with the rule's code when the
+    rules still refuse it; a reviewer's refusal stands (409)."""
+    claim = services.claim_reevaluate(actor=request.auth, claim_id=claim_id)
+    return _detail(request, claim)
+
+
 @router.post("/claims/{claim_id}/recover",
              response={200: ClaimOut, **error_responses(400, 403, 404, 409)},
              operation_id="subsidy_claim_recover")

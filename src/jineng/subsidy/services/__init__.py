@@ -7,3 +7,4 @@ from jineng.subsidy.services.claims import *  # noqa: F403
 from jineng.subsidy.services.funds import *  # noqa: F403
 from jineng.subsidy.services.parameters import *  # noqa: F403
 from jineng.subsidy.services.payments import *  # noqa: F403
+from jineng.subsidy.services.reevaluation import *  # noqa: F403
