@@ -18,11 +18,13 @@ and session from the trainee's phone near the site a few minutes before the sess
 database is reused when present (`--rebuild` forces a new one).
 
 Tiers (enrollments; 25 check-ins each): XS 2,000; S 20,000; M 200,000; L 2,000,000
-(50 million events). Class c starts on day (c mod 150) − 24, so every one of the last 150 days
-has 25/150 of the classes in session: one day's new events are enrollments × 25 / 150
-(333,333 at tier L). The events of the last day (yesterday) are held back: the full scan runs
-without them; then they are inserted and `jineng risk-scan --since <yesterday 00:00>` reads
-them (with the one-day lookback: two days of events).
+(50 million sessions). The classes start evenly over 174 days ending yesterday, so each of
+the last 150 days has 25/174 of the classes in session and the classes started in the last
+24 days have sessions still to come (no events: about 46.5 million check-ins at tier L).
+One day's new events are enrollments × 25 / 174 (287,356 at tier L). The events of the last
+day (yesterday) are held back: the full scan runs without them; then they are inserted and
+`jineng risk-scan --since <yesterday 00:00>` reads them (with the one-day lookback: two
+days of events).
 
 Not filled (their tables are read, empty): assessments, certificates, claims and imported
 history, social-insurance records, exclusion lists, teachers, online learning.
@@ -170,8 +172,11 @@ def build(url: str, tier: str) -> dict:
                         "name": "'教学点' || g", "capacity": "60",
                         "latitude": "(24 + (g % 997) * 0.005)::numeric",
                         "longitude": "(104 + (g % 991) * 0.005)::numeric"})
-        # class c (0-based): first day (c mod SPAN) − 24 after day0, 25 daily sessions
-        start = f"(date '{day0}' + (g::bigint * {SPAN} / {n_class})::int - {SESSIONS - 1})"
+        # class c (0-based) starts on day k − 24, k spread evenly over 0 … SPAN + 23: each of
+        # the days 0 … SPAN − 1 (the last is yesterday) has 25 / (SPAN + 24) of the classes in
+        # session; the classes starting late have sessions still to come (no events).
+        start = (f"(date '{day0}' + (g::bigint * {SPAN + SESSIONS - 1} / {n_class})::int"
+                 f" - {SESSIONS - 1})")
         class0 = _clone(cur, "training_trainingclass", tpl["class"],
                         f"generate_series(0, {n_class - 1}) g",
                         {"institution_id": f"{org0} + g % {n_inst}", "site_id": f"{site0} + g",
@@ -280,8 +285,8 @@ def main() -> None:
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     url = args.database_url or _db_url(base, args.tier)
     out: dict = {"tier": args.tier, "enrollments": TIERS[args.tier],
-                 "events": TIERS[args.tier] * SESSIONS,
-                 "new_day_events": TIERS[args.tier] * SESSIONS // SPAN,
+                 "sessions_per_enrollment": SESSIONS,
+                 "new_day_events": TIERS[args.tier] * SESSIONS // (SPAN + SESSIONS - 1),
                  "machine": machine(), "database": urlparse(url).path.lstrip("/")}
     if args.rebuild or not _exists(url, args.tier):
         print(f"building tier {args.tier} in {out['database']} …", file=sys.stderr, flush=True)
@@ -322,8 +327,9 @@ def main() -> None:
 
 def _print(out: dict) -> None:
     m = out["machine"]
-    print(f"tier {out['tier']}: {out['enrollments']:,} enrollments, ~{out['events']:,} check-ins"
-          f" ({out['new_day_events']:,} a day); database {out['database']}")
+    print(f"tier {out['tier']}: {out['enrollments']:,} enrollments, {SESSIONS} sessions each "
+          f"(check-ins read: see rows), ~{out['new_day_events']:,} new check-ins a day; "
+          f"database {out['database']}")
     print(f"machine: {m['nproc']} cores, {m['ram_gib']} GiB, {m['cpu']}, Python {m['python']}")
     if "build" in out:
         print("build (s): " + ", ".join(f"{k} {v}" for k, v in out["build"].items()))
