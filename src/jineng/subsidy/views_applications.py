@@ -29,6 +29,9 @@ from jineng.subsidy.views_own import verified_person_id
 
 OWN_KINDS = (ClaimKind.CERTIFICATE, ClaimKind.UPSKILLING)
 CLASS_KINDS = (ClaimKind.LIVING_ALLOWANCE, ClaimKind.EMPLOYMENT_UPLIFT)
+# The worker's files with the filing: a scan of the certificate, of the ID card.
+OWN_FILE_KINDS = (AttachmentKind.CERTIFICATE, AttachmentKind.IDENTITY)
+MAX_OWN_FILES = 3  # per kind
 
 
 def _int(value) -> int | None:
@@ -58,20 +61,26 @@ def own_apply(request: HttpRequest) -> HttpResponse:
         return redirect("assessment:records_own")
     kinds = [(k.value, k.label) for k in OWN_KINDS]
     filing = steps = None
+    attached: list = []
     values = {"kind": ClaimKind.CERTIFICATE.value}
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in ("kind", "certificate_id", "account",
                                                       "bank_name")}
+        files = [(kind, upload) for kind in OWN_FILE_KINDS
+                 for upload in request.FILES.getlist(f"file_{kind}")[:MAX_OWN_FILES]]
         with message_errors(request):
             filing = applications.claim_file(
                 actor=None, kind=values["kind"], certificate_id=_int(values["certificate_id"]),
                 account=values["account"], bank_name=values["bank_name"],
-                verified_person_id=person_id, claim_date=timezone.localdate())
+                verified_person_id=person_id, claim_date=timezone.localdate(), files=files)
             steps = selectors.explained_steps(filing.claim)
+            attached = list(selectors_applications.attachment_list(
+                actor=None, claim_id=filing.claim.pk, verified_person_id=person_id))
     claims = selectors_applications.own_claims(person_id)[:20]
     return render(request, "subsidy/own_apply.html", {
         "certificates": certificates, "kinds": kinds, "filing": filing, "steps": steps,
-        "values": values, "claims": claims})
+        "values": values, "claims": claims, "attached": attached,
+        "max_mb": attachments.max_attachment_bytes() / 1024 / 1024})
 
 
 @login_required

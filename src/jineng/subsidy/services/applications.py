@@ -22,8 +22,10 @@ while the first claim counts (a refused or withdrawn one may be filed again)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +41,7 @@ from jineng.registry.choices import OrganizationKind
 from jineng.subsidy import evaluation, filed
 from jineng.subsidy.choices import ClaimKind, ClaimStatus, PayeeKind
 from jineng.subsidy.models import ClaimStatusChange, SubsidyClaim
+from jineng.subsidy.services import attachments
 from jineng.subsidy.services.claims import (
     _account,
     _apply_account,
@@ -290,10 +293,27 @@ def _differs(claim: SubsidyClaim, plan: _Plan, claim_date: dt.date | None,
 def claim_file(*, actor, kind: str, person_id: int | None = None, id_number: str = "",
                certificate_id: int | None = None, class_id: int | None = None,
                claim_date: dt.date | None = None, account: str = "", bank_name: str = "",
-               verified_person_id: int | None = None) -> Filing:
+               verified_person_id: int | None = None,
+               files: Sequence[tuple[str, object]] = ()) -> Filing:
     """File one claim (see the module's docstring). `verified_person_id`: the worker's own
     filing on the public site (the session's verified person); then the payee's account is
-    required and the claim is submitted at once."""
+    required and the claim is submitted at once. `files`: (attachment kind, file) pairs
+    attached to the claim in the same transaction (checked before anything is written; a
+    claim the rules refuse, or a filing answered by the claim recorded before, keeps none) —
+    the worker's claim is submitted at once, so its files come with the filing."""
+    checked = [attachments.checked_file(kind_, file) for kind_, file in files]
+    stored: list[str] = []
+    try:
+        return _file(actor, kind, person_id, id_number, certificate_id, class_id, claim_date,
+                     account, bank_name, verified_person_id, checked, stored)
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def _file(actor, kind, person_id, id_number, certificate_id, class_id, claim_date, account,
+          bank_name, verified_person_id, checked, stored) -> Filing:
     plan = _plan(actor, kind, person_id, (id_number or "").strip(), certificate_id, class_id,
                  verified_person_id)
     needs_account = plan.worker or plan.payee_kind != PayeeKind.PERSON
@@ -382,6 +402,9 @@ def claim_file(*, actor, kind: str, person_id: int | None = None, id_number: str
         if evidence:
             after["evidence"] = evidence
         audit.record(actor=actor, action=AuditAction.CREATE, instance=claim, after=after)
+        if status != ClaimStatus.REFUSED:
+            for one in checked:
+                attachments._store_checked(actor=actor, claim=claim, checked=one, stored=stored)
     return Filing(claim=claim, created=True,
                   refusal="" if decision.allowed else evaluation.refusal_sentence(decision),
                   evidence=evidence or None)

@@ -23,8 +23,8 @@ from jineng.subsidy.models.attachments import AttachmentKind
 from jineng.subsidy.rules import lifecycle as lc
 from jineng.subsidy.services.claims import EDITABLE, actor_kinds
 
-__all__ = ["AttachmentResult", "claim_attachment_add", "claim_attachment_remove",
-           "max_attachment_bytes", "sniff_type"]
+__all__ = ["AttachmentResult", "CheckedFile", "checked_file", "claim_attachment_add",
+           "claim_attachment_remove", "max_attachment_bytes", "sniff_type"]
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # (first bytes, content type, extension)
@@ -103,6 +103,52 @@ def _read(file) -> tuple[bytes, str, str]:
 def _name(file) -> str:
     raw = str(getattr(file, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1]
     return raw.strip()[:200] or "file"
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file checked (kind, size, type by content) and read, not stored yet."""
+
+    kind: str
+    data: bytes
+    content_type: str
+    ext: str
+    name: str
+    sha256: str
+
+
+def checked_file(kind: str, file) -> CheckedFile:
+    """Check a file before anything is written (the claim's filing attaches it in its own
+    transaction: subsidy.services.applications.claim_file)."""
+    if kind not in AttachmentKind.values:
+        raise DomainError(_("Unknown attachment kind %(kind)s; use one of: %(kinds)s.")
+                          % {"kind": kind, "kinds": ", ".join(AttachmentKind.values)},
+                          field="kind", code="invalid")
+    data, content_type, ext = _read(file)
+    return CheckedFile(kind=kind, data=data, content_type=content_type, ext=ext,
+                       name=_name(file), sha256=hashlib.sha256(data).hexdigest())
+
+
+def _store_checked(*, actor, claim: SubsidyClaim, checked: CheckedFile,
+                  stored: list[str]) -> ClaimAttachment:
+    """Store a checked file on a claim being filed, inside the caller's transaction (the
+    same file twice is kept once); the file's storage name is appended to `stored` so that
+    the caller deletes it when its transaction fails. Audited as an attachment added."""
+    found = ClaimAttachment.objects.filter(claim=claim, sha256=checked.sha256).first()
+    if found is not None:
+        return found
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    name = default_storage.save(f"subsidy/attachments/{claim.pk}/{checked.sha256}.{checked.ext}",
+                                ContentFile(checked.data))
+    stored.append(name)
+    attachment = ClaimAttachment.objects.create(
+        claim=claim, kind=checked.kind, file=name, original_name=checked.name,
+        content_type=checked.content_type, size=len(checked.data), sha256=checked.sha256,
+        uploaded_by=user, uploaded_by_name=getattr(user, "username", "") if user else "person")
+    audit.record(actor=actor, action=AuditAction.CREATE, instance=attachment,
+                 after={"claim": claim.pk, "kind": checked.kind, "size": len(checked.data),
+                        "sha256": checked.sha256, "content_type": checked.content_type})
+    return attachment
 
 
 def claim_attachment_add(*, actor, claim_id: int, kind: str, file,
