@@ -56,7 +56,8 @@ REFUSALS = {
         "time(s) in %(year)s; at most %(allowed)s."),
     "key_group_required": gettext_lazy(
         "The living allowance is granted only to the key groups the region names."),
-    "days_missing": gettext_lazy("Give the number of training days attended."),
+    "days_missing": gettext_lazy("No training day attended is known (the living allowance "
+                                 "is paid by the days attended)."),
     "uplift_too_early": gettext_lazy(
         "The employment window of %(months)s months after the class end (%(class_end)s) runs "
         "until %(window_end)s; claim after it."),
