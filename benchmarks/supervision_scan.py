@@ -31,6 +31,7 @@ import argparse
 import gc
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -242,6 +243,12 @@ def _status_mib(key: str) -> float:
     return 0.0
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process so far (all its threads)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def load_average() -> list[float]:
     try:
         return [round(x, 2) for x in os.getloadavg()]
@@ -327,27 +334,30 @@ def worker(engine: str, data_dir: Path, pg_url: str | None, memory_limit: str,
             size = con.raw_sql("SELECT database_size FROM pragma_database_size()").fetchall()[0]
             after_load["duckdb_database_size"] = size[0]
         params = {c: dict(s.parameters) for c, s in RULES.items()}
-        per_rule, rows, parts = {}, {}, []
+        per_rule, cpu_rule, rows, parts = {}, {}, {}, []
         rules_before = load_average()
-        t_all = time.perf_counter()
+        t_all, c_all = time.perf_counter(), cpu_seconds()
         for code, expr in rule_expressions(loaded, params).items():
-            t = time.perf_counter()
+            t, c = time.perf_counter(), cpu_seconds()
             if isinstance(expr, GraphRule):  # R08: edges on the engine, components in networkx
                 out = expr.finish(expr.edges.to_pyarrow(), expr.nodes.to_pyarrow())
             else:
                 out = expr.select(*ALERT_COLUMNS).to_pyarrow()
             per_rule[code] = round(time.perf_counter() - t, 3)
+            cpu_rule[code] = round(cpu_seconds() - c, 2)
             rows[code] = out.num_rows
             if save_alerts:
                 parts.append(out.cast(ALERT_SCHEMA))
-        total = time.perf_counter() - t_all
+        total, total_cpu = time.perf_counter() - t_all, cpu_seconds() - c_all
         if save_alerts and parts:
             alerts = pa.concat_tables(parts)
             alerts = alerts.sort_by([(c, "ascending") for c in alerts.column_names])
             Path(save_alerts).mkdir(parents=True, exist_ok=True)
             pq.write_table(alerts, Path(save_alerts) / f"alerts_{engine}.parquet")
         return {"engine": engine, "load_seconds": round(load_s, 2),
-                "rules_seconds": round(total, 2), "per_rule": per_rule, "alert_rows": rows,
+                "rules_seconds": round(total, 2), "per_rule": per_rule,
+                "rules_cpu_seconds": round(total_cpu, 1), "per_rule_cpu": cpu_rule,
+                "alert_rows": rows,
                 "peak_rss_mib": peak_rss_mib(), "after_load": after_load,
                 "memory_limit": memory_limit if engine == "duckdb" else None,
                 "load_average": {"before_load": load_before, "before_rules": rules_before,
@@ -439,8 +449,11 @@ def main() -> None:
                  f"{r['memory_limit']}" if r["engine"] == "duckdb" else "")
               + f"); load average before load {la['before_load']}, before rules "
                 f"{la['before_rules']}, after {la['after_rules']}")
+        print(f"  CPU seconds of the rules (user + system, all threads of this process): "
+              f"{r['rules_cpu_seconds']:.1f}")
         for code, s in r["per_rule"].items():
-            print(f"  {code:5s} {s:8.3f} s  {r['alert_rows'][code]:>7,} alert rows")
+            print(f"  {code:5s} {s:8.3f} s  (CPU {r['per_rule_cpu'][code]:7.2f} s)  "
+                  f"{r['alert_rows'][code]:>7,} alert rows")
     print("alert rows per rule the same on every engine: "
           + ("yes" if report["same_alert_rows_on_all_engines"] else "NO"))
     if "postgres_over_duckdb" in report:

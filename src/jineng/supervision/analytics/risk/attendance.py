@@ -55,16 +55,22 @@ def r02_impossible_travel(events: ir.Table, *, max_kmh: float = 120,
     people whose check-ins spread beyond `min_km` by that bound over their whole bounding box
     (one group-by, no sort) are sorted per person, and the great-circle distance is taken
     only for the consecutive pairs whose own bound allows more than `min_km`."""
-    e = events.filter((events.kind == CHECK_IN) & events.latitude.notnull()
-                      & events.longitude.notnull()).select(
-        "event_id", "person_id", "class_id", "institution_id", "occurred_s", "latitude",
-        "longitude")
-    box = e.group_by("person_id").aggregate(lat0=e.latitude.min(), lat1=e.latitude.max(),
-                                            lon0=e.longitude.min(), lon1=e.longitude.max())
+    def located(ev: ir.Table) -> ir.Table:
+        return ev.filter((ev.kind == CHECK_IN) & ev.latitude.notnull()
+                         & ev.longitude.notnull())
+
+    # Each use reads the events afresh (`view`), so no backend is handed a common table
+    # expression of 50 M rows to buffer.
+    b = located(events.view())
+    box = b.group_by("person_id").aggregate(lat0=b.latitude.min(), lat1=b.latitude.max(),
+                                            lon0=b.longitude.min(), lon1=b.longitude.max())
     box = box.filter(_may_exceed((box.lat1 - box.lat0) + (box.lon1 - box.lon0), min_km))
+    cols = ("event_id", "person_id", "class_id", "institution_id", "occurred_s", "latitude",
+            "longitude")
+    e = located(events).semi_join(box.select("person_id"), "person_id").select(*cols)
     # (events without a person are one partition of the window, as before)
-    e = e.semi_join(box.select("person_id"), "person_id").union(
-        e.filter(e.person_id.isnull()), distinct=False)
+    n = located(events.view())
+    e = e.union(n.filter(n.person_id.isnull()).select(*cols), distinct=False)
     w = ibis.window(group_by=e.person_id, order_by=[e.occurred_s, e.event_id])
     e = e.mutate(prev_id=e.event_id.lag().over(w), prev_s=e.occurred_s.lag().over(w),
                  prev_lat=e.latitude.lag().over(w), prev_lon=e.longitude.lag().over(w))
@@ -130,7 +136,9 @@ def r05_over_capacity(events: ir.Table, sessions: ir.Table, sites: ir.Table, *,
         sid=s1.session_id, site_id=s1.site_id, cls=s1.class_id, inst=s1.institution_id,
         other=s2.session_id)
     ci = events.filter(events.kind == CHECK_IN).select("session_id", "person_id")
-    per = ci.group_by("session_id").aggregate(k=ci.count())
+    c2 = events.view()  # read afresh: no common table expression of the check-ins to buffer
+    c2 = c2.filter(c2.kind == CHECK_IN)
+    per = c2.group_by("session_id").aggregate(k=c2.count())
     up = pairs.join(per, pairs.other == per.session_id)
     up = up.group_by(["sid", "site_id"]).aggregate(k=up.k.sum())
     up = up.join(sites.select("site_id", "capacity"), "site_id")
@@ -152,12 +160,15 @@ def r06_machine_like(events: ir.Table, *, window_seconds: int = 2,
     A bucket with `min_people` different trainees has at least as many check-ins: the
     check-ins are counted per session and bucket first (two integer keys, no distinct), and
     only the buckets with enough of them have their trainees counted."""
-    e = events.filter((events.kind == CHECK_IN) & events.session_id.notnull()).select(
-        "event_id", "session_id", "class_id", "institution_id", "person_id",
-        bucket=events.occurred_s // int(window_seconds))
-    busy = e.group_by(["session_id", "bucket"]).aggregate(k=e.count())
+    def checkins(ev: ir.Table) -> ir.Table:
+        return ev.filter((ev.kind == CHECK_IN) & ev.session_id.notnull()).select(
+            "event_id", "session_id", "class_id", "institution_id", "person_id",
+            bucket=ev.occurred_s // int(window_seconds))
+
+    c = checkins(events.view())  # read afresh: no common table expression to buffer
+    busy = c.group_by(["session_id", "bucket"]).aggregate(k=c.count())
     busy = busy.filter(busy.k >= int(min_people)).select("session_id", "bucket")
-    e = e.semi_join(busy, ["session_id", "bucket"])
+    e = checkins(events).semi_join(busy, ["session_id", "bucket"])
     g = e.group_by(["session_id", "class_id", "institution_id", "bucket"]).aggregate(
         people=e.person_id.nunique(), first=e.event_id.min())
     g = g.filter(g.people >= int(min_people))

@@ -18,18 +18,21 @@ def r12_repeat_training(enrollments: ir.Table, classes: ir.Table, claims: ir.Tab
     """A person trained more than `max_classes` times in the same occupation and level
     (across institutions and years): enrolled classes, plus subsidy claims of `claim_kinds`
     (a claim for a class counts with that class, once) and subsidies imported from the
-    previous system; one alert per person × occupation × level."""
+    previous system; one alert per person × occupation × level.
+
+    The items counted are integers, not strings: a class is 2 × class_id, a claim without a
+    class 2 × claim_id + 1 (imported claims have negative ids: still odd, still apart), so
+    the distinct count is over int64."""
     c = classes.select("class_id", occ=classes.occupation_id, lvl=classes.level_id)
     j = enrollments.join(c, "class_id")
     j = j.filter(j.occ.notnull() & j.lvl.notnull())
-    items = j.select("person_id", "occ", "lvl", item=ibis.literal("c") + j.class_id.cast("string"),
+    items = j.select("person_id", "occ", "lvl", item=j.class_id * 2,
                      cls=j.class_id, inst=j.institution_id)
     if claims is not None and claim_kinds:
         k = claims.filter(claims.person_id.notnull() & claims.occupation_id.notnull()
                           & claims.level_id.notnull()
                           & claims.kind.isin([str(x) for x in claim_kinds]))
-        item = ibis.cases((k.class_id.notnull(), ibis.literal("c") + k.class_id.cast("string")),
-                          else_=ibis.literal("s") + k.claim_id.cast("string"))
+        item = ibis.cases((k.class_id.notnull(), k.class_id * 2), else_=k.claim_id * 2 + 1)
         items = items.union(k.select("person_id", occ=k.occupation_id, lvl=k.level_id,
                                      item=item, cls=ibis.null("int64"),
                                      inst=ibis.null("int64")))
