@@ -361,3 +361,41 @@ def test_the_institution_files_from_the_claims_page(gz):
         "kind": "employment_uplift", "class_id": a.cls.pk, "account": sh.ACCOUNT,
         "bank_name": sh.BANK})
     assert answer.status_code in (302, 404) and written() == before
+
+
+def _publish_with_uplift() -> None:
+    """The shipped national set and Guizhou's, Guizhou granting the uplift (12 months)."""
+    from jineng.subsidy.rules import parameters as loader
+
+    def publish(text: str, actor) -> None:
+        row = services.parameter_set_upload(actor=actor, yaml_text=text)
+        services.parameter_set_publish(actor=actor, parameter_set_id=row.pk)
+
+    publish((loader.PARAMETERS_DIR / "national.yaml").read_text(encoding="utf-8"),
+            f.UserFactory(role=Role.SYSTEM_ADMIN))
+    guizhou = (loader.PARAMETERS_DIR / "guizhou.yaml").read_text(encoding="utf-8")
+    publish(guizhou.replace("kinds:\n", "kinds:\n  employment_uplift:\n    granted: true\n"
+                            "    payees: [institution]\n    amount_basis: class_share\n"
+                            "    counts_toward_yearly_limit: false\n"
+                            "    employment_months: 12\n    uplift_rate: 0.2\n"
+                            "    max_factor: 1\n", 1)
+            .replace("sources:\n", "sources:\n  kinds.employment_uplift: Illustrative (test).\n",
+                     1), f.staff())
+
+
+def test_the_batch_evaluation_sees_the_class_uplifts(gz):
+    a = paid_class(2)
+    ck.measured(a, [True, True])
+    _publish_with_uplift()  # the batch evaluation reads the published sets
+    first = uplift(clerk(), a).body
+    claim = SubsidyClaim.objects.get(pk=first["id"])
+    again = services.claim_batch_evaluate(actor=a.world.operator, claim_ids=[claim.pk])
+    assert again.allowed == 1 and SubsidyClaim.objects.get(pk=claim.pk).amount == 600
+    # a second live uplift of the class (written past the filing's lock, as a previous
+    # system's import might): the batch evaluation refuses it by the class's history
+    SubsidyClaim.objects.filter(pk=claim.pk).update(status="submitted")
+    claim.pk = None
+    claim.status = "draft"
+    claim.save()
+    result = services.claim_batch_evaluate(actor=a.world.operator, claim_ids=[claim.pk])
+    assert result.refused == {"uplift_once_per_class": 1}

@@ -342,6 +342,9 @@ def claim_batch_evaluate(*, actor, claim_ids: Iterable[int]) -> BatchEvaluation:
         facts = stored_facts(rows)
         t1 = time.perf_counter()
         history = batch_history(r[2] for r in rows)
+        # An employment uplift has no person: its history is its class's uplifts.
+        for class_id in {r[11] for r in rows if r[1] == t.EMPLOYMENT_UPLIFT and r[11]}:
+            history[f"class:{class_id}"] = evaluation.uplift_history(class_id)
         t2 = time.perf_counter()
         decisions = decide_many(facts, history, _resolver(published_index()))
         t3 = time.perf_counter()
