@@ -3,7 +3,8 @@
 A province's month is millions of rows, so no Python code runs per row (docs/outcomes.md,
 "Imports"; benchmarks/outcomes_import.py):
 
-- the rows go from the reader's Arrow batches into a DuckDB table (on disk for big files);
+- the rows go from the reader's Arrow batches into a DuckDB table (in memory, spilling to a
+  temporary directory above the memory limit);
 - the values that repeat across rows (employer codes, regions, months, flags, wage bases) are
   checked once per distinct value by the pure rules (`outcomes.rules.records`) and joined back;
 - ID numbers are checked in SQL: GB 11643's shape, the 15 → 18 conversion, the check
@@ -49,9 +50,9 @@ from jineng.outcomes.services.imports.common import (
 from jineng.outcomes.services.imports.reading import NeedRowNumbers, _Table, arrow_batches
 from jineng.registry.models import Person
 
-# Files above this many lines are checked in a DuckDB database on disk (spills, bounded
-# memory); smaller ones (and API batches) in memory.
-ON_DISK_LINES = 200_000
+# DuckDB works in memory up to this limit and spills to the import's temporary directory
+# beyond it (its tables too): bounded memory without writing a database file, which cost a
+# big file ~40 % of the read, checks and duplicates steps (docs/benchmarks.md).
 DUCKDB_MEMORY = "1GB"
 SQLITE_CHUNK = 20_000
 BINARY_BATCH = 100_000  # rows per binary COPY write
@@ -89,12 +90,11 @@ class RecordsPass:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _connect(total: int) -> tuple[duckdb.DuckDBPyConnection, str]:
+def _connect() -> tuple[duckdb.DuckDBPyConnection, str]:
     workdir = tempfile.mkdtemp(prefix="jineng-import-")
     config = {"threads": 2, "memory_limit": DUCKDB_MEMORY, "temp_directory": workdir,
               "preserve_insertion_order": False}
-    target = str(Path(workdir) / "import.duckdb") if total > ON_DISK_LINES else ":memory:"
-    return duckdb.connect(target, config=config), workdir
+    return duckdb.connect(":memory:", config=config), workdir
 
 
 def _mapping(con: duckdb.DuckDBPyConnection, name: str, column: str,
@@ -298,7 +298,7 @@ def records_pass(table: _Table, checks: _Checks, state: _Pass,
     """Pass 1 over a records table: every row checked, set-based; bad rows reported, rows
     without a usable ID number kept for linkage, duplicates inside the file grouped; the good
     rows left in DuckDB's `final` for `stage_records`."""
-    con, workdir = _connect(table.total)
+    con, workdir = _connect()
     result = RecordsPass(con=con, workdir=workdir)
     try:
         t = time.perf_counter()
