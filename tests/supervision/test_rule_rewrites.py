@@ -93,6 +93,22 @@ def ref_r07(events: ir.Table, *, min_people: int = 5, excluded_methods=(1,)):
     return _out(g, "R07", "device", g.device, g.cls, g.inst, g.first, g.classes, g.people)
 
 
+def ref_r08(contacts: ir.Table, enrollments: ir.Table):
+    trainees = enrollments.select("person_id").distinct()
+    c = contacts.filter(contacts.value_hash.notnull() & (contacts.value_hash != ""))
+    c = c.join(trainees, "person_id").select("person_id", "kind", "value_hash").distinct()
+    hub = c.group_by(["kind", "value_hash"]).aggregate(hub=c.person_id.min(),
+                                                      holders=c.person_id.nunique())
+    hub = hub.filter(hub.holders >= 2)
+    e = c.join(hub, ["kind", "value_hash"])
+    e = e.filter(e.person_id != e.hub)
+    edges = e.select(a=e.hub, b=e.person_id).distinct()
+    linked = edges.select(person_id=edges.a).union(edges.select(person_id=edges.b)).distinct()
+    nodes = enrollments.join(linked, "person_id").select(
+        "person_id", "class_id", "institution_id").distinct()
+    return edges, nodes
+
+
 # --- seeded random attendance ----------------------------------------------------------------
 
 def random_tables(seed: int) -> dict[str, pa.Table]:
@@ -144,8 +160,16 @@ def random_tables(seed: int) -> dict[str, pa.Table]:
                            "device": rnd.choice(["", None, f"ph-{en['person_id']}",
                                                  f"shared-{en['person_id'] % 7}",
                                                  f"term-{s['site_id']}"])})
+    contacts = []
+    for person in range(1, n_people + 30):  # some are no trainee
+        for kind in ("phone", "account"):
+            for _ in range(rnd.choice([0, 1, 1, 2])):  # none, one, the same twice or two
+                contacts.append({"person_id": person, "kind": kind, "value_hash": rnd.choice(
+                    ["", None, f"{kind}-{person}", f"{kind}-{person}",
+                     f"shared-{rnd.randrange(25)}"])})
     return {"enrollments": from_rows("enrollments", enr), "sessions": from_rows("sessions", ses),
-            "events": from_rows("events", ev), "sites": from_rows("sites", sites)}
+            "events": from_rows("events", ev), "sites": from_rows("sites", sites),
+            "contacts": from_rows("contacts", contacts)}
 
 
 def _rows(expr: ir.Table) -> list[tuple]:
@@ -212,3 +236,19 @@ def test_load_table_streams_a_record_batch_reader(tmp_path) -> None:
         assert (tmp_path / "scan.duckdb").exists()
     finally:
         con.disconnect()
+
+
+def test_ring_edges_and_nodes_are_those_of_the_plain_formulation(loaded) -> None:
+    found = 0
+    for _con, tables in loaded:
+        ref_edges, ref_nodes = ref_r08(tables["contacts"], tables["enrollments"])
+        edges, nodes = risk.r08_ring_edges(tables["contacts"], tables["enrollments"])
+        assert _set(edges) == _set(ref_edges) and _set(nodes) == _set(ref_nodes)
+        rule = risk.r08_rings(tables["contacts"], tables["enrollments"], min_people=3,
+                              min_classes=1)
+        found += rule.finish(edges.to_pyarrow(), nodes.to_pyarrow()).num_rows
+    assert found >= 2
+
+
+def _set(expr: ir.Table) -> set[tuple]:
+    return {tuple(r.values()) for r in expr.to_pyarrow().to_pylist()}

@@ -19,18 +19,22 @@ def r08_ring_edges(contacts: ir.Table, enrollments: ir.Table) -> tuple[ir.Table,
     """The edges of the ring graph: trainees sharing a keyed-hashed phone or payee account.
     Each shared value links its holders to the smallest person id holding it (a star, so a
     value shared by n people gives n - 1 edges, not n²); the components are the same. Nodes:
-    the classes and institutions of every linked trainee."""
-    trainees = enrollments.select("person_id").distinct()
+    the classes and institutions of every linked trainee.
+
+    A value has two holders or more exactly when its smallest and largest holder differ (no
+    distinct count); trainees are a semi-join (no distinct over the enrollments); the nodes
+    are the holders of shared values (the hubs and the others: the same people as the edges'
+    ends) without evaluating the edges again."""
     c = contacts.filter(contacts.value_hash.notnull() & (contacts.value_hash != ""))
-    c = c.join(trainees, "person_id").select("person_id", "kind", "value_hash").distinct()
+    c = c.semi_join(enrollments, "person_id").select("person_id", "kind", "value_hash")
     hub = c.group_by(["kind", "value_hash"]).aggregate(hub=c.person_id.min(),
-                                                      holders=c.person_id.nunique())
-    hub = hub.filter(hub.holders >= 2)
+                                                      top=c.person_id.max())
+    hub = hub.filter(hub.hub < hub.top).select("kind", "value_hash", "hub")
     e = c.join(hub, ["kind", "value_hash"])
     e = e.filter(e.person_id != e.hub)
     edges = e.select(a=e.hub, b=e.person_id).distinct()
-    linked = edges.select(person_id=edges.a).union(edges.select(person_id=edges.b)).distinct()
-    nodes = enrollments.join(linked, "person_id").select(
+    linked = c.semi_join(hub, ["kind", "value_hash"]).select("person_id")
+    nodes = enrollments.semi_join(linked, "person_id").select(
         "person_id", "class_id", "institution_id").distinct()
     return edges, nodes
 
