@@ -59,3 +59,26 @@ def test_the_incremental_read_of_events_uses_the_time_index() -> None:
         cur.execute("SET LOCAL enable_seqscan = off")
         plan = qs.explain()
     assert "attendance_time" in plan, plan
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_copy_reads_one_snapshot_with_events_in_parts() -> None:
+    import ibis
+
+    planted_class()
+    assert not connection.in_atomic_block and snap.PARALLEL > 1
+    py, py_regions = snap.build_snapshot()
+    con = ibis.duckdb.connect()
+    try:
+        loaded, regions, rows, _seconds = snap.load_snapshot_into(con, copy=True)
+        assert regions == py_regions and rows["events"] == 8
+        for name, table in py.items():
+            got = loaded[name].to_pyarrow()
+            assert sorted(map(repr, got.to_pylist())) == sorted(map(repr, table.to_pylist()))
+    finally:
+        con.disconnect()
+    with connection.cursor() as cur:  # every reader's connection is closed again
+        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid()")
+        assert cur.fetchone()[0] == 0

@@ -44,6 +44,8 @@ LOOKBACK = dt.timedelta(days=1)
 INCREMENTAL_RULES = ("R02", "R03", "R05", "R06", "R07", "R17A", "R17B", "R17C")
 INCREMENTAL_TABLES = ("events", "sessions", "sites", "online")
 COPY_BLOCK = 4 << 20  # bytes of CSV per parsed block
+PARALLEL = 2  # COPY streams (PostgreSQL backends) reading each of the PARALLEL_TABLES
+PARALLEL_TABLES = ("events",)
 
 
 def _s(value: dt.datetime | None) -> int | None:
@@ -318,7 +320,8 @@ class _CopyStream(io.RawIOBase):
         return n
 
 
-def copy_sql(source: Source, queryset) -> tuple[str, tuple]:
+def copy_sql(source: Source, queryset, part: tuple[int, int] | None = None
+             ) -> tuple[str, tuple]:
     """`COPY (SELECT <converted columns> FROM (<the queryset's SQL>) q(c0, …)) TO STDOUT` and
     its parameters (merged client-side by psycopg)."""
     inner, params = queryset.query.sql_with_params()
@@ -334,15 +337,18 @@ def copy_sql(source: Source, queryset) -> tuple[str, tuple]:
     cols = [f"q.c{selected.index(name)}" for name in queryset._fields]
     exprs = (source.sql or _ident)(cols)
     names = ", ".join(f"c{i}" for i in range(width))
-    sql = (f"COPY (SELECT {', '.join(exprs)} FROM ({inner}) AS q({names})) "
+    mod = "%%" if params else "%"  # psycopg merges parameters (and unescapes) only if any
+    where = f" WHERE {cols[0]} {mod} {part[1]} = {part[0]}" if part else ""
+    sql = (f"COPY (SELECT {', '.join(exprs)} FROM ({inner}) AS q({names}){where}) "
            "TO STDOUT (FORMAT csv)")
     return sql, tuple(params)
 
 
-def _copy_batches(source: Source) -> Iterator[pa.RecordBatch]:
-    """The converted rows of `source`'s querysets, as record batches straight from COPY."""
+def _copy_batches(source: Source, conn, statements: list[tuple[str, tuple]]
+                  ) -> Iterator[pa.RecordBatch]:
+    """The converted rows of `source` as record batches straight from the COPY `statements`
+    (copy_sql, compiled in the caller's thread) on the psycopg connection `conn`."""
     import pyarrow.csv as pacsv
-    from django.db import connection
 
     schema = source.extra_schema or SCHEMAS[source.name]
     read = pacsv.ReadOptions(column_names=schema.names, block_size=COPY_BLOCK)
@@ -350,10 +356,8 @@ def _copy_batches(source: Source) -> Iterator[pa.RecordBatch]:
     convert = pacsv.ConvertOptions(column_types=schema, null_values=[""],
                                    strings_can_be_null=True, quoted_strings_can_be_null=False,
                                    true_values=["t"], false_values=["f"])
-    connection.ensure_connection()
-    for qs in source.querysets:
-        sql, params = copy_sql(source, qs)
-        with connection.connection.cursor() as cur, cur.copy(sql, params) as copy:
+    for sql, params in statements:
+        with conn.cursor() as cur, cur.copy(sql, params) as copy:
             stream = _CopyStream(copy)
             if stream.empty():
                 continue
@@ -365,33 +369,134 @@ def _copy_batches(source: Source) -> Iterator[pa.RecordBatch]:
                     yield source.extra(batch) if source.extra else batch.cast(schema)
 
 
+def _copy_reader(source: Source, snapshot: _Snapshot | None) -> Iterator[pa.RecordBatch]:
+    """`source`'s batches by COPY: in `snapshot` (a connection of its own per part, the large
+    tables in PARALLEL parts) or on Django's connection (inside a transaction), produced in
+    other threads while the caller loads them."""
+    from django.db import connection
+
+    parts = PARALLEL if snapshot is not None and source.name in PARALLEL_TABLES else 1
+    statements = [[copy_sql(source, qs, (i, parts) if parts > 1 else None)
+                   for qs in source.querysets] for i in range(parts)]
+    if snapshot is None:
+        connection.ensure_connection()
+        raw = connection.connection
+        return _produce(lambda i: _copy_batches(source, raw, statements[i]), 1)
+
+    def part(i: int) -> Iterator[pa.RecordBatch]:
+        conn = snapshot.connect()
+        try:
+            yield from _copy_batches(source, conn, statements[i])
+        finally:
+            snapshot.release(conn)
+
+    return _produce(part, parts)
+
+
+class _Snapshot:
+    """Connections reading one consistent database snapshot: a REPEATABLE READ transaction
+    exports it (pg_export_snapshot) and each reader's transaction adopts it, so the tables
+    (and the parts of a large one read in parallel) are of the same moment. Used outside a
+    transaction only (inside one, the data may be visible to Django's connection alone)."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        self._params = connection.get_connection_params()
+        self._new = connection.get_new_connection
+        self._lead = self._open()
+        self.id = self._lead.execute("SELECT pg_export_snapshot()").fetchone()[0]
+
+    def _open(self):
+        conn = self._new(self._params)
+        conn.autocommit = False
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        return conn
+
+    def connect(self):
+        """A connection in the snapshot (release it)."""
+        conn = self._open()
+        conn.execute("SET TRANSACTION SNAPSHOT %s", (self.id,))
+        return conn
+
+    @staticmethod
+    def release(conn) -> None:
+        try:
+            conn.rollback()
+            conn.close()
+        except Exception:  # closing a reader never fails the scan
+            pass
+
+    def close(self) -> None:
+        self.release(self._lead)
+
+
+def _produce(make: Callable[[], Iterator[pa.RecordBatch]], parts: int
+             ) -> Iterator[pa.RecordBatch]:
+    """The batches of `parts` producers (make(i) → batches of part i), each in its own thread,
+    while the caller consumes them (loading DuckDB overlaps reading PostgreSQL)."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=4 * parts)
+    done = object()
+    stop = threading.Event()
+
+    def run(i: int) -> None:
+        try:
+            for batch in make(i):
+                while not stop.is_set():
+                    try:
+                        q.put(batch, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+        except BaseException as error:  # handed to the consumer
+            q.put(error)
+        q.put(done)
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(parts)]
+    for t in threads:
+        t.start()
+    finished = 0
+    try:
+        while finished < parts:
+            item = q.get()
+            if item is done:
+                finished += 1
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                yield item
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+
+
 def _uses_copy() -> bool:
     from django.db import connection
 
     return connection.vendor == "postgresql"
 
 
-def snapshot_readers(since: dt.datetime | None = None,
-                     *, copy: bool | None = None) -> tuple[list[tuple[str, Callable]], Any]:
-    """(table name, factory of its RecordBatchReader) for each snapshot table — COPY streams
-    on PostgreSQL (or when `copy` says), rows read in Python otherwise — and the queryset of
-    (class id, region id)."""
+def snapshot_readers(since: dt.datetime | None = None, *, copy: bool | None = None,
+                     snapshot: _Snapshot | None = None
+                     ) -> tuple[list[tuple[str, Callable[[], Iterator[pa.RecordBatch]]]], Any]:
+    """(table name, factory of its batches) for each snapshot table — COPY streams on
+    PostgreSQL (or when `copy` says; in `snapshot` when given), rows read in Python otherwise
+    — and the queryset of (class id, region id)."""
     copy = _uses_copy() if copy is None else copy
     sources, regions = _sources(since)
     out = []
     for source in sources:
         if isinstance(source, Source) and copy:
-            def factory(source=source):
-                return pa.RecordBatchReader.from_batches(SCHEMAS[source.name],
-                                                         _copy_batches(source))
-            out.append((source.name, factory))
+            out.append((source.name, lambda source=source: _copy_reader(source, snapshot)))
         else:
             name = source.name if isinstance(source, Source) else source[0]
-
-            def factory(source=source):
-                schema, batches = _python_batches(source)
-                return pa.RecordBatchReader.from_batches(schema, batches)
-            out.append((name, factory))
+            out.append((name, lambda source=source: _python_batches(source)[1]))
     return out, regions
 
 
@@ -424,15 +529,24 @@ def load_snapshot_into(con: Any, since: dt.datetime | None = None, *,
     """Stream every snapshot table into the Ibis connection `con` (DuckDB): answers the Ibis
     tables (an empty one for each table the scan does not read), class id → region id, rows
     per table and seconds per table (reading and loading)."""
-    readers, regions = snapshot_readers(since, copy=copy)
+    from django.db import connection
+
+    copy = _uses_copy() if copy is None else copy
+    # Outside a transaction, every table is read in one exported snapshot (the large ones in
+    # parallel parts); inside one, on Django's connection (what it sees may be uncommitted).
+    snapshot = _Snapshot() if copy and not connection.in_atomic_block else None
     loaded: dict[str, Any] = {}
     rows: dict[str, int] = {}
     seconds: dict[str, float] = {}
-    for name, factory in readers:
-        t0 = time.perf_counter()
-        reader = factory()
-        loaded[name], rows[name] = _load_batches(con, name, SCHEMAS[name], reader)
-        seconds[name] = round(time.perf_counter() - t0, 3)
+    try:
+        readers, regions = snapshot_readers(since, copy=copy, snapshot=snapshot)
+        for name, factory in readers:
+            t0 = time.perf_counter()
+            loaded[name], rows[name] = _load_batches(con, name, SCHEMAS[name], factory())
+            seconds[name] = round(time.perf_counter() - t0, 3)
+    finally:
+        if snapshot is not None:
+            snapshot.close()
     for name, schema in SCHEMAS.items():
         if name not in loaded:
             loaded[name], rows[name] = _load_batches(con, name, schema, ())
