@@ -24,7 +24,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from jineng.outcomes.services.snapshot import _pg_type
 from jineng.supervision.analytics.risk import ALERT_COLUMNS, GraphRule, rule_expressions
 from jineng.supervision.analytics.schema import SCHEMAS
 
@@ -35,7 +34,10 @@ ALERT_SCHEMA = pa.schema([("rule", pa.string()), ("subject_kind", pa.string()),
 # Columns stored narrower in DuckDB than the snapshot's int64: choice codes (the operational
 # columns are small positive integers, so SMALLINT holds every value they can hold).
 COMPACT = {("events", "kind"): "SMALLINT", ("events", "method"): "SMALLINT"}
-DUCKDB_MEMORY_LIMIT = "5GB"
+# Arrow type → column type of the PostgreSQL temporary tables.
+PG_TYPES = {pa.int64(): "bigint", pa.int32(): "integer", pa.int16(): "smallint",
+            pa.float64(): "double precision", pa.string(): "text", pa.large_string(): "text",
+            pa.bool_(): "boolean"}
 
 ArrowSource = pa.Table | pa.RecordBatchReader
 
@@ -100,7 +102,7 @@ def _load_postgres(con: Any, name: str, table: ArrowSource) -> Any:
     batches = table if isinstance(table, pa.RecordBatchReader) else table.to_batches(
         max_chunksize=200_000)
     options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
-    cols = ", ".join(f'"{f.name}" {_pg_type(f.type)}' for f in table.schema)
+    cols = ", ".join(f'"{f.name}" {PG_TYPES[f.type]}' for f in table.schema)
     names = ", ".join(f'"{f.name}"' for f in table.schema)
     with con.con.cursor() as cur:
         cur.execute(f'DROP TABLE IF EXISTS "{name}"')
