@@ -252,3 +252,28 @@ def test_ring_edges_and_nodes_are_those_of_the_plain_formulation(loaded) -> None
 
 def _set(expr: ir.Table) -> set[tuple]:
     return {tuple(r.values()) for r in expr.to_pyarrow().to_pylist()}
+
+
+def test_load_table_into_postgres_keeps_values_exactly() -> None:
+    """COPY … CSV batch by batch: an empty string stays an empty string and NULL stays NULL,
+    floats come back bit for bit, booleans and large integers too."""
+    from tests.supervision.test_conformance import postgres_url
+
+    url = postgres_url()
+    if url is None:
+        pytest.skip("DATABASE_URL is not PostgreSQL")
+    rows = [{"event_id": 2**62 + k, "enrollment_id": None, "person_id": k, "class_id": 1,
+             "session_id": None, "institution_id": 1, "kind": 1, "method": 2,
+             "occurred_s": T0 + k, "latitude": lat, "longitude": None if k % 2 else -lat,
+             "too_far": k % 3 == 0, "outside_window": None, "device": dev}
+            for k, (lat, dev) in enumerate([(0.1, ""), (26.600000000000001, None),
+                                            (1e-300, 'a "quoted", value'), (1 / 3, "x\ny"),
+                                            (-179.99999999999997, "设备")])]
+    table = from_rows("events", rows)
+    con = ibis.connect(url)
+    try:
+        reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=2))
+        back = load_table(con, "events", reader).to_pyarrow().cast(SCHEMAS["events"])
+        assert back.sort_by("event_id").equals(table.sort_by("event_id"))
+    finally:
+        con.disconnect()
