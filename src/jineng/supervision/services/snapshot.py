@@ -505,21 +505,25 @@ def _load_batches(con: Any, name: str, schema: pa.Schema,
     """Create table `name` in the DuckDB connection `con` and append `batches` to it one by
     one, in this thread (the batches come from Django's connection, which is this thread's:
     a reader DuckDB pulled from its own threads would query on another connection)."""
+    from jineng.supervision.services.engine import load_table
+
+    load_table(con, name, schema.empty_table())  # the engine's column types
     raw = con.con
     view = f"__snapshot_{name}"
-    raw.register(view, schema.empty_table())
-    try:
-        raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "{view}"')
-    finally:
-        raw.unregister(view)
     rows = 0
-    for batch in batches:
-        raw.register(view, pa.Table.from_batches([batch], schema=schema))
-        try:
-            raw.execute(f'INSERT INTO "{name}" SELECT * FROM "{view}"')
-        finally:
-            raw.unregister(view)
-        rows += batch.num_rows
+    raw.execute("BEGIN TRANSACTION")
+    try:
+        for batch in batches:
+            raw.register(view, pa.Table.from_batches([batch], schema=schema))
+            try:
+                raw.execute(f'INSERT INTO "{name}" SELECT * FROM "{view}"')
+            finally:
+                raw.unregister(view)
+            rows += batch.num_rows
+        raw.execute("COMMIT")
+    except BaseException:
+        raw.execute("ROLLBACK")
+        raise
     return con.table(name), rows
 
 
