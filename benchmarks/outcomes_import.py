@@ -105,7 +105,9 @@ def main() -> None:
              ("5% corrected", write("pass3.csv", chinese, 0.05))]
     generate_s = time.perf_counter() - started
     results = []
+    load_start = os.getloadavg()
     for label, path in files:
+        load_before = os.getloadavg()[0]
         t0 = time.perf_counter()
         outcome = insurance_import_file(actor=actor, kind="records", path=path)
         imp = outcome.record
@@ -116,18 +118,24 @@ def main() -> None:
                         "seconds": round(seconds, 2),
                         "rows_per_s": round(imp.total_rows / seconds),
                         "file_mb": round(path.stat().st_size / 1e6, 1),
-                        "steps": outcome.timings})
+                        "steps": outcome.timings,
+                        "load": [round(load_before, 1), round(os.getloadavg()[0], 1)]})
     summary = {"benchmark": "outcomes_import", "database": connection.vendor,
                "rows": len(rows), "tier": tier(len(rows)), "generate_s": round(generate_s, 1),
-               "passes": results, "machine": machine(), "load": os.getloadavg()[0]}
+               "passes": results, "machine": machine(),
+               "load": [round(x, 2) for x in os.getloadavg()],
+               "load_at_start": [round(x, 2) for x in load_start]}
     for r in results:
         print(f"{r['pass']:>14}: {r['rows']:>9,} rows in {r['seconds']:6.2f} s = "
               f"{r['rows_per_s']:>9,} rows/s (new {r['created']:,}, corrected "
               f"{r['corrected']:,}, unchanged {r['unchanged']:,}; {r['file_mb']} MB; "
               f"{r['status']})")
-        print(" " * 16 + "steps (s): " + ", ".join(f"{k} {v}" for k, v in r["steps"].items()))
+        print(" " * 16 + "steps (s): " + ", ".join(f"{k} {v}" for k, v in r["steps"].items())
+              + f"; other {r['seconds'] - sum(r['steps'].values()):.2f} (hash, header, "
+              f"links, report); load {r['load'][0]} → {r['load'][1]}")
     print(f"tier {summary['tier']}, {connection.vendor}, machine {summary['machine']}, "
-          f"load {summary['load']:.1f}")
+          f"load average (1, 5, 15 min) at start {summary['load_at_start']}, "
+          f"at end {summary['load']}")
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
 
