@@ -183,14 +183,17 @@ def r07_shared_device(events: ir.Table, *, min_people: int = 5,
     """A device (not a site terminal) that checked in at least `min_people` different
     people.
 
-    One pass groups the check-ins by device, person and class (a few per trainee); the
-    distinct people and classes per device are counted over that small table."""
+    One pass groups the check-ins by device, person and class (a few per trainee); a device
+    with `min_people` different people has at least as many of those groups, so only the
+    devices with enough groups have their distinct people and classes counted."""
     e = events.filter((events.kind == CHECK_IN) & events.device.notnull()
                       & (events.device != ""))
     if excluded_methods:
         e = e.filter(~e.method.isin([int(m) for m in excluded_methods]))
     d = e.group_by(["device", "person_id", "class_id"]).aggregate(
         first=e.event_id.min(), inst=e.institution_id.min())
+    busy = d.group_by("device").aggregate(k=d.count())
+    d = d.semi_join(busy.filter(busy.k >= int(min_people)).select("device"), "device")
     g = d.group_by("device").aggregate(people=d.person_id.nunique(),
                                        classes=d.class_id.nunique(), first=d.first.min(),
                                        cls=d.class_id.min(), inst=d.inst.min())
