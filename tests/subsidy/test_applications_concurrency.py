@@ -69,3 +69,29 @@ def _race(monkeypatch, person, cert) -> None:
     # one certificate, one kind of the family at a time: the second sees the first
     assert statuses == ["refused", "submitted"], [(r.claim.kind, r.claim.refusal_code)
                                                   for r in results]
+
+
+def test_the_same_uplift_twice_at_once_counts_once(monkeypatch, slow_claims):
+    """An uplift has no person (and no unique constraint): the class's row lock orders the two
+    filings, the second answers the first's claim."""
+    from tests import factories as f
+    from tests.subsidy import class_kind_helpers as ck
+
+    sh.use_params(monkeypatch, ck.params())
+    sh.budget()
+    a = sh.assessed_class(2)
+    sh.approved(a)
+    ck.measured(a, [True, True])
+    staff = f.staff("county_staff", f.COUNTY)
+
+    def uplift(actor):
+        return lambda: applications.claim_file(
+            actor=actor, kind="employment_uplift", class_id=a.cls.pk, account=sh.ACCOUNT,
+            bank_name=sh.BANK, claim_date=ck.UPLIFT_DAY)
+
+    first, second = in_threads(uplift(a.world.operator), uplift(staff))
+    assert not isinstance(first, Exception), first
+    assert not isinstance(second, Exception), second
+    assert first.claim.pk == second.claim.pk
+    assert sorted([first.created, second.created]) == [False, True]
+    assert SubsidyClaim.objects.filter(kind="employment_uplift").count() == 1
