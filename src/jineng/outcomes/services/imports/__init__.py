@@ -17,8 +17,11 @@ How a file goes in (docs/outcomes.md, "Imports"):
    and month with other values: a row error on each); the good records are staged in the
    database (PostgreSQL: COPY; SQLite: executemany).
 4. A file with any bad row writes nothing (unless the user asked to skip bad rows); otherwise
-   one set-based transaction writes revisions of the records it corrects, upserts the records
-   (INSERT … ON CONFLICT DO UPDATE … WHERE the values differ) and creates the links.
+   one set-based transaction creates the links and applies the records: on PostgreSQL one join
+   leaves out the rows identical to the stored ones, then new rows are INSERTed and differing
+   ones UPDATEd (the database's trigger keeps their earlier values as revisions); on SQLite
+   (and when another writer inserted one of the records meanwhile) INSERT … ON CONFLICT DO
+   UPDATE … WHERE the values differ.
 
 Who imports: province and city HRSS staff, for employers (or businesses) registered inside
 their own region; county staff and everyone else are refused.

@@ -13,7 +13,9 @@ A province's month is millions of rows, so no Python code runs per row (docs/out
   valid, converted and garbled numbers. Numbers with non-ASCII characters (full-width digits)
   go through the Python rule, which folds them;
 - duplicates inside the file are grouped in SQL; the good rows, sorted by the record key,
-  are COPYed into a PostgreSQL staging table (SQLite: executemany) and applied set-based.
+  are COPYed into a PostgreSQL staging table in the binary format (`pgcopy`; SQLite:
+  executemany) and applied set-based, rows identical to the stored ones left untouched
+  (`apply_records`).
 """
 
 from __future__ import annotations
