@@ -399,3 +399,28 @@ def test_the_batch_evaluation_sees_the_class_uplifts(gz):
     claim.save()
     result = services.claim_batch_evaluate(actor=a.world.operator, claim_ids=[claim.pk])
     assert result.refused == {"uplift_once_per_class": 1}
+
+
+def test_the_days_attended_are_days_at_the_site(gz):
+    from django.utils import timezone
+
+    from jineng.training import selectors as training
+    from jineng.training.models import AttendanceEvent, ClassSession
+
+    a = sh.assessed_class(1)
+    enrollment = a.enrollments[0]
+    ck.attend(enrollment, 3)
+    assert training.attendance_days(enrollment.pk) == 3
+    # a voided check-out, a check-in too far from the site: those sessions earn no day
+    sessions = list(ClassSession.objects.filter(training_class=a.cls).order_by("seq"))
+    AttendanceEvent.objects.filter(enrollment=enrollment, session=sessions[0],
+                                   kind=2).update(voided_at=timezone.now())
+    AttendanceEvent.objects.filter(enrollment=enrollment, session=sessions[1],
+                                   kind=1).update(too_far=True)
+    assert training.attendance_days(enrollment.pk) == 1
+    # online learning is not a day at the site
+    AttendanceEvent.objects.create(
+        institution_id=a.cls.institution_id, training_class=a.cls, enrollment=enrollment,
+        kind=3, method=4, online_seconds=3600, occurred_at=sessions[3].starts_at,
+        received_at=sessions[3].starts_at, idempotency_key="online-1")
+    assert training.attendance_days(enrollment.pk) == 1
