@@ -48,3 +48,25 @@ def test_invalid_statements(changes, field, code):
 def test_not_an_object():
     with pytest.raises(StatementInvalid):
         read_statement(["x"])
+
+
+@pytest.mark.parametrize("verb", ["answered", "interacted", "attempted", "commented",
+                                  "responded"])
+def test_interaction_verbs_carry_no_learning_time(verb):
+    """An interaction is read without its duration (a quiz answered in 5 minutes is not five
+    minutes of learning) and without requiring one."""
+    s = statement(verb={"id": f"http://adlnet.gov/expapi/verbs/{verb}"}, result={})
+    record = read_statement(s)
+    assert record.interaction and record.seconds == 0 and record.class_id == 7
+    timed = read_statement(statement(verb={"id": f"http://adlnet.gov/expapi/verbs/{verb}"}))
+    assert timed.seconds == 0
+    assert not read_statement(statement()).interaction
+
+
+def test_interaction_still_needs_class_and_timestamp():
+    verb = {"id": "http://adlnet.gov/expapi/verbs/answered"}
+    for changes, field in (({"object": {"id": "x"}}, "object.id"),
+                           ({"timestamp": "2026-03-02T20:00:00"}, "timestamp")):
+        with pytest.raises(StatementInvalid) as bad:
+            read_statement(statement(verb=verb, **changes))
+        assert bad.value.field == field

@@ -237,6 +237,35 @@ def test_xapi_by_id_number_and_refusals():
                      "clock_future", "required"]
 
 
+def test_xapi_interactions_are_kept_without_hours():
+    """Interaction statements (R17D's evidence) are stored as kind INTERACTION with no
+    learning time, idempotent by statement id, and never count as hours."""
+    w = h.world(required_hours=30)
+    cls, (a, b) = open_with_trainees(w, online_share=Decimal("0.2"),
+                                     sessions=h.sessions(n=4))
+    answered = "http://adlnet.gov/expapi/verbs/answered"
+    plain, _ = open_with_trainees(w, n=1, teachers=(), site=f.SiteFactory(organization=w.org))
+    statements = [statement(cls, a, 60), statement(cls, a, 600, answered),
+                  statement(cls, a, 0, "http://adlnet.gov/expapi/verbs/interacted", result={}),
+                  statement(cls, b, 30, "http://adlnet.gov/expapi/verbs/commented"),
+                  statement(plain, plain.enrollments.get(), 5, answered)]
+    report = services.attendance_ingest_xapi(actor=w.operator, statements=statements)
+    assert [r.status for r in report.results] == ["accepted"] * 4 + ["rejected"]
+    assert report.results[4].errors[0]["code"] == "no_online_learning"
+    again = services.attendance_ingest_xapi(actor=w.operator, statements=statements[:4])
+    assert (again.accepted, again.duplicates) == (0, 4)
+    # the same statement id now as learning time: another event, a conflict
+    reused = statement(cls, a, 30, id=statements[1]["id"])
+    (conflict,) = services.attendance_ingest_xapi(actor=w.operator, statements=[reused]).results
+    assert conflict.errors[0]["code"] == "key_reused"
+    kinds = sorted(AttendanceEvent.objects.values_list("kind", "online_seconds", "session_id"))
+    assert kinds == [(3, 3600, None), (4, 0, None), (4, 0, None), (4, 0, None)]
+    rows = {r.enrollment.pk: r.completion for r in selectors.completion_rows(cls)}
+    assert rows[a.pk].online_hours == 1 and rows[b.pk].online_hours == 0
+    snap = selectors.risk_snapshot()
+    assert snap["online"].count() == 1 and snap["events"].count() == 0
+
+
 def test_completion_list_is_scoped():
     w = h.world()
     cls, _ = open_with_trainees(w)

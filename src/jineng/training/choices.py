@@ -79,6 +79,9 @@ class EventKind(models.IntegerChoices):
     CHECK_IN = 1, _("Check-in")
     CHECK_OUT = 2, _("Check-out")
     ONLINE = 3, _("Online learning")
+    # An xAPI interaction (answered, interacted, attempted, commented, responded): no learning
+    # time, never hours; the risk scan's R17D counts them against the hours learned.
+    INTERACTION = 4, _("Online interaction")
 
 
 class AttendanceMethod(models.IntegerChoices):

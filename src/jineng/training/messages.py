@@ -94,7 +94,9 @@ def transition_error(refused: lifecycle.TransitionRefused, cls) -> DomainError:
 XAPI_MESSAGES = {
     "id": lambda: _("Each statement needs its UUID id (the idempotency key)."),
     "actor.account.name": lambda: _("actor.account.name must carry the enrollment number."),
-    "verb.id": lambda: _("Only completed and progressed statements carry learning time."),
+    "verb.id": lambda: _("Only completed and progressed statements carry learning time; "
+                         "answered, interacted, attempted, commented and responded are kept "
+                         "as interactions."),
     "object.id": lambda: _("Name the class as urn:jineng:class:<number>."),
     "timestamp": lambda: _("timestamp must be an ISO 8601 date-time with a time-zone offset."),
 }

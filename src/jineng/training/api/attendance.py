@@ -40,7 +40,8 @@ class AttendanceEventOut(Schema):
 
     @staticmethod
     def resolve_kind(obj) -> str:
-        return {1: "check_in", 2: "check_out", 3: "online"}.get(obj.kind, str(obj.kind))
+        return {1: "check_in", 2: "check_out", 3: "online", 4: "interaction"}.get(
+            obj.kind, str(obj.kind))
 
     @staticmethod
     def resolve_method(obj) -> str:

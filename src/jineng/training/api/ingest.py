@@ -107,6 +107,7 @@ def attendance_event_batch(request, payload: BatchIn):
              operation_id="xapi_statements")
 def xapi_statements(request, payload: Annotated[list[Any] | dict[str, Any], Body()]):
     """xAPI statements (one or a list) from a learning platform: `completed` and `progressed`
-    with `result.duration` count as online hours (docs/training.md)."""
+    with `result.duration` count as online hours; `answered`, `interacted`, `attempted`,
+    `commented` and `responded` are kept as interactions, without hours (docs/training.md)."""
     statements = payload if isinstance(payload, list) else [payload]
     return _json(services.attendance_ingest_xapi(actor=request.auth, statements=statements))

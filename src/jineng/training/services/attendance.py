@@ -53,6 +53,8 @@ KIND_CODES = {"check_in": EventKind.CHECK_IN, "check_out": EventKind.CHECK_OUT}
 METHOD_CODES = {"terminal": AttendanceMethod.TERMINAL, "mobile": AttendanceMethod.MOBILE,
                 "qr": AttendanceMethod.QR}
 MAX_BATCH = 5000
+# Records from a learning platform: no session, no location (learning time, interactions).
+ONLINE_KINDS = (EventKind.ONLINE, EventKind.INTERACTION)
 
 
 # No terminal clock of a real event reads earlier than this (a clock reset to 1900 or 1970).
@@ -191,7 +193,7 @@ def _resolve(rows: list[_Row], org_id: int) -> dict[int, dict]:
             continue
         row.enrollment_id = enrollment_id
         local = row.occurred_at.astimezone(tz)
-        if row.kind != EventKind.ONLINE and local.date() < cls["first_day"]:
+        if row.kind not in ONLINE_KINDS and local.date() < cls["first_day"]:
             res.reject("occurred_at", "before_class",
                        _("The event is stamped before the class's first session day: check "
                          "the device's clock."))
@@ -278,7 +280,9 @@ def attendance_ingest(*, actor, events: list, source: str = "api") -> IngestRepo
 
 
 def attendance_ingest_xapi(*, actor, statements: list) -> IngestReport:
-    """Online learning time from a learning platform, as xAPI statements (see rules.xapi)."""
+    """Online learning time from a learning platform, as xAPI statements (see rules.xapi);
+    interaction statements (answered, interacted, …) are stored as INTERACTION events without
+    learning time, idempotent by statement id like the others."""
     org_id = _ensure_ingest_actor(actor)
     if len(statements) > MAX_BATCH:
         raise DomainError(_("Send at most %(n)s statements per batch.") % {"n": MAX_BATCH},
@@ -304,7 +308,8 @@ def attendance_ingest_xapi(*, actor, statements: list) -> IngestReport:
         if record.timestamp < EARLIEST_EVENT:
             res.reject("timestamp", "too_old", _("The statement is stamped before the year 2000."))
             continue
-        content = (record.class_id, record.learner, record.timestamp, record.seconds)
+        content = (record.class_id, record.learner, record.timestamp, record.seconds,
+                   record.interaction)
         if res.idempotency_key in seen:
             if seen[res.idempotency_key] == content:
                 res.status = DUPLICATE
@@ -312,9 +317,10 @@ def attendance_ingest_xapi(*, actor, statements: list) -> IngestReport:
                 res.reject("id", "key_reused", gettext(ev.KEY_REUSED))
             continue
         seen[res.idempotency_key] = content
-        row = _Row(result=res, class_id=record.class_id, kind=EventKind.ONLINE,
+        row = _Row(result=res, class_id=record.class_id,
+                   kind=EventKind.INTERACTION if record.interaction else EventKind.ONLINE,
                    method=AttendanceMethod.ONLINE, occurred_at=record.timestamp,
-                   online_seconds=record.seconds)
+                   online_seconds=0 if record.interaction else record.seconds)
         if len(record.learner) == 18:
             try:
                 row.id_hash = pii.keyed_hash(registry_services.parse_id_number(
@@ -339,8 +345,8 @@ def _region_of(classes: dict[int, dict]) -> str:
 
 
 def _resolve_online(rows: list[_Row], org_id: int) -> dict[int, dict]:
-    """Online records belong to no session and carry no location; the class must allow online
-    learning."""
+    """Online records (learning time and interactions) belong to no session and carry no
+    location; the class must allow online learning."""
     classes = _resolve(rows, org_id)
     for r in rows:
         r.session_id, r.outside_window = None, False
