@@ -374,7 +374,12 @@ def run_engine(engine: str, a: argparse.Namespace, data_dir: Path) -> dict:
         cmd += ["--pg-url", a.pg_url]
     if a.save_alerts:
         cmd += ["--save-alerts", a.save_alerts]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False,
+                              timeout=a.engine_timeout or None)
+    except subprocess.TimeoutExpired:
+        return {"engine": engine, "error": f"stopped after {a.engine_timeout:.0f} s "
+                                           "(--engine-timeout)"}
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr[-4000:])
         return {"engine": engine, "error": (proc.stderr.strip().splitlines() or ["?"])[-1]}
@@ -403,6 +408,8 @@ def main() -> None:
     p.add_argument("--memory-limit", default="4GB", help="DuckDB memory_limit (the process's peak "
                    "stays about 0.2 GB above it at tier L)")
     p.add_argument("--save-alerts", default="")
+    p.add_argument("--engine-timeout", type=float, default=0,
+                   help="stop an engine's process after this many seconds (0: never)")
     p.add_argument("--worker", default="", help=argparse.SUPPRESS)
     a = p.parse_args()
     data_dir = Path(a.data_dir or Path(tempfile.gettempdir())
