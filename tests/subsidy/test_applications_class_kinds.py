@@ -344,6 +344,9 @@ def test_the_institution_files_from_the_claims_page(gz):
     expected = ("draft", "") if localdate() > dt.date(2027, 3, 6) else ("refused",
                                                                      "uplift_too_early")
     assert (claim.status, claim.refusal_code) == expected
+    # the claim's page shows what the facts were read from
+    detail = web.get(f"/subsidy/claims/{claim.pk}/").content.decode()
+    assert 'id="claim-evidence"' in detail and "3000.00" in detail
     # a living allowance for a trainee named by the ID number; the refusal is said
     person = a.enrollments[0].person
     answer = web.post("/subsidy/claims/file-class/", {

@@ -9,7 +9,21 @@ from django.db.models import QuerySet
 from jineng.core.errors import NotFound
 from jineng.subsidy.models import ClaimAttachment, SubsidyClaim
 
-__all__ = ["attachment_get", "attachment_list", "own_claim_get", "own_claims"]
+__all__ = ["attachment_get", "attachment_list", "claim_evidence", "own_claim_get", "own_claims"]
+
+
+def claim_evidence(claim: SubsidyClaim) -> dict | None:
+    """What a living allowance's or an employment uplift's facts were read from when it was
+    filed (the creation's history note: days attended; outcomes run, counts, the class's
+    training subsidies), for the claim's page and the filing's answer. The caller has the
+    claim in scope."""
+    from jineng.subsidy.models import ClaimStatusChange
+
+    if claim.kind not in ("living_allowance", "employment_uplift"):
+        return None
+    entry = (ClaimStatusChange.objects.filter(claim=claim, action="create")
+             .order_by("pk").first())
+    return ((entry.note or {}).get("evidence") if entry is not None else None) or None
 
 
 def _claim(actor, claim_id: int, verified_person_id: int | None) -> SubsidyClaim:

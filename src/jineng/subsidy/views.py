@@ -105,8 +105,11 @@ def claim_batch_create(request):
 @domain_errors
 def claim_detail(request, pk: int):
     claim = selectors.claim_get(actor=request.user, pk=pk)
+    from jineng.subsidy.selectors_applications import claim_evidence
+
     return render(request, "subsidy/claim_detail.html", {
         "claim": claim, "steps": selectors.explained_steps(claim),
+        "evidence": claim_evidence(claim),
         "history": selectors.claim_history(actor=request.user, claim=claim),
         "actions": selectors.available_claim_actions(actor=request.user, claim=claim)})
 

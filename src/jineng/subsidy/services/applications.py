@@ -38,7 +38,7 @@ from jineng.core.models import AuditAction
 from jineng.core.scoping import scope_of
 from jineng.registry import selectors as registry
 from jineng.registry.choices import OrganizationKind
-from jineng.subsidy import evaluation, filed
+from jineng.subsidy import evaluation, filed, selectors_applications
 from jineng.subsidy.choices import ClaimKind, ClaimStatus, PayeeKind
 from jineng.subsidy.models import ClaimStatusChange, SubsidyClaim
 from jineng.subsidy.services import attachments
@@ -336,7 +336,8 @@ def _file(actor, kind, person_id, id_number, certificate_id, class_id, claim_dat
                      and found.claim_date != day)
             if not field and not again:
                 return Filing(claim=found, created=False,
-                              refusal=_refusal_of(found), evidence=_evidence(found))
+                              refusal=_refusal_of(found),
+                              evidence=selectors_applications.claim_evidence(found))
             if found.status != ClaimStatus.REFUSED:
                 raise Conflict(_("This subsidy was already filed (claim %(id)s, %(status)s) "
                                  "with another %(field)s.")
@@ -416,19 +417,11 @@ def _evidence_of(plan: _Plan, facts) -> dict:
     training subsidies; the days attended of a living allowance."""
     if plan.employment is not None:
         return {**plan.employment.evidence(),
-                "class_subsidy_total": str(facts.class_subsidy_total or "")}
+                "class_subsidy_total": (f"{facts.class_subsidy_total:.2f}"
+                                        if facts.class_subsidy_total is not None else "")}
     if plan.enrollment is not None:
         return {"enrollment": plan.enrollment.pk, "days_attended": facts.days or 0}
     return {}
-
-
-def _evidence(claim: SubsidyClaim) -> dict | None:
-    """The evidence recorded when the claim was created (see _evidence_of)."""
-    if claim.kind not in filed.CLASS_KINDS:
-        return None
-    entry = (ClaimStatusChange.objects.filter(claim=claim, action="create")
-             .order_by("pk").first())
-    return ((entry.note or {}).get("evidence") if entry is not None else None) or None
 
 
 def _refusal_of(claim: SubsidyClaim) -> str:
