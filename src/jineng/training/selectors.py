@@ -626,7 +626,11 @@ def risk_snapshot(since: dt.datetime | None = None) -> dict[str, QuerySet]:
     events = AttendanceEvent.objects.filter(voided_at__isnull=True,
                                             kind__in=[EventKind.CHECK_IN, EventKind.CHECK_OUT])
     if since is not None:
-        sessions = sessions.filter(ends_at__gte=since)
+        # the date (indexed) bounds the sessions ending after `since` — a session lasts hours,
+        # so none of them is dated a week before since's day — and lets the incremental read
+        # use the index instead of reading every session
+        first_day = timezone.localdate(since) - dt.timedelta(days=7)
+        sessions = sessions.filter(date__gte=first_day, ends_at__gte=since)
         events = events.filter(occurred_at__gte=since)
     return {
         "enrollments": Enrollment.objects.filter(holding, status=EnrollmentStatus.ENROLLED)
@@ -645,14 +649,19 @@ def risk_snapshot(since: dt.datetime | None = None) -> dict[str, QuerySet]:
         "classes": TrainingClass.objects.order_by().values_list(
             "pk", "institution_id", "site_id", "end_date", "occupation_id", "level_id",
             "region_id", "start_date"),
-        # Online learning segments (xAPI): when, how long. Platforms send no interaction
-        # events (other verbs are refused), so none are held.
+        # Online learning segments (xAPI): when, how long.
         "online": AttendanceEvent.objects.filter(
             voided_at__isnull=True, kind=EventKind.ONLINE,
             **({"occurred_at__gte": since} if since is not None else {}))
         .order_by().values_list("pk", "enrollment_id", "enrollment__person_id",
                                 "training_class_id", "institution_id", "occurred_at",
                                 "online_seconds"),
+        # Interactions (xAPI answered, interacted, …): when (R17D, full scans).
+        "interactions": AttendanceEvent.objects.filter(
+            voided_at__isnull=True, kind=EventKind.INTERACTION,
+            **({"occurred_at__gte": since} if since is not None else {}))
+        .order_by().values_list("pk", "enrollment_id", "enrollment__person_id",
+                                "training_class_id", "institution_id", "occurred_at"),
     }
 
 

@@ -46,6 +46,7 @@ INCREMENTAL_TABLES = ("events", "sessions", "sites", "online")
 COPY_BLOCK = 4 << 20  # bytes of CSV per parsed block
 PARALLEL = 2  # COPY streams (PostgreSQL backends) reading each of the PARALLEL_TABLES
 PARALLEL_TABLES = ("events",)
+COMMIT_ROWS = 1_000_000  # rows appended to DuckDB per transaction (its memory until commit)
 
 
 def _s(value: dt.datetime | None) -> int | None:
@@ -166,6 +167,9 @@ def _sources(since: dt.datetime | None) -> tuple[list, Any]:
         Source("certificates", (asmt["certificates"],),
                row=lambda r: (r[0], r[1], r[2], _day(r[3])),
                sql=lambda c: [c[0], c[1], c[2], _sql_day(c[3])]),
+        # R17D weighs a class's whole online hours against its interactions: full scans only
+        Source("interactions", (tr["interactions"],),
+               row=lambda r: (*r[:5], _s(r[5])), sql=lambda c: [*c[:5], _sql_s(c[5])]),
         *_people_sources(trainees),
     ]
     return src, classes.values_list("pk", "region_id")
@@ -510,19 +514,23 @@ def _load_batches(con: Any, name: str, schema: pa.Schema,
     load_table(con, name, schema.empty_table())  # the engine's column types
     raw = con.con
     view = f"__snapshot_{name}"
-    rows = 0
+    rows = pending = 0
     raw.execute("BEGIN TRANSACTION")
     try:
         for batch in batches:
             raw.register(view, pa.Table.from_batches([batch], schema=schema))
-            try:
-                raw.execute(f'INSERT INTO "{name}" SELECT * FROM "{view}"')
-            finally:
-                raw.unregister(view)
+            raw.execute(f'INSERT INTO "{name}" SELECT * FROM "{view}"')
+            raw.unregister(view)
             rows += batch.num_rows
+            pending += batch.num_rows
+            if pending >= COMMIT_ROWS:  # DuckDB holds a transaction's appends in memory
+                raw.execute("COMMIT")
+                raw.execute("BEGIN TRANSACTION")
+                pending = 0
         raw.execute("COMMIT")
     except BaseException:
         raw.execute("ROLLBACK")
+        raw.unregister(view)
         raise
     return con.table(name), rows
 
