@@ -235,13 +235,30 @@ def build() -> dict:
     learn(804, 171, 10 * h + 1800, h)
     learn(805, 170, 10 * h, h)
     learn(805, 171, 10 * h + 55 * 60, h)
+    # R17D: class 172's platform sends interactions; 806 learns 10 h there (2 h a day) with 2
+    # interactions (0.2 an hour), 807 10 h with 6 (0.6), 809 7.5 h with none (under 8 h);
+    # 808 learns 10 h with none in class 173, whose platform sends none at all (not judged)
+    interactions = []
+
+    def interact(person, cls, at):
+        interactions.append(dict(event_id=next(oid), enrollment_id=person * 10,
+                                 person_id=person, class_id=cls, institution_id=70,
+                                 occurred_s=night + at))
+
+    for person, cls, n in ((806, 172, 2), (807, 172, 6), (808, 173, 0)):
+        for k in range(5):
+            learn(person, cls, 8 * h + 86_400 * (k + 1), 2 * h)
+        for k in range(n):
+            interact(person, cls, 8 * h + 86_400 * (k % 5 + 1) + 600 * k)
+    for k in range(3):
+        learn(809, 172, 8 * h + 86_400 * (k + 1), int(2.5 * h))
     day = (night + 8 * 3600) // 86_400
     tables = {"enrollments": enr, "sessions": ses, "events": ev, "sites": sites,
               "teaching": teach, "candidates": cand, "examiners": exam, "certificates": certs,
               "classes": classes, "institutions": inst_rows, "employment": employment,
               "claims": claims, "contacts": contacts, "site_cities": site_cities,
               "insured_cities": insured, "persons": persons, "exclusions": exclusions,
-              "online": online}
+              "online": online, "interactions": interactions}
     expected = {
         ("R01", "person", "1", 10, 1, 101, 102, 1.0),
         ("R02", "person", "3", 14, 1, first_fast, first_fast + 1, None),  # speed checked apart
@@ -270,5 +287,6 @@ def build() -> dict:
         ("R17A", "person", "800", 170, 70, day, first_day, 12.0),
         ("R17B", "person", "802", 170, 70, day, first_night, 2.0),
         ("R17C", "person", "804", 170, 70, parallel, parallel + 1, 30.0),
+        ("R17D", "person", "806", 172, 70, 10, 2, 0.2),
     }
     return {name: from_rows(name, rows) for name, rows in tables.items()}, expected

@@ -160,6 +160,48 @@ def test_online_learning_at_an_impossible_pace() -> None:
     assert not RiskAlert.objects.filter(rule_code__in=["R17B", "R17C"]).exists()
 
 
+def test_online_hours_with_hardly_any_interaction() -> None:
+    """R17D through the xAPI ingestion: nine hours learned with one interaction (0.11 an
+    hour) fires; nine hours with nine interactions does not; nine hours in a class whose
+    platform sends no interactions at all are not judged."""
+    import uuid
+    from decimal import Decimal
+
+    w = h.world()
+    first, a = _class_of(w, range(400, 403), online_share=Decimal("0.5"))
+    second, b = _class_of(w, range(500, 502), online_share=Decimal("0.5"),
+                          sessions=h.sessions(start=h.START + dt.timedelta(days=60)))
+    verbs = "http://adlnet.gov/expapi/verbs/"
+
+    def statement(cls, enrollment, day, verb="completed", minutes=180):
+        at = dt.datetime.combine(h.START + dt.timedelta(days=day), dt.time(9), tzinfo=h.TZ)
+        return {"id": str(uuid.uuid4()), "actor": {"account": {"name": str(enrollment.pk)}},
+                "verb": {"id": verbs + verb}, "object": {"id": f"urn:jineng:class:{cls.pk}"},
+                "result": {"duration": f"PT{minutes}M"}, "timestamp": at.isoformat()}
+
+    statements = []
+    for cls, enrollment, n in ((first, a[0], 1), (first, a[1], 9), (second, b[0], 0)):
+        statements += [statement(cls, enrollment, day) for day in range(3)]
+        statements += [statement(cls, enrollment, k % 3, "answered") for k in range(n)]
+    report = training.attendance_ingest_xapi(actor=w.operator, statements=statements)
+    assert report.rejected == 0, [r.errors for r in report.results if r.errors]
+    run = scan()
+    assert (run.counts["online"], run.counts["interactions"]) == (9, 10)
+    (alert,) = RiskAlert.objects.filter(rule_code="R17D")
+    assert (alert.subject_ref, alert.training_class_id) == (str(a[0].person_id), first.pk)
+    assert (alert.evidence["hours"], alert.evidence["interactions"]) == (9, 1)
+    assert alert.evidence["interactions_per_hour"] == 0.11
+    # a voided interaction is no interaction: the class then has none and is not judged
+    from jineng.training.models import AttendanceEvent
+
+    AttendanceEvent.objects.filter(kind=4).update(voided_at=dt.datetime.now(dt.UTC))
+    again = scan()
+    assert again.counts["interactions"] == 0
+    alert.refresh_from_db()
+    assert alert.last_run_id == run.pk and alert.times_seen == 1  # not raised again
+    assert RiskAlert.objects.filter(rule_code="R17D").count() == 1
+
+
 def test_trainee_insured_in_another_city_during_the_class() -> None:
     """R15 from the outcomes records: one trainee insured by an employer in Zunyi in the
     class's month while the site is in Guiyang; another by a Guiyang employer."""

@@ -43,6 +43,9 @@ SCHEMAS: dict[str, pa.Schema] = {
     "online": pa.schema([("event_id", INT), ("enrollment_id", INT), ("person_id", INT),
                          ("class_id", INT), ("institution_id", INT), ("occurred_s", INT),
                          ("seconds", INT)]),
+    "interactions": pa.schema([("event_id", INT), ("enrollment_id", INT), ("person_id", INT),
+                               ("class_id", INT), ("institution_id", INT),
+                               ("occurred_s", INT)]),
 }
 
 

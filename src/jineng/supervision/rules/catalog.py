@@ -127,6 +127,12 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
     RuleSpec("R17C", HIGH, PERSON, gettext_noop(
                 "One account learning online in several classes at once"),
              {"min_overlap_minutes": 10}, "event", "event", "overlap_minutes"),
+    RuleSpec("R17D", MEDIUM, PERSON, gettext_noop(
+                "Many hours of online learning with hardly any interaction (answers, clicks, "
+                "comments) per hour; judged only in classes whose platform sends interactions "
+                "at all"),
+             {"min_hours": 8, "min_interactions_per_hour": 0.5}, "hours", "interactions",
+             "interactions_per_hour"),
 )}
 
 

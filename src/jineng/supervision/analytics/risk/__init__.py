@@ -34,6 +34,8 @@ Snapshot tables (see services/snapshot.py):
   exclusions:   id_hash, list_kind, from_day, to_day   (exclusion lists; to_day NULL = open)
   online:       event_id, enrollment_id, person_id, class_id, institution_id, occurred_s,
                 seconds   (online learning segments from xAPI, not voided)
+  interactions: event_id, enrollment_id, person_id, class_id, institution_id, occurred_s
+                (xAPI interactions: answered, interacted, attempted, commented, responded)
 
 Every rule answers rows of ALERT_COLUMNS: the rule code, the subject (kind and reference),
 the class and institution involved (when one is), two record references and a measure: the
@@ -71,6 +73,7 @@ from jineng.supervision.analytics.risk.online import (
     r17a_online_without_pause,
     r17b_online_overnight,
     r17c_online_parallel,
+    r17d_online_without_interaction,
 )
 from jineng.supervision.analytics.risk.people import (
     r08_ring_edges,
@@ -128,5 +131,6 @@ def rule_expressions(tables: dict[str, ir.Table], parameters: dict[str, dict]) -
         "R17A": lambda p: r17a_online_without_pause(t["online"], **p),
         "R17B": lambda p: r17b_online_overnight(t["online"], **p),
         "R17C": lambda p: r17c_online_parallel(t["online"], **p),
+        "R17D": lambda p: r17d_online_without_interaction(t["online"], t["interactions"], **p),
     }
     return {code: build[code](params) for code, params in parameters.items() if code in build}

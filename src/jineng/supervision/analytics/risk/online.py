@@ -1,7 +1,8 @@
-"""R17: online learning at an impossible pace. Pure."""
+"""R17: online learning at an impossible pace, or without anyone there (刷课). Pure."""
 
 from __future__ import annotations
 
+import ibis
 import ibis.expr.types as ir
 
 from jineng.supervision.analytics.risk.common import (
@@ -55,3 +56,26 @@ def r17c_online_parallel(online: ir.Table, *, min_overlap_minutes: int = 10) -> 
                  inst=x.institution_id, ov=_overlap_s(x.a_s, x.b_s, y.a_s, y.b_s))
     j = j.filter(j.ov >= int(min_overlap_minutes) * 60)
     return _out(j, "R17C", "person", j.pid, j.cls, j.inst, j.ea, j.eb, (j.ov / 60).floor())
+
+
+def r17d_online_without_interaction(online: ir.Table, interactions: ir.Table, *,
+                                    min_hours: float = 8,
+                                    min_interactions_per_hour: float = 0.5) -> ir.Table:
+    """Hours of online learning with (almost) nobody there: a person × class with at least
+    `min_hours` of online learning (the sum of its segments) and fewer than
+    `min_interactions_per_hour` interaction events (xAPI answered, interacted, …) per hour
+    learned. Only classes with at least one interaction from any trainee are judged (a platform
+    that never sends interaction verbs would flag everyone). ref_a the whole hours, ref_b the
+    interactions, measure interactions per hour."""
+    judged = interactions.select("class_id").distinct()
+    o = online.semi_join(judged, "class_id")
+    g = o.group_by(["person_id", "class_id"]).aggregate(s=o.seconds.sum(),
+                                                         inst=o.institution_id.min())
+    g = g.filter(g.s >= float(min_hours) * 3600)
+    n = interactions.group_by(["person_id", "class_id"]).aggregate(n=interactions.count())
+    j = g.left_join(n, ["person_id", "class_id"]).select(
+        "person_id", "class_id", "inst", "s", n=ibis.coalesce(n.n, 0))
+    j = j.mutate(rate=j.n * 3600.0 / j.s)
+    j = j.filter(j.rate < float(min_interactions_per_hour))
+    return _out(j, "R17D", "person", j.person_id, j.class_id, j.inst, (j.s / 3600).floor(),
+                j.n, j.rate.round(2))
