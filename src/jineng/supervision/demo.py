@@ -30,6 +30,8 @@ reset removes them; changed rows are the demo's own, removed with it):
   R11B the theory scores of a class's passing candidates heaped just above the pass mark
        (changed; nobody's result changes)
   R12  a trainee enrolled again in two later classes of the same occupation and level (new)
+  R17D in a class learning online, platform interactions (xAPI answered) for every trainee,
+       one an hour learned, but for one trainee who learned at least ten hours (new rows)
 
 What was planted (rule → the alert subjects the rule should name) is recorded in an audit event
 (entity type PLANTED_ENTITY) and answered by `planted_cases()`; the counts go into the build's
@@ -62,9 +64,10 @@ from jineng.training.models import AttendanceEvent, ClassSession, Enrollment, Te
 DEFAULT_FRAUD_RATE = 0.002  # small, but every pattern is planted at least once
 PLANTED_ENTITY = "supervision.demo_fraud"
 PATTERNS = ("R01", "R02", "R03", "R04", "R05", "R06", "R07", "R09", "R10A", "R10B", "R10C",
-            "R11B", "R12")
+            "R11B", "R12", "R17D")
 ATTENDED = ("open", "suspended", "finished", "assessed", "settled")
 CHECK_IN = 1
+ONLINE, INTERACTION, METHOD_ONLINE = 3, 4, 4  # training's EventKind and AttendanceMethod
 ASSESSED_KINDS = ("skill_level", "special_ability")  # certificates issued on an assessment
 
 Allocate = Callable[[Any, int], int]  # (model, n) → first primary key of a recorded block
@@ -322,6 +325,46 @@ class _Planter:
                 device=device)
             self.busy_classes.add(cls)
             self.cases["R07"].append(device)
+
+    def r17d(self) -> None:
+        """Online hours with nobody there: in a class learning online, an interaction an hour
+        learned (at its segments, five minutes in) for every trainee but one who learned at
+        least ten hours, who gets none."""
+        want = self.count(len(self.classes))
+        hour = 3600
+        rows: list[tuple] = []
+        for cls in self.free_classes():
+            if len(self.cases["R17D"]) >= want:
+                break
+            segments: dict[tuple[int, int], list[dt.datetime]] = defaultdict(list)
+            learned: dict[tuple[int, int], int] = defaultdict(int)
+            for enr, person, at, seconds in AttendanceEvent.objects.filter(
+                    training_class_id=cls, kind=ONLINE, voided_at__isnull=True).order_by(
+                    "pk").values_list("enrollment_id", "enrollment__person_id", "occurred_at",
+                                      "online_seconds"):
+                segments[(enr, person)].append(at)
+                learned[(enr, person)] += seconds
+            idle = [k for k in segments if learned[k] >= 10 * hour
+                    and k[1] not in self.busy_persons]
+            if len(segments) < 3 or not idle:
+                continue
+            chosen = self.rng.choice(idle)
+            for key, times in segments.items():
+                if key == chosen:
+                    continue
+                for k in range(math.ceil(learned[key] / hour)):
+                    at = times[k % len(times)] + dt.timedelta(minutes=5 + k // len(times))
+                    rows.append((cls, key[0], at))
+            self.busy_classes.add(cls)
+            self.busy_persons.add(chosen[1])
+            self.cases["R17D"].append(str(chosen[1]))
+        if not rows:
+            return
+        first = self.allocate(AttendanceEvent, len(rows))
+        self.writer(AttendanceEvent, list(EVENT_COLUMNS)).write([
+            (first + i, self.classes[cls][0], cls, None, enr, INTERACTION, METHOD_ONLINE, at,
+             at, None, None, None, 0, False, False, f"xapi:fraud{first + i}", "")
+            for i, (cls, enr, at) in enumerate(rows)])
 
     def r09(self) -> None:
         """A trainee's contribution month during the class moved to the training institution
@@ -582,7 +625,7 @@ def plant_fraud(*, seed: int, rate: float, allocate: Allocate, writer: Writer) -
     row-level patterns come first (they pick trainees), then the class-level ones (one pattern
     per class), then the site capacities (they count the people finally checked in)."""
     p = _Planter(seed=seed, rate=rate, allocate=allocate, writer=writer)
-    for step in (p.r01, p.r02, p.r09, p.r12, p.r10b, p.r04, p.r03, p.r06, p.r07, p.r10a,
+    for step in (p.r01, p.r02, p.r09, p.r12, p.r10b, p.r17d, p.r04, p.r03, p.r06, p.r07, p.r10a,
                  p.r10c, p.r11b, p.r05):
         step()
     cases: dict[str, Any] = {code: sorted(set(refs)) for code, refs in p.cases.items()}
