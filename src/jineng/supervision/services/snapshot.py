@@ -418,9 +418,12 @@ class _Snapshot:
         return conn
 
     def connect(self):
-        """A connection in the snapshot (release it)."""
+        """A connection in the snapshot (release it). No parallel workers: the streams are
+        the parallelism, and a Gather would only funnel rows to the one backend writing the
+        COPY."""
         conn = self._open()
         conn.execute("SET TRANSACTION SNAPSHOT %s", (self.id,))
+        conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         return conn
 
     @staticmethod
