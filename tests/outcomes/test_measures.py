@@ -107,6 +107,14 @@ CASES = [
         "employed_q2": True, "stable_employment": True, "wage_after": 1000.0},
         records=[("A", E + k, 1000.0) for k in (1, 2, 3)]
         + [("B", E + k, 1000.0) for k in (4, 5, 6)]),
+    Case("six continuous months from month 6 (e+6..e+11) — stable", {
+        **NOTHING, "employed_6m": True, "employed_12m": True, "employed_q2": True,
+        "employed_q4": True, "stable_employment": True, "wage_after": 1000.0},
+        records=[("A", E + k, 1000.0) for k in range(6, 12)]),
+    Case("six continuous months from month 7 (e+7..e+12) — starts too late, not stable", {
+        **NOTHING, "employed_12m": True, "employed_q4": True,
+        "stable_employment": False, "wage_after": 1000.0},
+        records=[("A", E + k, 1000.0) for k in range(7, 13)]),
     Case("six continuous months ending after month 12 — not stable", {
         **NOTHING, "employed_12m": True, "employed_q4": True, "stable_employment": False,
         "wage_after": 1000.0},

@@ -24,7 +24,7 @@ LIVING_DAY = dt.date(2026, 6, 1)
 _keys = itertools.count(1)
 
 
-def params(*, employment_months: int = 12, share: str = "0.5") -> t.ParameterSet:
+def params(*, employment_months: int = 6, share: str = "0.5") -> t.ParameterSet:
     """Training from the catalog (three a year), a living allowance of 50 yuan a day for at
     most 3 days to the unemployed and graduates, an uplift of 20% of the class's training
     subsidies to the institution."""

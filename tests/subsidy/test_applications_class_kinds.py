@@ -80,7 +80,7 @@ def test_the_institution_files_the_uplift_and_it_is_approved_on_the_same_facts(g
     assert all(s["explanation"] for s in body["steps"])
     evidence = body["evidence"]
     assert evidence["outcomes_run"] == run.pk and evidence["trainees"] == 4
-    assert evidence["stably_employed"] == 2 and evidence["window_months"] == 12
+    assert evidence["stably_employed"] == 2 and evidence["window_months"] == 6
     assert Decimal(evidence["class_subsidy_total"]) == Decimal("6000.00")
     claim = SubsidyClaim.objects.get(pk=body["id"])
     assert claim.person_id is None and claim.organization_id == a.world.org.pk
@@ -132,7 +132,7 @@ def test_uplift_refusals(gz):
     assert low.body["refusal_code"] == "uplift_share" and low.body["refusal"]
     assert low.body["amount"] is None
     # filed too early (the window after the class end has not passed on the claim date)
-    early = uplift(institution, a, day=dt.date(2027, 3, 1))
+    early = uplift(institution, a, day=a.cls.end_date + dt.timedelta(days=90))
     assert early.body["status"] == "refused" and early.body["refusal_code"] == "uplift_too_early"
 
 
@@ -153,9 +153,9 @@ def test_a_class_not_assessed_and_an_unpaid_class(gz):
 
 
 def test_a_window_other_than_the_measures_is_refused(monkeypatch):
-    # The measure looks for 6 consecutive months within 12 after the class end: a region
-    # whose parameter says 6 months gets the rule's mismatch, not a wrong count.
-    sh.use_params(monkeypatch, ck.params(employment_months=6))
+    # The measure looks for 6 consecutive months starting within 6 after the class end: a
+    # region whose parameter says 12 months gets the rule's mismatch, not a wrong count.
+    sh.use_params(monkeypatch, ck.params(employment_months=12))
     a = paid_class(2)
     ck.measured(a, [True, True])
     answer = uplift(OpenApiClient().login(a.world.operator), a)
@@ -340,9 +340,11 @@ def test_the_institution_files_from_the_claims_page(gz):
     claim = SubsidyClaim.objects.get(kind="employment_uplift")
     assert answer.redirect_chain[-1][0] == f"/subsidy/claims/{claim.pk}/"
     assert claim.organization_id == a.world.org.pk and claim.claim_date == localdate()
-    # filed today: too early until twelve months after the class end (2026-03-06)
-    expected = ("draft", "") if localdate() > dt.date(2027, 3, 6) else ("refused",
-                                                                     "uplift_too_early")
+    # filed today: too early until six months after the class end
+    from jineng.subsidy.rules.engine import add_months
+
+    expected = (("draft", "") if localdate() > add_months(a.cls.end_date, 6)
+                else ("refused", "uplift_too_early"))
     assert (claim.status, claim.refusal_code) == expected
     # the claim's page shows what the facts were read from
     detail = web.get(f"/subsidy/claims/{claim.pk}/").content.decode()
@@ -367,7 +369,7 @@ def test_the_institution_files_from_the_claims_page(gz):
 
 
 def _publish_with_uplift() -> None:
-    """The shipped national set and Guizhou's, Guizhou granting the uplift (12 months)."""
+    """The shipped national set and Guizhou's, Guizhou granting the uplift (6 months)."""
     from jineng.subsidy.rules import parameters as loader
 
     def publish(text: str, actor) -> None:
@@ -380,7 +382,7 @@ def _publish_with_uplift() -> None:
     publish(guizhou.replace("kinds:\n", "kinds:\n  employment_uplift:\n    granted: true\n"
                             "    payees: [institution]\n    amount_basis: class_share\n"
                             "    counts_toward_yearly_limit: false\n"
-                            "    employment_months: 12\n    uplift_rate: 0.2\n"
+                            "    employment_months: 6\n    uplift_rate: 0.2\n"
                             "    max_factor: 1\n", 1)
             .replace("sources:\n", "sources:\n  kinds.employment_uplift: Illustrative (test).\n",
                      1), f.staff())

@@ -33,6 +33,7 @@ MEASURE_COLUMNS = (
     "same_employer", "order_employer",
 )
 STABLE_MONTHS = 6  # "stable employment": at least this many consecutive contribution months
+STABLE_START_WITHIN = 6  # ... starting within this many months after the exit (issue 12 uplift)
 
 
 def _known(observed: ir.BooleanValue, window_end: ir.IntegerValue,
@@ -48,10 +49,12 @@ def quarter_start(month: ir.IntegerValue, ahead: int) -> ir.IntegerValue:
 
 
 def _six_in_a_row(bits: ir.IntegerValue) -> ir.BooleanValue:
+    """A run of STABLE_MONTHS months with a record that starts in e+1..e+STABLE_START_WITHIN
+    (bit 0 = month e+1): "stably employed within six months of the class end"."""
     run = bits
     for k in range(1, STABLE_MONTHS):
         run = run & (bits >> k)
-    return run != 0
+    return (run & ((1 << STABLE_START_WITHIN) - 1)) != 0
 
 
 def outcome_measures(exits: ir.Table, records: ir.Table, businesses: ir.Table, *,
@@ -153,7 +156,8 @@ def outcome_measures(exits: ir.Table, records: ir.Table, businesses: ir.Table, *
         employed_6m=_known(yes(t.w6) | yes(t.b6), e + 6, dt),
         employed_12m=_known(yes(t.w12) | yes(t.b12), e + 12, dt),
         self_employed_12m=_known(yes(t.b12), e + 12, dt),
-        stable_employment=_known(_six_in_a_row(t.bits.fill_null(0)), e + 12, dt),
+        stable_employment=_known(_six_in_a_row(t.bits.fill_null(0)),
+                                  e + STABLE_START_WITHIN + STABLE_MONTHS - 1, dt),
         wage_before=wage_before,
         wage_after=wage_after,
         wage_growth=growth,

@@ -48,10 +48,10 @@ def first_contributions(
 
 # --- a class's stable employment (the subsidy app's employment uplift) ---------------------------
 
-# docs/outcomes.md: `stable_employment` is TRUE when the trainee has at least six consecutive
-# months with a contribution record within e+1..e+12 (e = the month of the class end): the
-# window the count looks at is twelve months after the class end.
-STABLE_WINDOW_MONTHS = 12
+# docs/outcomes.md: `stable_employment` is TRUE when the trainee has a run of at least six
+# consecutive months with a contribution record that starts within e+1..e+6 (e = the month of
+# the class end): stably employed within six months of the class end, the uplift's window.
+STABLE_WINDOW_MONTHS = 6
 
 
 @dataclass(frozen=True)
