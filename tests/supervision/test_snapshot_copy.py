@@ -88,7 +88,8 @@ def test_copy_answers_the_same_tables_as_the_python_reads(demo) -> None:
     filled = {n for n, t in py.items() if t.num_rows}
     assert filled >= {"enrollments", "sessions", "events", "sites", "classes", "persons",
                       "contacts", "claims", "candidates", "certificates", "institutions",
-                      "site_cities", "insured_cities", "exclusions", "online", "teaching"}, filled
+                      "site_cities", "insured_cities", "exclusions", "online", "teaching",
+                      "interactions"}, filled
     devices = set(copied["events"].column("device").to_pylist())
     assert set(AWKWARD) <= devices and None not in devices
 
