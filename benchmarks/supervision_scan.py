@@ -164,7 +164,8 @@ def _second_round(rng, person, enr_id, enr_cls, inst, site, occ, lvl, first_day,
     500 claimed twice); social-insurance months for one trainee in ten (one in 50 of them in
     another city); age limits (one in 1,000 past retirement) and exclusion lists (one in
     1,000); online learning for one enrollment in ten (5 evenings of an hour; one in 100 of
-    them twelve hours in a day)."""
+    them twelve hours in a day), with an interaction ten minutes into each hour but for the
+    twelve-hour learners (R17D)."""
     people = np.unique(person)
     ring = (people % 1000) < 6
     phone = np.array([f"ph{p}" for p in people], dtype=object)
@@ -218,10 +219,16 @@ def _second_round(rng, person, enr_id, enr_cls, inst, site, occ, lvl, first_day,
         "enrollment_id": o_enr, "person_id": person[o_enr - 1],
         "class_id": enr_cls[o_enr - 1], "institution_id": inst[enr_cls[o_enr - 1] - 1],
         "occurred_s": at, "seconds": np.full(o_enr.size, 3600)})
+    i_enr = o_enr[~heavy]
+    interactions = _tbl("interactions", {
+        "event_id": np.arange(20_000_000, 20_000_000 + i_enr.size, dtype=np.int64),
+        "enrollment_id": i_enr, "person_id": person[i_enr - 1],
+        "class_id": enr_cls[i_enr - 1], "institution_id": inst[enr_cls[i_enr - 1] - 1],
+        "occurred_s": at[~heavy] + 600})
     del l_cls
     return {"contacts": contacts, "claims": claims, "site_cities": site_cities,
             "insured_cities": insured_cities, "persons": persons, "exclusions": exclusions,
-            "online": online}
+            "online": online, "interactions": interactions}
 
 
 def peak_rss_mib() -> float:
