@@ -38,6 +38,10 @@ class RuleSpec:
     ref_a: str = ""
     ref_b: str = ""
     measure: str = ""
+    # How many of (ref_a, ref_b) identify the alert across runs: 2 both; 1 ref_a only; 0 the
+    # subject alone. Counts that grow with new records (check-ins, candidates, classes, hours)
+    # must not: a nightly scan would open a new alert for the same subject every night.
+    dedup_refs: int = 2
 
 
 RULES: dict[str, RuleSpec] = {r.code: r for r in (
@@ -52,7 +56,8 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
     RuleSpec("R03", MEDIUM, CLASS, gettext_noop(
                 "Check-ins far from the site or outside the session window "
                 "above a share of a class's check-ins"),
-             {"max_share": 0.3, "min_checkins": 10}, "flagged_checkins", "checkins", "share"),
+             {"max_share": 0.3, "min_checkins": 10}, "flagged_checkins", "checkins", "share",
+             dedup_refs=0),
     RuleSpec("R04", HIGH, TEACHER, gettext_noop(
                 "A teacher in two sessions at the same time at different "
                 "institutions"),
@@ -63,14 +68,16 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
     RuleSpec("R06", HIGH, CLASS, gettext_noop(
                 "Machine-like attendance: many trainees checking in within "
                 "the same seconds"),
-             {"window_seconds": 2, "min_people": 8}, "session", "first_event", "people"),
+             {"window_seconds": 2, "min_people": 8}, "session", "first_event", "people",
+             dedup_refs=1),
     RuleSpec("R07", HIGH, DEVICE, gettext_noop("One device checking in many different people"),
-             {"min_people": 5, "excluded_methods": [1]}, "first_event", "classes", "people"),
+             {"min_people": 5, "excluded_methods": [1]}, "first_event", "classes", "people",
+             dedup_refs=1),
     RuleSpec("R09", HIGH, PERSON, gettext_noop(
                 "Trainee insured by the institution that trains them during the class"),
              {"min_months": 1}, "enrollment", "class", "months_insured"),
     RuleSpec("R10A", HIGH, CLASS, gettext_noop("Assessment held before the class finished"),
-             {"grace_days": 0}, "sitting", "candidates", "days_early"),
+             {"grace_days": 0}, "sitting", "candidates", "days_early", dedup_refs=1),
     RuleSpec("R10B", HIGH, PERSON, gettext_noop("Certificate issued before the assessment"),
              {}, "certificate", "candidate", "days_early"),
     RuleSpec("R10C", HIGH, TEACHER, gettext_noop(
@@ -80,23 +87,24 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
                 "Pass rate far above peers of the same occupation and "
                 "level"),
              {"min_candidates": 10, "min_gap": 0.3, "min_peer_candidates": 20},
-             "candidates", "passed", "pass_rate"),
+             "candidates", "passed", "pass_rate", dedup_refs=0),
     RuleSpec("R11B", MEDIUM, CLASS, gettext_noop("Scores heaped just above the pass mark"),
              {"band": 3.0, "min_share": 0.6, "min_scored": 10},
-             "scored", "just_above", "share"),
+             "scored", "just_above", "share", dedup_refs=0),
     RuleSpec("R12", MEDIUM, PERSON, gettext_noop(
                 "The same person trained again and again in the same occupation and level"),
              {"max_classes": 2}, "occupation", "level", "classes"),
     RuleSpec("R08", HIGH, PERSON, gettext_noop(
-                "A ring of trainees linked by shared phone numbers or payee bank accounts "
-                "across classes"),
+                "A ring of trainees linked by shared phone numbers, residence addresses or "
+                "payee bank accounts across classes"),
              {"min_people": 5, "min_classes": 2, "min_institutions": 1},
-             "classes", "institutions", "people"),
+             "classes", "institutions", "people", dedup_refs=0),
     RuleSpec("R13", MEDIUM, INSTITUTION, gettext_noop(
                 "Enrollments of an institution jumping far above its own history and its "
                 "sites' capacity"),
              {"period_months": 3, "factor": 3.0, "min_prior_periods": 3,
-              "capacity_factor": 2.0}, "period_first_month", "median_before", "enrollments"),
+              "capacity_factor": 2.0}, "period_first_month", "median_before", "enrollments",
+             dedup_refs=1),
     RuleSpec("R14A", HIGH, PERSON, gettext_noop(
                 "Two subsidies on one certificate (claims and imported history)"),
              {}, "claim", "claim", "claims"),
@@ -120,10 +128,11 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
     RuleSpec("R17A", MEDIUM, PERSON, gettext_noop(
                 "Online learning of one account for more hours in a day than a person can "
                 "learn"),
-             {"max_daily_hours": 10}, "day", "first_event", "hours"),
+             {"max_daily_hours": 10}, "day", "first_event", "hours", dedup_refs=1),
     RuleSpec("R17B", MEDIUM, PERSON, gettext_noop(
                 "Online learning hours accumulating overnight"),
-             {"night_end_hour": 5, "min_night_hours": 2}, "day", "first_event", "hours"),
+             {"night_end_hour": 5, "min_night_hours": 2}, "day", "first_event", "hours",
+             dedup_refs=1),
     RuleSpec("R17C", HIGH, PERSON, gettext_noop(
                 "One account learning online in several classes at once"),
              {"min_overlap_minutes": 10}, "event", "event", "overlap_minutes"),
@@ -132,7 +141,7 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
                 "comments) per hour; judged only in classes whose platform sends interactions "
                 "at all"),
              {"min_hours": 8, "min_interactions_per_hour": 0.5}, "hours", "interactions",
-             "interactions_per_hour"),
+             "interactions_per_hour", dedup_refs=0),
 )}
 
 
@@ -151,6 +160,12 @@ def parameters_in_force(code: str, versions: list[dict] | None, day: dt.date) ->
 
 
 def dedup_key(rule: str, subject_kind: str, subject_ref: str, ref_a, ref_b) -> str:
-    """One alert per rule, subject and evidence pair across runs."""
+    """One alert per rule, subject and the identifying part of its evidence pair across runs
+    (`RuleSpec.dedup_refs`): a later scan updates that alert's figures instead of opening
+    another."""
+    spec = RULES.get(rule)
+    keep = spec.dedup_refs if spec is not None else 2
+    ref_a = ref_a if keep >= 1 else None
+    ref_b = ref_b if keep >= 2 else None
     return f"{rule}:{subject_kind}:{subject_ref}:{'' if ref_a is None else ref_a}:" \
            f"{'' if ref_b is None else ref_b}"
