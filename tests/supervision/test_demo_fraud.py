@@ -141,7 +141,7 @@ def test_data_quality_issues_are_reported_and_raise_no_alert(province) -> None:
                          for cls in classes}
     for kind, classes in province.planted["quality"].items():
         assert classes, f"no {kind} planted"
-        assert report["kinds"][kind] >= len(classes)
+        assert report["kinds"][kind] >= len(classes), (kind, report["kinds"])
         for cls in classes:
             assert (cls, kind) in reported
             assert cls not in new_alert_classes, (

@@ -62,7 +62,7 @@ def test_the_incremental_read_of_events_uses_the_time_index() -> None:
 
 
 @on_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_outside_a_transaction_copy_reads_one_snapshot_with_events_in_parts() -> None:
     import ibis
 

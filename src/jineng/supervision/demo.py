@@ -594,10 +594,20 @@ class _Planter:
                 elif kind == "duplicate_event":
                     copies += [(cls, e) for e in rows[:3]]
                 else:
-                    if len(rows) < 3:
+                    # Enough people lost that fewer than half the roster checked in. The
+                    # session also holds check-ins of trainees in fraud patterns, which stay,
+                    # so two thirds of the others is not always enough.
+                    enrolled = len(set(Enrollment.objects.filter(
+                        training_class_id=cls, status="enrolled").values_list(
+                        "person_id", flat=True)))
+                    present = {e[3] for e in self.checkins(cls) if e[1] == session}
+                    may_lose = sorted({e[3] for e in rows})
+                    lose = max(len(present) - (enrolled - 1) // 2, len(may_lose) * 2 // 3)
+                    if len(may_lose) < 3 or lose > len(may_lose):
                         continue
-                    lost = [e[0] for e in rows[: len(rows) * 2 // 3]]
-                    AttendanceEvent.objects.filter(pk__in=lost).delete()
+                    gone = set(may_lose[:lose])
+                    AttendanceEvent.objects.filter(
+                        pk__in=[e[0] for e in rows if e[3] in gone]).delete()
                 touched.add(session)
                 issues[kind].append(cls)
         self.busy_classes.update(c for v in issues.values() for c in v)
