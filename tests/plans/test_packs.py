@@ -213,6 +213,12 @@ def test_yaml_syntax_error_has_a_line():
     assert code == "yaml_syntax" and line is not None
 
 
+def test_a_date_that_is_none_is_refused_on_its_line():
+    # 2025-13-01 looks like a date to YAML; reading it must not fail, the check reports it
+    bad = GUIZHOU.replace("  start: 2025-01-01\n", "  start: 2025-13-01\n", 1)
+    assert [i[:2] for i in issues(bad)] == [(line_of(bad, "2025-13-01"), "bad_date")]
+
+
 def test_unknown_reference_and_circles():
     bad = GUIZHOU.replace("part_of: total\n    clause: 二、（三）",
                           "part_of: totl\n    clause: 二、（三）")

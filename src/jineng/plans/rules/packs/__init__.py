@@ -5,8 +5,9 @@ Pure: no Django. `check_pack(text)` returns every issue found, each with the lin
 the parsed `Pack` when there are none. Messages are English templates with named parameters
 (`MESSAGES`); the web layer translates the template and fills it in.
 
-The package: `model` (the pack and its issues), `located` (YAML with line numbers),
-`schema_check`, `semantics` (the checks the schema cannot express), `check` (the entry points).
+The package: `model` (the pack and its issues), `schema_check`, `semantics` (the checks the
+schema cannot express), `check` (the entry points). The YAML is read with line numbers by
+`jineng.core.located_yaml`, shared with the subsidy parameter files.
 """
 
 from __future__ import annotations
@@ -15,12 +16,6 @@ from jineng.plans.rules.packs.check import (
     check_pack,
     read_shipped,
     shipped_pack_paths,
-)
-from jineng.plans.rules.packs.located import (
-    Located,
-    Path_,
-    load_located,
-    path_text,
 )
 from jineng.plans.rules.packs.model import (
     MESSAGES,
@@ -56,17 +51,13 @@ __all__ = [
     "TYPE_NAMES",
     "CheckResult",
     "ChecklistSpec",
-    "Located",
     "Pack",
     "PackIssue",
-    "Path_",
     "Program",
     "TargetSpec",
     "check_pack",
     "format_number",
-    "load_located",
     "number_forms",
-    "path_text",
     "read_shipped",
     "region_prefix",
     "schema",

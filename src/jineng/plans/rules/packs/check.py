@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jineng.plans.rules.packs.located import load_located
+from jineng.core.located_yaml import load_located
 from jineng.plans.rules.packs.model import PACKS_DIR, CheckResult, PackIssue
 from jineng.plans.rules.packs.schema_check import _schema_issues
 from jineng.plans.rules.packs.semantics import _semantic_issues
@@ -12,7 +12,8 @@ from jineng.plans.rules.packs.semantics import _semantic_issues
 
 def check_pack(text: str) -> CheckResult:
     """Every issue of a pack's text, sorted by line, and the Pack when there are none."""
-    located = load_located(text)
+    # int keys kept (a key `1:` is reported as such); dates as ISO text for the JSON Schema
+    located = load_located(text, issue=PackIssue, int_keys=True, dates_as_text=True)
     if located.issues and located.data is None:
         return CheckResult(located.issues, None)
     issues = list(located.issues)

@@ -8,7 +8,7 @@ from functools import cache
 
 import jsonschema
 
-from jineng.plans.rules.packs.located import Located, path_text
+from jineng.core.located_yaml import Located, path_text
 from jineng.plans.rules.packs.model import SCHEMA_PATH, PackIssue
 
 
@@ -42,7 +42,7 @@ def _schema_issues(located: Located) -> list[PackIssue]:
         elif kind == "required" and isinstance(instance, dict):
             for key in error.validator_value:
                 if key not in instance:
-                    issues.append(PackIssue(located.object_line(path), path_text(path),
+                    issues.append(PackIssue(located.value_line(path), path_text(path),
                                             "missing_key", {"key": key}))
         elif kind == "type" or (kind == "minimum" and name in {"value"}):
             expected = error.validator_value

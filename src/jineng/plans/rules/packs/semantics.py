@@ -7,9 +7,9 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from jineng.core.located_yaml import Located, Path_, path_text
 from jineng.plans.rules import vocabulary as v
 from jineng.plans.rules.numbers import FIGURE_DIGITS, FIGURE_PLACES, number_problem
-from jineng.plans.rules.packs.located import Located, Path_, path_text
 from jineng.plans.rules.packs.model import ChecklistSpec, Pack, PackIssue, Program, TargetSpec
 
 
@@ -145,7 +145,7 @@ def _semantic_issues(located: Located) -> tuple[list[PackIssue], Pack | None]:
             comparator=t.get("comparator", "at_least"),
             period_start=t_start or start or dt.date.min,
             period_end=t_end or end or dt.date.max,
-            clause=t["clause"], quote=t["quote"], line=located.object_line(base),
+            clause=t["clause"], quote=t["quote"], line=located.value_line(base),
             region=region, each=t.get("each", ""), sector=t.get("sector", ""),
             key_group=t.get("key_group", ""), training_type=t.get("training_type", ""),
             program=t.get("program", ""), carrier=t.get("carrier", ""),
@@ -168,7 +168,7 @@ def _semantic_issues(located: Located) -> tuple[list[PackIssue], Pack | None]:
             continue
         checklist.append(ChecklistSpec(
             key=c["id"], title=c["title"], clause=c["clause"], quote=c["quote"],
-            line=located.object_line(("checklist", i)),
+            line=located.value_line(("checklist", i)),
             value=_decimal(c["value"]) if "value" in c else None, unit=c.get("unit", ""),
             departments=tuple(c.get("departments", [])), brands=tuple(c.get("brands", [])),
             note=c.get("note", ""),
