@@ -1,5 +1,5 @@
 """The registry writes some texts into the audit trail in Chinese whatever the request's
-language (services._in_chinese); their Chinese lives in i18n/registry.po."""
+language (services.persons._in_chinese); their Chinese lives in i18n/registry.po."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def test_texts_stored_in_the_audit_trail_have_chinese_in_the_registry_fragment()
 
 
 def test_every_audit_text_the_services_store_is_listed_here():
-    source = (ROOT / "src" / "jineng" / "registry" / "services.py").read_text()
+    source = "\n".join(path.read_text() for path in sorted(
+        (ROOT / "src" / "jineng" / "registry" / "services").glob("*.py")))
     used = re.findall(r'_in_chinese\(gettext_lazy\(\s*"([^"]+)"(?:\s*"([^"]+)")?', source)
     assert {a + b for a, b in used} == set(STORED_IN_CHINESE)
