@@ -152,7 +152,15 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date,
     generic = planner.plans[told:]
     keep = max(wanted - told, wanted // 2)
     if len(generic) > keep:
-        generic = [generic[i] for i in sorted(rng.sample(range(len(generic)), keep))]
+        kept = sorted(rng.sample(range(len(generic)), keep))
+        # At least one other institution's class runs today next to the demo institution's
+        # own: without it a small tier can have no two institutions teaching at the same
+        # time, and the supervision demo has nowhere to plant one teacher in two places (R04).
+        running = [i for i, p in enumerate(generic)
+                   if p.sessions[0][1].date() <= today <= p.sessions[-1][1].date()]
+        if running and not set(running) & set(kept):
+            kept = sorted(kept[:-1] + [rng.choice(running)])
+        generic = [generic[i] for i in kept]
     plans = planner.plans[:told] + generic
     session_pk = first_session
     for number, p in enumerate(plans):  # primary keys in order again after the thinning
