@@ -171,6 +171,8 @@ def cmd_test(args: argparse.Namespace) -> None:
         say(f"test suite on {label}")
         env = jineng_env(url)
         env["DATABASE_URL"] = url
+        if args.all:  # the slow tiers fuzz the API harder too (tests/test_openapi_fuzz.py)
+            env.setdefault("JINENG_FUZZ_EXAMPLES", "8")
         failed |= run([PY, "-m", "pytest", *marker, *workers, *extra], env=env, check=False)
     sys.exit(failed)
 

@@ -25,6 +25,7 @@ def assessment_fingerprint() -> dict:
     }
 
 
+@pytest.mark.slow  # whole demo builds: slow tier (`dev.py test --all`)
 def test_the_same_seed_gives_the_same_assessment_part():
     generate("XS", seed=5, progress=False)
     first = assessment_fingerprint()

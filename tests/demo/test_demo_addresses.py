@@ -30,6 +30,7 @@ def test_addresses_lie_in_the_persons_county_and_few_are_shared(demo) -> None:
             assert len({r for a, _c, r in rows if a == address}) == 1
 
 
+@pytest.mark.slow  # whole demo builds: slow tier (`dev.py test --all`)
 def test_the_same_seed_gives_the_same_addresses(demo) -> None:
     first = list(Person.objects.order_by("id_hash").values_list("id_hash", "address"))
     reset_demo()

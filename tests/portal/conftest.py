@@ -1,9 +1,3 @@
-import pytest
-
-from jineng.demo.generator import generate
-
-
-@pytest.fixture
-def demo(db):
-    """A tiny demo province with its demo users (tier XS)."""
-    return generate("XS", seed=1, progress=False)
+# Every test of a module here that uses the demo reads it (or changes it in its own savepoint),
+# so the module's tests share one build (tests/demo_fixture.py).
+from tests.demo_fixture import demo, demo_province  # noqa: F401

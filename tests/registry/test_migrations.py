@@ -9,10 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).with_name("migration_0005_check.py")
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
+@pytest.mark.slow  # migrates the whole schema back and forth: slow tier (`dev.py test --all`)
 def test_status_history_migration_keeps_rows_forward_and_back(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'm0005.db'}",
            "PYTHONPATH": str(SRC), "DJANGO_DEBUG": "1"}

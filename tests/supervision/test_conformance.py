@@ -96,6 +96,7 @@ def test_postgres_gives_identical_alerts(duck) -> None:
         con.disconnect()
 
 
+@pytest.mark.slow  # starts a PySpark session: slow tier (`dev.py test --all`)
 def test_pyspark_gives_identical_alerts(duck, spark) -> None:
     con = ibis.pyspark.connect(spark)
     assert _run(con) == duck

@@ -12,6 +12,7 @@ from jineng.supervision.models import RiskAlert, RiskRun
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow  # whole demo builds: slow tier (`dev.py test --all`)
 def test_deterministic_by_seed_and_removed_by_a_reset() -> None:
     generator.generate("XS", seed=2, progress=False, fraud_rate=0.05)
     first = fraud.planted_cases()
