@@ -159,7 +159,7 @@ def build_demo_training(*, scale: str, seed: int, today: dt.date,
         running = [i for i, p in enumerate(generic)
                    if p.sessions[0][1].date() <= today <= p.sessions[-1][1].date()]
         if running and not set(running) & set(kept):
-            kept = sorted(kept[:-1] + [rng.choice(running)])
+            kept = sorted([*kept[:-1], rng.choice(running)])
         generic = [generic[i] for i in kept]
     plans = planner.plans[:told] + generic
     session_pk = first_session
