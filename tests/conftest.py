@@ -4,6 +4,9 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from tests import factories as f
+from tests import fast_rollback
+
+fast_rollback.install()
 
 # CI runs on two shared cores: Hypothesis's timing health checks measure the machine, not the
 # properties (a generated example is slow when another worker is busy). Examples keep their
