@@ -4,7 +4,8 @@ Building it takes seconds, so a module's tests share one build: it is made insid
 rolled back at the end of the module, and each test runs in a savepoint rolled back after it
 (pytest-django's `db`), so a test still sees the province as built. Tests that need committed
 data (a live server, `transactional_db`) cannot run inside that transaction: they build their
-own (tests/portal/test_overview_browser.py).
+own (tests/portal/test_overview_browser.py). Nor can a test that builds a province itself:
+tests/demo/conftest.py runs those before the module's readers of the shared build.
 """
 
 from __future__ import annotations
