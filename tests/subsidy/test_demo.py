@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from jineng.accounts.models import User
 from jineng.core import pii
-from jineng.demo.generator import generate, reset_demo
+from jineng.demo.generator import reset_demo
 from jineng.registry.models import Person
 from jineng.subsidy import selectors
 from jineng.subsidy.choices import ClaimStatus
@@ -28,6 +28,7 @@ from jineng.subsidy.models import (
     PaymentBatch,
     SubsidyClaim,
 )
+from tests.demo_fixture import demo_province  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +39,9 @@ EVERY_STATE = {ClaimStatus.DRAFT, ClaimStatus.SUBMITTED, ClaimStatus.CITY_REVIEW
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """One XS demo for the module, rolled back at its end."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield generate("XS", seed=1, progress=False)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+def demo(demo_province):  # noqa: F811 (the fixture imported above)
+    """One XS demo for the module, rolled back at its end (tests/demo_fixture.py)."""
+    return demo_province
 
 
 def user(name: str) -> User:
