@@ -43,7 +43,6 @@ from jineng.assessment.demo.params import (
     _weekday,
     pass_rate,
 )
-from jineng.assessment.demo.storage import _insert, _next_pk, _reset_sequences
 from jineng.assessment.models import (
     AssessmentSitting,
     Candidate,
@@ -56,6 +55,9 @@ from jineng.assessment.models import (
 from jineng.assessment.rules import routes as route_rules
 from jineng.assessment.rules import separation as sep_rules
 from jineng.core import audit
+from jineng.core.bulk import insert_rows as _insert
+from jineng.core.bulk import next_pk as _next_pk
+from jineng.core.bulk import reset_sequences as _reset_sequences
 from jineng.registry.choices import KeyGroup, OrganizationKind
 from jineng.registry.models import (
     KeyGroupMembership,

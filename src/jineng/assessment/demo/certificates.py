@@ -26,13 +26,7 @@ from jineng.assessment.demo.params import (
     VERIFIED_NOTE,
     _at,
 )
-from jineng.assessment.demo.storage import (
-    _insert,
-    _next_pk,
-    _occupations,
-    _reset_sequences,
-    _unsaved,
-)
+from jineng.assessment.demo.storage import _occupations, _unsaved
 from jineng.assessment.models import (
     Certificate,
     CertificateSequence,
@@ -40,6 +34,9 @@ from jineng.assessment.models import (
 )
 from jineng.assessment.rules import numbering
 from jineng.assessment.services import issuance, signing
+from jineng.core.bulk import insert_rows as _insert
+from jineng.core.bulk import next_pk as _next_pk
+from jineng.core.bulk import reset_sequences as _reset_sequences
 from jineng.registry.models import (
     Organization,
     Person,

@@ -26,12 +26,14 @@ import time
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.management.color import no_style
-from django.db import connection, models
+from django.db import models
 from django.db.models import Max
 from django.utils import timezone
 
 from jineng.core import pii
+from jineng.core.bulk import insert_rows as _insert
+from jineng.core.bulk import next_pk as _next_pk
+from jineng.core.bulk import reset_sequences as _reset_sequences
 from jineng.core.validators import CREDIT_ALPHABET, make_credit_code, make_resident_id
 from jineng.outcomes.choices import (
     BusinessKind,
@@ -84,65 +86,6 @@ def _month_date(m: int) -> dt.date:
 
 def _mi(day: dt.date) -> int:
     return histories.month_index(day.year, day.month)
-
-
-def _next_pk(model: type[models.Model]) -> int:
-    return (model._base_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
-
-
-def _insert(model: type[models.Model], fields: list[str], rows: list[tuple]) -> None:
-    """INSERT rows with explicit primary keys (COPY on PostgreSQL), values converted by the
-    fields themselves (dates, decimals, JSON)."""
-    if not rows:
-        return
-    by_name = {f.attname: f for f in model._meta.concrete_fields}
-    cols = [by_name[n] for n in fields]
-    # Columns not named take their model default (a field added later needs no change here).
-    extra = [f for f in model._meta.concrete_fields if f.attname not in fields
-             and not f.primary_key and (f.has_default() or f.null or f.empty_strings_allowed)]
-    if extra:
-        cols += extra
-        defaults = tuple(f.get_default() if f.has_default() else None if f.null else ""
-                         for f in extra)
-        rows = [(*row, *defaults) for row in rows]
-    convert = [(i, c) for i, c in enumerate(cols)
-               if isinstance(c, models.DateField | models.DecimalField | models.JSONField)]
-    cache: dict = {}
-    prepared = []
-    for row in rows:
-        values = list(row)
-        for i, c in convert:
-            v = values[i]
-            if v is None:
-                continue
-            if isinstance(v, dict | list):
-                values[i] = c.get_db_prep_save(v, connection)
-                continue
-            key = (i, v)
-            got = cache.get(key)
-            if got is None:
-                got = cache[key] = c.get_db_prep_save(v, connection)
-            values[i] = got
-        prepared.append(values)
-    qn = connection.ops.quote_name
-    table, columns = qn(model._meta.db_table), ", ".join(qn(c.column) for c in cols)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for values in prepared:
-                    copy.write_row(values)
-        else:
-            marks = ", ".join(["%s"] * len(cols))
-            for start in range(0, len(prepared), 20_000):
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                                   prepared[start:start + 20_000])
-
-
-def _reset_sequences(*models_: type[models.Model]) -> None:
-    statements = connection.ops.sequence_reset_sql(no_style(), list(models_))
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
 
 
 class _Employers:
