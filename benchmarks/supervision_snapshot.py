@@ -22,16 +22,19 @@ Tiers (enrollments; 25 check-ins each): XS 2,000; S 20,000; M 200,000; L 2,000,0
 the last 150 days has 25/174 of the classes in session and the classes started in the last
 24 days have sessions still to come (no events: about 46.5 million check-ins at tier L).
 One day's new events are enrollments × 25 / 174 (287,356 at tier L). The events of the last
-day (yesterday) are held back: the full scan runs without them; then they are inserted and
-`jineng risk-scan --since <yesterday 00:00>` reads them (with the one-day lookback: two
-days of events).
+day (yesterday) are held back: the first full scan runs without them and without an event
+cache (every event read, the cache written: supervision.services.event_cache); then they are
+inserted, `jineng risk-scan --since <yesterday 00:00>` reads them (with the one-day
+lookback: two days of events), and the next full scan — the nightly one — reads the day
+written since into the first one's event cache.
 
 Not filled (their tables are read, empty): assessments, certificates, claims and imported
 history, social-insurance records, exclusion lists, teachers, online learning.
 
-Goals (tier L): full scan under 90 s with the snapshot, within 6 GB; incremental scan of one
-day under 5 s. Prints the tier, rows, the machine and load average, per-table snapshot
-seconds, rules, store, the process's wall time and peak RSS, and whether each goal was met.
+Goals (tier L): full scan under 90 s with the snapshot, within 6 GB (both full scans are
+reported); incremental scan of one day under 5 s. Prints the tier, rows, the machine and load
+average, per-table snapshot seconds, how the event cache read the events, rules, store, the
+process's wall time and peak RSS, and whether each goal was met.
 """
 
 from __future__ import annotations
@@ -40,8 +43,10 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -91,9 +96,13 @@ def _recreate(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+CACHE_DIR = Path(tempfile.gettempdir()) / "jineng-bench-risk-cache"
+
+
 def _env(url: str) -> dict:
     return {**os.environ, "DATABASE_URL": url, "JINENG_DEMO": "1",
-            "DJANGO_SETTINGS_MODULE": "jineng.config.settings", "JINENG_LOG_LEVEL": "ERROR"}
+            "DJANGO_SETTINGS_MODULE": "jineng.config.settings", "JINENG_LOG_LEVEL": "ERROR",
+            "JINENG_RISK_CACHE_DIR": str(CACHE_DIR)}
 
 
 def _jineng(url: str, *args: str) -> subprocess.CompletedProcess:
@@ -304,18 +313,23 @@ def main() -> None:
                     f"training_classsession WHERE date = date '{yesterday}')")
         cur.execute("VACUUM ANALYZE training_attendanceevent")
         cur.execute("DELETE FROM supervision_riskrun WHERE status IN ('queued', 'running')")
-    out["full"] = _scan(url, "--full")
+    shutil.rmtree(CACHE_DIR, ignore_errors=True)  # the first full scan reads every event
+    out["first_full"] = _scan(url, "--full")
     with _connect(url) as conn, conn.cursor() as cur:
         t0 = time.perf_counter()
         out["new_day_inserted"] = _insert_events(cur, tpl, f"s.date = date '{yesterday}'")
         out["new_day_insert_s"] = round(time.perf_counter() - t0, 2)
         cur.execute("ANALYZE training_attendanceevent")
     out["incremental"] = _scan(url, "--since", f"{yesterday}T00:00")
+    # the next night: the events kept by the first full scan and the day written since
+    out["full"] = _scan(url, "--full")
     full, incr = out["full"], out["incremental"]
     big = args.tier == "L"
     out["goals"] = {
         "full_under_90s": full["wall_s"] < GOAL_FULL_S,
-        "full_within_6gib": full["peak_rss_gib"] < GOAL_RSS_GIB,
+        "first_full_under_90s": out["first_full"]["wall_s"] < GOAL_FULL_S,
+        "full_within_6gib": max(full["peak_rss_gib"],
+                                out["first_full"]["peak_rss_gib"]) < GOAL_RSS_GIB,
         "incremental_under_5s": incr["timings"]["snapshot"] + incr["timings"]["rules"]
         + incr["timings"].get("quality", 0) + incr["timings"]["store"] < GOAL_INCR_S,
         "incremental_wall_under_5s": incr["wall_s"] < GOAL_INCR_S,
@@ -336,8 +350,11 @@ def _print(out: dict) -> None:
     print(f"machine: {m['nproc']} cores, {m['ram_gib']} GiB, {m['cpu']}, Python {m['python']}")
     if "build" in out:
         print("build (s): " + ", ".join(f"{k} {v}" for k, v in out["build"].items()))
-    for key, label in (("full", "full scan (jineng risk-scan --full)"),
-                       ("incremental", "incremental scan (one new day, --since yesterday)")):
+    for key, label in (("first_full", "first full scan (jineng risk-scan --full; no event "
+                                      "cache: every event read)"),
+                       ("incremental", "incremental scan (one new day, --since yesterday)"),
+                       ("full", "next full scan (the first one's event cache and the day "
+                                "written since)")):
         r = out[key]
         t = r["timings"]
         print(f"\n{label}: run {r['run']}, load average before {r['loadavg_before']}")
@@ -350,15 +367,21 @@ def _print(out: dict) -> None:
         print("  per rule (s): " + ", ".join(f"{k} {v}" for k, v in t.get("per_rule", {}).items()))
         print(f"  alert rows {r['alerts_found']:,}, new alerts {r['alerts_new']:,}; peak RSS "
               f"{r['peak_rss_gib']} GiB")
-        if key == "full":
+        if t.get("events_cache"):
+            print("  event cache: " + ", ".join(f"{k} {v}" for k, v in t["events_cache"].items()))
+        if key == "first_full":
             print(f"\nnew day: {out['new_day_inserted']:,} check-ins inserted in "
                   f"{out['new_day_insert_s']} s")
     g = out["goals"]
     print(f"\ngoals ({g['goals_apply']}):")
-    print(f"  full scan under {GOAL_FULL_S:.0f} s with the snapshot: "
-          f"{'met' if g['full_under_90s'] else 'NOT met'} ({out['full']['wall_s']:.1f} s)")
-    print(f"  full scan within {GOAL_RSS_GIB:.0f} GiB: "
-          f"{'met' if g['full_within_6gib'] else 'NOT met'} ({out['full']['peak_rss_gib']} GiB)")
+    print(f"  full scan under {GOAL_FULL_S:.0f} s with the snapshot (the nightly scan, event "
+          f"cache kept): {'met' if g['full_under_90s'] else 'NOT met'} "
+          f"({out['full']['wall_s']:.1f} s); the first full scan (every event read): "
+          f"{'met' if g['first_full_under_90s'] else 'NOT met'} "
+          f"({out['first_full']['wall_s']:.1f} s)")
+    print(f"  full scans within {GOAL_RSS_GIB:.0f} GiB: "
+          f"{'met' if g['full_within_6gib'] else 'NOT met'} ({out['first_full']['peak_rss_gib']}"
+          f" / {out['full']['peak_rss_gib']} GiB)")
     print(f"  incremental scan under {GOAL_INCR_S:.0f} s (snapshot + rules + store): "
           f"{'met' if g['incremental_under_5s'] else 'NOT met'}; process wall "
           f"{out['incremental']['wall_s']:.1f} s "

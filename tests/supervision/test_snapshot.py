@@ -82,3 +82,28 @@ def test_outside_a_transaction_copy_reads_one_snapshot_with_events_in_parts() ->
         cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                     " AND pid <> pg_backend_pid()")
         assert cur.fetchone()[0] == 0
+
+
+def test_age_limits_are_those_of_each_persons_birth_date_and_gender() -> None:
+    """The persons' minimum-age and retirement days, computed once per distinct birth date
+    and gender, are each row's own (repeated, missing and both genders)."""
+    import pyarrow as pa
+
+    from jineng.training.selectors import age_limits_for_risk
+
+    births = [dt.date(1965, 3, 1), dt.date(1990, 7, 9), None, dt.date(1965, 3, 1),
+              dt.date(2010, 1, 31), dt.date(1990, 7, 9)]
+    genders = ["F", "M", "F", "M", "F", "M"]
+    batch = pa.RecordBatch.from_arrays(
+        [pa.array(range(6), pa.int64()), pa.array([f"h{k}" for k in range(6)]),
+         pa.array([None if b is None else (b - snap.EPOCH_DAY).days for b in births],
+                  pa.int64()), pa.array(genders)], schema=snap._PERSONS_RAW)
+    got = snap._with_age_limits(batch).to_pylist()
+    for row, birth, gender in zip(got, births, genders, strict=True):
+        if birth is None:
+            assert row["adult_day"] is None and row["retire_day"] is None
+            continue
+        adult, retire = age_limits_for_risk(birth, gender)
+        assert (row["adult_day"], row["retire_day"]) == (
+            (adult - snap.EPOCH_DAY).days, (retire - snap.EPOCH_DAY).days)
+    assert got[0]["retire_day"] != got[3]["retire_day"]  # same day, other gender

@@ -17,6 +17,8 @@ JINENG_MAP_TILES    tile URL template for the public training map, e.g.
                     https://tiles.example/{z}/{x}/{y}.png (unset: no tiles, offline boundaries)
 JINENG_MAP_TILES_ATTRIBUTION  the tile provider's attribution shown on the map
 JINENG_MEDIA_ROOT   folder of uploaded files, e.g. certificate photos (default var/media)
+JINENG_RISK_CACHE_DIR  folder of the full risk scan's event cache (default var/risk-cache;
+                    "off": every full scan reads every event)
 TIME_ZONE           default Asia/Shanghai
 LANGUAGE_CODE       default zh-hans
 """
@@ -226,6 +228,11 @@ WHITENOISE_USE_FINDERS = DEBUG or DEMO
 # run by `jineng jobs-run --watch` (or `jineng db_worker`); `dev.py start` starts one. Their
 # result files live outside the static and media trees: only the job page hands them out.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The full risk scan's copy of the attendance events, kept between scans (one DuckDB file per
+# database; supervision.services.event_cache). "off" turns it off.
+_RISK_CACHE = os.environ.get("JINENG_RISK_CACHE_DIR", "")
+RISK_CACHE_ROOT = (None if _RISK_CACHE.lower() == "off"
+                   else Path(_RISK_CACHE or BASE_DIR / "var" / "risk-cache"))
 JOBS_ROOT = Path(os.environ.get("JINENG_JOBS_DIR", BASE_DIR / "var" / "jobs"))
 STORAGES["jobs"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
                     "OPTIONS": {"location": JOBS_ROOT, "base_url": None}}

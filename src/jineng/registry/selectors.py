@@ -327,7 +327,8 @@ def institution_codes_for_risk() -> QuerySet:
 
 def _phone_key(phone: str) -> str:
     """A phone number reduced to its digits (without the +86 / 0086 country prefix)."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = (phone if phone.isascii() and phone.isdigit()  # the usual case, at once
+              else "".join(ch for ch in phone if ch.isdigit()))
     for prefix in ("0086", "86"):
         if len(digits) > 11 and digits.startswith(prefix):
             digits = digits[len(prefix):]
@@ -339,16 +340,17 @@ def person_contacts_for_risk(person_ids) -> Iterator[tuple[int, str, str]]:
     "address", keyed hash of the normalised residence address — registry.rules.address; none
     for an address too short to link) for the given persons, unscoped, for the supervision
     ring rule (R08). Only keyed hashes leave: never the number or the address."""
-    from jineng.core.pii import keyed_hash
+    from jineng.core.pii import keyed_hasher
     from jineng.registry.rules.address import address_key
 
+    keyed_hash = keyed_hasher()
     rows = (Person.objects.filter(pk__in=person_ids).exclude(phone="", address="").order_by()
             .values_list("pk", "phone", "address"))
     for pk, phone, address in rows.iterator(chunk_size=10_000):
         digits = _phone_key(phone)
         if len(digits) >= 7:
             yield pk, "phone", keyed_hash("tel:" + digits)
-        key = address_key(address)
+        key = address_key(address) if address else ""
         if key:
             yield pk, "address", keyed_hash("addr:" + key)
 

@@ -83,6 +83,16 @@ def load_table(con: Any, name: str, table: ArrowSource) -> Any:
     raise ValueError(f"unsupported backend {con.name}")
 
 
+DUCKDB_TYPES = {pa.int64(): "BIGINT", pa.float64(): "DOUBLE", pa.string(): "VARCHAR",
+                pa.bool_(): "BOOLEAN"}
+
+
+def duckdb_columns(name: str) -> str:
+    """The column definitions of snapshot table `name` as `_load_duckdb` creates them."""
+    return ", ".join(f'"{f.name}" {COMPACT.get((name, f.name)) or DUCKDB_TYPES[f.type]}'
+                     for f in SCHEMAS[name])
+
+
 def _load_duckdb(con: Any, name: str, table: ArrowSource) -> Any:
     raw = con.con
     view = f"__arrow_{name}"

@@ -163,6 +163,8 @@ def risk_scan_compute(run: RiskRun, *, by_user=None,
         loaded, regions, counts, per_table = snap.load_snapshot_into(con, run.since)
         timings["snapshot"] = round(time.perf_counter() - t0, 3)
         timings["snapshot_tables"] = per_table
+        if "events_cache" in per_table:  # how the full scan's events were read (event_cache)
+            timings["events_cache"] = per_table.pop("events_cache")
         if progress:
             progress("snapshot")
         t0 = time.perf_counter()

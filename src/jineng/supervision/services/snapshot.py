@@ -220,27 +220,36 @@ _PERSONS_RAW = pa.schema([("person_id", pa.int64()), ("id_hash", pa.string()),
 
 def _with_age_limits(batch: pa.RecordBatch) -> pa.RecordBatch:
     """(person, ID hash, birth day, gender) → persons with the days of the minimum age and
-    the statutory retirement age (one computation per birth date and gender)."""
+    the statutory retirement age: computed once per distinct birth date and gender (a few
+    tens of thousands among millions of people), then taken for every row."""
+    import pyarrow.compute as pc
+
     from jineng.training.selectors import age_limits_for_risk
 
+    birth = batch.column(2)
+    genders = batch.column(3).cast(pa.string()).fill_null("").dictionary_encode()
+    # one integer per (birth day, gender): day × 2¹⁶ + the gender's place in the dictionary
+    keys = pc.add(pc.multiply(birth, 1 << 16), genders.indices.cast(pa.int64()))
+    distinct = pc.unique(keys)
     adult, retire = [], []
-    cache = _LIMITS
-    for birth, gender in zip(batch.column(2).to_pylist(), batch.column(3).to_pylist(),
-                             strict=True):
-        key = (birth, gender)
-        if key not in cache:
-            if birth is None:
-                cache[key] = (None, None)
-            else:
-                a, r = age_limits_for_risk(EPOCH_DAY + dt.timedelta(days=birth), gender)
-                cache[key] = (_day(a), _day(r))
-        a, r = cache[key]
-        adult.append(a)
-        retire.append(r)
-    schema = SCHEMAS["persons"]
+    for key in distinct.to_pylist():
+        if key is None:
+            adult.append(None)
+            retire.append(None)
+            continue
+        day, g = divmod(key, 1 << 16)
+        cached = _LIMITS.get((day, genders.dictionary[g].as_py()))
+        if cached is None:
+            a, r = age_limits_for_risk(EPOCH_DAY + dt.timedelta(days=day),
+                                       genders.dictionary[g].as_py())
+            cached = _LIMITS[(day, genders.dictionary[g].as_py())] = (_day(a), _day(r))
+        adult.append(cached[0])
+        retire.append(cached[1])
+    where = pc.index_in(keys, value_set=distinct)
     return pa.RecordBatch.from_arrays(
-        [batch.column(0), batch.column(1), batch.column(2), pa.array(adult, pa.int64()),
-         pa.array(retire, pa.int64())], schema=schema)
+        [batch.column(0), batch.column(1), birth,
+         pc.take(pa.array(adult, pa.int64()), where), pc.take(pa.array(retire, pa.int64()), where)],
+        schema=SCHEMAS["persons"])
 
 
 _LIMITS: dict[tuple, tuple] = {}
@@ -373,6 +382,11 @@ def _copy_batches(source: Source, conn, statements: list[tuple[str, tuple]]
                     yield source.extra(batch) if source.extra else batch.cast(schema)
 
 
+def copy_batches(source: Source, snapshot: _Snapshot) -> Iterator[pa.RecordBatch]:
+    """`source`'s batches by COPY in the exported `snapshot` (see _copy_reader)."""
+    return _copy_reader(source, snapshot)
+
+
 def _copy_reader(source: Source, snapshot: _Snapshot | None) -> Iterator[pa.RecordBatch]:
     """`source`'s batches by COPY: in `snapshot` (a connection of its own per part, the large
     tables in PARALLEL parts) or on Django's connection (inside a transaction), produced in
@@ -410,6 +424,11 @@ class _Snapshot:
         self._new = connection.get_new_connection
         self._lead = self._open()
         self.id = self._lead.execute("SELECT pg_export_snapshot()").fetchone()[0]
+
+    @property
+    def lead(self):
+        """The connection that exported the snapshot (its transaction sees the same rows)."""
+        return self._lead
 
     def _open(self):
         conn = self._new(self._params)
@@ -515,14 +534,21 @@ def _load_batches(con: Any, name: str, schema: pa.Schema,
     from jineng.supervision.services.engine import load_table
 
     load_table(con, name, schema.empty_table())  # the engine's column types
+    return con.table(name), append_batches(con, f'"{name}"', schema, batches)
+
+
+def append_batches(con: Any, target: str, schema: pa.Schema,
+                   batches: Iterable[pa.RecordBatch]) -> int:
+    """Append `batches` to the DuckDB table `target` (quoted, maybe qualified) of `con`,
+    committing every COMMIT_ROWS rows; answer the rows appended."""
     raw = con.con
-    view = f"__snapshot_{name}"
+    view = "__snapshot_batch"
     rows = pending = 0
     raw.execute("BEGIN TRANSACTION")
     try:
         for batch in batches:
             raw.register(view, pa.Table.from_batches([batch], schema=schema))
-            raw.execute(f'INSERT INTO "{name}" SELECT * FROM "{view}"')
+            raw.execute(f'INSERT INTO {target} SELECT * FROM "{view}"')
             raw.unregister(view)
             rows += batch.num_rows
             pending += batch.num_rows
@@ -535,7 +561,21 @@ def _load_batches(con: Any, name: str, schema: pa.Schema,
         raw.execute("ROLLBACK")
         raw.unregister(view)
         raise
-    return con.table(name), rows
+    return rows
+
+
+def _cached_events(con: Any, snapshot: _Snapshot) -> tuple[Any, int, dict] | None:
+    """The full scan's events through the cache kept between scans (event_cache), or None."""
+    from jineng.supervision.services import event_cache
+
+    source = next(s for s in _sources(None)[0] if isinstance(s, Source) and s.name == "events")
+    schema = SCHEMAS["events"]
+    written = pa.schema([*schema, pa.field("kept", pa.bool_())])
+    return event_cache.load_events(
+        con, snapshot, source,
+        lambda target, batches: append_batches(
+            con, target, written if target == "__events_written" else schema, batches),
+        written_schema=written)
 
 
 def load_snapshot_into(con: Any, since: dt.datetime | None = None, *,
@@ -557,6 +597,12 @@ def load_snapshot_into(con: Any, since: dt.datetime | None = None, *,
         readers, regions = snapshot_readers(since, copy=copy, snapshot=snapshot)
         for name, factory in readers:
             t0 = time.perf_counter()
+            if name == "events" and snapshot is not None and since is None:
+                cached = _cached_events(con, snapshot)
+                if cached is not None:
+                    loaded[name], rows[name], seconds["events_cache"] = cached
+                    seconds[name] = round(time.perf_counter() - t0, 3)
+                    continue
             loaded[name], rows[name] = _load_batches(con, name, SCHEMAS[name], factory())
             seconds[name] = round(time.perf_counter() - t0, 3)
     finally:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from jineng.training.choices import EnrollmentStatus, EventKind
@@ -42,10 +43,7 @@ def risk_snapshot(since: dt.datetime | None = None) -> dict[str, QuerySet]:
         "sessions": sessions.order_by().values_list(
             "pk", "training_class_id", "training_class__institution_id",
             "training_class__site_id", "starts_at", "ends_at"),
-        "events": events.order_by().values_list(
-            "pk", "enrollment_id", "enrollment__person_id", "training_class_id", "session_id",
-            "institution_id", "kind", "method", "occurred_at", "latitude", "longitude",
-            "too_far", "outside_window", "device"),
+        "events": events.order_by().values_list(*EVENT_COLUMNS),
         "teaching": TrainingClass.teachers.through.objects.exclude(teacher__id_hash="")
         .order_by().values_list("trainingclass_id", "trainingclass__institution_id",
                                 "teacher__id_hash"),
@@ -66,6 +64,30 @@ def risk_snapshot(since: dt.datetime | None = None) -> dict[str, QuerySet]:
         .order_by().values_list("pk", "enrollment_id", "enrollment__person_id",
                                 "training_class_id", "institution_id", "occurred_at"),
     }
+
+
+EVENT_COLUMNS = ("pk", "enrollment_id", "enrollment__person_id", "training_class_id",
+                 "session_id", "institution_id", "kind", "method", "occurred_at", "latitude",
+                 "longitude", "too_far", "outside_window", "device")
+
+
+def risk_events_written_since(xmin: int) -> QuerySet:
+    """The check-ins/outs (the columns of `risk_snapshot()["events"]`, then `kept`: not voided)
+    whose row or whose enrollment's row was written — inserted, voided, moved to another person
+    by a merge, any update — by a PostgreSQL transaction not older than `xmin` (a 32-bit
+    transaction id: the oldest transaction still running when an earlier snapshot was taken),
+    voided ones included, so that a copy of the events taken in that snapshot can be brought up
+    to date (supervision's event cache). Every write gives the row version a new `xmin`; a row
+    frozen by VACUUM reads as the frozen id, older than any. PostgreSQL only."""
+    events = AttendanceEvent._meta.db_table
+    enrollments = Enrollment._meta.db_table
+    written = RawSQL(f'(age("{events}".xmin) <= age(%s::text::xid) '
+                     f'OR age("{enrollments}".xmin) <= age(%s::text::xid))',
+                     (str(xmin), str(xmin)), output_field=BooleanField())
+    kept = RawSQL(f'"{events}".voided_at IS NULL', (), output_field=BooleanField())
+    return (AttendanceEvent.objects.filter(kind__in=[EventKind.CHECK_IN, EventKind.CHECK_OUT])
+            .alias(written=written).filter(written=True).annotate(kept=kept)
+            .order_by().values_list(*EVENT_COLUMNS, "kept"))
 
 
 def age_limits_for_risk(birth: dt.date, gender: str) -> tuple[dt.date, dt.date]:

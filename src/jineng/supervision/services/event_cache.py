@@ -1,0 +1,182 @@
+"""The full scan's copy of the attendance events, kept between scans (issue 13: a full scan of
+tier L under 90 s with the snapshot from PostgreSQL; reading ~46 million check-ins by COPY takes
+two minutes, most of it PostgreSQL writing out the rows).
+
+Check-ins and check-outs are written once and then at most voided, so a full scan reads only
+what was written since the previous full scan and applies it to the events it kept:
+
+- The cache is a DuckDB database file per PostgreSQL database (settings.RISK_CACHE_ROOT, one
+  file per host, port and database name) holding `events` (the snapshot table) and `meta`:
+  the database's OID, a digest of the events query, and the oldest transaction id still
+  running when the kept events were read (`pg_snapshot_xmin` of the scan's exported snapshot).
+- The next full scan, in its own snapshot, reads the rows written by transactions not older
+  than that id — every insert, void or other update gives a row version a new `xmin`; a
+  transaction in progress then (and its savepoints' ids, all newer than it) is not older; a
+  person merge moves enrollments, so an enrollment written since brings its events too
+  (`training.selectors.risk_events_written_since`) — deletes those events from the file,
+  inserts the ones not voided, then counts: the file must hold exactly as many events as
+  PostgreSQL answers in the same snapshot. Deleted rows (a class removed, a demo reset, a
+  test's flush) are the only change the written rows cannot show; the count shows them and the
+  file is read again whole.
+- Read again whole (counted as "built", with the reason): no file, another database (OID)
+  under the same name, another events query (the code changed), the recorded id too old to
+  compare (over a billion transactions: 32-bit ids wrap), a count that differs, a file DuckDB
+  cannot open. A file another process holds (two scans at once) is not waited for: that scan
+  reads every event without the cache.
+
+All of it in one DuckDB transaction per scan: a scan that fails leaves the file as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+WRAP_LIMIT = 1_000_000_000  # transactions after which a recorded 32-bit id is not compared
+ALIAS = "event_cache"
+
+
+def cache_path() -> Path | None:
+    """The cache file of the default database (None: the cache is turned off)."""
+    from django.db import connection
+
+    root = settings.RISK_CACHE_ROOT
+    if root is None:
+        return None
+    p = connection.settings_dict
+    key = f"{p.get('HOST') or ''}:{p.get('PORT') or ''}/{p['NAME']}"
+    return Path(root) / f"events-{hashlib.sha256(key.encode()).hexdigest()[:20]}.duckdb"
+
+
+def _digest(statements: list[tuple[str, tuple]]) -> str:
+    return hashlib.sha256(repr(statements).encode()).hexdigest()
+
+
+def _attach(raw: Any, path: Path) -> bool:
+    """ATTACH the cache file (a new one where DuckDB cannot read it); False when another
+    process holds it."""
+    import duckdb
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        raw.execute(f"ATTACH '{path}' AS {ALIAS}")
+        return True
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            return False
+        path.unlink(missing_ok=True)
+    except duckdb.Error:
+        path.unlink(missing_ok=True)
+    raw.execute(f"ATTACH '{path}' AS {ALIAS}")
+    return True
+
+
+def _meta(raw: Any) -> dict[str, str]:
+    found = raw.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND "
+                        "table_name = 'meta'", [ALIAS]).fetchone()[0]
+    if not found:
+        return {}
+    return dict(raw.execute(f"SELECT key, value FROM {ALIAS}.meta").fetchall())
+
+
+def _pg_one(conn: Any, sql: str, params: tuple = ()) -> Any:
+    with conn.cursor() as cur:
+        cur.execute(sql, params or None)  # no parameters: a "%" is an operator
+        return cur.fetchone()[0]
+
+
+def load_events(con: Any, snapshot: Any, source: Any, loader: Any, *,
+                written_schema: Any) -> tuple[Any, int, dict] | None:
+    """Bring the cache up to date in the exported `snapshot` (snapshot._Snapshot) and answer
+    (Ibis table `events`: a view of the cached table, rows, report) — or None when the cache is
+    off or held by another process (the caller reads the events itself). `source` is the
+    snapshot's events Source; `loader(target, batches)` appends Arrow batches to a DuckDB
+    table (snapshot.append_batches): the events, or `written_schema` (the events and `kept`)
+    for the rows written since."""
+    from jineng.supervision.analytics.schema import SCHEMAS
+    from jineng.supervision.services import snapshot as snap
+    from jineng.supervision.services.engine import duckdb_columns
+    from jineng.training.selectors import risk_events_written_since
+
+    path = cache_path()
+    if path is None:
+        return None
+    raw = con.con
+    if not _attach(raw, path):
+        return None
+    report: dict[str, Any] = {"file": path.name}
+    t0 = time.perf_counter()
+    lead = snapshot.lead
+    oid = str(_pg_one(lead, "SELECT oid FROM pg_database WHERE datname = current_database()"))
+    xmin = str(_pg_one(lead, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+                             " % 4294967296"))
+    statements = [snap.copy_sql(source, qs) for qs in source.querysets]
+    digest = _digest(statements)
+    meta = _meta(raw)
+    reason = ""
+    if not meta:
+        reason = "no cache"
+    elif meta.get("database_oid") != oid:
+        reason = "another database"
+    elif meta.get("query") != digest:
+        reason = "the events query changed"
+    elif _pg_one(lead, "SELECT age(%s::text::xid)", (meta["xmin"],)) > WRAP_LIMIT:
+        reason = "too old to compare"
+    events = SCHEMAS["events"]
+    cols = ", ".join(f'"{n}"' for n in events.names)
+    rows = 0
+    if not reason:
+        written = snap.Source("events_written", (risk_events_written_since(int(meta["xmin"])),),
+                              sql=lambda c: [*source.sql(c[:-1]), c[-1]], free_text=True,
+                              extra_schema=written_schema)
+        raw.execute(f"CREATE OR REPLACE TEMPORARY TABLE __events_written "
+                    f"({duckdb_columns('events')}, kept BOOLEAN)")
+        inner, params = source.querysets[0].query.sql_with_params()
+        # PostgreSQL counts the events (another scan of the table) while the written rows
+        # are read on a reader's connection
+        with ThreadPoolExecutor(1) as pool:
+            counting = pool.submit(_pg_one, lead, f"SELECT count(*) FROM ({inner}) AS q",
+                                   params)
+            written_rows = loader("__events_written", snap.copy_batches(written, snapshot))
+            report["read_s"] = round(time.perf_counter() - t0, 3)
+            expected = counting.result()
+        report["count_wait_s"] = round(time.perf_counter() - t0 - report["read_s"], 3)
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            raw.execute(f"DELETE FROM {ALIAS}.events WHERE event_id IN "
+                        "(SELECT event_id FROM __events_written)")
+            raw.execute(f"INSERT INTO {ALIAS}.events SELECT {cols} FROM __events_written "
+                        "WHERE kept")
+            rows = raw.execute(f"SELECT count(*) FROM {ALIAS}.events").fetchone()[0]
+            if rows == expected:
+                _write_meta(raw, oid, digest, xmin)
+                raw.execute("COMMIT")
+                report.update(mode="updated", written=written_rows)
+            else:
+                raw.execute("ROLLBACK")
+                reason = f"count differs ({rows:,} kept, {expected:,} in the database)"
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+        raw.execute("DROP TABLE __events_written")
+    if reason:
+        report.update(mode="built", reason=reason)
+        raw.execute(f"DROP TABLE IF EXISTS {ALIAS}.meta")  # invalid until the end
+        raw.execute(f"CREATE OR REPLACE TABLE {ALIAS}.events ({duckdb_columns('events')})")
+        rows = loader(f"{ALIAS}.events", snap.copy_batches(source, snapshot))
+        raw.execute("BEGIN TRANSACTION")
+        _write_meta(raw, oid, digest, xmin)
+        raw.execute("COMMIT")
+    raw.execute(f"CREATE OR REPLACE VIEW events AS SELECT {cols} FROM {ALIAS}.events")
+    report["seconds"] = round(time.perf_counter() - t0, 3)
+    return con.table("events"), rows, report
+
+
+def _write_meta(raw: Any, oid: str, digest: str, xmin: str) -> None:
+    raw.execute(f"CREATE OR REPLACE TABLE {ALIAS}.meta (key VARCHAR, value VARCHAR)")
+    raw.execute(f"INSERT INTO {ALIAS}.meta VALUES ('database_oid', ?), ('query', ?), "
+                "('xmin', ?)", [oid, digest, xmin])
