@@ -96,6 +96,14 @@ def _recreate(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def _today() -> dt.date:
+    """Today where the sessions are held (the scan's days are Asia/Shanghai's): after 16:00
+    UTC the machine's date is a day behind, and "yesterday" would hold two days of events."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(TZ)).date()
+
+
 CACHE_DIR = Path(tempfile.gettempdir()) / "jineng-bench-risk-cache"
 
 
@@ -161,7 +169,7 @@ def build(url: str, tier: str) -> dict:
     n_enr = TIERS[tier]
     n_class = n_enr // PER_CLASS
     n_inst = max(n_class // 10, 1)
-    today = dt.date.today()
+    today = _today()
     day0 = today - dt.timedelta(days=SPAN)  # day SPAN - 1 is yesterday
     t0 = time.perf_counter()
     _recreate(url)
@@ -303,7 +311,7 @@ def main() -> None:
     if args.rebuild or not _exists(url, args.tier):
         print(f"building tier {args.tier} in {out['database']} …", file=sys.stderr, flush=True)
         out["build"] = build(url, args.tier)
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = _today() - dt.timedelta(days=1)
     with _connect(url) as conn, conn.cursor() as cur:
         tpl = cur.execute("SELECT template FROM bench_meta").fetchone()[0]
         # the new day held back: its events are removed before the full scan, inserted after

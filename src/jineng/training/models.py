@@ -457,7 +457,12 @@ class AttendanceEvent(models.Model):
         indexes = [models.Index(fields=["training_class", "occurred_at"],
                                 name="attendance_class_time"),
                    # The risk scan's incremental read: the events since its last run.
-                   models.Index(fields=["occurred_at"], name="attendance_time")]
+                   models.Index(fields=["occurred_at"], name="attendance_time"),
+                   # The risk scan's online learning and interactions (full scans read every
+                   # one of them): found without a pass over the check-ins.
+                   models.Index(fields=["kind", "occurred_at"], name="attendance_online_time",
+                                condition=Q(kind__in=[EventKind.ONLINE,
+                                                        EventKind.INTERACTION]))]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -79,12 +79,17 @@ def risk_events_written_since(xmin: int) -> QuerySet:
     voided ones included, so that a copy of the events taken in that snapshot can be brought up
     to date (supervision's event cache). Every write gives the row version a new `xmin`; a row
     frozen by VACUUM reads as the frozen id, older than any. PostgreSQL only."""
-    events = AttendanceEvent._meta.db_table
-    enrollments = Enrollment._meta.db_table
-    written = RawSQL(f'(age("{events}".xmin) <= age(%s::text::xid) '
-                     f'OR age("{enrollments}".xmin) <= age(%s::text::xid))',
-                     (str(xmin), str(xmin)), output_field=BooleanField())
-    kept = RawSQL(f'"{events}".voided_at IS NULL', (), output_field=BooleanField())
+    events = f'"{AttendanceEvent._meta.db_table}"'
+    enrollments = f'"{Enrollment._meta.db_table}"'
+    newer = "age({}.xmin) <= age(%s::text::xid)"
+    # The enrollments written since are few (read first); their ids go in as one array, which
+    # PostgreSQL hashes: one pass over the events, the enrollments joined for the rows answered.
+    moved = list(Enrollment.objects.alias(written=RawSQL(
+        newer.format(enrollments), (str(xmin),), output_field=BooleanField()))
+        .filter(written=True).values_list("pk", flat=True))
+    written = RawSQL(f"({newer.format(events)} OR {events}.enrollment_id = ANY(%s::bigint[]))",
+                     (str(xmin), moved), output_field=BooleanField())
+    kept = RawSQL(f"{events}.voided_at IS NULL", (), output_field=BooleanField())
     return (AttendanceEvent.objects.filter(kind__in=[EventKind.CHECK_IN, EventKind.CHECK_OUT])
             .alias(written=written).filter(written=True).annotate(kept=kept)
             .order_by().values_list(*EVENT_COLUMNS, "kept"))
