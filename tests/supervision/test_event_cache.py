@@ -149,3 +149,25 @@ def test_another_database_or_query_reads_every_event_and_off_reads_without(
     settings.RISK_CACHE_ROOT = None
     events, report = _load()
     assert len(events) == 8 and report is None
+
+
+def test_a_cache_another_process_holds_is_not_waited_for(cache_dir) -> None:
+    import subprocess
+    import sys
+
+    planted_class()
+    _load()
+    path = event_cache.cache_path()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('ready', flush=True); time.sleep(60)", str(path)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        events, report = _load()  # every event read, without the cache
+        assert len(events) == 8 and report is None
+    finally:
+        holder.kill()
+        holder.wait()
+    _events, report = _load()
+    assert report["mode"] == "updated"

@@ -58,10 +58,13 @@ def _digest(statements: list[tuple[str, tuple]]) -> str:
 
 def _attach(raw: Any, path: Path) -> bool:
     """ATTACH the cache file (a new one where DuckDB cannot read it); False when another
-    process holds it."""
+    process holds it or its folder cannot be made."""
     import duckdb
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:  # no place for it: the scan reads without
+        return False
     try:
         raw.execute(f"ATTACH '{path}' AS {ALIAS}")
         return True

@@ -44,8 +44,11 @@ LOOKBACK = dt.timedelta(days=1)
 INCREMENTAL_RULES = ("R02", "R03", "R05", "R06", "R07", "R17A", "R17B", "R17C")
 INCREMENTAL_TABLES = ("events", "sessions", "sites", "online")
 COPY_BLOCK = 4 << 20  # bytes of CSV per parsed block
-PARALLEL = 2  # COPY streams (PostgreSQL backends) reading each of the PARALLEL_TABLES
-PARALLEL_TABLES = ("events",)
+# COPY streams (PostgreSQL backends) reading a Source marked `parallel` (a full scan's events:
+# each stream joins and writes out half; an incremental scan's few are read in one, as each
+# stream would repeat the whole index scan and join)
+PARALLEL = 2
+READER_WORK_MEM = "64MB"  # PostgreSQL's work_mem of each snapshot reader
 COMMIT_ROWS = 1_000_000  # rows appended to DuckDB per transaction (its memory until commit)
 
 
@@ -109,6 +112,7 @@ class Source:
     extra: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None
     extra_schema: pa.Schema | None = None  # the batches `extra` reads (default: the table's)
     free_text: bool = False  # string columns may hold line breaks
+    parallel: bool = False  # read in PARALLEL streams (pk % PARALLEL) in a snapshot
 
 
 def _ident(cols: list[str]) -> list[str]:
@@ -131,7 +135,7 @@ def _sources(since: dt.datetime | None) -> tuple[list, Any]:
         Source("events", (tr["events"],),
                row=lambda r: (*r[:8], _s(r[8]), *r[9:13], r[13] or ""),
                sql=lambda c: [*c[:8], _sql_s(c[8]), *c[9:13], f"coalesce({c[13]}, '')"],
-               free_text=True),
+               free_text=True, parallel=since is None),
         Source("sites", (sites_for_risk(),),
                row=lambda r: (r[0], r[1], _f(r[2]), _f(r[3])),
                sql=lambda c: [c[0], c[1], _sql_f(c[2]), _sql_f(c[3])]),
@@ -393,7 +397,7 @@ def _copy_reader(source: Source, snapshot: _Snapshot | None) -> Iterator[pa.Reco
     other threads while the caller loads them."""
     from django.db import connection
 
-    parts = PARALLEL if snapshot is not None and source.name in PARALLEL_TABLES else 1
+    parts = PARALLEL if snapshot is not None and source.parallel else 1
     statements = [[copy_sql(source, qs, (i, parts) if parts > 1 else None)
                    for qs in source.querysets] for i in range(parts)]
     if snapshot is None:
@@ -443,6 +447,9 @@ class _Snapshot:
         conn = self._open()
         conn.execute("SET TRANSACTION SNAPSHOT %s", (self.id,))
         conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        # joins of a snapshot read hash millions of rows (the events' enrollments): in memory
+        # rather than in batches spilled to disk (a few readers at a time, one scan at a time)
+        conn.execute(f"SET LOCAL work_mem = '{READER_WORK_MEM}'")
         return conn
 
     @staticmethod
@@ -457,49 +464,71 @@ class _Snapshot:
         self.release(self._lead)
 
 
-def _produce(make: Callable[[], Iterator[pa.RecordBatch]], parts: int
-             ) -> Iterator[pa.RecordBatch]:
+class _Producer:
     """The batches of `parts` producers (make(i) → batches of part i), each in its own thread,
-    while the caller consumes them (loading DuckDB overlaps reading PostgreSQL)."""
-    import queue
-    import threading
+    started at once, while the caller consumes them (loading DuckDB overlaps reading
+    PostgreSQL; the next table's COPY may run while this one loads). `close()` stops the
+    threads of one never consumed to the end."""
 
-    q: queue.Queue = queue.Queue(maxsize=4 * parts)
-    done = object()
-    stop = threading.Event()
+    def __init__(self, make: Callable[[int], Iterator[pa.RecordBatch]], parts: int) -> None:
+        import queue
+        import threading
 
-    def run(i: int) -> None:
+        self._q: queue.Queue = queue.Queue(maxsize=4 * parts)
+        self._done = object()
+        self._stop = threading.Event()
+        self._parts = parts
+        self._threads = [threading.Thread(target=self._run, args=(make, i), daemon=True)
+                         for i in range(parts)]
+        for t in self._threads:
+            t.start()
+
+    def _run(self, make: Callable[[int], Iterator[pa.RecordBatch]], i: int) -> None:
+        import queue
+
         try:
             for batch in make(i):
-                while not stop.is_set():
+                while not self._stop.is_set():
                     try:
-                        q.put(batch, timeout=0.5)
+                        self._q.put(batch, timeout=0.5)
                         break
                     except queue.Full:
                         continue
-                if stop.is_set():
+                if self._stop.is_set():
                     return
         except BaseException as error:  # handed to the consumer
-            q.put(error)
-        q.put(done)
+            self._q.put(error)
+        self._q.put(self._done)
 
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(parts)]
-    for t in threads:
-        t.start()
-    finished = 0
-    try:
-        while finished < parts:
-            item = q.get()
-            if item is done:
-                finished += 1
-            elif isinstance(item, BaseException):
-                raise item
-            else:
-                yield item
-    finally:
-        stop.set()
-        for t in threads:
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        finished = 0
+        try:
+            while finished < self._parts:
+                item = self._q.get()
+                if item is self._done:
+                    finished += 1
+                elif isinstance(item, BaseException):
+                    raise item
+                else:
+                    yield item
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        import queue
+
+        self._stop.set()
+        while True:  # unblock a producer waiting to hand over its last item
+            try:
+                self._q.get_nowait()
+            except queue.Empty:
+                break
+        for t in self._threads:
             t.join(timeout=30)
+
+
+def _produce(make: Callable[[int], Iterator[pa.RecordBatch]], parts: int) -> _Producer:
+    return _Producer(make, parts)
 
 
 def _uses_copy() -> bool:
@@ -593,19 +622,37 @@ def load_snapshot_into(con: Any, since: dt.datetime | None = None, *,
     loaded: dict[str, Any] = {}
     rows: dict[str, int] = {}
     seconds: dict[str, float] = {}
+    started: dict[int, Any] = {}
+
+    def cached(name: str) -> bool:  # a full scan's events: through the event cache
+        return name == "events" and snapshot is not None and since is None
+
+    def read_ahead(i: int) -> None:
+        """Start table i's COPY (its own connection in the snapshot) before it is loaded."""
+        if snapshot is not None and i < len(readers) and i not in started:
+            name, factory = readers[i]
+            if not cached(name):
+                started[i] = factory()
+
     try:
         readers, regions = snapshot_readers(since, copy=copy, snapshot=snapshot)
-        for name, factory in readers:
+        for i, (name, factory) in enumerate(readers):
             t0 = time.perf_counter()
-            if name == "events" and snapshot is not None and since is None:
-                cached = _cached_events(con, snapshot)
-                if cached is not None:
-                    loaded[name], rows[name], seconds["events_cache"] = cached
+            batches = started.pop(i, None)
+            read_ahead(i + 1)
+            if cached(name):
+                from_cache = _cached_events(con, snapshot)
+                if from_cache is not None:
+                    loaded[name], rows[name], seconds["events_cache"] = from_cache
                     seconds[name] = round(time.perf_counter() - t0, 3)
                     continue
-            loaded[name], rows[name] = _load_batches(con, name, SCHEMAS[name], factory())
+            batches = batches if batches is not None else factory()
+            loaded[name], rows[name] = _load_batches(con, name, SCHEMAS[name], batches)
             seconds[name] = round(time.perf_counter() - t0, 3)
     finally:
+        for batches in started.values():  # read ahead, never loaded (a failed scan)
+            if isinstance(batches, _Producer):
+                batches.close()
         if snapshot is not None:
             snapshot.close()
     for name, schema in SCHEMAS.items():
