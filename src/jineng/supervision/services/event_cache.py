@@ -24,7 +24,9 @@ what was written since the previous full scan and applies it to the events it ke
   cannot open. A file another process holds (two scans at once) is not waited for: that scan
   reads every event without the cache.
 
-All of it in one DuckDB transaction per scan: a scan that fails leaves the file as it was."""
+The rows written are applied in one DuckDB transaction; a rebuild drops `meta` first and
+writes it last. A scan that fails leaves the file as it was, or without `meta` (read again
+whole by the next one)."""
 
 from __future__ import annotations
 

@@ -242,11 +242,11 @@ def _with_age_limits(batch: pa.RecordBatch) -> pa.RecordBatch:
             retire.append(None)
             continue
         day, g = divmod(key, 1 << 16)
-        cached = _LIMITS.get((day, genders.dictionary[g].as_py()))
+        gender = genders.dictionary[g].as_py()
+        cached = _LIMITS.get((day, gender))
         if cached is None:
-            a, r = age_limits_for_risk(EPOCH_DAY + dt.timedelta(days=day),
-                                       genders.dictionary[g].as_py())
-            cached = _LIMITS[(day, genders.dictionary[g].as_py())] = (_day(a), _day(r))
+            a, r = age_limits_for_risk(EPOCH_DAY + dt.timedelta(days=day), gender)
+            cached = _LIMITS[(day, gender)] = (_day(a), _day(r))
         adult.append(cached[0])
         retire.append(cached[1])
     where = pc.index_in(keys, value_set=distinct)
@@ -430,7 +430,7 @@ class _Snapshot:
         self.id = self._lead.execute("SELECT pg_export_snapshot()").fetchone()[0]
 
     @property
-    def lead(self):
+    def lead(self) -> Any:
         """The connection that exported the snapshot (its transaction sees the same rows)."""
         return self._lead
 
