@@ -84,6 +84,8 @@ def risk_events_written_since(xmin: int) -> QuerySet:
     newer = "age({}.xmin) <= age(%s::text::xid)"
     # The enrollments written since are few (read first); their ids go in as one array, which
     # PostgreSQL hashes: one pass over the events, the enrollments joined for the rows answered.
+    # Read now, on this connection: it sees at least what the caller's snapshot sees, so no
+    # enrollment is missed (one written since only brings its events again).
     moved = list(Enrollment.objects.alias(written=RawSQL(
         newer.format(enrollments), (str(xmin),), output_field=BooleanField()))
         .filter(written=True).values_list("pk", flat=True))
