@@ -96,7 +96,7 @@ def _pg_one(conn: Any, sql: str, params: tuple = ()) -> Any:
 
 def load_events(con: Any, snapshot: Any, source: Any, loader: Any, *,
                 written_schema: Any) -> tuple[Any, int, dict] | None:
-    """Bring the cache up to date in the exported `snapshot` (snapshot._Snapshot) and answer
+    """Bring the cache up to date in the exported `snapshot` (snapshot_copy.Snapshot) and answer
     (Ibis table `events`: a view of the cached table, rows, report) — or None when the cache is
     off or held by another process (the caller reads the events itself). `source` is the
     snapshot's events Source; `loader(target, batches)` appends Arrow batches to a DuckDB
@@ -105,6 +105,7 @@ def load_events(con: Any, snapshot: Any, source: Any, loader: Any, *,
     from jineng.supervision.analytics.schema import SCHEMAS
     from jineng.supervision.services import snapshot as snap
     from jineng.supervision.services.engine import duckdb_columns
+    from jineng.supervision.services.snapshot_copy import copy_batches, copy_sql
     from jineng.training.selectors import risk_events_written_since
 
     path = cache_path()
@@ -119,7 +120,7 @@ def load_events(con: Any, snapshot: Any, source: Any, loader: Any, *,
     oid = str(_pg_one(lead, "SELECT oid FROM pg_database WHERE datname = current_database()"))
     xmin = str(_pg_one(lead, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
                              " % 4294967296"))
-    statements = [snap.copy_sql(source, qs) for qs in source.querysets]
+    statements = [copy_sql(source, qs) for qs in source.querysets]
     digest = _digest(statements)
     meta = _meta(raw)
     reason = ""
@@ -146,7 +147,7 @@ def load_events(con: Any, snapshot: Any, source: Any, loader: Any, *,
         with ThreadPoolExecutor(1) as pool:
             counting = pool.submit(_pg_one, lead, f"SELECT count(*) FROM ({inner}) AS q",
                                    params)
-            written_rows = loader("__events_written", snap.copy_batches(written, snapshot))
+            written_rows = loader("__events_written", copy_batches(written, snapshot))
             report["read_s"] = round(time.perf_counter() - t0, 3)
             expected = counting.result()
         report["count_wait_s"] = round(time.perf_counter() - t0 - report["read_s"], 3)
@@ -172,7 +173,7 @@ def load_events(con: Any, snapshot: Any, source: Any, loader: Any, *,
         report.update(mode="built", reason=reason)
         raw.execute(f"DROP TABLE IF EXISTS {ALIAS}.meta")  # invalid until the end
         raw.execute(f"CREATE OR REPLACE TABLE {ALIAS}.events ({duckdb_columns('events')})")
-        rows = loader(f"{ALIAS}.events", snap.copy_batches(source, snapshot))
+        rows = loader(f"{ALIAS}.events", copy_batches(source, snapshot))
         raw.execute("BEGIN TRANSACTION")
         _write_meta(raw, oid, digest, xmin)
         raw.execute("COMMIT")
