@@ -94,14 +94,13 @@ def _pg_one(conn: Any, sql: str, params: tuple = ()) -> Any:
         return cur.fetchone()[0]
 
 
-def load_events(con: Any, snapshot: Any, source: Any, loader: Any, *,
-                written_schema: Any) -> tuple[Any, int, dict] | None:
+def load_events(con: Any, snapshot: Any, source: Any) -> tuple[Any, int, dict] | None:
     """Bring the cache up to date in the exported `snapshot` (snapshot_copy.Snapshot) and answer
     (Ibis table `events`: a view of the cached table, rows, report) — or None when the cache is
     off or held by another process (the caller reads the events itself). `source` is the
-    snapshot's events Source; `loader(target, batches)` appends Arrow batches to a DuckDB
-    table (snapshot.append_batches): the events, or `written_schema` (the events and `kept`)
-    for the rows written since."""
+    snapshot's events Source."""
+    import pyarrow as pa
+
     from jineng.supervision.analytics.schema import SCHEMAS
     from jineng.supervision.services import snapshot as snap
     from jineng.supervision.services.engine import duckdb_columns
@@ -133,6 +132,7 @@ def load_events(con: Any, snapshot: Any, source: Any, loader: Any, *,
     elif _pg_one(lead, "SELECT age(%s::text::xid)", (meta["xmin"],)) > WRAP_LIMIT:
         reason = "too old to compare"
     events = SCHEMAS["events"]
+    written_schema = pa.schema([*events, pa.field("kept", pa.bool_())])
     cols = ", ".join(f'"{n}"' for n in events.names)
     rows = 0
     if not reason:
@@ -147,7 +147,8 @@ def load_events(con: Any, snapshot: Any, source: Any, loader: Any, *,
         with ThreadPoolExecutor(1) as pool:
             counting = pool.submit(_pg_one, lead, f"SELECT count(*) FROM ({inner}) AS q",
                                    params)
-            written_rows = loader("__events_written", copy_batches(written, snapshot))
+            written_rows = snap.append_batches(con, "__events_written", written_schema,
+                                               copy_batches(written, snapshot))
             report["read_s"] = round(time.perf_counter() - t0, 3)
             expected = counting.result()
         report["count_wait_s"] = round(time.perf_counter() - t0 - report["read_s"], 3)
@@ -173,7 +174,8 @@ def load_events(con: Any, snapshot: Any, source: Any, loader: Any, *,
         report.update(mode="built", reason=reason)
         raw.execute(f"DROP TABLE IF EXISTS {ALIAS}.meta")  # invalid until the end
         raw.execute(f"CREATE OR REPLACE TABLE {ALIAS}.events ({duckdb_columns('events')})")
-        rows = loader(f"{ALIAS}.events", copy_batches(source, snapshot))
+        rows = snap.append_batches(con, f"{ALIAS}.events", events,
+                                   copy_batches(source, snapshot))
         raw.execute("BEGIN TRANSACTION")
         _write_meta(raw, oid, digest, xmin)
         raw.execute("COMMIT")

@@ -366,13 +366,7 @@ def _cached_events(con: Any, snapshot: Snapshot) -> tuple[Any, int, dict] | None
     from jineng.supervision.services import event_cache
 
     source = next(s for s in _sources(None)[0] if isinstance(s, Source) and s.name == "events")
-    schema = SCHEMAS["events"]
-    written = pa.schema([*schema, pa.field("kept", pa.bool_())])
-    return event_cache.load_events(
-        con, snapshot, source,
-        lambda target, batches: append_batches(
-            con, target, written if target == "__events_written" else schema, batches),
-        written_schema=written)
+    return event_cache.load_events(con, snapshot, source)
 
 
 def load_snapshot_into(con: Any, since: dt.datetime | None = None, *,
