@@ -284,6 +284,9 @@ def build_demo_outcomes(*, scale: str, seed: int, today: dt.date,
         ENTREPRENEUR_SHARE if trainees[p].entrepreneurship else BUSINESS_SHARE)]
     if len(founders) < 3:  # the smallest tiers still show a few
         founders += [p for p in exited if p not in founders][:3 - len(founders)]
+    # Kinds by quota, not by draw: a small tier's three founders would otherwise come out mostly
+    # enterprises on some days, against the share every tier is meant to show.
+    enterprise_due = 0.5
     for person_id in founders:
         t = trainees[person_id]
         h, name, _birth, region_id, region_code = persons[person_id]
@@ -291,7 +294,9 @@ def build_demo_outcomes(*, scale: str, seed: int, today: dt.date,
         founded = _month_date(founded_m) + dt.timedelta(days=rng.randrange(28))
         if founded > today:
             continue
-        individual = rng.random() < INDIVIDUAL_SHARE
+        enterprise_due += 1 - INDIVIDUAL_SHARE
+        individual = enterprise_due < 1
+        enterprise_due -= not individual
         while True:
             body = ("L" if individual else "MA") + "".join(
                 rng.choice(CREDIT_ALPHABET) for _ in range(7 if individual else 6))
