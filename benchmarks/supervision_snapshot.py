@@ -12,8 +12,8 @@ The operational database (`jineng_bench_supsnap_<tier>` on the DATABASE_URL serv
 `--database-url`) is migrated, then filled inside PostgreSQL from one row per table made
 through the ORM (so every column has a valid value) cloned set-based with INSERT … SELECT over
 generate_series and joins: training institutions (one per ten classes), a site per class
-(capacity 60), classes of 40 trainees with 25 daily sessions, a person (with a phone: the
-ring rule's keyed hashes are made in Python) per enrollment, and one check-in per enrollment
+(capacity 60), classes of 40 trainees with 25 daily sessions, a person (with a phone and an
+address of their own: the ring rule hashes both) per enrollment, and one check-in per enrollment
 and session from the trainee's phone near the site a few minutes before the session. A tier's
 database is reused when present (`--rebuild` forces a new one).
 
@@ -212,6 +212,7 @@ def build(url: str, tier: str) -> dict:
                          f"generate_series(0, {n_enr - 1}) g",
                          {"id_hash": "md5('bench-' || g) || md5('person-' || g)",
                           "name": "'学员' || g", "phone": "'139' || lpad(g::text, 8, '0')",
+                          "address": "'贵阳市南明区人民路' || g / 3 || '号' || g % 3 + 1 || '单元'",
                           "birth_date": "date '1970-01-01' + (g % 15000)",
                           "gender": "CASE WHEN g % 2 = 0 THEN 'M' ELSE 'F' END"})
         _clone(cur, "training_enrollment", tpl["enrollment"],

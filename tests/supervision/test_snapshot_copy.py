@@ -54,7 +54,13 @@ def _awkward_events() -> None:
         received_at=event.occurred_at, idempotency_key=f"awkward-{k}", device=device,
         latitude=None if k % 2 else 26.123456789012345, longitude=None if k % 2 else -0.1)
         for k, device in enumerate(AWKWARD)])
-    from jineng.registry.models import Region
+    # trainees' contacts as typed: quotes, commas, line breaks, full-width digits
+    from jineng.registry.models import Person, Region
+
+    people = AttendanceEvent.objects.values("enrollment__person_id").distinct()[:len(AWKWARD)]
+    for k, person in enumerate(Person.objects.filter(pk__in=people).order_by("pk")):
+        Person.objects.filter(pk=person.pk).update(
+            address=f'南明区人民路{k}号 {AWKWARD[k]}，"三"单元', phone=f"+86 １３８-0000-{k:04d}")
     from jineng.supervision.models import ExclusionListEntry
 
     region = Region.objects.order_by("pk").first()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 
@@ -20,6 +20,9 @@ from jineng.registry.models import (
     TrainingSite,
 )
 from jineng.registry.rules.identity import id_number_18
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def subtree_prefix(region_code: str) -> str:
@@ -325,34 +328,30 @@ def institution_codes_for_risk() -> QuerySet:
             .values_list("pk", "credit_code"))
 
 
-def _phone_key(phone: str) -> str:
-    """A phone number reduced to its digits (without the +86 / 0086 country prefix)."""
-    digits = (phone if phone.isascii() and phone.isdigit()  # the usual case, at once
-              else "".join(ch for ch in phone if ch.isdigit()))
-    for prefix in ("0086", "86"):
-        if len(digits) > 11 and digits.startswith(prefix):
-            digits = digits[len(prefix):]
-    return digits
+def person_contacts_for_risk(person_ids) -> tuple[QuerySet, QuerySet]:
+    """(person id, "phone", phone number) and (person id, "address", residence address) of
+    the given persons, unscoped, for the supervision ring rule (R08): read only to be turned
+    into keyed hashes by `contact_hashes_for_risk` before anything is stored (never the
+    number or the address)."""
+    from django.db.models import CharField, Value
+
+    from jineng.registry.rules.contacts import ADDRESS, PHONE
+
+    people = Person.objects.filter(pk__in=person_ids).order_by()
+    return (people.exclude(phone="").values_list("pk", Value(PHONE, CharField()), "phone"),
+            people.exclude(address="").values_list("pk", Value(ADDRESS, CharField()),
+                                                   "address"))
 
 
-def person_contacts_for_risk(person_ids) -> Iterator[tuple[int, str, str]]:
-    """(person id, "phone", keyed hash of the phone number's digits) and (person id,
-    "address", keyed hash of the normalised residence address — registry.rules.address; none
-    for an address too short to link) for the given persons, unscoped, for the supervision
-    ring rule (R08). Only keyed hashes leave: never the number or the address."""
-    from jineng.core.pii import keyed_hasher
-    from jineng.registry.rules.address import address_key
+def contact_hashes_for_risk(batch) -> pa.Table:
+    """A batch of (person_id, kind, value) rows as `person_contacts_for_risk` reads them →
+    (person_id, kind, value_hash): the keyed hash of the phone's digits or of the normalised
+    address (registry.rules.contacts), rows that link no one dropped; rows of other kinds carry
+    a keyed hash already and pass through."""
+    from jineng.core.pii import keyed_hash, keyed_hash_pads
+    from jineng.registry.rules.contacts import keyed_contacts
 
-    keyed_hash = keyed_hasher()
-    rows = (Person.objects.filter(pk__in=person_ids).exclude(phone="", address="").order_by()
-            .values_list("pk", "phone", "address"))
-    for pk, phone, address in rows.iterator(chunk_size=10_000):
-        digits = _phone_key(phone)
-        if len(digits) >= 7:
-            yield pk, "phone", keyed_hash("tel:" + digits)
-        key = address_key(address) if address else ""
-        if key:
-            yield pk, "address", keyed_hash("addr:" + key)
+    return keyed_contacts(batch, keyed_hash_pads(), keyed_hash)
 
 
 def persons_for_risk(person_ids) -> QuerySet:

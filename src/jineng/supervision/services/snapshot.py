@@ -182,6 +182,7 @@ def _people_sources(trainees) -> list:
     (R15), ID hashes with the age limits and the exclusion lists (R16)."""
     from jineng.outcomes.selectors.risk import insured_months_with_city
     from jineng.registry.selectors import (
+        contact_hashes_for_risk,
         person_contacts_for_risk,
         persons_for_risk,
         site_cities_for_risk,
@@ -193,10 +194,11 @@ def _people_sources(trainees) -> list:
         return (*r[:8], _day(r[8]), r[8].year if r[8] else None)
 
     return [
-        # The phones' keyed hashes are made in Python (the key never reaches the database).
-        ("contacts", lambda: itertools.chain(person_contacts_for_risk(trainees),
-                                             ((p, "account", h) for p, h
-                                              in payee_accounts_for_risk()))),
+        # Phones and addresses are hashed batch by batch as they arrive (the key never reaches
+        # the database, the values never the snapshot); the bank accounts are hashes already.
+        Source("contacts", (*person_contacts_for_risk(trainees), payee_accounts_for_risk()),
+               extra=lambda b: _batch(contact_hashes_for_risk(b), SCHEMAS["contacts"]),
+               extra_schema=_CONTACTS_RAW, free_text=True),
         Source("persons", (persons_for_risk(trainees),),
                row=lambda r: (r[0], r[1], _day(r[2]), r[3]),
                sql=lambda c: [c[0], c[1], _sql_day(c[2]), c[3]],
@@ -212,6 +214,16 @@ def _people_sources(trainees) -> list:
                row=lambda r: (r[0], r[1], _day(r[2]), _day(r[3])),
                sql=lambda c: [c[0], c[1], _sql_day(c[2]), _sql_day(c[3])]),
     ]
+
+
+_CONTACTS_RAW = pa.schema([("person_id", pa.int64()), ("kind", pa.string()),
+                           ("value", pa.string())])
+
+
+def _batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:
+    """A table as one record batch of `schema` (columns of the same types and order)."""
+    return pa.RecordBatch.from_arrays([c.combine_chunks() for c in table.columns],
+                                      schema=schema)
 
 
 _PERSONS_RAW = pa.schema([("person_id", pa.int64()), ("id_hash", pa.string()),
