@@ -1,8 +1,9 @@
 """The full scan's event cache (supervision.services.event_cache), on PostgreSQL outside a
 transaction (the scan's exported snapshot): after any write the cached events are exactly the
 events PostgreSQL answers — new check-ins, a void, a person merge, a check-in written in a
-savepoint of a transaction still open at the previous scan, a deleted row — and the cache says
-whether it was brought up to date or read again whole, and why."""
+savepoint of a transaction still open at the previous scan, a deleted check-in or enrollment, a
+truncated table — and the cache says whether it was brought up to date or read again whole,
+and why."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def _check_in(cls, enrollment, k: int, **kw) -> AttendanceEvent:
         occurred_at=at, received_at=at, idempotency_key=f"cache-{k}", device=f"d{k}", **kw)
 
 
-def test_written_events_are_applied_and_a_delete_rebuilds(cache_dir) -> None:
+def test_written_and_deleted_events_are_applied_and_a_truncate_rebuilds(cache_dir) -> None:
     _w, cls = planted_class()
     events, report = _load()
     assert len(events) == 8 and report["mode"] == "built" and report["reason"] == "no cache"
@@ -74,11 +75,51 @@ def test_written_events_are_applied_and_a_delete_rebuilds(cache_dir) -> None:
     assert len(events) == 8 and report["mode"] == "updated" and report["written"] >= 2
     assert not any(f"'event_id': {voided.pk}," in e for e in events)
 
-    # a deleted check-in cannot be seen in what was written: the count finds it
+    # a deleted check-in leaves no row to read: the trigger's record of it does
     AttendanceEvent.objects.filter(pk=AttendanceEvent.objects.order_by("pk").last().pk).delete()
     events, report = _load()
-    assert len(events) == 7 and report["mode"] == "built"
-    assert report["reason"].startswith("count differs")
+    assert len(events) == 7 and report["mode"] == "updated" and report["deleted"] >= 1
+
+    # a deleted enrollment takes its check-ins out of the events (they join it)
+    from jineng.training.models import Enrollment
+
+    gone = AttendanceEvent.objects.filter(voided_at__isnull=True).order_by("pk").first()
+    Enrollment.objects.filter(pk=gone.enrollment_id).delete()
+    events, report = _load()
+    assert report["mode"] == "updated" and report["deleted"] >= 1
+    assert len(events) < 7 and not any(
+        f"'enrollment_id': {gone.enrollment_id}," in e for e in events)
+
+    # TRUNCATE leaves no record: the table's new file node shows it
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE training_attendanceevent")
+    events, report = _load()
+    assert events == [] and report["mode"] == "built"
+    assert report["reason"] == "a table was truncated or rewritten"
+
+
+def test_a_cache_older_than_the_deleted_rows_kept_is_read_again(cache_dir) -> None:
+    import duckdb
+
+    from jineng.training.models import DELETED_ROWS_KEPT_DAYS, DeletedRow
+    from jineng.training.services import deleted_rows_prune
+
+    planted_class()
+    _load()
+    path = event_cache.cache_path()
+    with duckdb.connect(str(path)) as con:
+        read_at = float(con.execute("SELECT value FROM meta WHERE key = 'read_at'").fetchone()[0])
+        con.execute("UPDATE meta SET value = ? WHERE key = 'read_at'",
+                    [repr(read_at - DELETED_ROWS_KEPT_DAYS * 86400 - 60)])
+    events, report = _load()
+    assert len(events) == 8 and report["reason"] == "older than the deleted rows are kept"
+    # the records a cache of that age would need are the ones pruned
+    AttendanceEvent.objects.filter(pk=AttendanceEvent.objects.order_by("pk").last().pk).delete()
+    recorded = DeletedRow.objects.get()
+    now = recorded.deleted_at + dt.timedelta(days=DELETED_ROWS_KEPT_DAYS)
+    assert deleted_rows_prune(now=now) == 0 and DeletedRow.objects.count() == 1
+    assert deleted_rows_prune(now=now + dt.timedelta(days=1, seconds=1)) == 1
+    assert not DeletedRow.objects.exists()
 
 
 def test_an_enrollment_moved_to_another_person_brings_its_events(cache_dir) -> None:

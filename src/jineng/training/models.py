@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from jineng.core.history import StatusHistoryEntry
@@ -482,6 +483,31 @@ class AttendanceEvent(models.Model):
     @property
     def audit_organization_id(self) -> int:
         return self.institution_id
+
+
+class DeletedRow(models.Model):
+    """A check-in/out or enrollment row that was deleted, recorded by a database trigger on
+    PostgreSQL (migration 0011): a copy of the events kept outside the database — the risk
+    scan's event cache — learns inserts and updates from the rows' transaction ids, but a
+    deleted row leaves nothing behind to read. Kept DELETED_ROWS_KEPT_DAYS days (a copy older
+    than that is read again whole)."""
+
+    EVENT, ENROLLMENT = "event", "enrollment"
+
+    table = models.CharField(_("table"), max_length=20)
+    row_id = models.BigIntegerField(_("row"))
+    deleted_at = models.DateTimeField(_("deleted"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("deleted row")
+        verbose_name_plural = _("deleted rows")
+        indexes = [models.Index(fields=["deleted_at"], name="deleted_row_time")]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.row_id}"
+
+
+DELETED_ROWS_KEPT_DAYS = 30
 
 
 class EligibilityParameterQuerySet(ScopedQuerySet):

@@ -13,16 +13,17 @@ what was written since the previous full scan and applies it to the events it ke
   than that id — every insert, void or other update gives a row version a new `xmin`; a
   transaction in progress then (and its savepoints' ids, all newer than it) is not older; a
   person merge moves enrollments, so an enrollment written since brings its events too
-  (`training.selectors.risk_events_written_since`) — deletes those events from the file,
-  inserts the ones not voided, then counts: the file must hold exactly as many events as
-  PostgreSQL answers in the same snapshot. Deleted rows (a class removed, a demo reset, a
-  test's flush) are the only change the written rows cannot show; the count shows them and the
-  file is read again whole.
+  (`training.selectors.risk_events_written_since`) — and the check-ins and enrollments deleted
+  since, which a trigger records (`training.models.DeletedRow`, read in the same snapshot by
+  `risk_rows_deleted_since`). It deletes from the file the events written or deleted since and
+  those of the enrollments deleted since, then inserts the written ones not voided.
 - Read again whole (counted as "built", with the reason): no file, another database (OID)
-  under the same name, another events query (the code changed), the recorded id too old to
-  compare (over a billion transactions: 32-bit ids wrap), a count that differs, a file DuckDB
-  cannot open. A file another process holds (two scans at once) is not waited for: that scan
-  reads every event without the cache.
+  under the same name, another events query (the code changed), an events or enrollments
+  table truncated or rewritten since (`pg_relation_filenode` changed: TRUNCATE leaves no
+  deleted rows to read), a file older than the deleted rows are kept (DELETED_ROWS_KEPT_DAYS),
+  the recorded id too old to compare (over a billion transactions: 32-bit ids wrap), a file
+  DuckDB cannot open. A file another process holds (two scans at once) is not waited for:
+  that scan reads every event without the cache.
 
 The rows written are applied in one DuckDB transaction; a rebuild drops `meta` first and
 writes it last. A scan that fails leaves the file as it was, or without `meta` (read again
@@ -32,7 +33,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +88,15 @@ def _meta(raw: Any) -> dict[str, str]:
     return dict(raw.execute(f"SELECT key, value FROM {ALIAS}.meta").fetchall())
 
 
+def _pg_all(conn: Any, queryset: Any) -> list[tuple]:
+    """Every row of a values_list queryset, read on the psycopg connection `conn` (the
+    exported snapshot's lead) instead of Django's."""
+    sql, params = queryset.query.sql_with_params()
+    with conn.cursor() as cur:
+        cur.execute(sql, params or None)
+        return cur.fetchall()
+
+
 def _pg_one(conn: Any, sql: str, params: tuple = ()) -> Any:
     with conn.cursor() as cur:
         cur.execute(sql, params or None)  # no parameters: a "%" is an operator
@@ -105,7 +114,12 @@ def load_events(con: Any, snapshot: Any, source: Any) -> tuple[Any, int, dict] |
     from jineng.supervision.services import snapshot as snap
     from jineng.supervision.services.engine import duckdb_columns
     from jineng.supervision.services.snapshot_copy import copy_batches, copy_sql
-    from jineng.training.selectors import risk_events_written_since
+    from jineng.training.selectors import (
+        RISK_DELETED_ROWS_KEPT_DAYS,
+        risk_event_tables,
+        risk_events_written_since,
+        risk_rows_deleted_since,
+    )
 
     path = cache_path()
     if path is None:
@@ -119,6 +133,9 @@ def load_events(con: Any, snapshot: Any, source: Any) -> tuple[Any, int, dict] |
     oid = str(_pg_one(lead, "SELECT oid FROM pg_database WHERE datname = current_database()"))
     xmin = str(_pg_one(lead, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
                              " % 4294967296"))
+    nodes = ",".join(str(_pg_one(lead, "SELECT pg_relation_filenode(%s)", (table,)))
+                     for table in risk_event_tables())
+    read_at = float(_pg_one(lead, "SELECT extract(epoch FROM now())"))
     statements = [copy_sql(source, qs) for qs in source.querysets]
     digest = _digest(statements)
     meta = _meta(raw)
@@ -129,46 +146,49 @@ def load_events(con: Any, snapshot: Any, source: Any) -> tuple[Any, int, dict] |
         reason = "another database"
     elif meta.get("query") != digest:
         reason = "the events query changed"
+    elif meta.get("file_nodes") != nodes:
+        reason = "a table was truncated or rewritten"
+    elif read_at - float(meta.get("read_at") or 0) > RISK_DELETED_ROWS_KEPT_DAYS * 86400:
+        reason = "older than the deleted rows are kept"
     elif _pg_one(lead, "SELECT age(%s::text::xid)", (meta["xmin"],)) > WRAP_LIMIT:
         reason = "too old to compare"
     events = SCHEMAS["events"]
     written_schema = pa.schema([*events, pa.field("kept", pa.bool_())])
     cols = ", ".join(f'"{n}"' for n in events.names)
     rows = 0
+    new_meta = {"database_oid": oid, "query": digest, "xmin": xmin, "file_nodes": nodes,
+                "read_at": repr(read_at)}
     if not reason:
         written = snap.Source("events_written", (risk_events_written_since(int(meta["xmin"])),),
                               sql=lambda c: [*source.sql(c[:-1]), c[-1]], free_text=True,
                               extra_schema=written_schema)
         raw.execute(f"CREATE OR REPLACE TEMPORARY TABLE __events_written "
                     f"({duckdb_columns('events')}, kept BOOLEAN)")
-        inner, params = source.querysets[0].query.sql_with_params()
-        # PostgreSQL counts the events (another scan of the table) while the written rows
-        # are read on a reader's connection
-        with ThreadPoolExecutor(1) as pool:
-            counting = pool.submit(_pg_one, lead, f"SELECT count(*) FROM ({inner}) AS q",
-                                   params)
-            written_rows = snap.append_batches(con, "__events_written", written_schema,
-                                               copy_batches(written, snapshot))
-            report["read_s"] = round(time.perf_counter() - t0, 3)
-            expected = counting.result()
-        report["count_wait_s"] = round(time.perf_counter() - t0 - report["read_s"], 3)
+        written_rows = snap.append_batches(con, "__events_written", written_schema,
+                                           copy_batches(written, snapshot))
+        deleted = _pg_all(lead, risk_rows_deleted_since(int(meta["xmin"])))
+        report["read_s"] = round(time.perf_counter() - t0, 3)
+        raw.register("__deleted", pa.table(
+            {"kind": pa.array([k for k, _pk in deleted], pa.string()),
+             "row_id": pa.array([pk for _k, pk in deleted], pa.int64())}))
         raw.execute("BEGIN TRANSACTION")
         try:
             raw.execute(f"DELETE FROM {ALIAS}.events WHERE event_id IN "
-                        "(SELECT event_id FROM __events_written)")
+                        "(SELECT event_id FROM __events_written) "
+                        "OR event_id IN (SELECT row_id FROM __deleted WHERE kind = 'event') "
+                        "OR enrollment_id IN "
+                        "(SELECT row_id FROM __deleted WHERE kind = 'enrollment')")
             raw.execute(f"INSERT INTO {ALIAS}.events SELECT {cols} FROM __events_written "
                         "WHERE kept")
             rows = raw.execute(f"SELECT count(*) FROM {ALIAS}.events").fetchone()[0]
-            if rows == expected:
-                _write_meta(raw, oid, digest, xmin)
-                raw.execute("COMMIT")
-                report.update(mode="updated", written=written_rows)
-            else:
-                raw.execute("ROLLBACK")
-                reason = f"count differs ({rows:,} kept, {expected:,} in the database)"
+            _write_meta(raw, new_meta)
+            raw.execute("COMMIT")
         except BaseException:
             raw.execute("ROLLBACK")
             raise
+        finally:
+            raw.unregister("__deleted")
+        report.update(mode="updated", written=written_rows, deleted=len(deleted))
         raw.execute("DROP TABLE __events_written")
     if reason:
         report.update(mode="built", reason=reason)
@@ -177,14 +197,13 @@ def load_events(con: Any, snapshot: Any, source: Any) -> tuple[Any, int, dict] |
         rows = snap.append_batches(con, f"{ALIAS}.events", events,
                                    copy_batches(source, snapshot))
         raw.execute("BEGIN TRANSACTION")
-        _write_meta(raw, oid, digest, xmin)
+        _write_meta(raw, new_meta)
         raw.execute("COMMIT")
     raw.execute(f"CREATE OR REPLACE VIEW events AS SELECT {cols} FROM {ALIAS}.events")
     report["seconds"] = round(time.perf_counter() - t0, 3)
     return con.table("events"), rows, report
 
 
-def _write_meta(raw: Any, oid: str, digest: str, xmin: str) -> None:
+def _write_meta(raw: Any, meta: dict[str, str]) -> None:
     raw.execute(f"CREATE OR REPLACE TABLE {ALIAS}.meta (key VARCHAR, value VARCHAR)")
-    raw.execute(f"INSERT INTO {ALIAS}.meta VALUES ('database_oid', ?), ('query', ?), "
-                "('xmin', ?)", [oid, digest, xmin])
+    raw.executemany(f"INSERT INTO {ALIAS}.meta VALUES (?, ?)", list(meta.items()))

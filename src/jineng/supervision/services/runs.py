@@ -165,6 +165,10 @@ def risk_scan_compute(run: RiskRun, *, by_user=None,
         timings["snapshot_tables"] = per_table
         if "events_cache" in per_table:  # how the full scan's events were read (event_cache)
             timings["events_cache"] = per_table.pop("events_cache")
+        if run.since is None:  # deleted rows an event cache no longer needs (kept 30 days)
+            from jineng.training.services import deleted_rows_prune
+
+            timings["deleted_rows_pruned"] = deleted_rows_prune()
         if progress:
             progress("snapshot")
         t0 = time.perf_counter()

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from jineng.training.choices import EnrollmentStatus, EventKind
 from jineng.training.models import (
+    DELETED_ROWS_KEPT_DAYS,
     AttendanceEvent,
     ClassSession,
+    DeletedRow,
     Enrollment,
     TrainingClass,
 )
@@ -95,6 +97,26 @@ def risk_events_written_since(xmin: int) -> QuerySet:
     return (AttendanceEvent.objects.filter(kind__in=[EventKind.CHECK_IN, EventKind.CHECK_OUT])
             .alias(written=written).filter(written=True).annotate(kept=kept)
             .order_by().values_list(*EVENT_COLUMNS, "kept"))
+
+
+def risk_rows_deleted_since(xmin: int) -> QuerySet:
+    """("event" or "enrollment", id) of the check-ins/outs and enrollments deleted by a
+    PostgreSQL transaction not older than `xmin` (as `risk_events_written_since`), recorded by
+    the deletion trigger (DeletedRow; kept DELETED_ROWS_KEPT_DAYS days). PostgreSQL only."""
+    table = f'"{DeletedRow._meta.db_table}"'
+    newer = RawSQL(f"age({table}.xmin) <= age(%s::text::xid)", (str(xmin),),
+                   output_field=BooleanField())
+    return (DeletedRow.objects.alias(newer=newer).filter(newer=True).order_by()
+            .values_list("table", "row_id"))
+
+
+RISK_DELETED_ROWS_KEPT_DAYS = DELETED_ROWS_KEPT_DAYS
+
+
+def risk_event_tables() -> tuple[str, ...]:
+    """The tables the risk scan's events are read from (events, enrollments): a copy of the
+    events is stale when one of them was truncated or rewritten (a new file node)."""
+    return AttendanceEvent._meta.db_table, Enrollment._meta.db_table
 
 
 def age_limits_for_risk(birth: dt.date, gender: str) -> tuple[dt.date, dt.date]:

@@ -47,6 +47,7 @@ from jineng.training.services.common import (
     late_declaration_days,
     may_declare,
 )
+from jineng.training.services.deleted_rows import deleted_rows_prune
 from jineng.training.services.enrollment import (
     EnrollmentInput,
     Ineligible,
@@ -103,6 +104,7 @@ __all__ = [
     "class_transition",
     "declaration_fingerprint",
     "default_radius_m",
+    "deleted_rows_prune",
     "eligibility_parameter_set",
     "enrollment_create",
     "enrollment_create_once",
