@@ -302,6 +302,8 @@ def main() -> None:
                          "DATABASE_URL server)")
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--build-only", action="store_true",
+                    help="build (or keep) the tier's database, then stop")
     args = ap.parse_args()
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     url = args.database_url or _db_url(base, args.tier)
@@ -312,6 +314,9 @@ def main() -> None:
     if args.rebuild or not _exists(url, args.tier):
         print(f"building tier {args.tier} in {out['database']} …", file=sys.stderr, flush=True)
         out["build"] = build(url, args.tier)
+    if args.build_only:
+        print(json.dumps(out.get("build", {"kept": out["database"]}), default=str))
+        return
     yesterday = _today() - dt.timedelta(days=1)
     with _connect(url) as conn, conn.cursor() as cur:
         tpl = cur.execute("SELECT template FROM bench_meta").fetchone()[0]

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -241,27 +242,31 @@ def _evidence(row: dict) -> dict:
     return ev
 
 
-def _update_seen(seen: list[RiskAlert], run: RiskRun, now) -> None:
-    """Write back the alerts seen again. PostgreSQL: one UPDATE … FROM unnest(arrays) per
-    chunk — bulk_update's CASE WHEN per field made re-seeing 50,000 alerts cost ~70 s at tier L
-    (each row compared against every WHEN of its batch); elsewhere bulk_update."""
+def _update_seen(seen: list[tuple[int, float | None, dict]], run: RiskRun, now) -> None:
+    """Write back the alerts seen again, (id, measure, evidence) each: seen once more in this
+    run. PostgreSQL: one UPDATE … FROM unnest(arrays) per chunk — bulk_update's CASE WHEN per
+    field made re-seeing 50,000 alerts cost ~70 s at tier L (each row compared against every
+    WHEN of its batch); elsewhere bulk_update."""
     if not seen:
         return
     if connection.vendor != "postgresql":
-        RiskAlert.objects.bulk_update(seen, ["last_run", "last_seen_at", "times_seen",
-                                             "measure", "evidence"], batch_size=BATCH)
+        RiskAlert.objects.bulk_update(
+            [RiskAlert(pk=pk, measure=measure, evidence=evidence, last_run=run,
+                       last_seen_at=now, times_seen=F("times_seen") + 1)
+             for pk, measure, evidence in seen],
+            ["last_run", "last_seen_at", "times_seen", "measure", "evidence"], batch_size=BATCH)
         return
     table = RiskAlert._meta.db_table
     sql = (f"UPDATE {table} AS a SET last_run_id = %s, last_seen_at = %s, "
-           "times_seen = v.times_seen, measure = v.measure, evidence = v.evidence "
-           "FROM unnest(%s::bigint[], %s::integer[], %s::float8[], %s::text[]::jsonb[]) "
-           "AS v(id, times_seen, measure, evidence) WHERE a.id = v.id")
+           "times_seen = a.times_seen + 1, measure = v.measure, evidence = v.evidence "
+           "FROM unnest(%s::bigint[], %s::float8[], %s::text[]::jsonb[]) "
+           "AS v(id, measure, evidence) WHERE a.id = v.id")
     with connection.cursor() as cur:
         for i in range(0, len(seen), 20_000):
             part = seen[i:i + 20_000]
-            cur.execute(sql, [run.pk, now, [a.pk for a in part], [a.times_seen for a in part],
-                              [a.measure for a in part],
-                              [json.dumps(a.evidence, ensure_ascii=False) for a in part]])
+            cur.execute(sql, [run.pk, now, [pk for pk, _m, _e in part],
+                              [m for _pk, m, _e in part],
+                              [json.dumps(e, ensure_ascii=False) for _pk, _m, e in part]])
 
 
 def _store(run: RiskRun, alerts, class_regions: dict[int, int], now) -> int:
@@ -278,21 +283,15 @@ def _store(run: RiskRun, alerts, class_regions: dict[int, int], now) -> int:
     inst_regions = dict(Organization.objects.filter(pk__in=inst_ids)
                         .values_list("pk", "region_id"))
     keys = list(by_key)
-    existing: dict[str, RiskAlert] = {}
+    existing: dict[str, int] = {}  # dedup key → alert id (the alerts themselves are not read)
     for i in range(0, len(keys), BATCH):
-        for alert in RiskAlert.objects.filter(dedup_key__in=keys[i:i + BATCH]):
-            existing[alert.dedup_key] = alert
+        existing.update(RiskAlert.objects.filter(dedup_key__in=keys[i:i + BATCH])
+                        .values_list("dedup_key", "pk"))
     new, seen = [], []
     for key, r in by_key.items():
         evidence = _evidence(r)
         if key in existing:
-            a = existing[key]
-            a.last_run = run
-            a.last_seen_at = now
-            a.times_seen += 1
-            a.measure = r["measure"]
-            a.evidence = evidence
-            seen.append(a)
+            seen.append((existing[key], r["measure"], evidence))
             continue
         region = (class_regions.get(r["class_id"]) if r["class_id"] is not None else None) \
             or inst_regions.get(r["institution_id"])
