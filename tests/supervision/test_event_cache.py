@@ -184,6 +184,10 @@ def test_another_database_or_query_reads_every_event_and_off_reads_without(
         con.execute("UPDATE meta SET value = 'x' WHERE key = 'query'")
     _events, report = _load()
     assert report["reason"] == "the events query changed"
+    with duckdb.connect(str(path)) as con:  # a file made before deletes were recorded
+        con.execute("DELETE FROM meta WHERE key = 'file_nodes'")
+    _events, report = _load()
+    assert report["reason"] == "made by an earlier version"
     path.write_bytes(b"not a database")
     _events, report = _load()
     assert report["reason"] == "no cache"

@@ -146,6 +146,8 @@ def load_events(con: Any, snapshot: Any, source: Any) -> tuple[Any, int, dict] |
         reason = "another database"
     elif meta.get("query") != digest:
         reason = "the events query changed"
+    elif "file_nodes" not in meta:  # before deletes were recorded: some may be missed
+        reason = "made by an earlier version"
     elif meta.get("file_nodes") != nodes:
         reason = "a table was truncated or rewritten"
     elif read_at - float(meta.get("read_at") or 0) > RISK_DELETED_ROWS_KEPT_DAYS * 86400:
