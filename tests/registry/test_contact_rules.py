@@ -13,21 +13,26 @@ from jineng.core import pii
 from jineng.registry.rules.contacts import (
     ADDRESS,
     PHONE,
+    RAW,
     contact_plain,
     keyed_contacts,
     phone_key,
 )
 
-RAW = pa.schema([("person_id", pa.int64()), ("kind", pa.string()), ("value", pa.string())])
+COLUMN = {PHONE: "phone", ADDRESS: "address", "account": "account_hash"}
 
 
 def _batch(rows: list[tuple[int, str, str | None]]) -> pa.Table:
-    return pa.Table.from_pylist([dict(zip(RAW.names, r, strict=True)) for r in rows], schema=RAW)
+    """(person, kind, value) rows as the wide rows keyed_contacts reads, one per row."""
+    return pa.Table.from_pylist([{"person_id": pk, COLUMN[kind]: value}
+                                 for pk, kind, value in rows], schema=RAW)
 
 
 def _expected(rows) -> list[tuple]:
     out = []
     for pk, kind, value in rows:
+        if not value:
+            continue
         if kind in (PHONE, ADDRESS):
             plain = contact_plain(kind, value)
             if plain is not None:
@@ -88,7 +93,7 @@ def test_other_values_are_hashed_in_python_alike() -> None:
     got = _keyed(rows, recording)
     assert got == _expected(rows)
     assert sorted(hashed) == sorted(["tel:13800000000", "addr:南明区人民路12号3单元401室",
-                                     "addr:strasse12ærø5"])  # case-folded
+                                     "addr:strasse12ærø5"])  # case-folded; the third in SQL
     assert got[0][2] == pii.keyed_hash("tel:13800000000") and got[1][2] == got[2][2]
 
 
@@ -102,3 +107,13 @@ _TEXT = st.text(alphabet=st.one_of(
 def test_any_values_hash_as_keyed_hash_does_one_by_one(values) -> None:
     rows = [(i, kind, value) for i, (kind, value) in enumerate(values)]
     assert _keyed(rows) == _expected(rows)
+
+
+def test_a_person_row_gives_both_the_phone_and_the_address() -> None:
+    table = keyed_contacts(pa.Table.from_pylist(
+        [{"person_id": 1, "phone": "13800000000", "address": "南明区人民路12号3单元401室"},
+         {"person_id": 2, "phone": None, "address": ""}, {"person_id": 3, "account_hash": "a"}],
+        schema=RAW), pii.keyed_hash_pads(), pii.keyed_hash)
+    assert sorted(zip(*(table.column(i).to_pylist() for i in range(3)), strict=True)) == [
+        (1, ADDRESS, pii.keyed_hash("addr:南明区人民路12号3单元401室")),
+        (1, PHONE, pii.keyed_hash("tel:13800000000")), (3, "account", "a")]

@@ -231,10 +231,11 @@ def test_the_contacts_selector_answers_the_keyed_hash_of_the_normalised_address(
     c = f.PersonFactory(address="南明区1号")  # too short to link
     d = f.PersonFactory(address="南明区人民路12号3单元402室")
     e = f.PersonFactory()  # neither phone nor address
-    raw = [r for qs in selectors.person_contacts_for_risk([p.pk for p in (a, b, c, d, e)])
-           for r in qs]
+    raw = selectors.person_contacts_for_risk([p.pk for p in (a, b, c, d, e)])
+    assert e.pk not in {pk for pk, _phone, _address in raw}  # neither: not read
     table = selectors.contact_hashes_for_risk(pa.Table.from_pylist(
-        [{"person_id": pk, "kind": kind, "value": value} for pk, kind, value in raw]))
+        [{"person_id": pk, "phone": phone, "address": address} for pk, phone, address in raw],
+        schema=selectors.contact_rows_schema_for_risk()))
     rows = list(zip(*(table.column(i).to_pylist() for i in range(3)), strict=True))
     by = {}
     for pk, kind, value in rows:

@@ -87,6 +87,18 @@ def test_each_kind_is_counted_with_its_class_and_institution() -> None:
     assert rep["parameters"]["skew_hours"] == 3.0
 
 
+def test_a_duplicate_without_a_session_counts_and_another_kind_is_no_duplicate() -> None:
+    tables = dirty_tables()
+    ev = tables["events"].to_pylist()
+    base = dict(ev[-1], session_id=None, occurred_s=T0 + 500)  # class 2, no session
+    ev += [dict(base, event_id=900), dict(base, event_id=901),  # the same, twice
+           dict(base, event_id=902, kind=2)]  # a check-out in the same second: not the same
+    tables["events"] = from_rows("events", ev)
+    rep = _report(tables)
+    assert rep["kinds"]["duplicate_event"] == 2  # class 1's and this one
+    assert rep["institutions"]["2"]["duplicate_event"] == 1
+
+
 def test_parameters_move_the_thresholds() -> None:
     con = ibis.duckdb.connect()
     try:

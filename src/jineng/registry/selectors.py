@@ -328,30 +328,31 @@ def institution_codes_for_risk() -> QuerySet:
             .values_list("pk", "credit_code"))
 
 
-def person_contacts_for_risk(person_ids) -> tuple[QuerySet, QuerySet]:
-    """(person id, "phone", phone number) and (person id, "address", residence address) of
-    the given persons, unscoped, for the supervision ring rule (R08): read only to be turned
-    into keyed hashes by `contact_hashes_for_risk` before anything is stored (never the
-    number or the address)."""
-    from django.db.models import CharField, Value
+def contact_rows_schema_for_risk() -> pa.Schema:
+    """The Arrow schema of the rows `contact_hashes_for_risk` reads (person_id, phone,
+    address, account_hash)."""
+    from jineng.registry.rules.contacts import RAW
 
-    from jineng.registry.rules.contacts import ADDRESS, PHONE
+    return RAW
 
-    people = Person.objects.filter(pk__in=person_ids).order_by()
-    return (people.exclude(phone="").values_list("pk", Value(PHONE, CharField()), "phone"),
-            people.exclude(address="").values_list("pk", Value(ADDRESS, CharField()),
-                                                   "address"))
+
+def person_contacts_for_risk(person_ids) -> QuerySet:
+    """(person id, phone number, residence address) of the given persons that have either,
+    unscoped, for the supervision ring rule (R08): read only to be turned into keyed hashes by
+    `contact_hashes_for_risk` before anything is stored (never the number or the address)."""
+    return (Person.objects.filter(pk__in=person_ids).exclude(phone="", address="").order_by()
+            .values_list("pk", "phone", "address"))
 
 
 def contact_hashes_for_risk(batch) -> pa.Table:
-    """A batch of (person_id, kind, value) rows as `person_contacts_for_risk` reads them →
-    (person_id, kind, value_hash): the keyed hash of the phone's digits or of the normalised
-    address (registry.rules.contacts), rows that link no one dropped; rows of other kinds carry
-    a keyed hash already and pass through."""
-    from jineng.core.pii import keyed_hash, keyed_hash_pads
+    """A batch of (person_id, phone, address, account_hash) rows (registry.rules.contacts.RAW:
+    `person_contacts_for_risk` with no account hash, or a keyed account hash alone) →
+    (person_id, kind, value_hash): the keyed hash of the phone's digits and of the normalised
+    address, the ones that link no one dropped, and the account hashes as they are."""
+    from jineng.core.pii import keyed_hash_pads, keyed_hasher
     from jineng.registry.rules.contacts import keyed_contacts
 
-    return keyed_contacts(batch, keyed_hash_pads(), keyed_hash)
+    return keyed_contacts(batch, keyed_hash_pads(), keyed_hasher())
 
 
 def persons_for_risk(person_ids) -> QuerySet:

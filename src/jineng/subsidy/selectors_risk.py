@@ -70,11 +70,8 @@ def claims_for_risk() -> Iterator[ClaimRow]:
 
 
 def payee_accounts_for_risk() -> QuerySet:
-    """(person id, "account", keyed hash of the bank account) of the claims paid to persons
-    that count: rows of the risk scan's contacts (R08)."""
-    from django.db.models import CharField, Value
-
+    """(person id, keyed hash of the bank account) of the claims paid to persons that
+    count."""
     return (SubsidyClaim.objects.exclude(status__in=NOT_COUNTED)
             .filter(payee_kind=PayeeKind.PERSON, person__isnull=False).exclude(account_hash="")
-            .order_by().values_list("person_id", Value("account", CharField()), "account_hash")
-            .distinct())
+            .order_by().values_list("person_id", "account_hash").distinct())

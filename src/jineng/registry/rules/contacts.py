@@ -9,13 +9,14 @@ time, and set-based over an Arrow batch of a million people.
 What is hashed is `core.pii.keyed_hash("tel:" + key)` or `keyed_hash("addr:" + key)`; SQL
 builds keyed_hash's normal form of it (trimmed, upper case) itself.
 
-`keyed_contacts` hashes a batch in DuckDB (HMAC-SHA256 from the key's pads, RFC 2104; the
-connection is in memory and dropped at once, so the values never reach a disk) for the usual
-values — phones in ASCII, addresses of CJK unified ideographs (U+4E00–U+9FFF) and ASCII, whose
-normal form SQL computes exactly: NFKC leaves them unchanged, every other ASCII character is
-punctuation, a symbol, a space or a control character — and one by one in Python for the rest
-(full-width digits, compatibility characters, other scripts). tests/registry/test_contact_rules.py
-checks both ways against `contact_plain` and `keyed_hash` for any text.
+`keyed_contacts` normalises a batch in DuckDB (the connection is in memory and dropped at
+once, so the values never reach a disk) for the usual values — phones in ASCII, addresses of
+CJK unified ideographs (U+4E00–U+9FFF) and ASCII, whose normal form SQL computes exactly: NFKC
+leaves them unchanged, every other ASCII character is punctuation, a symbol, a space or a
+control character — and hashes them there (HMAC-SHA256 from the key's pads, RFC 2104); the
+rest (full-width digits, compatibility characters, other scripts) one by one in Python.
+tests/registry/test_contact_rules.py checks both ways against `contact_plain` and
+`keyed_hash` for any text.
 """
 
 from __future__ import annotations
@@ -59,6 +60,16 @@ def contact_plain(kind: str, value: str | None) -> str | None:
 
 CONTACTS = pa.schema([("person_id", pa.int64()), ("kind", pa.string()),
                       ("value_hash", pa.string())])
+# What keyed_contacts reads: a person's phone and address as typed (one row per person: one
+# pass over the persons), or a keyed hash of a bank account already made (its own rows).
+RAW = pa.schema([("person_id", pa.int64()), ("phone", pa.string()), ("address", pa.string()),
+                 ("account_hash", pa.string())])
+_LONG = rf"""
+CREATE VIEW raw AS
+SELECT person_id, '{PHONE}' AS kind, phone AS value FROM wide WHERE phone <> ''
+UNION ALL SELECT person_id, '{ADDRESS}', address FROM wide WHERE address <> ''
+UNION ALL SELECT person_id, 'account', account_hash FROM wide WHERE account_hash <> ''
+"""
 
 _ASCII = r"strlen(value) = length(value)"  # bytes = code points
 _PLAIN_ADDRESS = r"regexp_full_match(value, '[\x{4E00}-\x{9FFF}\x{00}-\x{7F}]*')"
@@ -84,9 +95,8 @@ WITH phones AS (
 )
 SELECT person_id, kind, sha256($opad || unhex(sha256($ipad || encode(plain)))) AS value_hash
 FROM plain
-UNION ALL
-SELECT person_id, kind, value FROM raw WHERE kind NOT IN ('{PHONE}', '{ADDRESS}')
 """
+_ACCOUNTS = f"SELECT person_id, kind, value FROM raw WHERE kind NOT IN ('{PHONE}', '{ADDRESS}')"
 _OTHERS = rf"""
 SELECT person_id, kind, value FROM raw
 WHERE (kind = '{PHONE}' AND NOT ({_ASCII})) OR (kind = '{ADDRESS}' AND NOT {_PLAIN_ADDRESS})
@@ -95,30 +105,33 @@ WHERE (kind = '{PHONE}' AND NOT ({_ASCII})) OR (kind = '{ADDRESS}' AND NOT {_PLA
 
 def keyed_contacts(batch: pa.RecordBatch | pa.Table, pads: tuple[bytes, bytes],
                    hash_one: Callable[[str], str]) -> pa.Table:
-    """(person id, kind, raw value) → (person id, kind, keyed hash) for the phones and
-    addresses that link (others dropped); rows of any other kind carry a keyed hash already
-    (bank accounts) and pass through. `pads`: keyed_hash's inner and outer HMAC pads;
-    `hash_one`: keyed_hash itself, for the values SQL does not normalise (given
-    `contact_plain`)."""
+    """Rows of RAW → (person id, kind, keyed hash): "phone" and "address" for the ones that
+    link (others dropped; empty and null values too), "account" for the account hashes as they
+    are. `pads`: keyed_hash's inner and outer HMAC pads (core.pii.keyed_hash_pads);
+    `hash_one`: keyed_hash, for what `contact_plain` answers."""
     import duckdb
 
     from jineng.registry.rules.address import MIN_LINKABLE
 
     con = duckdb.connect()
     try:
-        con.register("raw", batch)
+        con.register("wide", batch)
+        con.execute(_LONG)
         ipad, opad = pads
         hashed = con.sql(_SQL, params={"ipad": ipad, "opad": opad,
                                        "min_address": MIN_LINKABLE}).to_arrow_table()
+        accounts = con.sql(_ACCOUNTS).to_arrow_table()
         others = con.execute(_OTHERS).fetchall()
     finally:
         con.close()
-    rest = [(pk, kind, hash_one(plain)) for pk, kind, value in others
-            if (plain := contact_plain(kind, value)) is not None]
-    table = hashed.cast(CONTACTS)
+    # The HMAC in SQL, not in a Python loop: DuckDB releases the GIL, so the batches go on
+    # arriving from PostgreSQL while one is hashed (a Python loop of a microsecond a value
+    # held the GIL and slowed the reading thread; measured 2026-12-07).
+    tables = [hashed.cast(CONTACTS), accounts.rename_columns(CONTACTS.names).cast(CONTACTS)]
+    rest = [(pk, kind, hash_one(p)) for pk, kind, value in others
+            if (p := contact_plain(kind, value)) is not None]
     if rest:
         person, kind, value = zip(*rest, strict=True)
-        table = pa.concat_tables([table, pa.table(
-            [pa.array(person, pa.int64()), pa.array(kind, pa.string()),
-             pa.array(value, pa.string())], schema=CONTACTS)])
-    return table
+        tables.append(pa.table([pa.array(person, pa.int64()), pa.array(kind, pa.string()),
+                                pa.array(value, pa.string())], schema=CONTACTS))
+    return pa.concat_tables(tables)

@@ -22,8 +22,8 @@ what was written since the previous full scan and applies it to the events it ke
   table truncated or rewritten since (`pg_relation_filenode` changed: TRUNCATE leaves no
   deleted rows to read), a file older than the deleted rows are kept (DELETED_ROWS_KEPT_DAYS),
   the recorded id too old to compare (over a billion transactions: 32-bit ids wrap), a file
-  made before deletes were recorded, a file DuckDB cannot open. A file another process holds (two scans at once) is not waited for:
-  that scan reads every event without the cache.
+  made before deletes were recorded, a file DuckDB cannot open. A file another process holds
+  (two scans at once) is not waited for: that scan reads every event without the cache.
 
 The rows written are applied in one DuckDB transaction; a rebuild drops `meta` first and
 writes it last. A scan that fails leaves the file as it was, or without `meta` (read again

@@ -183,6 +183,7 @@ def _people_sources(trainees) -> list:
     from jineng.outcomes.selectors.risk import insured_months_with_city
     from jineng.registry.selectors import (
         contact_hashes_for_risk,
+        contact_rows_schema_for_risk,
         person_contacts_for_risk,
         persons_for_risk,
         site_cities_for_risk,
@@ -196,9 +197,13 @@ def _people_sources(trainees) -> list:
     return [
         # Phones and addresses are hashed batch by batch as they arrive (the key never reaches
         # the database, the values never the snapshot); the bank accounts are hashes already.
-        Source("contacts", (*person_contacts_for_risk(trainees), payee_accounts_for_risk()),
+        # Both querysets give the same four columns: (person, phone, address) and (person,
+        # account hash) padded with nulls.
+        Source("contacts", (person_contacts_for_risk(trainees), payee_accounts_for_risk()),
+               row=lambda r: (*r, None) if len(r) == 3 else (r[0], None, None, r[1]),
+               sql=lambda c: [*c, "NULL"] if len(c) == 3 else [c[0], "NULL", "NULL", c[1]],
                extra=lambda b: _batch(contact_hashes_for_risk(b), SCHEMAS["contacts"]),
-               extra_schema=_CONTACTS_RAW, free_text=True),
+               extra_schema=contact_rows_schema_for_risk(), free_text=True, parallel=True),
         Source("persons", (persons_for_risk(trainees),),
                row=lambda r: (r[0], r[1], _day(r[2]), r[3]),
                sql=lambda c: [c[0], c[1], _sql_day(c[2]), c[3]],
@@ -214,10 +219,6 @@ def _people_sources(trainees) -> list:
                row=lambda r: (r[0], r[1], _day(r[2]), _day(r[3])),
                sql=lambda c: [c[0], c[1], _sql_day(c[2]), _sql_day(c[3])]),
     ]
-
-
-_CONTACTS_RAW = pa.schema([("person_id", pa.int64()), ("kind", pa.string()),
-                           ("value", pa.string())])
 
 
 def _batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:
