@@ -71,11 +71,16 @@ def duplicate_events(events: ir.Table) -> ir.Table:
     # the groups of the four that make a duplicate are found first (6 s), the few events in
     # them taken out by a semi join, and only those grouped by all six as before. The
     # session is null for some events: compared as -1 in the join (NULL matches nothing).
-    keys = ["enrollment_id", "session_key", "kind", "occurred_s"]
-    ev = events.mutate(session_key=events.session_id.fill_null(-1))
-    twice = ev.group_by(keys).aggregate(k=ev.count())
-    twice = twice.filter(twice.k > 1).select(*keys)
-    events = ev.semi_join(twice, keys).drop("session_key")
+    # (No column added to `events` for it: DuckDB would materialise the 46 million rows of a
+    # table expression read twice.)
+    key = events.session_id.fill_null(-1)
+    twice = events.group_by(
+        [events.enrollment_id, key.name("session_key"), events.kind, events.occurred_s]
+    ).aggregate(k=events.count())
+    twice = twice.filter(twice.k > 1)
+    events = events.semi_join(twice, [events.enrollment_id == twice.enrollment_id,
+                                      key == twice.session_key, events.kind == twice.kind,
+                                      events.occurred_s == twice.occurred_s])
     g = events.group_by(["institution_id", "class_id", "enrollment_id", "session_id", "kind",
                          "occurred_s"]).aggregate(k=events.count())
     g = g.filter(g.k > 1)
