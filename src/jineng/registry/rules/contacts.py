@@ -124,9 +124,9 @@ def keyed_contacts(batch: pa.RecordBatch | pa.Table, pads: tuple[bytes, bytes],
         others = con.execute(_OTHERS).fetchall()
     finally:
         con.close()
-    # The HMAC in SQL, not in a Python loop: DuckDB releases the GIL, so the batches go on
-    # arriving from PostgreSQL while one is hashed (a Python loop of a microsecond a value
-    # held the GIL and slowed the reading thread; measured 2026-12-07).
+    # The HMAC in SQL, not in a Python loop: DuckDB releases the GIL, so the parts a snapshot
+    # reads in parallel are hashed at once (a Python loop of a microsecond a value holds it:
+    # one part at a time; docs/benchmarks.md, 2026-12-07).
     tables = [hashed.cast(CONTACTS), accounts.rename_columns(CONTACTS.names).cast(CONTACTS)]
     rest = [(pk, kind, hash_one(p)) for pk, kind, value in others
             if (p := contact_plain(kind, value)) is not None]
