@@ -19,8 +19,19 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_province_user_lands_on_the_overview_and_the_charts_render(page, live_server):
+def test_the_province_and_an_institution_land_on_their_overview(page, live_server):
+    """One demo province for the three walks (a build costs 15–40 s; each transactional test
+    would make its own): the province's charts, an institution's work, then — last, since it
+    adds a plan — the plan's headline and map."""
     generate("XS", seed=1, progress=False)
+    _province_user_lands_on_the_overview_and_the_charts_render(page, live_server)
+    page.context.clear_cookies()
+    _the_institution_clicks_from_its_landing_page_into_a_returned_class(page, live_server)
+    page.context.clear_cookies()
+    _the_landing_page_shows_the_plans_headline_bars_and_map(page, live_server)
+
+
+def _province_user_lands_on_the_overview_and_the_charts_render(page, live_server):
     province = get_user_model().objects.get(username="province")
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -40,8 +51,7 @@ def test_province_user_lands_on_the_overview_and_the_charts_render(page, live_se
     assert errors == []
 
 
-def test_the_landing_page_shows_the_plans_headline_bars_and_map(page, live_server):
-    generate("XS", seed=1, progress=False)
+def _the_landing_page_shows_the_plans_headline_bars_and_map(page, live_server):
     province = get_user_model().objects.get(username="province")
     plan = services.plan_load_pack(actor=province, text=read_shipped("guizhou-2025-2027"))
     services.plan_decompose_all(actor=province, plan=plan,
@@ -72,8 +82,7 @@ def test_the_landing_page_shows_the_plans_headline_bars_and_map(page, live_serve
     assert errors == []
 
 
-def test_the_institution_clicks_from_its_landing_page_into_a_returned_class(page, live_server):
-    generate("XS", seed=1, progress=False)
+def _the_institution_clicks_from_its_landing_page_into_a_returned_class(page, live_server):
     trainer = get_user_model().objects.get(username="trainer")
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
