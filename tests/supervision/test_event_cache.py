@@ -55,7 +55,8 @@ def _check_in(cls, enrollment, k: int, **kw) -> AttendanceEvent:
         occurred_at=at, received_at=at, idempotency_key=f"cache-{k}", device=f"d{k}", **kw)
 
 
-def test_written_and_deleted_events_are_applied_and_a_truncate_rebuilds(cache_dir) -> None:
+def test_written_and_deleted_events_are_applied_and_a_truncate_rebuilds(cache_dir,
+                                                                        monkeypatch) -> None:
     _w, cls = planted_class()
     events, report = _load()
     assert len(events) == 8 and report["mode"] == "built" and report["reason"] == "no cache"
@@ -89,6 +90,14 @@ def test_written_and_deleted_events_are_applied_and_a_truncate_rebuilds(cache_di
     assert report["mode"] == "updated" and report["deleted"] >= 1
     assert len(events) < 7 and not any(
         f"'enrollment_id': {gone.enrollment_id}," in e for e in events)
+
+    # more deleted rows than are applied (a demo reset): read again whole
+    monkeypatch.setattr(event_cache, "MAX_DELETED", 0)
+    AttendanceEvent.objects.filter(pk=AttendanceEvent.objects.order_by("pk").last().pk).delete()
+    events, report = _load()
+    assert report["mode"] == "built"
+    assert report["reason"] == "more rows deleted since than are applied"
+    monkeypatch.undo()
 
     # TRUNCATE leaves no record: the table's new file node shows it
     with connection.cursor() as cur:

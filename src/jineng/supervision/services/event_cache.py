@@ -22,7 +22,8 @@ what was written since the previous full scan and applies it to the events it ke
   table truncated or rewritten since (`pg_relation_filenode` changed: TRUNCATE leaves no
   deleted rows to read), a file older than the deleted rows are kept (DELETED_ROWS_KEPT_DAYS),
   the recorded id too old to compare (over a billion transactions: 32-bit ids wrap), a file
-  made before deletes were recorded, a file DuckDB cannot open. A file another process holds
+  made before deletes were recorded, more than MAX_DELETED rows deleted since (a demo reset),
+  a file DuckDB cannot open. A file another process holds
   (two scans at once) is not waited for: that scan reads every event without the cache.
 
 The rows written are applied in one DuckDB transaction; a rebuild drops `meta` first and
@@ -39,6 +40,9 @@ from typing import Any
 from django.conf import settings
 
 WRAP_LIMIT = 1_000_000_000  # transactions after which a recorded 32-bit id is not compared
+# Deleted rows above which the file is read again whole rather than brought up to date (a demo
+# reset deletes every demo check-in: tens of millions at tier L, too many to hold as ids).
+MAX_DELETED = 1_000_000
 ALIAS = "event_cache"
 
 
@@ -95,6 +99,11 @@ def _pg_all(conn: Any, queryset: Any) -> list[tuple]:
     with conn.cursor() as cur:
         cur.execute(sql, params or None)
         return cur.fetchall()
+
+
+def _pg_count(conn: Any, queryset: Any) -> int:
+    sql, params = queryset.query.sql_with_params()
+    return _pg_one(conn, f"SELECT count(*) FROM ({sql}) AS q", params)
 
 
 def _pg_one(conn: Any, sql: str, params: tuple = ()) -> Any:
@@ -154,6 +163,8 @@ def load_events(con: Any, snapshot: Any, source: Any) -> tuple[Any, int, dict] |
         reason = "older than the deleted rows are kept"
     elif _pg_one(lead, "SELECT age(%s::text::xid)", (meta["xmin"],)) > WRAP_LIMIT:
         reason = "too old to compare"
+    elif _pg_count(lead, risk_rows_deleted_since(int(meta["xmin"]))) > MAX_DELETED:
+        reason = "more rows deleted since than are applied"
     events = SCHEMAS["events"]
     written_schema = pa.schema([*events, pa.field("kept", pa.bool_())])
     cols = ", ".join(f'"{n}"' for n in events.names)
