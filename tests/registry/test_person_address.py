@@ -228,21 +228,22 @@ def test_the_import_template_and_the_export_carry_the_address():
 def test_the_contacts_selector_answers_the_keyed_hash_of_the_normalised_address():
     a = f.PersonFactory(address=HOME, phone="13800000000")
     b = f.PersonFactory(address="南明区 人民路１２号 ３单元（４０１室）")  # the same, typed apart
-    c = f.PersonFactory(address="南明区1号")  # too short to link
-    d = f.PersonFactory(address="南明区人民路12号3单元402室")
+    c = f.PersonFactory(address="南明区1号", phone="+86 138 0000 0000")  # too short; a's phone
+    d = f.PersonFactory(address="南明区人民路12号3单元402室")  # no one else's: links no one
     e = f.PersonFactory()  # neither phone nor address
     raw = selectors.person_contacts_for_risk([p.pk for p in (a, b, c, d, e)])
     assert e.pk not in {pk for pk, _phone, _address in raw}  # neither: not read
-    table = selectors.contact_hashes_for_risk(pa.Table.from_pylist(
+    table = selectors.contact_hashes_for_risk([pa.Table.from_pylist(
         [{"person_id": pk, "phone": phone, "address": address} for pk, phone, address in raw],
-        schema=selectors.contact_rows_schema_for_risk()))
+        schema=selectors.contact_rows_schema_for_risk())])
     rows = list(zip(*(table.column(i).to_pylist() for i in range(3)), strict=True))
     by = {}
     for pk, kind, value in rows:
         by.setdefault(pk, {})[kind] = value
-    assert set(by) == {a.pk, b.pk, d.pk}
+    assert set(by) == {a.pk, b.pk, c.pk}
     assert set(by[a.pk]) == {"phone", "address"} and set(by[b.pk]) == {"address"}
-    assert by[a.pk]["address"] == by[b.pk]["address"] != by[d.pk]["address"]
+    assert set(by[c.pk]) == {"phone"} and by[c.pk]["phone"] == by[a.pk]["phone"]
+    assert by[a.pk]["address"] == by[b.pk]["address"]
     # Only keyed hashes leave: neither the address nor its normalised form.
     text = repr(rows)
     assert HOME not in text and "南明区" not in text

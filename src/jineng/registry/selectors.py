@@ -344,15 +344,16 @@ def person_contacts_for_risk(person_ids) -> QuerySet:
             .values_list("pk", "phone", "address"))
 
 
-def contact_hashes_for_risk(batch) -> pa.Table:
-    """A batch of (person_id, phone, address, account_hash) rows (registry.rules.contacts.RAW:
-    `person_contacts_for_risk` with no account hash, or a keyed account hash alone) →
-    (person_id, kind, value_hash): the keyed hash of the phone's digits and of the normalised
-    address, the ones that link no one dropped, and the account hashes as they are."""
-    from jineng.core.pii import keyed_hash_pads, keyed_hasher
+def contact_hashes_for_risk(batches) -> pa.Table:
+    """Every batch of (person_id, phone, address, account_hash) rows of the table
+    (registry.rules.contacts.RAW: `person_contacts_for_risk` with no account hash, or a keyed
+    account hash alone) → (person_id, kind, value_hash): the keyed hashes of the phones' digits
+    and of the normalised addresses that two persons or more share (a value one person holds
+    links no one), and every account hash as it is."""
+    from jineng.core.pii import keyed_hash_pads
     from jineng.registry.rules.contacts import keyed_contacts
 
-    return keyed_contacts(batch, keyed_hash_pads(), keyed_hasher())
+    return keyed_contacts(batches, keyed_hash_pads())
 
 
 def persons_for_risk(person_ids) -> QuerySet:

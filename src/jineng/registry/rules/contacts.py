@@ -9,20 +9,22 @@ time, and set-based over an Arrow batch of a million people.
 What is hashed is `core.pii.keyed_hash("tel:" + key)` or `keyed_hash("addr:" + key)`; SQL
 builds keyed_hash's normal form of it (trimmed, upper case) itself.
 
-`keyed_contacts` normalises a batch in DuckDB (the connection is in memory and dropped at
-once, so the values never reach a disk) for the usual values — phones in ASCII, addresses of
-CJK unified ideographs (U+4E00–U+9FFF) and ASCII, whose normal form SQL computes exactly: NFKC
-leaves them unchanged, every other ASCII character is punctuation, a symbol, a space or a
-control character — and hashes them there (HMAC-SHA256 from the key's pads, RFC 2104); the
-rest (full-width digits, compatibility characters, other scripts) one by one in Python.
-tests/registry/test_contact_rules.py checks both ways against `contact_plain` and
-`keyed_hash` for any text.
+`keyed_contacts` reads every batch of the table into an in-memory DuckDB (no temporary
+directory: it fails rather than spill a phone number to disk; dropped at the end), normalises
+the usual values in SQL — phones in ASCII, addresses of CJK unified ideographs (U+4E00–U+9FFF)
+and ASCII, whose normal form SQL computes exactly: NFKC leaves them unchanged, every other ASCII
+character is punctuation, a symbol, a space or a control character — and the rest (full-width
+digits, compatibility characters, other scripts) one by one in Python, then hashes only the
+values two persons or more share (HMAC-SHA256 from the key's pads, RFC 2104): a value one person
+holds links no one, and hashing 4 million of them was most of a nightly scan's contacts.
+tests/registry/test_contact_rules.py checks the hashes against `contact_plain` and `keyed_hash`
+for any text.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Iterable
 
 import pyarrow as pa
 
@@ -93,8 +95,16 @@ WITH phones AS (
     UNION ALL
     SELECT person_id, '{ADDRESS}', 'ADDR:' || k FROM addresses WHERE length(k) >= $min_address
 )
+SELECT person_id, kind, plain FROM plain
+"""
+_SHARED = """
+WITH shared AS (
+    SELECT kind, plain FROM plain GROUP BY kind, plain HAVING min(person_id) < max(person_id)
+)
 SELECT person_id, kind, sha256($opad || unhex(sha256($ipad || encode(plain)))) AS value_hash
-FROM plain
+FROM plain SEMI JOIN shared USING (kind, plain)
+UNION ALL
+SELECT person_id, kind, value_hash FROM accounts
 """
 _ACCOUNTS = f"SELECT person_id, kind, value FROM raw WHERE kind NOT IN ('{PHONE}', '{ADDRESS}')"
 _OTHERS = rf"""
@@ -103,35 +113,36 @@ WHERE (kind = '{PHONE}' AND NOT ({_ASCII})) OR (kind = '{ADDRESS}' AND NOT {_PLA
 """
 
 
-def keyed_contacts(batch: pa.RecordBatch | pa.Table, pads: tuple[bytes, bytes],
-                   hash_one: Callable[[str], str]) -> pa.Table:
-    """Rows of RAW → (person id, kind, keyed hash): "phone" and "address" for the ones that
-    link (others dropped; empty and null values too), "account" for the account hashes as they
-    are. `pads`: keyed_hash's inner and outer HMAC pads (core.pii.keyed_hash_pads);
-    `hash_one`: keyed_hash, for what `contact_plain` answers."""
+def keyed_contacts(batches: Iterable[pa.RecordBatch | pa.Table],
+                   pads: tuple[bytes, bytes]) -> pa.Table:
+    """Every batch of RAW rows of a table → (person id, kind, keyed hash): "phone" and
+    "address" for the values two persons or more share (the others link no one: dropped, as
+    are empty and null values and those too short to link), "account" for every account hash
+    as it is. `pads`: keyed_hash's inner and outer HMAC pads (core.pii.keyed_hash_pads)."""
     import duckdb
 
     from jineng.registry.rules.address import MIN_LINKABLE
 
-    con = duckdb.connect()
+    con = duckdb.connect(config={"temp_directory": ""})  # never spilled to disk
     try:
-        con.register("wide", batch)
-        con.execute(_LONG)
+        con.execute("CREATE TABLE plain (person_id BIGINT, kind VARCHAR, plain VARCHAR)")
+        con.execute("CREATE TABLE accounts (person_id BIGINT, kind VARCHAR, "
+                    "value_hash VARCHAR)")
+        for batch in batches:
+            con.register("wide", batch)
+            con.execute(_LONG)
+            con.execute(f"INSERT INTO plain {_SQL}", {"min_address": MIN_LINKABLE})
+            con.execute(f"INSERT INTO accounts {_ACCOUNTS}")
+            # keyed_hash's normal form (trimmed, upper case), as SQL makes it
+            rest = [(pk, kind, p.strip().upper()) for pk, kind, value
+                    in con.execute(_OTHERS).fetchall()
+                    if (p := contact_plain(kind, value)) is not None]
+            if rest:
+                con.executemany("INSERT INTO plain VALUES (?, ?, ?)", rest)
+            con.execute("DROP VIEW raw")
+            con.unregister("wide")
         ipad, opad = pads
-        hashed = con.sql(_SQL, params={"ipad": ipad, "opad": opad,
-                                       "min_address": MIN_LINKABLE}).to_arrow_table()
-        accounts = con.sql(_ACCOUNTS).to_arrow_table()
-        others = con.execute(_OTHERS).fetchall()
+        hashed = con.sql(_SHARED, params={"ipad": ipad, "opad": opad}).to_arrow_table()
     finally:
         con.close()
-    # The HMAC in SQL, not in a Python loop: DuckDB releases the GIL, so the parts a snapshot
-    # reads in parallel are hashed at once (a Python loop of a microsecond a value holds it:
-    # one part at a time; docs/benchmarks.md, 2026-12-07).
-    tables = [hashed.cast(CONTACTS), accounts.rename_columns(CONTACTS.names).cast(CONTACTS)]
-    rest = [(pk, kind, hash_one(p)) for pk, kind, value in others
-            if (p := contact_plain(kind, value)) is not None]
-    if rest:
-        person, kind, value = zip(*rest, strict=True)
-        tables.append(pa.table([pa.array(person, pa.int64()), pa.array(kind, pa.string()),
-                                pa.array(value, pa.string())], schema=CONTACTS))
-    return pa.concat_tables(tables)
+    return hashed.cast(CONTACTS)

@@ -10,8 +10,8 @@ same rows either way (tests/supervision/test_snapshot.py compares them on Postgr
   (`trunc(date_part('epoch', t))`, `d - date '1970-01-01'`, …) and streamed with
   `COPY (…) TO STDOUT (FORMAT csv)`; pyarrow's streaming CSV reader turns the COPY stream
   into record batches that DuckDB reads as they come, so no table sits whole in Python
-  memory. The few columns made in Python (keyed hashes of phone numbers, the age limits of
-  R16B) are added batch by batch.
+  memory. The age limits of R16B are added batch by batch; the contacts' keyed hashes are
+  made once the table is read whole (only the values two trainees share are hashed).
 - SQLite and any other database (`build_snapshot`, also `load_snapshot_into` there): the
   querysets' rows in chunks, converted in Python into Arrow tables.
 
@@ -40,6 +40,7 @@ from jineng.supervision.services.snapshot_copy import (  # noqa: F401 (PARALLEL:
     PARALLEL,
     Producer,
     Snapshot,
+    Whole,
     copy_reader,
 )
 
@@ -103,7 +104,8 @@ class Source:
     """One snapshot table from one queryset (or several, concatenated): `row` converts a row
     of the queryset in Python, `sql` builds the converted columns in SQL from the queryset's
     column names (c0, c1, …). `extra` post-processes each Arrow batch (columns made in
-    Python) and answers the batch in the table's schema."""
+    Python) and answers the batch in the table's schema; `whole` turns all the batches (of
+    `extra_schema`) into the table's, for a table that needs every row at once."""
 
     name: str
     querysets: tuple
@@ -111,6 +113,7 @@ class Source:
     sql: Callable[[list[str]], list[str]] | None = None
     extra: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None
     extra_schema: pa.Schema | None = None  # the batches `extra` reads (default: the table's)
+    whole: Callable[[Iterator[pa.RecordBatch]], Iterable[pa.RecordBatch]] | None = None
     free_text: bool = False  # string columns may hold line breaks
     parallel: bool = False  # read in PARALLEL streams (pk % PARALLEL) in a snapshot
 
@@ -195,14 +198,14 @@ def _people_sources(trainees) -> list:
         return (*r[:8], _day(r[8]), r[8].year if r[8] else None)
 
     return [
-        # Phones and addresses are hashed batch by batch as they arrive (the key never reaches
-        # the database, the values never the snapshot); the bank accounts are hashes already.
-        # Both querysets give the same four columns: (person, phone, address) and (person,
-        # account hash) padded with nulls.
+        # Phones and addresses are hashed in memory once all are read, those two trainees or
+        # more share (the key never reaches the database, the values never the snapshot); the
+        # bank accounts are hashes already. Both querysets give the same four columns:
+        # (person, phone, address) and (person, account hash) padded with nulls.
         Source("contacts", (person_contacts_for_risk(trainees), payee_accounts_for_risk()),
                row=lambda r: (*r, None) if len(r) == 3 else (r[0], None, None, r[1]),
                sql=lambda c: [*c, "NULL"] if len(c) == 3 else [c[0], "NULL", "NULL", c[1]],
-               extra=lambda b: _batch(contact_hashes_for_risk(b), SCHEMAS["contacts"]),
+               whole=lambda batches: contact_hashes_for_risk(batches).to_batches(),
                extra_schema=contact_rows_schema_for_risk(), free_text=True, parallel=True),
         Source("persons", (persons_for_risk(trainees),),
                row=lambda r: (r[0], r[1], _day(r[2]), r[3]),
@@ -219,12 +222,6 @@ def _people_sources(trainees) -> list:
                row=lambda r: (r[0], r[1], _day(r[2]), _day(r[3])),
                sql=lambda c: [c[0], c[1], _sql_day(c[2]), _sql_day(c[3])]),
     ]
-
-
-def _batch(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:
-    """A table as one record batch of `schema` (columns of the same types and order)."""
-    return pa.RecordBatch.from_arrays([c.combine_chunks() for c in table.columns],
-                                      schema=schema)
 
 
 _PERSONS_RAW = pa.schema([("person_id", pa.int64()), ("id_hash", pa.string()),
@@ -293,6 +290,8 @@ def _python_batches(source) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
     batches = _batches(schema, rows)
     if source.extra is not None:
         batches = map(source.extra, batches)
+    if source.whole is not None:
+        batches = iter(source.whole(batches))
     return SCHEMAS[source.name], batches
 
 
@@ -329,7 +328,9 @@ def snapshot_readers(since: dt.datetime | None = None, *, copy: bool | None = No
     out = []
     for source in sources:
         if isinstance(source, Source) and copy:
-            out.append((source.name, lambda source=source: copy_reader(source, snapshot)))
+            out.append((source.name, lambda source=source: copy_reader(source, snapshot)
+                        if source.whole is None
+                        else Whole(copy_reader(source, snapshot), source.whole)))
         else:
             name = source.name if isinstance(source, Source) else source[0]
             out.append((name, lambda source=source: _python_batches(source)[1]))
@@ -426,7 +427,7 @@ def load_snapshot_into(con: Any, since: dt.datetime | None = None, *,
             seconds[name] = round(time.perf_counter() - t0, 3)
     finally:
         for batches in started.values():  # read ahead, never loaded (a failed scan)
-            if isinstance(batches, Producer):
+            if isinstance(batches, Producer | Whole):
                 batches.close()
         if snapshot is not None:
             snapshot.close()

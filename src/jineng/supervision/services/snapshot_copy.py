@@ -6,7 +6,7 @@ snapshot (`Snapshot`), producer threads (`Producer`) so that reading overlaps lo
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -245,6 +245,25 @@ class Producer:
                 break
         for t in self._threads:
             t.join(timeout=30)
+
+
+class Whole:
+    """A Producer's batches through `whole` (a function of the whole stream: a table made from
+    every row at once, the contacts); `close()` stops the producer's threads."""
+
+    def __init__(self, producer: Producer,
+                 whole: Callable[[Iterator[pa.RecordBatch]], Iterable[pa.RecordBatch]]) -> None:
+        self._producer = producer
+        self._whole = whole
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from self._whole(iter(self._producer))
+        finally:
+            self._producer.close()
+
+    def close(self) -> None:
+        self._producer.close()
 
 
 def _produce(make: Callable[[int], Iterator[pa.RecordBatch]], parts: int) -> Producer:
