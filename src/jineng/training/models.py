@@ -492,9 +492,7 @@ class DeletedRow(models.Model):
     deleted row leaves nothing behind to read. Kept DELETED_ROWS_KEPT_DAYS days (a copy older
     than that is read again whole)."""
 
-    EVENT, ENROLLMENT = "event", "enrollment"
-
-    table = models.CharField(_("table"), max_length=20)
+    table = models.CharField(_("table"), max_length=20)  # "event" or "enrollment" (0011)
     row_id = models.BigIntegerField(_("row"))
     deleted_at = models.DateTimeField(_("deleted"), db_default=Now())
 
