@@ -87,8 +87,10 @@ class InsuranceRecord(models.Model):
     # the largest in the system (a province's every insured month), and each costs the import
     # a check or an index write per row. Every value comes from a checked set (the importer's
     # regions, the import itself, persons joined by keyed hash); deletes still go through
-    # Django's PROTECT. The indexes kept are the record key, (person, month) for the
-    # measures, and the few linked records.
+    # Django's PROTECT. The indexes kept are the record key, (person, month) of the records
+    # with a person for the measures (most insured people never train: their records have no
+    # person, and an index entry each would be most of a month's import), and the few linked
+    # records.
     person = models.ForeignKey("registry.Person", verbose_name=_("person"), null=True,
                                blank=True, on_delete=models.PROTECT, related_name="+",
                                db_constraint=False, db_index=False)
@@ -125,7 +127,8 @@ class InsuranceRecord(models.Model):
             models.CheckConstraint(condition=Q(pension=True) | Q(unemployment=True)
                                    | Q(injury=True), name="insurance_record_some_kind"),
         ]
-        indexes = [models.Index(fields=["person", "month"], name="insurance_person_month"),
+        indexes = [models.Index(fields=["person", "month"], name="insurance_person_month",
+                                condition=Q(person__isnull=False)),
                    models.Index(fields=["link"], condition=Q(link__isnull=False),
                                 name="insurance_record_linked")]
 
