@@ -383,6 +383,9 @@ def _print(out: dict) -> None:
               f"{r['peak_rss_gib']} GiB")
         if t.get("events_cache"):
             print("  event cache: " + ", ".join(f"{k} {v}" for k, v in t["events_cache"].items()))
+        if t.get("contacts_cache"):
+            print("  contacts kept: " + ", ".join(f"{k} {v}"
+                                                  for k, v in t["contacts_cache"].items()))
         if key == "first_full":
             print(f"\nnew day: {out['new_day_inserted']:,} check-ins inserted in "
                   f"{out['new_day_insert_s']} s")

@@ -336,12 +336,51 @@ def contact_rows_schema_for_risk() -> pa.Schema:
     return RAW
 
 
-def person_contacts_for_risk(person_ids) -> QuerySet:
-    """(person id, phone number, residence address) of the given persons that have either,
-    unscoped, for the supervision ring rule (R08): read only to be turned into keyed hashes by
-    `contact_hashes_for_risk` before anything is stored (never the number or the address)."""
-    return (Person.objects.filter(pk__in=person_ids).exclude(phone="", address="").order_by()
+def person_contacts_for_risk(person_ids=None) -> QuerySet:
+    """(person id, phone number, residence address) of the given persons (None: every person)
+    that have either, unscoped, for the supervision ring rule (R08): read only to be turned
+    into keyed hashes by `contact_hashes_for_risk` before anything is stored (never the number
+    or the address)."""
+    persons = Person.objects.all() if person_ids is None else Person.objects.filter(
+        pk__in=person_ids)
+    return persons.exclude(phone="", address="").order_by().values_list("pk", "phone",
+                                                                        "address")
+
+
+def person_contacts_written_since(xmin: int) -> QuerySet:
+    """(person id, phone number, residence address) of every person whose row a PostgreSQL
+    transaction not older than `xmin` wrote (a 32-bit transaction id: the oldest still running
+    when an earlier snapshot was taken; every insert or update gives the row version a new
+    `xmin`, a frozen row reads as older than any), with or without contacts — so that keyed
+    hashes of every person's contacts taken in that snapshot can be brought up to date
+    (supervision's risk scan keeps them between scans). PostgreSQL only."""
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    written = RawSQL(f'age("{Person._meta.db_table}".xmin) <= age(%s::text::xid)',
+                     (str(xmin),), output_field=BooleanField())
+    return (Person.objects.alias(written=written).filter(written=True).order_by()
             .values_list("pk", "phone", "address"))
+
+
+def person_contacts_table_for_risk() -> str:
+    """The table `person_contacts_written_since` reads (its file node tells a rewrite)."""
+    return Person._meta.db_table
+
+
+def contact_hashes_version_for_risk() -> str:
+    """What the keyed hashes of contacts depend on — the key (a keyed hash of a fixed text)
+    and the normalisation (the source of the contact and address rules) — as a digest: hashes
+    kept between scans are made again when it changes."""
+    import hashlib
+    import inspect
+
+    from jineng.core.pii import keyed_hash
+    from jineng.registry.rules import address, contacts
+
+    parts = (keyed_hash("jineng contact hashes"), inspect.getsource(contacts),
+             inspect.getsource(address))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def contact_hashes_for_risk(batches) -> pa.Table:
@@ -354,6 +393,16 @@ def contact_hashes_for_risk(batches) -> pa.Table:
     from jineng.registry.rules.contacts import keyed_contacts
 
     return keyed_contacts(batches, keyed_hash_pads())
+
+
+def every_contact_hash_for_risk(batches) -> pa.Table:
+    """As `contact_hashes_for_risk`, with the keyed hash of every phone and address that can
+    link, shared or not (the risk scan keeps them between scans: a person written since is
+    hashed again alone, and the scan finds the values its trainees share)."""
+    from jineng.core.pii import keyed_hash_pads
+    from jineng.registry.rules.contacts import keyed_contacts
+
+    return keyed_contacts(batches, keyed_hash_pads(), shared_only=False)
 
 
 def persons_for_risk(person_ids) -> QuerySet:

@@ -106,6 +106,12 @@ FROM plain SEMI JOIN shared USING (kind, plain)
 UNION ALL
 SELECT person_id, kind, value_hash FROM accounts
 """
+_EVERY = """
+SELECT person_id, kind, sha256($opad || unhex(sha256($ipad || encode(plain)))) AS value_hash
+FROM plain
+UNION ALL
+SELECT person_id, kind, value_hash FROM accounts
+"""
 _ACCOUNTS = f"SELECT person_id, kind, value FROM raw WHERE kind NOT IN ('{PHONE}', '{ADDRESS}')"
 _OTHERS = rf"""
 SELECT person_id, kind, value FROM raw
@@ -114,11 +120,13 @@ WHERE (kind = '{PHONE}' AND NOT ({_ASCII})) OR (kind = '{ADDRESS}' AND NOT {_PLA
 
 
 def keyed_contacts(batches: Iterable[pa.RecordBatch | pa.Table],
-                   pads: tuple[bytes, bytes]) -> pa.Table:
+                   pads: tuple[bytes, bytes], *, shared_only: bool = True) -> pa.Table:
     """Every batch of RAW rows of a table → (person id, kind, keyed hash): "phone" and
     "address" for the values two persons or more share (the others link no one: dropped, as
     are empty and null values and those too short to link), "account" for every account hash
-    as it is. `pads`: keyed_hash's inner and outer HMAC pads (core.pii.keyed_hash_pads)."""
+    as it is. `shared_only=False`: every phone and address that can link, shared or not (the
+    risk scan keeps them between scans and finds the shared ones itself). `pads`:
+    keyed_hash's inner and outer HMAC pads (core.pii.keyed_hash_pads)."""
     import duckdb
 
     from jineng.registry.rules.address import MIN_LINKABLE
@@ -142,7 +150,8 @@ def keyed_contacts(batches: Iterable[pa.RecordBatch | pa.Table],
             con.execute("DROP VIEW raw")
             con.unregister("wide")
         ipad, opad = pads
-        hashed = con.sql(_SHARED, params={"ipad": ipad, "opad": opad}).to_arrow_table()
+        hashed = con.sql(_SHARED if shared_only else _EVERY,
+                         params={"ipad": ipad, "opad": opad}).to_arrow_table()
     finally:
         con.close()
     return hashed.cast(CONTACTS)

@@ -84,12 +84,12 @@ def _attach(raw: Any, path: Path) -> bool:
     return True
 
 
-def _meta(raw: Any) -> dict[str, str]:
+def _meta(raw: Any, table: str = "meta") -> dict[str, str]:
     found = raw.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND "
-                        "table_name = 'meta'", [ALIAS]).fetchone()[0]
+                        "table_name = ?", [ALIAS, table]).fetchone()[0]
     if not found:
         return {}
-    return dict(raw.execute(f"SELECT key, value FROM {ALIAS}.meta").fetchall())
+    return dict(raw.execute(f"SELECT key, value FROM {ALIAS}.{table}").fetchall())
 
 
 def _pg_all(conn: Any, queryset: Any) -> list[tuple]:
@@ -217,6 +217,6 @@ def load_events(con: Any, snapshot: Any, source: Any) -> tuple[Any, int, dict] |
     return con.table("events"), rows, report
 
 
-def _write_meta(raw: Any, meta: dict[str, str]) -> None:
-    raw.execute(f"CREATE OR REPLACE TABLE {ALIAS}.meta (key VARCHAR, value VARCHAR)")
-    raw.executemany(f"INSERT INTO {ALIAS}.meta VALUES (?, ?)", list(meta.items()))
+def _write_meta(raw: Any, meta: dict[str, str], table: str = "meta") -> None:
+    raw.execute(f"CREATE OR REPLACE TABLE {ALIAS}.{table} (key VARCHAR, value VARCHAR)")
+    raw.executemany(f"INSERT INTO {ALIAS}.{table} VALUES (?, ?)", list(meta.items()))

@@ -164,8 +164,9 @@ def risk_scan_compute(run: RiskRun, *, by_user=None,
         loaded, regions, counts, per_table = snap.load_snapshot_into(con, run.since)
         timings["snapshot"] = round(time.perf_counter() - t0, 3)
         timings["snapshot_tables"] = per_table
-        if "events_cache" in per_table:  # how the full scan's events were read (event_cache)
-            timings["events_cache"] = per_table.pop("events_cache")
+        for kept in ("events_cache", "contacts_cache"):  # how the kept tables were read
+            if kept in per_table:
+                timings[kept] = per_table.pop(kept)
         if run.since is None:  # deleted rows an event cache no longer needs (kept 30 days)
             from jineng.training.services import deleted_rows_prune
 

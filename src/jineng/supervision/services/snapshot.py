@@ -11,7 +11,9 @@ same rows either way (tests/supervision/test_snapshot.py compares them on Postgr
   `COPY (…) TO STDOUT (FORMAT csv)`; pyarrow's streaming CSV reader turns the COPY stream
   into record batches that DuckDB reads as they come, so no table sits whole in Python
   memory. The age limits of R16B are added batch by batch; the contacts' keyed hashes are
-  made once the table is read whole (only the values two trainees share are hashed).
+  made once the table is read whole (only the values two trainees share are hashed). A full
+  scan outside a transaction reads the events and the contacts through the cache kept between
+  scans (services.event_cache, services.contact_cache) when it can.
 - SQLite and any other database (`build_snapshot`, also `load_snapshot_into` there): the
   querysets' rows in chunks, converted in Python into Arrow tables.
 
@@ -201,7 +203,8 @@ def _people_sources(trainees) -> list:
         # Phones and addresses are hashed in memory once all are read, those two trainees or
         # more share (the key never reaches the database, the values never the snapshot); the
         # bank accounts are hashes already. Both querysets give the same four columns:
-        # (person, phone, address) and (person, account hash) padded with nulls.
+        # (person, phone, address) and (person, account hash) padded with nulls. A full scan
+        # on PostgreSQL keeps every person's hashes between scans instead (contact_cache).
         Source("contacts", (person_contacts_for_risk(trainees), payee_accounts_for_risk()),
                row=lambda r: (*r, None) if len(r) == 3 else (r[0], None, None, r[1]),
                sql=lambda c: [*c, "NULL"] if len(c) == 3 else [c[0], "NULL", "NULL", c[1]],
@@ -375,12 +378,15 @@ def append_batches(con: Any, target: str, schema: pa.Schema,
     return rows
 
 
-def _cached_events(con: Any, snapshot: Snapshot) -> tuple[Any, int, dict] | None:
-    """The full scan's events through the cache kept between scans (event_cache), or None."""
-    from jineng.supervision.services import event_cache
+def _cached(name: str, con: Any, snapshot: Snapshot) -> tuple[Any, int, dict] | None:
+    """A full scan's events or contacts through the cache kept between scans (event_cache,
+    contact_cache), or None (then read as the other tables)."""
+    from jineng.supervision.services import contact_cache, event_cache
 
-    source = next(s for s in _sources(None)[0] if isinstance(s, Source) and s.name == "events")
-    return event_cache.load_events(con, snapshot, source)
+    source = next(s for s in _sources(None)[0] if isinstance(s, Source) and s.name == name)
+    if name == "events":
+        return event_cache.load_events(con, snapshot, source)
+    return contact_cache.load_contacts(con, snapshot, source)
 
 
 def load_snapshot_into(con: Any, since: dt.datetime | None = None, *,
@@ -400,8 +406,8 @@ def load_snapshot_into(con: Any, since: dt.datetime | None = None, *,
     seconds: dict[str, float] = {}
     started: dict[int, Any] = {}
 
-    def cached(name: str) -> bool:  # a full scan's events: through the event cache
-        return name == "events" and snapshot is not None and since is None
+    def cached(name: str) -> bool:  # a full scan's events and contacts: through the cache
+        return name in ("events", "contacts") and snapshot is not None and since is None
 
     def read_ahead(i: int) -> None:
         """Start table i's COPY (its own connection in the snapshot) before it is loaded."""
@@ -417,9 +423,9 @@ def load_snapshot_into(con: Any, since: dt.datetime | None = None, *,
             batches = started.pop(i, None)
             read_ahead(i + 1)
             if cached(name):
-                from_cache = _cached_events(con, snapshot)
+                from_cache = _cached(name, con, snapshot)
                 if from_cache is not None:
-                    loaded[name], rows[name], seconds["events_cache"] = from_cache
+                    loaded[name], rows[name], seconds[f"{name}_cache"] = from_cache
                     seconds[name] = round(time.perf_counter() - t0, 3)
                     continue
             batches = batches if batches is not None else factory()
