@@ -110,7 +110,7 @@ def test_written_and_deleted_events_are_applied_and_a_truncate_rebuilds(cache_di
 def test_a_cache_older_than_the_deleted_rows_kept_is_read_again(cache_dir) -> None:
     import duckdb
 
-    from jineng.training.models import DELETED_ROWS_KEPT_DAYS, DeletedRow
+    from jineng.training.models import DELETED_ROWS_KEPT_DAYS, DeletedRow, WrittenRows
     from jineng.training.services import deleted_rows_prune
 
     planted_class()
@@ -126,9 +126,11 @@ def test_a_cache_older_than_the_deleted_rows_kept_is_read_again(cache_dir) -> No
     AttendanceEvent.objects.filter(pk=AttendanceEvent.objects.order_by("pk").last().pk).delete()
     recorded = DeletedRow.objects.get()
     now = recorded.deleted_at + dt.timedelta(days=DELETED_ROWS_KEPT_DAYS)
+    written = WrittenRows.objects.count()  # the planted check-ins' INSERT
+    assert written >= 1
     assert deleted_rows_prune(now=now) == 0 and DeletedRow.objects.count() == 1
-    assert deleted_rows_prune(now=now + dt.timedelta(days=1, seconds=1)) == 1
-    assert not DeletedRow.objects.exists()
+    assert deleted_rows_prune(now=now + dt.timedelta(days=1, seconds=1)) == 1 + written
+    assert not DeletedRow.objects.exists() and not WrittenRows.objects.exists()
 
 
 def test_an_enrollment_moved_to_another_person_brings_its_events(cache_dir) -> None:

@@ -13,7 +13,9 @@ what was written since the previous full scan and applies it to the events it ke
   than that id — every insert, void or other update gives a row version a new `xmin`; a
   transaction in progress then (and its savepoints' ids, all newer than it) is not older; a
   person merge moves enrollments, so an enrollment written since brings its events too
-  (`training.selectors.risk_events_written_since`) — and the check-ins and enrollments deleted
+  (`training.selectors.risk_events_written_since`: found by primary key in the id ranges
+  that triggers record for every INSERT statement and updated row, `WrittenRows`, instead of
+  a pass over every event's xmin) — and the check-ins and enrollments deleted
   since, which a trigger records (`training.models.DeletedRow`, read in the same snapshot by
   `risk_rows_deleted_since`). It deletes from the file the events written or deleted since and
   those of the enrollments deleted since, then inserts the written ones not voided.
@@ -22,9 +24,9 @@ what was written since the previous full scan and applies it to the events it ke
   table truncated or rewritten since (`pg_relation_filenode` changed: TRUNCATE leaves no
   deleted rows to read), a file older than the deleted rows are kept (DELETED_ROWS_KEPT_DAYS),
   the recorded id too old to compare (over a billion transactions: 32-bit ids wrap), a file
-  made before deletes were recorded, more than MAX_DELETED rows deleted since (a demo reset),
-  a file DuckDB cannot open. A file another process holds
-  (two scans at once) is not waited for: that scan reads every event without the cache.
+  made before deletes, inserts and updates were recorded, more than MAX_DELETED rows deleted
+  since (a demo reset), a file DuckDB cannot open. A file another process holds (two scans at
+  once) is not waited for: that scan reads every event without the cache.
 
 The rows written are applied in one DuckDB transaction; a rebuild drops `meta` first and
 writes it last. A scan that fails leaves the file as it was, or without `meta` (read again
@@ -155,7 +157,8 @@ def load_events(con: Any, snapshot: Any, source: Any) -> tuple[Any, int, dict] |
         reason = "another database"
     elif meta.get("query") != digest:
         reason = "the events query changed"
-    elif "file_nodes" not in meta:  # before deletes were recorded: some may be missed
+    elif "file_nodes" not in meta or "writes" not in meta:
+        # made before deletes (or inserts and updates) were recorded: some may be missed
         reason = "made by an earlier version"
     elif meta.get("file_nodes") != nodes:
         reason = "a table was truncated or rewritten"
@@ -170,7 +173,7 @@ def load_events(con: Any, snapshot: Any, source: Any) -> tuple[Any, int, dict] |
     cols = ", ".join(f'"{n}"' for n in events.names)
     rows = 0
     new_meta = {"database_oid": oid, "query": digest, "xmin": xmin, "file_nodes": nodes,
-                "read_at": repr(read_at)}
+                "read_at": repr(read_at), "writes": "recorded"}
     if not reason:
         written = snap.Source("events_written", (risk_events_written_since(int(meta["xmin"])),),
                               sql=lambda c: [*source.sql(c[:-1]), c[-1]], free_text=True,

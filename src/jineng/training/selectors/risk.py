@@ -17,6 +17,7 @@ from jineng.training.models import (
     DeletedRow,
     Enrollment,
     TrainingClass,
+    WrittenRows,
 )
 from jineng.training.rules import lifecycle
 from jineng.training.selectors.eligibility import NATIONAL_DEFAULT
@@ -73,30 +74,79 @@ EVENT_COLUMNS = ("pk", "enrollment_id", "enrollment__person_id", "training_class
                  "longitude", "too_far", "outside_window", "device")
 
 
+# Written ranges closer than this (ids) are read as one: the ids between are read again, which
+# is harmless (a row read again replaces itself) and cheaper than another index scan.
+WRITTEN_GAP = 10_000
+# More ranges than this (scattered updates of old events, a console's bulk fix) are not read
+# one by one: the events are then found by their transaction ids (a pass over the table).
+MAX_WRITTEN_RANGES = 2_000
+
+_RANGES_SQL = f"""
+WITH w AS (
+    SELECT first_id AS lo, last_id AS hi FROM "{WrittenRows._meta.db_table}"
+    WHERE "table" = 'event' AND age(xmin) <= age(%s::text::xid)
+), o AS (
+    SELECT lo, hi, CASE WHEN lo <= max(hi) OVER (ORDER BY lo, hi ROWS BETWEEN UNBOUNDED
+                                                 PRECEDING AND 1 PRECEDING) + %s
+                        THEN 0 ELSE 1 END AS brk
+    FROM w
+), g AS (
+    SELECT lo, hi, sum(brk) OVER (ORDER BY lo, hi) AS grp FROM o
+)
+SELECT min(lo), max(hi) FROM g GROUP BY grp ORDER BY 1
+"""
+
+
+def risk_event_ranges_written_since(xmin: int) -> list[tuple[int, int]] | None:
+    """The id ranges of the attendance events inserted or updated by PostgreSQL transactions
+    not older than `xmin` (recorded by the triggers of migration 0012: WrittenRows), merged
+    when closer than WRITTEN_GAP; None when more than MAX_WRITTEN_RANGES remain. Read on this
+    connection, which sees at least what the caller's snapshot sees (a range it does not see
+    yet is read by the next scan: its transaction is not older than that scan's `xmin`)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_RANGES_SQL, [str(xmin), WRITTEN_GAP])
+        ranges = [(int(lo), int(hi)) for lo, hi in cursor.fetchall()]
+    return None if len(ranges) > MAX_WRITTEN_RANGES else ranges
+
+
 def risk_events_written_since(xmin: int) -> QuerySet:
     """The check-ins/outs (the columns of `risk_snapshot()["events"]`, then `kept`: not voided)
     whose row or whose enrollment's row was written — inserted, voided, moved to another person
     by a merge, any update — by a PostgreSQL transaction not older than `xmin` (a 32-bit
     transaction id: the oldest transaction still running when an earlier snapshot was taken),
     voided ones included, so that a copy of the events taken in that snapshot can be brought up
-    to date (supervision's event cache). Every write gives the row version a new `xmin`; a row
-    frozen by VACUUM reads as the frozen id, older than any. PostgreSQL only."""
+    to date (supervision's event cache). The events are found by primary key in the id ranges
+    the triggers recorded (`risk_event_ranges_written_since`; rows between ranges may come
+    too); with too many ranges, by their row's `xmin` (every write gives the row version a new
+    `xmin`; a row frozen by VACUUM reads as the frozen id, older than any), a pass over the
+    table. PostgreSQL only."""
     events = f'"{AttendanceEvent._meta.db_table}"'
     enrollments = f'"{Enrollment._meta.db_table}"'
     newer = "age({}.xmin) <= age(%s::text::xid)"
-    # The enrollments written since are few (read first); their ids go in as one array, which
-    # PostgreSQL hashes: one pass over the events, the enrollments joined for the rows answered.
-    # Read now, on this connection: it sees at least what the caller's snapshot sees, so no
-    # enrollment is missed (one written since only brings its events again).
+    # The enrollments written since are few (read first); their events are found through the
+    # class index. Read now, on this connection: it sees at least what the caller's snapshot
+    # sees, so no enrollment is missed (one written since only brings its events again).
     moved = list(Enrollment.objects.alias(written=RawSQL(
         newer.format(enrollments), (str(xmin),), output_field=BooleanField()))
-        .filter(written=True).values_list("pk", flat=True))
-    written = RawSQL(f"({newer.format(events)} OR {events}.enrollment_id = ANY(%s::bigint[]))",
-                     (str(xmin), moved), output_field=BooleanField())
+        .filter(written=True).values_list("pk", "training_class_id"))
+    ranges = risk_event_ranges_written_since(xmin)
+    rows = AttendanceEvent.objects.filter(kind__in=[EventKind.CHECK_IN, EventKind.CHECK_OUT])
+    if ranges is None:
+        written = RawSQL(f"({newer.format(events)} OR {events}.enrollment_id = ANY(%s::bigint[]))",
+                         (str(xmin), [pk for pk, _cls in moved]), output_field=BooleanField())
+        rows = rows.alias(written=written).filter(written=True)
+    else:
+        found = Q(pk__lt=0)  # nothing (ids are positive), so that no range reads nothing
+        for lo, hi in ranges:
+            found |= Q(pk__range=(lo, hi))
+        if moved:
+            found |= Q(training_class_id__in={cls for _pk, cls in moved},
+                       enrollment_id__in=[pk for pk, _cls in moved])
+        rows = rows.filter(found)
     kept = RawSQL(f"{events}.voided_at IS NULL", (), output_field=BooleanField())
-    return (AttendanceEvent.objects.filter(kind__in=[EventKind.CHECK_IN, EventKind.CHECK_OUT])
-            .alias(written=written).filter(written=True).annotate(kept=kept)
-            .order_by().values_list(*EVENT_COLUMNS, "kept"))
+    return rows.annotate(kept=kept).order_by().values_list(*EVENT_COLUMNS, "kept")
 
 
 def risk_rows_deleted_since(xmin: int) -> QuerySet:
