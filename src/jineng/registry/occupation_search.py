@@ -32,7 +32,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
-from pypinyin import Style, pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -75,6 +74,11 @@ def normalize(text: str) -> str:
 def readings(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """All (up to MAX_READINGS) full-pinyin spellings and initials of a Chinese text. Non-Han
     characters are kept as they are (lower case)."""
+    # imported here: pypinyin loads its phrase dictionary on import (~1 s), which every
+    # process paid at start-up (the registry's selectors import this module) though only a
+    # search needs it
+    from pypinyin import Style, pinyin
+
     syllables = pinyin(text, style=Style.NORMAL, heteronym=True, errors=lambda s: [s.lower()])
     choices = [list(dict.fromkeys(s or [""]))[:3] for s in syllables]
     spellings: list[str] = []
