@@ -18,6 +18,9 @@ from jineng.supervision.services import runs
 
 class Command(BaseCommand):
     help = "Run the risk rules over the operational data now (synchronously)."
+    # A nightly batch job: the system checks (they import the URLconf and build the whole API,
+    # a few seconds) belong to deployment (`jineng check --deploy`) and the web server's start.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         group = parser.add_mutually_exclusive_group()
