@@ -108,7 +108,10 @@ CACHE_DIR = Path(tempfile.gettempdir()) / "jineng-bench-risk-cache"
 
 
 def _env(url: str) -> dict:
-    return {**os.environ, "DATABASE_URL": url, "JINENG_DEMO": "1",
+    # Bytecode cached, as an installed deployment has it (a shell with PYTHONDONTWRITEBYTECODE
+    # would compile every module of ours again in each scan's process: ~0.4 s).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "DATABASE_URL": url, "JINENG_DEMO": "1",
             "DJANGO_SETTINGS_MODULE": "jineng.config.settings", "JINENG_LOG_LEVEL": "ERROR",
             "JINENG_RISK_CACHE_DIR": str(CACHE_DIR)}
 
@@ -284,11 +287,14 @@ def _scan(url: str, *args: str) -> dict:
             raise SystemExit(f"risk-scan {' '.join(args)} failed:\n{err.read()[-3000:]}")
     peak = usage.ru_maxrss  # KiB, this process only
     with _connect(url) as conn:
-        row = conn.execute("SELECT id, mode, timings, counts, alerts_found, alerts_new "
+        row = conn.execute("SELECT id, mode, timings, counts, alerts_found, alerts_new, "
+                           "extract(epoch FROM finished_at - started_at)::float8 "
                            "FROM supervision_riskrun ORDER BY id DESC LIMIT 1").fetchone()
-    rid, mode, timings, counts, found, new = row
+    rid, mode, timings, counts, found, new, run_s = row
     counts = {k: v for k, v in (counts or {}).items() if k != "data_quality"}
-    return {"run": rid, "mode": mode, "wall_s": round(wall, 2),
+    # run_s: the run's own time, started → finished (what a background job takes in the
+    # running worker); wall_s adds the new process's start-up (Python, Django, the imports).
+    return {"run": rid, "mode": mode, "wall_s": round(wall, 2), "run_s": round(run_s, 2),
             "peak_rss_gib": round(peak / 1024 / 1024, 2),
             "loadavg_before": [round(x, 2) for x in load], "timings": timings,
             "counts": counts, "alerts_found": found, "alerts_new": new}
@@ -376,8 +382,9 @@ def _print(out: dict) -> None:
         print("  snapshot per table (s): " + ", ".join(
             f"{k} {v}" for k, v in t.get("snapshot_tables", {}).items()))
         print(f"  snapshot {t['snapshot']:.2f} s, rules {t['rules']:.2f} s, quality "
-              f"{t.get('quality', 0):.2f} s, store {t['store']:.2f} s; process wall "
-              f"{r['wall_s']:.2f} s (Django start-up included)")
+              f"{t.get('quality', 0):.2f} s, store {t['store']:.2f} s; the run (started → "
+              f"finished) {r['run_s']:.2f} s; process wall {r['wall_s']:.2f} s (Django "
+              "start-up included)")
         print("  per rule (s): " + ", ".join(f"{k} {v}" for k, v in t.get("per_rule", {}).items()))
         print(f"  alert rows {r['alerts_found']:,}, new alerts {r['alerts_new']:,}; peak RSS "
               f"{r['peak_rss_gib']} GiB")
@@ -400,7 +407,8 @@ def _print(out: dict) -> None:
           f"{'met' if g['full_within_6gib'] else 'NOT met'} ({out['first_full']['peak_rss_gib']}"
           f" / {out['full']['peak_rss_gib']} GiB)")
     print(f"  incremental scan under {GOAL_INCR_S:.0f} s (snapshot + rules + store): "
-          f"{'met' if g['incremental_under_5s'] else 'NOT met'}; process wall "
+          f"{'met' if g['incremental_under_5s'] else 'NOT met'}; the run (started → finished) "
+          f"{out['incremental']['run_s']:.1f} s; process wall "
           f"{out['incremental']['wall_s']:.1f} s "
           f"({'met' if g['incremental_wall_under_5s'] else 'NOT met'} with start-up)")
     print(f"load average at the end: {out['loadavg_end']}")
