@@ -8,7 +8,7 @@ import json
 from typing import Annotated, Any
 
 from django.http import HttpResponse
-from ninja import Body, Field, Schema
+from ninja import Body, Field, Schema, Status
 
 from jineng.core.api import MIB, body_limit, error_responses
 from jineng.training import services
@@ -88,8 +88,8 @@ def attendance_event_create(request, payload: Annotated[dict[str, Any], Body()])
     result = _shape(report)["results"][0]
     if result["status"] == services.REJECTED:
         reused = any(e["code"] == "key_reused" for e in result["errors"])
-        return (409 if reused else 400), {"detail": result["errors"]}
-    return (201 if result["status"] == services.ACCEPTED else 200), result
+        return Status(409 if reused else 400, {"detail": result["errors"]})
+    return Status(201 if result["status"] == services.ACCEPTED else 200, result)
 
 
 @router.post("/attendance/events/batch",
