@@ -472,7 +472,7 @@ def may_see_outcomes_record(viewer: Viewer, rec: Rec, world: World) -> bool:
 
 def ranked_markers(world: World) -> set[str]:
     """The institutions of the outcomes run: the staff ranking is province-wide by design
-    (outcomes.selectors.quality), so HRSS staff see every ranked institution's name."""
+    (outcomes.selectors.ranking), so HRSS staff see every ranked institution's name."""
     return {m for key in RANKED for m in world.org(key).markers}
 
 

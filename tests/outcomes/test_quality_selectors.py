@@ -13,6 +13,7 @@ from jineng.accounts.models import Role
 from jineng.core.errors import DomainError, Forbidden, NotFound
 from jineng.outcomes.models import IndicatorSettings
 from jineng.outcomes.selectors import quality as q
+from jineng.outcomes.selectors import ranking, scorecards
 from jineng.registry.choices import OrganizationStatus
 from tests import factories as f
 from tests.outcomes import factories as of
@@ -115,7 +116,7 @@ def test_scorecard_figures_cell_sizes_and_suppression():
     of.cell(run, "employment", key=org.pk, value=0.5, numerator=7, denominator=14, trainees=15)
     of.cell(run, "composite", key=org.pk, value=0.61, trainees=15)
     of.cell(run, "level_up", key=org.pk, value=0.5, numerator=4, denominator=8, trainees=15)
-    card = q.institution_scorecard(actor=None, organization_id=org.pk)
+    card = scorecards.institution_scorecard(actor=None, organization_id=org.pk)
     fig = {x.code: x for x in card.figures}
     assert fig["classes"].value == 2 and fig["trainees"].value == 15
     assert fig["completion"].value == pytest.approx(12 / 15)
@@ -134,7 +135,7 @@ def test_scorecard_figures_cell_sizes_and_suppression():
     assert fig["composite"].value == 0.61 and fig["composite"].shown == "0.610"
     assert not fig["pass_rate"].computed
     assert card.computed_at == run.finished_at and card.data_through == dt.date(2026, 10, 1)
-    staff = q.institution_scorecard(actor=f.staff(), organization_id=org.pk)
+    staff = scorecards.institution_scorecard(actor=f.staff(), organization_id=org.pk)
     sfig = {x.code: x for x in staff.figures}
     assert sfig["employed_q4"].value == 1.0 and sfig["level_up"].value == 0.5
 
@@ -144,13 +145,15 @@ def test_scorecard_period_filters_the_exits():
     org = _institution_with_trainees(run)
     of.cell(run, "employment", key=org.pk, period="2025Q2", value=0.4, denominator=10,
             numerator=4, trainees=10)
-    card = q.institution_scorecard(actor=f.staff(), organization_id=org.pk, period="2025Q2")
+    card = scorecards.institution_scorecard(actor=f.staff(), organization_id=org.pk,
+                                            period="2025Q2")
     fig = {x.code: x for x in card.figures}
     # Class a (8 exits) ends 2025-04-30, class b (7 exits) 2025-07-31.
     assert (fig["trainees"].value, fig["classes"].value) == (8, 1)
     assert fig["employment"].value == 0.4 and card.periods == ["2025Q2"]
     for period, trainees in (("2025Q3", 7), ("2025", 15), ("2024", 0), ("all", 15)):
-        card = q.institution_scorecard(actor=f.staff(), organization_id=org.pk, period=period)
+        card = scorecards.institution_scorecard(actor=f.staff(), organization_id=org.pk,
+                                                period=period)
         assert card.figure("trainees").value == trainees
 
 
@@ -159,8 +162,9 @@ def test_scorecard_of_an_unlisted_or_unknown_institution_is_not_found_for_the_pu
     enterprise = f.OrganizationFactory(kind="enterprise", institution_type="")
     for pk in (suspended.pk, enterprise.pk, 99_999_999):
         with pytest.raises(NotFound):
-            q.institution_scorecard(actor=None, organization_id=pk)
-    assert q.institution_scorecard(actor=f.staff(), organization_id=suspended.pk).run is None
+            scorecards.institution_scorecard(actor=None, organization_id=pk)
+    assert scorecards.institution_scorecard(actor=f.staff(),
+                                            organization_id=suspended.pk).run is None
 
 
 def test_peer_median_and_rank_among_institutions_of_the_same_occupation():
@@ -173,19 +177,19 @@ def test_peer_median_and_rank_among_institutions_of_the_same_occupation():
     for org, value in zip(orgs, (0.5, 0.7, 0.9, 0.7, 0.99), strict=True):
         of.cell(run, "employment", key=org.pk, value=value, trainees=20)
     of.cell(run, "employment", key=orgs[3].pk, value=0.2, trainees=5, period="2025")
-    card = q.institution_scorecard(actor=None, organization_id=orgs[1].pk)
+    card = scorecards.institution_scorecard(actor=None, organization_id=orgs[1].pk)
     peer = card.peers["employment"]
     # The electrician school is not a peer; values 0.5, 0.7, 0.9, 0.7.
     assert (peer.peers, peer.median, peer.rank) == (4, pytest.approx(0.7), 2)
     assert card.figure("employment").peer is peer
-    card = q.institution_scorecard(actor=None, organization_id=orgs[2].pk)
+    card = scorecards.institution_scorecard(actor=None, organization_id=orgs[2].pk)
     assert card.peers["employment"].rank == 1
     # A suppressed peer cell is left out for the public, counted for staff.
     of.cell(run, "pass_rate", key=orgs[0].pk, value=0.9, trainees=5)
     of.cell(run, "pass_rate", key=orgs[1].pk, value=0.5, trainees=20)
-    public = q.institution_scorecard(actor=None, organization_id=orgs[1].pk)
+    public = scorecards.institution_scorecard(actor=None, organization_id=orgs[1].pk)
     assert (public.peers["pass_rate"].peers, public.peers["pass_rate"].rank) == (1, 1)
-    staff = q.institution_scorecard(actor=f.staff(), organization_id=orgs[1].pk)
+    staff = scorecards.institution_scorecard(actor=f.staff(), organization_id=orgs[1].pk)
     assert (staff.peers["pass_rate"].peers, staff.peers["pass_rate"].rank) == (2, 2)
 
 
@@ -204,21 +208,21 @@ def test_ranking_orders_ties_filters_and_is_for_hrss_staff():
     of.cell(run, "composite", key=d.pk, value=None)
     of.cell(run, "employment", key=a.pk, value=0.9)
     city = f.staff(Role.CITY_STAFF, f.CITY)
-    r = q.institution_ranking(actor=city)
+    r = ranking.institution_ranking(actor=city)
     assert [(x.name, x.rank) for x in r.rows] == [("乙校", 1), ("丙校", 2), ("甲校", 2),
                                                   ("丁校", None)]
     # Province-wide for a city's staff; the region filter narrows it.
-    r = q.institution_ranking(actor=city, region_code=f.CITY)
+    r = ranking.institution_ranking(actor=city, region_code=f.CITY)
     assert [x.name for x in r.rows] == ["丙校", "甲校", "丁校"]
-    r = q.institution_ranking(actor=city, occupation_code=b.pk and
+    r = ranking.institution_ranking(actor=city, occupation_code=b.pk and
                               of.occupation("电工").code)
     assert [x.name for x in r.rows] == ["乙校"]
-    r = q.institution_ranking(actor=f.staff(), indicator="employment")
+    r = ranking.institution_ranking(actor=f.staff(), indicator="employment")
     assert r.rows[0].name == "甲校" and r.rows[0].rank == 1 and r.rows[0].composite == 0.6
     for actor in (None, f.operator(a), f.staff(Role.INDUSTRY_STAFF, f.CITY)):
-        assert q.institution_ranking(actor=actor).rows == []
+        assert ranking.institution_ranking(actor=actor).rows == []
     with pytest.raises(DomainError):
-        q.institution_ranking(actor=city, indicator="happiness")
+        ranking.institution_ranking(actor=city, indicator="happiness")
 
 
 def test_institution_quality_summary_for_catalog_review():
@@ -227,12 +231,12 @@ def test_institution_quality_summary_for_catalog_review():
     of.cell(run, "composite", key=a.pk, value=0.7, trainees=30)
     of.cell(run, "composite", key=b.pk, value=0.8, trainees=30)
     of.cell(run, "employment", key=a.pk, value=0.5, trainees=30)
-    summary = q.institution_quality(actor=f.staff(), organization_id=a.pk)
+    summary = ranking.institution_quality(actor=f.staff(), organization_id=a.pk)
     assert summary["composite"] == 0.7 and summary["composite_rank"] == 2
     assert summary["institutions_ranked"] == 2 and summary["values"]["employment"] == 0.5
-    assert q.institution_quality(actor=f.staff(), organization_id=f.OrganizationFactory().pk) \
-        is None
+    assert ranking.institution_quality(actor=f.staff(),
+                                       organization_id=f.OrganizationFactory().pk) is None
     with pytest.raises(NotFound):
-        q.institution_quality(actor=f.staff(code="410000"), organization_id=a.pk)
+        ranking.institution_quality(actor=f.staff(code="410000"), organization_id=a.pk)
     with pytest.raises(Forbidden):
-        q.institution_quality(actor=None, organization_id=a.pk)
+        ranking.institution_quality(actor=None, organization_id=a.pk)

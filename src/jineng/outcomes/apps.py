@@ -15,17 +15,17 @@ class OutcomesConfig(AppConfig):
 
 def quality_for_catalog_review(*, actor, organization_id: int) -> dict | None:
     """catalog.hooks.institution_quality: an institution's composite score, its rank among the
-    institutions of the latest run and the cell size behind it (outcomes.selectors.quality.
+    institutions of the latest run and the cell size behind it (outcomes.selectors.ranking.
     institution_quality). None when there is no run or no value for it, for an actor who is not
     HRSS staff, and for an institution outside the actor's scope: the review page then shows
     nothing of it."""
     from django.urls import reverse
 
     from jineng.core.errors import Forbidden, NotFound
-    from jineng.outcomes.selectors import quality
+    from jineng.outcomes.selectors import ranking
 
     try:
-        summary = quality.institution_quality(actor=actor, organization_id=organization_id)
+        summary = ranking.institution_quality(actor=actor, organization_id=organization_id)
     except (Forbidden, NotFound):
         return None
     if summary is None:

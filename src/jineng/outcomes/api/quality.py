@@ -13,6 +13,8 @@ from ninja import Field, Query, Router, Schema, Status
 from jineng.core.api import KIB, PUBLIC_SECURITY, body_limit, error_responses, public_auth
 from jineng.outcomes.choices import Dimension, Indicator
 from jineng.outcomes.selectors import quality as selectors
+from jineng.outcomes.selectors import ranking as ranking_selectors
+from jineng.outcomes.selectors import scorecards as scorecard_selectors
 from jineng.outcomes.services import settings as services
 
 router = Router()
@@ -122,8 +124,8 @@ def scorecard_body(card) -> dict:
 def scorecard_get(request, org_id: int, period: str = "all"):
     """One training institution's results (public for listed institutions; small cells
     suppressed for the public) with the peer median and rank per indicator."""
-    card = selectors.institution_scorecard(actor=request.auth, organization_id=org_id,
-                                           period=period[:8])
+    card = scorecard_selectors.institution_scorecard(actor=request.auth,
+                                                     organization_id=org_id, period=period[:8])
     return scorecard_body(card)
 
 
@@ -159,7 +161,7 @@ class OutcomeRankingOut(OutcomeRunStamp):
             operation_id="outcomes_ranking")
 def ranking(request, filters: Query[OutcomeRankingFilter]):
     """Institutions ranked by an indicator (HRSS staff; province-wide)."""
-    result = selectors.institution_ranking(
+    result = ranking_selectors.institution_ranking(
         actor=request.auth, indicator=filters.indicator, period=filters.period,
         occupation_code=filters.occupation, region_code=filters.region)
     return {**_stamp(result.run), "indicator": result.indicator, "period": result.period,

@@ -21,6 +21,8 @@ from jineng.core.http import domain_errors, message_errors
 from jineng.core.tabular import write_csv
 from jineng.outcomes.choices import Indicator
 from jineng.outcomes.selectors import quality as selectors
+from jineng.outcomes.selectors import ranking as ranking_selectors
+from jineng.outcomes.selectors import scorecards as scorecard_selectors
 from jineng.outcomes.services import settings as services
 
 
@@ -36,18 +38,18 @@ def _ranking_args(request) -> dict:
 def ranking(request):
     """Institutions ranked by the composite (or another indicator), filtered by occupation,
     region and period; each row links to the scorecard and the institution's figures."""
-    if not selectors.may_see_ranking(request.user):
+    if not ranking_selectors.may_see_ranking(request.user):
         raise Forbidden(_("Only HRSS staff see the ranking of institutions."))
     args = _ranking_args(request)
     try:
-        result = selectors.institution_ranking(actor=request.user, **args)
+        result = ranking_selectors.institution_ranking(actor=request.user, **args)
         problem = None
     except DomainError as error:
         if error.status in (403, 404):
             raise
         problem = error
         args = {**args, "indicator": Indicator.COMPOSITE.value, "period": "all"}
-        result = selectors.institution_ranking(actor=request.user, **args)
+        result = ranking_selectors.institution_ranking(actor=request.user, **args)
     if request.GET.get("format") == "csv" and problem is None:
         return _csv(result)
     return render(request, "outcomes/quality_ranking.html", {
@@ -75,12 +77,14 @@ def _csv(result) -> HttpResponse:
 def scorecard(request, org_id: int):
     """The staff view of an institution's scorecard (every cell shown)."""
     try:
-        card = selectors.institution_scorecard(actor=request.user, organization_id=org_id,
-                                               period=(request.GET.get("period") or "all")[:8])
+        card = scorecard_selectors.institution_scorecard(
+            actor=request.user, organization_id=org_id,
+            period=(request.GET.get("period") or "all")[:8])
     except DomainError as error:
         if error.status in (403, 404):
             raise
-        card = selectors.institution_scorecard(actor=request.user, organization_id=org_id)
+        card = scorecard_selectors.institution_scorecard(actor=request.user,
+                                                         organization_id=org_id)
     return render(request, "outcomes/quality_scorecard.html", {"card": card})
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import path
 
 from jineng.core.errors import DomainError, NotFound
-from jineng.outcomes.selectors import quality
+from jineng.outcomes.selectors import scorecards
 from jineng.portal.views.site import _throttle
 
 PAGE = 50
@@ -27,7 +27,8 @@ def scorecard_list(request):
     city = request.GET.get("city", "").strip()[:12]
     if city and not city.isdigit():
         city = ""
-    run, rows = quality.scorecard_institutions(q=q, occupation_code=occupation, city_code=city)
+    run, rows = scorecards.scorecard_institutions(q=q, occupation_code=occupation,
+                                                  city_code=city)
     try:
         offset = max(0, min(int(request.GET.get("offset", 0)), 1_000_000))
     except ValueError:
@@ -48,12 +49,12 @@ def scorecard_page(request, pk: int):
         return refused
     try:
         try:
-            card = quality.institution_scorecard(actor=None, organization_id=pk,
-                                                 period=request.GET.get("period", "all")[:8])
+            card = scorecards.institution_scorecard(actor=None, organization_id=pk,
+                                                    period=request.GET.get("period", "all")[:8])
         except NotFound:
             raise
         except DomainError:
-            card = quality.institution_scorecard(actor=None, organization_id=pk)
+            card = scorecards.institution_scorecard(actor=None, organization_id=pk)
     except NotFound as missing:
         raise Http404(missing.message) from missing
     return render(request, "portal/scorecard.html", {"card": card})

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from jineng.core.errors import NotFound
 from jineng.plans import selectors as plans
 from jineng.portal.rules import site_search as rules
+from jineng.portal.selectors import institutions as institution_selectors
 from jineng.portal.selectors import site as selectors
 from jineng.portal.services import site as services
 from jineng.registry.choices import OrganizationKind
@@ -84,7 +85,7 @@ def site_map(request):
     refused = _throttle(request)
     if refused is not None:
         return refused
-    choices = selectors.filter_choices()
+    choices = institution_selectors.filter_choices()
     form = SearchForm(request.GET or None, choices=choices)
     page = markers = search = None
     status = 200
@@ -137,7 +138,7 @@ def _zoom_url(request, code: str) -> str:
 
 def _map_data(search, markers, request) -> dict:
     region = (search.place.code if search.place and search.place.code
-              else selectors.map_region_code())
+              else institution_selectors.map_region_code())
     boundary = plans.boundary_file(region) if region else None
     return {
         "boundary": static(boundary) if boundary else "",
@@ -186,14 +187,15 @@ def institution_list(request):
     kind = request.GET.get("kind", "")
     if kind not in OrganizationKind.values or kind == OrganizationKind.ENTERPRISE:
         kind = ""
-    qs = selectors.institution_list(q=q, kind=kind)
+    qs = institution_selectors.institution_list(q=q, kind=kind)
     try:
         offset = max(0, min(int(request.GET.get("offset", 0)), 1_000_000))
     except ValueError:
         offset = 0
     count = qs.count()
     rows = list(qs.select_related("region")[offset:offset + 50])
-    counts = selectors.open_class_counts([o.pk for o in rows], timezone.localdate())
+    counts = institution_selectors.open_class_counts([o.pk for o in rows],
+                                                     timezone.localdate())
     params = request.GET.copy()
     params["offset"] = offset + 50
     more = f"?{params.urlencode()}" if offset + 50 < count else ""
@@ -212,7 +214,7 @@ def institution_page(request, pk: int):
     if refused is not None:
         return refused
     try:
-        detail = selectors.institution_detail(pk)
+        detail = institution_selectors.institution_detail(pk)
     except NotFound as missing:
         raise Http404(missing.message) from missing
     return render(request, "portal/site/institution.html", {"d": detail,
@@ -224,7 +226,8 @@ def standards(request):
     refused = _throttle(request)
     if refused is not None:
         return refused
-    return render(request, "portal/site/standards.html", selectors.subsidy_standards())
+    return render(request, "portal/site/standards.html",
+                  institution_selectors.subsidy_standards())
 
 
 urlpatterns = [
