@@ -124,7 +124,7 @@ def load_events(con: Any, snapshot: Any, source: Any) -> tuple[Any, int, dict] |
     from jineng.supervision.analytics.schema import SCHEMAS
     from jineng.supervision.services import snapshot as snap
     from jineng.supervision.services.engine import duckdb_columns
-    from jineng.supervision.services.snapshot_copy import copy_batches, copy_sql
+    from jineng.supervision.services.snapshot_copy import copy_batches, copy_sql, select_sql
     from jineng.training.selectors import (
         RISK_DELETED_ROWS_KEPT_DAYS,
         risk_event_tables,
@@ -148,6 +148,10 @@ def load_events(con: Any, snapshot: Any, source: Any) -> tuple[Any, int, dict] |
                      for table in risk_event_tables())
     read_at = float(_pg_one(lead, "SELECT extract(epoch FROM now())"))
     statements = [copy_sql(source, qs) for qs in source.querysets]
+    if source.bulk is not None:  # the rows a built cache is read from (snapshot_copy)
+        statements += [select_sql(source.name, source.bulk.sql, qs)
+                       for qs in source.bulk.querysets]
+        statements.append(source.bulk.mapping.query.sql_with_params())
     digest = _digest(statements)
     meta = _meta(raw)
     reason = ""

@@ -118,6 +118,20 @@ class Source:
     whole: Callable[[Iterator[pa.RecordBatch]], Iterable[pa.RecordBatch]] | None = None
     free_text: bool = False  # string columns may hold line breaks
     parallel: bool = False  # read in PARALLEL streams (pk % PARALLEL) in a snapshot
+    bulk: Bulk | None = None  # a parallel read's cheaper form (snapshot_copy)
+
+
+@dataclass(frozen=True)
+class Bulk:
+    """The rows of a Source read in parallel without one column that PostgreSQL would join in
+    (`querysets`, converted by `sql`), and the (key, value) rows of `mapping`: the reader puts
+    the value of each row's key (column `key` of the bulk rows) back at place `at`."""
+
+    querysets: tuple
+    sql: Callable[[list[str]], list[str]]
+    mapping: Any
+    key: int
+    at: int
 
 
 def _sources(since: dt.datetime | None) -> tuple[list, Any]:
@@ -136,7 +150,11 @@ def _sources(since: dt.datetime | None) -> tuple[list, Any]:
         Source("events", (tr["events"],),
                row=lambda r: (*r[:8], _s(r[8]), *r[9:13], r[13] or ""),
                sql=lambda c: [*c[:8], _sql_s(c[8]), *c[9:13], f"coalesce({c[13]}, '')"],
-               free_text=True, parallel=since is None),
+               free_text=True, parallel=since is None,
+               bulk=Bulk((tr["events_unjoined"],),
+                         sql=lambda c: [*c[:7], _sql_s(c[7]), *c[8:12],
+                                        f"coalesce({c[12]}, '')"],
+                         mapping=tr["enrollment_persons"], key=1, at=2)),
         Source("sites", (sites_for_risk(),),
                row=lambda r: (r[0], r[1], _f(r[2]), _f(r[3])),
                sql=lambda c: [c[0], c[1], _sql_f(c[2]), _sql_f(c[3])]),

@@ -1,7 +1,12 @@
 """The risk scan's snapshot read from PostgreSQL (services.snapshot, which owns the sources):
-each source's queryset compiled and wrapped in a converting SELECT, streamed with
-`COPY (…) TO STDOUT (FORMAT csv)` into pyarrow's streaming CSV reader; readers in one exported
-snapshot (`Snapshot`), producer threads (`Producer`) so that reading overlaps loading."""
+each source's queryset compiled and wrapped in a converting SELECT. In an exported snapshot
+(`Snapshot`: a scan outside a transaction, as every scan in production) the SELECT is read
+with Arrow's ADBC PostgreSQL driver (binary COPY straight into Arrow batches: less than half
+the client CPU of CSV parsing); inside a transaction, on Django's connection, streamed with
+`COPY (…) TO STDOUT (FORMAT csv)` into pyarrow's streaming CSV reader. Producer threads
+(`Producer`) read while the caller loads. A source marked `bulk` (the full scan's events) is
+read in parallel parts without its joined column, which the reader puts back from a map read
+once (docs/supervision.md, "The snapshot")."""
 
 from __future__ import annotations
 
@@ -17,9 +22,9 @@ if TYPE_CHECKING:
     from jineng.supervision.services.snapshot import Source
 
 COPY_BLOCK = 4 << 20  # bytes of CSV per parsed block
-# COPY streams (PostgreSQL backends) reading a Source marked `parallel` (a full scan's events:
-# each stream joins and writes out half; an incremental scan's few are read in one, as each
-# stream would repeat the whole index scan and join)
+# Streams (PostgreSQL backends) reading a Source marked `parallel` (a full scan's events:
+# each stream writes out half; an incremental scan's few are read in one, as each stream
+# would repeat the whole index scan)
 PARALLEL = 2
 READER_WORK_MEM = "64MB"  # PostgreSQL's work_mem of each snapshot reader
 
@@ -61,6 +66,14 @@ def copy_sql(source: Source, queryset, part: tuple[int, int] | None = None
              ) -> tuple[str, tuple]:
     """`COPY (SELECT <converted columns> FROM (<the queryset's SQL>) q(c0, …)) TO STDOUT` and
     its parameters (merged client-side by psycopg)."""
+    select, params = select_sql(source.name, source.sql, queryset, part)
+    return f"COPY ({select}) TO STDOUT (FORMAT csv)", params
+
+
+def select_sql(name: str, convert: Callable[[list[str]], list[str]] | None, queryset,
+               part: tuple[int, int] | None = None) -> tuple[str, tuple]:
+    """`SELECT <converted columns> FROM (<the queryset's SQL>) q(c0, …)` (rows of part
+    `part` = (i, parts): pk % parts = i) and its parameters (psycopg's placeholders)."""
     inner, params = queryset.query.sql_with_params()
     query = queryset.query
     # Name each column values_list answers (queryset._fields) by its place in the SELECT:
@@ -69,16 +82,14 @@ def copy_sql(source: Source, queryset, part: tuple[int, int] | None = None
     if not selected:
         selected = [*query.extra_select, *query.values_select, *query.annotation_select]
     if not selected or not queryset._fields:
-        raise ValueError(f"snapshot source {source.name}: a values_list queryset is needed")
+        raise ValueError(f"snapshot source {name}: a values_list queryset is needed")
     width = len(selected)
-    cols = [f"q.c{selected.index(name)}" for name in queryset._fields]
-    exprs = source.sql(cols) if source.sql else cols
+    cols = [f"q.c{selected.index(field)}" for field in queryset._fields]
+    exprs = convert(cols) if convert else cols
     names = ", ".join(f"c{i}" for i in range(width))
     mod = "%%" if params else "%"  # psycopg merges parameters (and unescapes) only if any
     where = f" WHERE {cols[0]} {mod} {part[1]} = {part[0]}" if part else ""
-    sql = (f"COPY (SELECT {', '.join(exprs)} FROM ({inner}) AS q({names}){where}) "
-           "TO STDOUT (FORMAT csv)")
-    return sql, tuple(params)
+    return f"SELECT {', '.join(exprs)} FROM ({inner}) AS q({names}){where}", tuple(params)
 
 
 def _copy_batches(source: Source, conn, statements: list[tuple[str, tuple]]
@@ -107,32 +118,147 @@ def _copy_batches(source: Source, conn, statements: list[tuple[str, tuple]]
 
 
 def copy_batches(source: Source, snapshot: Snapshot) -> Iterator[pa.RecordBatch]:
-    """`source`'s batches by COPY in the exported `snapshot` (see copy_reader)."""
+    """`source`'s batches in the exported `snapshot` (see copy_reader)."""
     return copy_reader(source, snapshot)
 
 
 def copy_reader(source: Source, snapshot: Snapshot | None) -> Iterator[pa.RecordBatch]:
-    """`source`'s batches by COPY: in `snapshot` (a connection of its own per part, the large
-    tables in PARALLEL parts) or on Django's connection (inside a transaction), produced in
-    other threads while the caller loads them."""
+    """`source`'s batches: in `snapshot` by ADBC (a connection of its own per part, the large
+    tables in PARALLEL parts) or by COPY CSV on Django's connection (inside a transaction),
+    produced in other threads while the caller loads them."""
     from django.db import connection
 
-    parts = PARALLEL if snapshot is not None and source.parallel else 1
-    statements = [[copy_sql(source, qs, (i, parts) if parts > 1 else None)
-                   for qs in source.querysets] for i in range(parts)]
     if snapshot is None:
+        statements = [copy_sql(source, qs) for qs in source.querysets]
         connection.ensure_connection()
         raw = connection.connection
-        return _produce(lambda i: _copy_batches(source, raw, statements[i]), 1)
+        return _produce(lambda i: _copy_batches(source, raw, statements), 1)
+    plan = _AdbcPlan(source, snapshot)
 
     def part(i: int) -> Iterator[pa.RecordBatch]:
         conn = snapshot.connect()
         try:
-            yield from _copy_batches(source, conn, statements[i])
+            yield from plan.batches(conn, i)
         finally:
-            snapshot.release(conn)
+            snapshot.release_reader(conn)
 
-    return _produce(part, parts)
+    return _produce(part, plan.parts)
+
+
+# A map read for a bulk source is an array indexed by key (one gather per row: 0.8 s for
+# 23 million rows, where a binary search took 14 s); above this key it would take too much
+# memory (8 bytes a key), and the rows are read with PostgreSQL's join instead.
+DENSE_MAX_KEY = 50_000_000
+
+
+class _AdbcPlan:
+    """The SELECTs of one source's parts, literal (ADBC's COPY takes no parameters), and for a
+    bulk source the map read once by the first part (the others wait for it)."""
+
+    def __init__(self, source: Source, snapshot: Snapshot) -> None:
+        import threading
+
+        self.source = source
+        self.parts = PARALLEL if source.parallel else 1
+        part = (lambda i: (i, self.parts)) if self.parts > 1 else (lambda i: None)
+        self.statements = [[snapshot.literal(*select_sql(source.name, source.sql, qs, part(i)))
+                            for qs in source.querysets] for i in range(self.parts)]
+        bulk = source.bulk if self.parts > 1 else None
+        self.bulk = bulk
+        if bulk is not None:
+            self.bulk_statements = [
+                [snapshot.literal(*select_sql(source.name, bulk.sql, qs, part(i)))
+                 for qs in bulk.querysets] for i in range(self.parts)]
+            inner, params = bulk.mapping.query.sql_with_params()
+            self.mapping_sql = snapshot.literal(inner, tuple(params))
+        self._lock = threading.Lock()
+        self._dense: Any = None
+        self._mapped = False
+
+    def _map(self, conn) -> Any:
+        """The bulk map as an array indexed by key (-1: no such key), or None (read the rows
+        with the join instead: keys too large or values missing)."""
+        import numpy as np
+        import pyarrow.compute as pc
+
+        with self._lock:
+            if not self._mapped:
+                table = _adbc_table(conn, self.mapping_sql)
+                keys, values = table.column(0), table.column(1)
+                top = pc.max(keys).as_py() if table.num_rows else 0
+                if keys.null_count or values.null_count or top > DENSE_MAX_KEY:
+                    self._dense = None
+                else:
+                    dense = np.full(top + 1, -1, dtype=np.int64)
+                    dense[keys.to_numpy()] = values.to_numpy()
+                    self._dense = dense
+                self._mapped = True
+            return self._dense
+
+    def batches(self, conn, i: int) -> Iterator[pa.RecordBatch]:
+        source = self.source
+        schema = source.extra_schema or SCHEMAS[source.name]
+        dense = self._map(conn) if self.bulk is not None else None
+        statements = self.bulk_statements[i] if dense is not None else self.statements[i]
+        for sql in statements:
+            for batch in _adbc_reader(conn, sql):
+                if not batch.num_rows:
+                    continue
+                columns = list(batch.columns)
+                if dense is not None:
+                    columns = _mapped(dense, columns, self.bulk.key, self.bulk.at)
+                batch = _conform(columns, schema)
+                if not batch.num_rows:
+                    continue
+                yield source.extra(batch) if source.extra else batch
+
+
+def _mapped(dense: Any, columns: list[pa.Array], key: int, at: int) -> list[pa.Array]:
+    """`columns` with the mapped value of column `key` inserted at `at`, the rows whose key is
+    not in the map left out — as PostgreSQL's inner join would (check-ins keep their
+    enrollment's id without a foreign key: its enrollment may be gone)."""
+    import numpy as np
+
+    keys = columns[key]
+    k = keys.to_numpy(zero_copy_only=False).astype(np.int64, copy=False) if not \
+        keys.null_count else keys.fill_null(-1).to_numpy()
+    inside = (k >= 0) & (k < len(dense))
+    values = dense[np.where(inside, k, 0)] if len(dense) else np.full(len(k), -1)
+    found = inside & (values >= 0)
+    columns = [*columns[:at], pa.array(values, type=pa.int64()), *columns[at:]]
+    if found.all():
+        return columns
+    keep = pa.array(found)
+    return [c.filter(keep) for c in columns]
+
+
+def _conform(columns: list[pa.Array], schema: pa.Schema) -> pa.RecordBatch:
+    """ADBC's columns (PostgreSQL's own types: int2, numeric as an opaque string, …) in the
+    table's schema."""
+    out = []
+    for column, field in zip(columns, schema, strict=True):
+        if isinstance(column.type, pa.ExtensionType):
+            column = column.storage
+        out.append(column if column.type == field.type else column.cast(field.type))
+    return pa.RecordBatch.from_arrays(out, schema=schema)
+
+
+def _adbc_reader(conn, sql: str) -> Iterator[pa.RecordBatch]:
+    cursor = conn.cursor()
+    try:
+        cursor.execute(sql)
+        yield from cursor.fetch_record_batch()
+    finally:
+        cursor.close()
+
+
+def _adbc_table(conn, sql: str) -> pa.Table:
+    cursor = conn.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetch_arrow_table()
+    finally:
+        cursor.close()
 
 
 class Snapshot:
@@ -143,11 +269,16 @@ class Snapshot:
 
     def __init__(self) -> None:
         from django.db import connection
+        from psycopg.conninfo import make_conninfo
 
         self._params = connection.get_connection_params()
         self._new = connection.get_new_connection
         self._lead = self._open()
         self.id = self._lead.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        # the readers' (ADBC's libpq) connection string: the lead's, password included
+        info = self._lead.info
+        self._conninfo = (make_conninfo(info.dsn, password=info.password) if info.password
+                          else info.dsn)
 
     @property
     def lead(self) -> Any:
@@ -161,27 +292,58 @@ class Snapshot:
         return conn
 
     def connect(self):
-        """A connection in the snapshot (release it). No parallel workers: the streams are
-        the parallelism, and a Gather would only funnel rows to the one backend writing the
-        COPY."""
-        conn = self._open()
-        conn.execute("SET TRANSACTION SNAPSHOT %s", (self.id,))
-        conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        # joins of a snapshot read hash millions of rows (the events' enrollments): in memory
-        # rather than in batches spilled to disk (a few readers at a time, one scan at a time)
-        conn.execute(f"SET LOCAL work_mem = '{READER_WORK_MEM}'")
-        # No JIT: its compilation (with inlining and optimisation above the cost of a large
-        # table's read) took 1.6 s of a 1.8 s read of one day's events by primary key; these
-        # reads stream rows out, they do not evaluate expressions for long.
-        conn.execute("SET LOCAL jit = off")
+        """A reader's ADBC connection in the snapshot (release_reader it)."""
+        import adbc_driver_postgresql.dbapi as adbc
+
+        conn = adbc.connect(self._conninfo, autocommit=True)
+        try:
+            cursor = conn.cursor()
+            try:
+                for statement in (
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                    f"SET TRANSACTION SNAPSHOT '{self.id}'",
+                    # No parallel workers: the streams are the parallelism, and a Gather would
+                    # only funnel rows to the one backend writing the COPY.
+                    "SET LOCAL max_parallel_workers_per_gather = 0",
+                    # joins and sorts of millions of rows in memory rather than in batches
+                    # spilled to disk (a few readers at a time, one scan at a time)
+                    f"SET LOCAL work_mem = '{READER_WORK_MEM}'",
+                    # No JIT: its compilation (with inlining and optimisation above the cost of
+                    # a large table's read) took 1.6 s of a 1.8 s read of one day's events by
+                    # primary key; these reads stream rows out, they do not evaluate
+                    # expressions for long.
+                    "SET LOCAL jit = off",
+                ):
+                    cursor.execute(statement)
+            finally:
+                cursor.close()
+        except BaseException:
+            conn.close()
+            raise
         return conn
+
+    def literal(self, sql: str, params: tuple) -> str:
+        """`sql` with its parameters merged in, as psycopg would merge them client-side (with
+        none, `sql` as it is: its "%" are literal)."""
+        from psycopg import ClientCursor
+
+        if not params:
+            return sql
+        return ClientCursor(self._lead).mogrify(sql, params)
+
+    @staticmethod
+    def release_reader(conn) -> None:
+        import contextlib
+
+        with contextlib.suppress(Exception):  # closing a reader never fails the scan
+            conn.close()
 
     @staticmethod
     def release(conn) -> None:
         try:
             conn.rollback()
             conn.close()
-        except Exception:  # closing a reader never fails the scan
+        except Exception:  # closing the lead never fails the scan
             pass
 
     def close(self) -> None:
