@@ -1,8 +1,9 @@
 """The risk scan's snapshot: on PostgreSQL inside a transaction the COPY path (each
 selector's queryset compiled and streamed into DuckDB, conversions in SQL) answers exactly the
-tables the Python path answers (rows read through the ORM, converted in Python), on the demo province with planted
-fraud and data issues plus awkward values (quotes, commas, line breaks, "NULL" in a device,
-missing coordinates); in a full and an incremental snapshot."""
+tables the Python path answers (rows read through the ORM, converted in Python), on the demo
+province with planted fraud and data issues plus awkward values (quotes, commas, line breaks,
+"NULL" in a device, missing coordinates); in a full and an incremental snapshot (outside a
+transaction, by ADBC: test_snapshot_adbc.py)."""
 
 from __future__ import annotations
 
