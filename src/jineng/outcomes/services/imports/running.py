@@ -27,6 +27,7 @@ from jineng.outcomes.models import (
     RecordLink,
 )
 from jineng.outcomes.services import linkage
+from jineng.outcomes.services.imports.apply import apply_records
 from jineng.outcomes.services.imports.businesses import (
     _apply_businesses,
     _businesses_pass,
@@ -46,11 +47,7 @@ from jineng.outcomes.services.imports.reading import (
     _file_table,
     _Table,
 )
-from jineng.outcomes.services.imports.records import (
-    RecordsPass,
-    apply_records,
-    records_pass,
-)
+from jineng.outcomes.services.imports.records import RecordsPass, records_pass
 from jineng.registry.models import Region
 
 # --- links ----------------------------------------------------------------------------------------
