@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The risk scan from PostgreSQL (issue 13, "Speed and memory"): the full scan as
-`jineng risk-scan --full` runs it — snapshot (COPY per table), rules, store — and an
+`jineng risk-scan --full` runs it — snapshot (ADBC per table), rules, store — and an
 incremental scan after one day's new attendance events, each in its own process so its peak
 memory is its own.
 

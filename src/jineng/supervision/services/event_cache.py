@@ -1,6 +1,6 @@
 """The full scan's copy of the attendance events, kept between scans (issue 13: a full scan of
-tier L under 90 s with the snapshot from PostgreSQL; reading ~46 million check-ins by COPY takes
-two minutes, most of it PostgreSQL writing out the rows).
+tier L under 90 s with the snapshot from PostgreSQL; reading ~46 million check-ins takes a
+minute even by ADBC without the enrollment join, most of it PostgreSQL writing out the rows).
 
 Check-ins and check-outs are written once and then at most voided, so a full scan reads only
 what was written since the previous full scan and applies it to the events it kept:

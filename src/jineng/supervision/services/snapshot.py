@@ -7,13 +7,14 @@ same rows either way (tests/supervision/test_snapshot.py compares them on Postgr
 
 - PostgreSQL (`load_snapshot_into`; the reading is services.snapshot_copy): each queryset is
   compiled (`query.sql_with_params()`), wrapped in a SELECT that converts its columns in SQL
-  (`trunc(date_part('epoch', t))`, `d - date '1970-01-01'`, …) and streamed with
-  `COPY (…) TO STDOUT (FORMAT csv)`; pyarrow's streaming CSV reader turns the COPY stream
-  into record batches that DuckDB reads as they come, so no table sits whole in Python
-  memory. The age limits of R16B are added batch by batch; the contacts' keyed hashes are
-  made once the table is read whole (only the values two trainees share are hashed). A full
-  scan outside a transaction reads the events and the contacts through the cache kept between
-  scans (services.event_cache, services.contact_cache) when it can.
+  (`trunc(date_part('epoch', t))`, `d - date '1970-01-01'`, …) and read as Arrow record
+  batches — by ADBC in the scan's exported snapshot (outside a transaction: the full scan's
+  events without the join to their enrollment, `Bulk`), by `COPY (…) TO STDOUT (FORMAT csv)`
+  and pyarrow's CSV reader inside one — that DuckDB reads as they come, so no table sits
+  whole in Python memory. The age limits of R16B are added batch by batch; the contacts'
+  keyed hashes are made once the table is read whole (only the values two trainees share are
+  hashed). A full scan outside a transaction reads the events and the contacts through the
+  cache kept between scans (services.event_cache, services.contact_cache) when it can.
 - SQLite and any other database (`build_snapshot`, also `load_snapshot_into` there): the
   querysets' rows in chunks, converted in Python into Arrow tables.
 
@@ -341,7 +342,7 @@ def _uses_copy() -> bool:
 def snapshot_readers(since: dt.datetime | None = None, *, copy: bool | None = None,
                      snapshot: Snapshot | None = None
                      ) -> tuple[list[tuple[str, Callable[[], Iterator[pa.RecordBatch]]]], Any]:
-    """(table name, factory of its batches) for each snapshot table — COPY streams on
+    """(table name, factory of its batches) for each snapshot table — ADBC or COPY streams on
     PostgreSQL (or when `copy` says; in `snapshot` when given), rows read in Python otherwise
     — and the queryset of (class id, region id)."""
     copy = _uses_copy() if copy is None else copy
@@ -428,7 +429,7 @@ def load_snapshot_into(con: Any, since: dt.datetime | None = None, *,
         return name in ("events", "contacts") and snapshot is not None and since is None
 
     def read_ahead(i: int) -> None:
-        """Start table i's COPY (its own connection in the snapshot) before it is loaded."""
+        """Start table i's read (its own connection in the snapshot) before it is loaded."""
         if snapshot is not None and i < len(readers) and i not in started:
             name, factory = readers[i]
             if not cached(name):
