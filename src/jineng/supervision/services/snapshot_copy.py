@@ -219,11 +219,9 @@ def _mapped(dense: Any, columns: list[pa.Array], key: int, at: int) -> list[pa.A
     enrollment's id without a foreign key: its enrollment may be gone)."""
     import numpy as np
 
-    keys = columns[key]
-    k = keys.to_numpy(zero_copy_only=False).astype(np.int64, copy=False) if not \
-        keys.null_count else keys.fill_null(-1).to_numpy()
-    inside = (k >= 0) & (k < len(dense))
-    values = dense[np.where(inside, k, 0)] if len(dense) else np.full(len(k), -1)
+    k = columns[key].fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    inside = (k >= 0) & (k < len(dense))  # the map has at least one place (_map)
+    values = dense[np.where(inside, k, 0)]
     found = inside & (values >= 0)
     columns = [*columns[:at], pa.array(values, type=pa.int64()), *columns[at:]]
     if found.all():
