@@ -5,6 +5,8 @@ test_snapshot_copy's demo is held in a transaction for its whole module)."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.db import connection
 
@@ -47,12 +49,29 @@ def test_a_snapshot_read_by_adbc_answers_the_same_tables(settings, monkeypatch) 
         return dense
 
     monkeypatch.setattr(snapshot_copy._AdbcPlan, "_map", watch)
+    real_batches = snapshot_copy._AdbcPlan.batches
+    parts: dict[int, int] = {}  # the events read per part
+
+    def count(plan, conn, i):
+        for batch in real_batches(plan, conn, i):
+            if plan.source.name == "events":
+                sql = (plan.bulk_statements if plan._dense is not None else plan.statements)[i]
+                assert all("ctid" in s and "%" not in s[-40:] for s in sql), sql
+                parts[i] = parts.get(i, 0) + batch.num_rows
+            yield batch
+
+    monkeypatch.setattr(snapshot_copy._AdbcPlan, "batches", count)
     for dense_max in (snapshot_copy.DENSE_MAX_KEY, 0):
         monkeypatch.setattr(snapshot_copy, "DENSE_MAX_KEY", dense_max)
         mapped.clear()
+        parts.clear()
         assert not connection.in_atomic_block
         py, py_regions, read, regions = _both(None)
         assert mapped == [dense_max > 0] * snap.PARALLEL
+        # each part read its own range of the table's pages, every one of them some rows;
+        # together exactly the Python read's rows (compared below)
+        assert len(parts) == snap.PARALLEL and all(parts.values()), parts
+        assert sum(parts.values()) == read["events"].num_rows
         assert regions == py_regions and regions
         for name, table in py.items():
             assert read[name].schema.names == SCHEMAS[name].names, name
@@ -61,3 +80,34 @@ def test_a_snapshot_read_by_adbc_answers_the_same_tables(settings, monkeypatch) 
         assert events.num_rows > len(AWKWARD)
         assert gone.enrollment_id not in set(events.column("enrollment_id").to_pylist())
         assert set(AWKWARD) <= set(events.column("device").to_pylist())
+
+
+def test_page_ranges_cover_every_page_once() -> None:
+    """The parts' page ranges: adjacent, open at both ends (pages added since their count was
+    read are covered), as many as the parts even for a table of fewer pages."""
+    from jineng.supervision.services.snapshot_copy import page_ranges
+
+    assert page_ranges(947_101, 2) == [(None, 473_551), (473_551, None)]
+    assert page_ranges(10, 3) == [(None, 4), (4, 8), (8, None)]
+    assert page_ranges(0, 2) == [(None, 1), (1, None)]
+    assert page_ranges(7, 1) == [(None, None)]
+    for pages in range(0, 40):
+        for n in range(1, 5):
+            ranges = page_ranges(pages, n)
+            assert len(ranges) == n and ranges[0][0] is None and ranges[-1][1] is None
+            assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+
+
+def test_only_one_row_per_table_row_is_split_by_pages() -> None:
+    """A DISTINCT, grouped or sliced read may gather rows of several pages into one: split by
+    its first column instead."""
+    from django.db.models import Count
+
+    from jineng.supervision.services.snapshot_copy import by_pages
+
+    events = AttendanceEvent.objects.order_by().values_list("pk", "enrollment_id")
+    assert by_pages(events)
+    assert not by_pages(events.distinct())
+    assert not by_pages(events.values("enrollment_id").annotate(n=Count("pk"))
+                        .values_list("enrollment_id", "n"))
+    assert not by_pages(events[:10])
