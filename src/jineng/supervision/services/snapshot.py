@@ -118,7 +118,7 @@ class Source:
     extra_schema: pa.Schema | None = None  # the batches `extra` reads (default: the table's)
     whole: Callable[[Iterator[pa.RecordBatch]], Iterable[pa.RecordBatch]] | None = None
     free_text: bool = False  # string columns may hold line breaks
-    parallel: bool = False  # read in PARALLEL streams (pk % PARALLEL) in a snapshot
+    parallel: bool = False  # read in PARALLEL streams (page ranges or key % PARALLEL)
     bulk: Bulk | None = None  # a parallel read's cheaper form (snapshot_copy)
 
 

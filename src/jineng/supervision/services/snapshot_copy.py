@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 COPY_BLOCK = 4 << 20  # bytes of CSV per parsed block
 # Streams (PostgreSQL backends) reading a Source marked `parallel` (a full scan's events:
-# each stream writes out half; an incremental scan's few are read in one, as each stream
-# would repeat the whole index scan)
+# each stream reads half of the table's pages, _AdbcPlan; an incremental scan's few are read
+# in one, as each stream would repeat the whole index scan)
 PARALLEL = 2
 READER_WORK_MEM = "64MB"  # PostgreSQL's work_mem of each snapshot reader
 
