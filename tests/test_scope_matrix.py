@@ -2415,9 +2415,12 @@ def _check_institution_query(walk: Walk, viewer: Viewer, client: Client, url: st
     pairs = [(o.region, o) for o in orgs] + [
         (county, walk.world.org(key)) for county, key in FACTS
         if key and county != walk.world.org(key).region]
+    missing_in: dict[str, object] = {}  # a missing institution's answer, per county
     for county, org in pairs:
         params = {"region": county, "org": org.pk}
-        missing = client.get(url, {**params, "org": MISSING_PK})
+        if county not in missing_in:
+            missing_in[county] = client.get(url, {**params, "org": MISSING_PK})
+        missing = missing_in[county]
         response = client.get(url, params)
         where = f"{url}?region={county}&org={org.key}"
         if may_ask_region(viewer, plan, county) and may_see(viewer, org, walk.world):
