@@ -133,22 +133,30 @@ def keyed_contacts(batches: Iterable[pa.RecordBatch | pa.Table],
 
     con = duckdb.connect(config={"temp_directory": ""})  # never spilled to disk
     try:
+        # The rows are gathered first and normalised in one statement: DuckDB runs a
+        # statement over one batch (~100,000 rows, one row group) on one thread, so the
+        # same statement per batch took twice as long (2 million persons: 4.9 against 2.6 s).
+        names = ", ".join(RAW.names)
+        con.execute("CREATE TABLE wide (person_id BIGINT, phone VARCHAR, address VARCHAR, "
+                    "account_hash VARCHAR)")
+        for batch in batches:
+            con.register("batch", batch)
+            con.execute(f"INSERT INTO wide SELECT {names} FROM batch")
+            con.unregister("batch")
         con.execute("CREATE TABLE plain (person_id BIGINT, kind VARCHAR, plain VARCHAR)")
         con.execute("CREATE TABLE accounts (person_id BIGINT, kind VARCHAR, "
                     "value_hash VARCHAR)")
-        for batch in batches:
-            con.register("wide", batch)
-            con.execute(_LONG)
-            con.execute(f"INSERT INTO plain {_SQL}", {"min_address": MIN_LINKABLE})
-            con.execute(f"INSERT INTO accounts {_ACCOUNTS}")
-            # keyed_hash's normal form (trimmed, upper case), as SQL makes it
-            rest = [(pk, kind, p.strip().upper()) for pk, kind, value
-                    in con.execute(_OTHERS).fetchall()
-                    if (p := contact_plain(kind, value)) is not None]
-            if rest:
-                con.executemany("INSERT INTO plain VALUES (?, ?, ?)", rest)
-            con.execute("DROP VIEW raw")
-            con.unregister("wide")
+        con.execute(_LONG)
+        con.execute(f"INSERT INTO plain {_SQL}", {"min_address": MIN_LINKABLE})
+        con.execute(f"INSERT INTO accounts {_ACCOUNTS}")
+        # keyed_hash's normal form (trimmed, upper case), as SQL makes it
+        rest = [(pk, kind, p.strip().upper()) for pk, kind, value
+                in con.execute(_OTHERS).fetchall()
+                if (p := contact_plain(kind, value)) is not None]
+        if rest:
+            con.executemany("INSERT INTO plain VALUES (?, ?, ?)", rest)
+        con.execute("DROP VIEW raw")
+        con.execute("DROP TABLE wide")
         ipad, opad = pads
         hashed = con.sql(_SHARED if shared_only else _EVERY,
                          params={"ipad": ipad, "opad": opad}).to_arrow_table()
