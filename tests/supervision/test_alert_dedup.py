@@ -53,3 +53,22 @@ def test_a_class_seen_again_with_more_checkins_updates_its_alert() -> None:
     assert alert.times_seen == 2 and alert.last_run_id == second.pk
     assert alert.evidence["flagged_checkins"] == 9 and alert.evidence["checkins"] == 25
     assert alert.measure == pytest.approx(0.36)
+
+
+def test_alerts_seen_again_keep_awkward_evidence_and_missing_measures() -> None:
+    """The update of alerts seen again sends its arrays as bound parameters: quotes,
+    backslashes, braces, commas and Chinese in the evidence, and a missing measure, come back
+    as they went in."""
+    awkward = 'a "b" \\c {d}, 南明区'
+    rows = pa.Table.from_pylist([{
+        "rule": "R03", "subject_kind": "class", "subject_ref": awkward, "class_id": None,
+        "institution_id": None, "ref_a": k, "ref_b": 10, "measure": None if k % 2 else k / 10}
+        for k in (1, 2)], schema=ALERT_SCHEMA)
+    first, second = (RiskRun.objects.create(status=RunStatus.SUCCEEDED) for _ in range(2))
+    assert runs._store(first, rows, {}, timezone.now()) == 1  # one subject: one alert
+    again = rows.slice(0, 1)  # measure missing this time
+    assert runs._store(second, again, {}, timezone.now()) == 0
+    (alert,) = RiskAlert.objects.filter(rule_code="R03")
+    assert alert.times_seen == 2 and alert.last_run_id == second.pk
+    assert alert.measure is None
+    assert alert.evidence["subject"]["ref"] == awkward

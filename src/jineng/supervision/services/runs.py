@@ -257,12 +257,18 @@ def _update_seen(seen: list[tuple[int, float | None, dict]], run: RiskRun, now) 
              for pk, measure, evidence in seen],
             ["last_run", "last_seen_at", "times_seen", "measure", "evidence"], batch_size=BATCH)
         return
+    import psycopg
+
     table = RiskAlert._meta.db_table
     sql = (f"UPDATE {table} AS a SET last_run_id = %s, last_seen_at = %s, "
            "times_seen = a.times_seen + 1, measure = v.measure, evidence = v.evidence "
-           "FROM unnest(%s::bigint[], %s::float8[], %s::text[]::jsonb[]) "
+           "FROM unnest(%b::bigint[], %b::float8[], %b::text[]::jsonb[]) "
            "AS v(id, measure, evidence) WHERE a.id = v.id")
-    with connection.cursor() as cur:
+    connection.ensure_connection()
+    # The arrays as parameters in the binary format (%b), bound by the server: Django's
+    # cursor merges parameters into the SQL text on the client, and quoting 50,000 evidences
+    # there took 3.6 s of a 7.6 s update at tier L.
+    with psycopg.Cursor(connection.connection) as cur:
         for i in range(0, len(seen), 20_000):
             part = seen[i:i + 20_000]
             cur.execute(sql, [run.pk, now, [pk for pk, _m, _e in part],
