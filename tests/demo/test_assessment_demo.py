@@ -13,7 +13,6 @@ from collections import Counter, defaultdict
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 
 from jineng.assessment import demo as assessment_demo
@@ -37,17 +36,13 @@ from jineng.assessment.models import (
 )
 from jineng.assessment.rules import documents, numbering
 from jineng.catalog import selectors as catalog
-from jineng.demo.generator import generate
 from jineng.plans.models import ActualFact
 from jineng.training.models import TrainingClass
 
 
 @pytest.fixture(scope="module")
-def province(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        counts = generate("XS", seed=1, progress=False)
-        yield counts
-        transaction.set_rollback(True)
+def province(demo_province):  # the shared build (tests/demo_fixture.py)
+    return demo_province
 
 
 def user(name: str):

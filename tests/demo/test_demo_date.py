@@ -11,21 +11,16 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 
 from jineng.catalog import selectors as catalog
-from jineng.demo.generator import generate
 from jineng.training import selectors as training
 from jineng.training.models import ClassStatusChange, TrainingClass
 
 
 @pytest.fixture(scope="module")
-def province(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        counts = generate("XS", seed=1, progress=False)
-        yield counts
-        transaction.set_rollback(True)
+def province(demo_province):  # the shared build (tests/demo_fixture.py)
+    return demo_province
 
 
 def user(name: str):

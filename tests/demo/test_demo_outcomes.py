@@ -15,12 +15,11 @@ import random
 from collections import defaultdict
 
 import pytest
-from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from jineng.core import pii
-from jineng.demo.generator import generate, reset_demo
+from jineng.demo.generator import reset_demo
 from jineng.demo.models import DemoRows
 from jineng.outcomes.choices import BusinessKind, LinkReason
 from jineng.outcomes.demo import histories
@@ -38,11 +37,8 @@ from jineng.training.models import Enrollment
 
 
 @pytest.fixture(scope="module")
-def province(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        counts = generate("XS", seed=1, progress=False)
-        yield counts
-        transaction.set_rollback(True)
+def province(demo_province):  # the shared build (tests/demo_fixture.py)
+    return demo_province
 
 
 def test_the_outcomes_part_is_built_counted_and_recorded_in_blocks(province, db):

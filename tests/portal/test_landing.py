@@ -11,10 +11,8 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.urls import reverse
 
-from jineng.demo.generator import generate
 from jineng.demo.users import DEMO_USERNAMES
 from jineng.plans import services as plan_services
 from jineng.plans.rules.packs import read_shipped
@@ -25,11 +23,8 @@ URL = reverse("portal:overview")
 
 
 @pytest.fixture(scope="module")
-def province(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        generate("XS", seed=1, progress=False)
-        yield
-        transaction.set_rollback(True)
+def province(demo_province):  # the shared build (tests/demo_fixture.py)
+    return demo_province
 
 
 def user(name: str):
