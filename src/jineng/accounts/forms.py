@@ -6,6 +6,8 @@ from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jineng.core.widgets import LongSelect
+
 
 class LoginForm(AuthenticationForm):
     """User name, password and — for users who turned on two-step login — a one-time password.
@@ -75,7 +77,7 @@ class AccountCreateForm(ReasonForm):
     first_name = forms.CharField(label=_("Given name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), max_length=254, required=False)
     role = forms.ChoiceField(label=_("Role"))
-    region_code = forms.ChoiceField(label=_("Region (staff)"), required=False,
+    region_code = forms.ChoiceField(label=_("Region (staff)"), required=False, widget=LongSelect,
                                     help_text=_("For staff accounts: the region they work for."))
     organization_code = forms.CharField(
         label=_("Organization's unified social credit code (operators)"), max_length=18,

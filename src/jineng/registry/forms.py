@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jineng.core.errors import DomainError
+from jineng.core.widgets import LongSelect
 from jineng.registry.choices import (
     InstitutionType,
     KeyGroup,
@@ -30,6 +31,8 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
 
 
 class RegionChoiceField(forms.ModelChoiceField):
+    widget = LongSelect
+
     def label_from_instance(self, obj: Region) -> str:
         indent = {"province": "", "city": "　", "county": "　　"}.get(obj.level, "")
         return f"{indent}{obj.name}（{obj.code}）"

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jineng.core.widgets import LongSelect
 from jineng.registry.choices import KeyGroup
 from jineng.training import services
 from jineng.training.choices import FundingSource, OrderForm, Sector, TrainingType
@@ -20,7 +21,7 @@ PENSION_CHOICES = [("", _("Not asked")), ("no", _("Draws no pension")),
 class ClassDeclareForm(forms.Form):
     name = forms.CharField(label=_("Class name"), max_length=200)
     site = forms.ModelChoiceField(label=_("Training site"), queryset=None)
-    occupation = forms.ModelChoiceField(label=_("Occupation"), queryset=None)
+    occupation = forms.ModelChoiceField(label=_("Occupation"), queryset=None, widget=LongSelect)
     level = forms.ModelChoiceField(label=_("Skill level"), queryset=None)
     training_type = forms.ChoiceField(label=_("Training type"), choices=TrainingType.choices)
     order_form = forms.ChoiceField(label=_("Order form"), choices=OrderForm.choices,
