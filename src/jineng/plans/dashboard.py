@@ -135,6 +135,10 @@ def summary(*, actor, plan: Plan, region: Region, as_of: dt.date) -> dict:
 
 def build(*, actor, plan: Plan, region: Region, as_of: dt.date,
           org_id: int | None = None) -> dict:
+    # An institution the actor may not open answers like a missing one before anything is
+    # computed (the drill-down is asked for one institution at a time).
+    institution = (None if org_id is None else
+                   selectors.institution_get(actor=actor, plan=plan, region=region, pk=org_id))
     context = summary(actor=actor, plan=plan, region=region, as_of=as_of)
     rows, main, children = context["rows"], context["main"], context["children"]
     end = min(as_of, plan.period_end or as_of)
@@ -156,10 +160,8 @@ def build(*, actor, plan: Plan, region: Region, as_of: dt.date,
                                                   metric=main.metric, start=main.period_start,
                                                   end=end)
 
-    institution = None
     institution_rows = []
     if org_id is not None:
-        institution = selectors.institution_get(actor=actor, plan=plan, region=region, pk=org_id)
         institution_rows = selectors.progress(
             actor=actor, plan=plan, region=region, as_of=as_of, organization_id=org_id,
             targets=[t for t in plan.targets.all()
