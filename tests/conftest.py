@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.utils import translation
 from hypothesis import HealthCheck
@@ -39,6 +41,15 @@ def training_history_window(settings):
 def uploaded_files_in_a_temporary_folder(settings, tmp_path_factory):
     """Uploads (certificate photos) written by tests go to a temporary folder, not var/."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def risk_cache_of_the_test(settings, tmp_path_factory):
+    """The full scan's event cache (a DuckDB file per database name, kept between scans) lives
+    in a folder of the test's own, made only if a scan uses it: a cache left by an earlier test
+    would meet a database emptied since without the triggers it follows (the flush between
+    transactional tests, tests/fast_rollback.py). Tests of the cache set their own."""
+    settings.RISK_CACHE_ROOT = tmp_path_factory.getbasetemp() / "risk-cache" / uuid.uuid4().hex
 
 
 @pytest.fixture
