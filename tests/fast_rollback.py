@@ -8,14 +8,6 @@ with one INSERT … ON CONFLICT DO UPDATE per model and batch (an upsert, as `sa
 the same transaction with the same deferred constraint checks, then checks the constraints as
 Django does; models Django cannot bulk-create (multi-table inheritance) and many-to-many data
 go through `save()` as before.
-
-The flush before it empties only the tables that hold rows, on PostgreSQL: Django truncates
-every table in one statement, about 1.1 s on the 2-core machines (a new file for each of some
-300 tables and their indexes), after each of about a hundred transactional tests. Deleting the
-rows of the dozen or so tables that have any takes a few hundredths of a second; the tables'
-own triggers (audit events are append-only) and foreign keys are set aside meanwhile by a
-replication role, which needs a superuser: without one, or when sequences are to be reset, the
-flush truncates as before.
 """
 
 from __future__ import annotations
@@ -58,39 +50,5 @@ def deserialize_in_bulk(self: BaseDatabaseCreation, data: str) -> None:
         self.connection.check_constraints(table_names=sorted(tables))
 
 
-def flush_filled_tables(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-    if reset_sequences or not tables or not _superuser(self.connection):
-        return _truncate_all(self, style, tables, reset_sequences=reset_sequences,
-                             allow_cascade=allow_cascade)
-    qn = self.quote_name
-    probe = " UNION ALL ".join(f"SELECT {i} WHERE EXISTS (SELECT 1 FROM {qn(table)})"
-                               for i, table in enumerate(tables))
-    with self.connection.cursor() as cursor:
-        cursor.execute(probe)
-        filled = [tables[i] for (i,) in cursor.fetchall()]
-    if not filled:
-        return []
-    return ["SET LOCAL session_replication_role = replica",
-            *(f"DELETE FROM {qn(table)}" for table in filled),
-            "SET LOCAL session_replication_role = DEFAULT"]
-
-
-def _superuser(connection) -> bool:
-    if not hasattr(connection, "_jineng_superuser"):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
-            connection._jineng_superuser = cursor.fetchone()[0]
-    return connection._jineng_superuser
-
-
-_truncate_all = None
-
-
 def install() -> None:
-    global _truncate_all
     BaseDatabaseCreation.deserialize_db_from_string = deserialize_in_bulk  # type: ignore[method-assign]
-    from django.db.backends.postgresql.operations import DatabaseOperations
-
-    if _truncate_all is None:
-        _truncate_all = DatabaseOperations.sql_flush
-        DatabaseOperations.sql_flush = flush_filled_tables  # type: ignore[method-assign]
