@@ -46,9 +46,9 @@ def uploaded_files_in_a_temporary_folder(settings, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def risk_cache_of_the_test(settings, tmp_path_factory):
     """The full scan's event cache (a DuckDB file per database name, kept between scans) lives
-    in a folder of the test's own, made only if a scan uses it: a cache left by an earlier test
-    would meet a database emptied since without the triggers it follows (the flush between
-    transactional tests, tests/fast_rollback.py). Tests of the cache set their own."""
+    in a folder of the test's own, made only if a scan uses it, not in var/ where every test of
+    a worker (and every earlier run) shared it: a scan must not depend on what an earlier test
+    left. Tests of the cache set their own."""
     settings.RISK_CACHE_ROOT = tmp_path_factory.getbasetemp() / "risk-cache" / uuid.uuid4().hex
 
 
