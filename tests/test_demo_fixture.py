@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection, transaction
 
 from jineng.core.models import AuditEvent
 from tests import factories as f
-from tests.demo_fixture import _COPIES, _read, _tables, shared_build
+from tests.demo_fixture import _COPIES, _copyable, _read, _tables, shared_build
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +21,16 @@ def _contents() -> dict[str, Counter]:
 
 
 def test_a_written_back_build_is_the_built_one_and_the_guards_still_hold():
+    if not _copyable():
+        pytest.skip("the write-back sets triggers aside with a replication role: PostgreSQL "
+                    "allows that to a superuser only (every module builds for real)")
     with transaction.atomic():
         counts = shared_build()  # builds, or writes back an earlier module's build
         first = _contents()
         transaction.set_rollback(True)
     assert _COPIES[connection.settings_dict["NAME"]] is not None, (
-        "the demo build changed or deleted rows it found (or PostgreSQL refused a replication "
-        "role), so every module builds the demo for real: see tests/demo_fixture.py")
+        "the demo build changed or deleted rows it found, so every module builds the demo for "
+        "real: see tests/demo_fixture.py")
     with transaction.atomic():
         assert shared_build() == counts  # written back
         assert _contents() == first
