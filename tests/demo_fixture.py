@@ -8,8 +8,8 @@ own (tests/portal/test_overview_browser.py). Nor can a test that builds a provin
 tests/demo/conftest.py runs those before the module's readers of the shared build.
 
 A worker builds it for real once (about 12 s). `shared_build` then keeps the rows that build
-wrote, table by table, and the next module gets the same rows written back in about a second
-(about twenty modules share it; the tests of the generator itself still build their own).
+wrote, table by table, and the next module gets the same rows written back in about 0.6 s
+(eleven modules share it; the tests of the generator itself still build their own).
 The copy is taken only when it is exact: every table read whole before and after the build,
 the build only adding rows. If the build ever changes or deletes a row that was there before,
 or the database refuses the copy's prerequisites, every module builds for real again (slower,
