@@ -72,3 +72,39 @@ def test_alerts_seen_again_keep_awkward_evidence_and_missing_measures() -> None:
     assert alert.times_seen == 2 and alert.last_run_id == second.pk
     assert alert.measure is None
     assert alert.evidence["subject"]["ref"] == awkward
+
+
+def test_new_alerts_are_written_whole() -> None:
+    """New alerts go in by COPY on PostgreSQL (runs._store): every column comes back — the
+    awkward evidence, a subject cut to its 100 characters, the region of the class (or else of
+    the institution), both runs, the run's time as first and last seen, and the defaults of an
+    alert not yet worked (open, seen once, no findings)."""
+    from jineng.registry.models import Region
+    from jineng.supervision.choices import AlertStatus
+    from tests import factories as f
+
+    region = Region.objects.get(code="520102")
+    institution = f.OrganizationFactory(region=f.region("520302"))
+    awkward = 'a "b" \\c {d}, 南明区\t' + "长" * 120
+    rows = pa.Table.from_pylist([
+        {"rule": "R03", "subject_kind": "class", "subject_ref": awkward, "class_id": 4242,
+         "institution_id": institution.pk, "ref_a": 4, "ref_b": 10, "measure": None},
+        {"rule": "R03", "subject_kind": "class", "subject_ref": "77", "class_id": None,
+         "institution_id": institution.pk, "ref_a": 1, "ref_b": 10, "measure": 0.1},
+    ], schema=ALERT_SCHEMA)
+    run = RiskRun.objects.create(status=RunStatus.SUCCEEDED)
+    now = timezone.now()
+    assert runs._store(run, rows, {4242: region.pk}, now) == 2
+    first, second = RiskAlert.objects.order_by("pk")
+    assert first.subject_ref == awkward[:100] and first.measure is None
+    assert first.evidence["subject"]["ref"] == awkward
+    assert first.region_id == region.pk and first.training_class_id == 4242
+    assert second.region_id == institution.region_id and second.training_class_id is None
+    assert second.measure == pytest.approx(0.1)
+    for alert in (first, second):
+        assert alert.severity == catalog.RULES["R03"].severity
+        assert alert.institution_id == institution.pk
+        assert alert.first_run_id == alert.last_run_id == run.pk
+        assert alert.first_seen_at == alert.last_seen_at == now
+        assert alert.status == AlertStatus.OPEN and alert.times_seen == 1
+        assert alert.reason == "" and alert.decided_by == "" and alert.decided_at is None

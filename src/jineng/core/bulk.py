@@ -1,5 +1,6 @@
-"""Bulk rows for the demo builders: INSERT with explicit primary keys (COPY on PostgreSQL),
-values converted by the model's fields, and the sequences reset after."""
+"""Bulk rows: INSERT (COPY on PostgreSQL), values converted by the model's fields. The demo
+builders give explicit primary keys and reset the sequences after; the risk scan's store leaves
+the key to the sequence."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ def next_pk(model: type[models.Model]) -> int:
 
 
 def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple]) -> None:
-    """INSERT rows with explicit primary keys (COPY on PostgreSQL); values converted by the
-    fields themselves."""
+    """INSERT rows (COPY on PostgreSQL) of the named fields, by attname; values converted by
+    the fields themselves. Without the primary key among `fields` the database numbers them."""
     if not rows:
         return
     opts = model._meta
