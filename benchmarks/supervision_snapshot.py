@@ -26,7 +26,8 @@ day (yesterday) are held back: the first full scan runs without them and without
 cache (every event read, the cache written: supervision.services.event_cache); then they are
 inserted, `jineng risk-scan --since <yesterday 00:00>` reads them (with the one-day
 lookback: two days of events), and the next full scan — the nightly one — reads the day
-written since into the first one's event cache.
+written since into the first one's event cache. Before the first full scan the alerts of
+earlier runs are removed: it stores all its alerts as new ones, in every run.
 
 Not filled (their tables are read, empty): assessments, certificates, claims and imported
 history, social-insurance records, exclusion lists, teachers, online learning.
@@ -333,6 +334,9 @@ def main() -> None:
                     f"training_classsession WHERE date = date '{yesterday}')")
         cur.execute("VACUUM ANALYZE training_attendanceevent")
         cur.execute("DELETE FROM supervision_riskrun WHERE status IN ('queued', 'running')")
+        # The alerts of earlier runs removed, so that every first full scan stores its alerts as
+        # new ones (a run finding them in place only updates them: not the same store step).
+        cur.execute("TRUNCATE supervision_riskalert CASCADE")
     shutil.rmtree(CACHE_DIR, ignore_errors=True)  # the first full scan reads every event
     out["first_full"] = _scan(url, "--full")
     with _connect(url) as conn, conn.cursor() as cur:
